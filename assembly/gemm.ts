@@ -1,0 +1,320 @@
+// GEMM, f32, row-major, BLIS-style: pack A into MR-row panels and B into
+// NR-column panels, then one 4x8 micro-kernel (8 f32x4 accumulators) runs
+// every tile. The same micro-kernel serves NN, NT and TN: transposition only
+// changes how the packers read their operand.
+//
+//   C (M,N)  =  op(A) (M,K) · op(B) (K,N)      accumulate = 0
+//   C (M,N) +=  op(A) (M,K) · op(B) (K,N)      accumulate = 1
+//   op(A) = A (M,K), lda >= K   or  Aᵀ with A stored (K,M), lda >= M
+//   op(B) = B (K,N), ldb >= N   or  Bᵀ with B stored (N,K), ldb >= K
+//   ldc >= N.  work: GEMM_WORK f32 of scratch owned by the caller.
+//
+// Loop nest (BLIS): jc over NC columns -> pc over KC depth (pack B block) ->
+// ic over MC rows (pack A block) -> jr over NR panels -> ir over MR panels.
+// A B micro-panel (KC x NR = 8 KB) stays in L1 while the splatted A block
+// (MC x KC x 4 = 256 KB) streams from L2.
+//
+// Why not more: KERNEL_NOTES.md measured that a hand-unrolled k loop or more
+// than 8 v128 accumulators make V8 spill (xmm0-15 only) and run slower.
+//
+// A is packed pre-splatted: each element stored 4 times (one v128), so the
+// micro-kernel reads it with plain v128.load at an immediate offset. V8 emits
+// an extra lea for every offset load32_splat; with 30 instructions in the
+// inner loop that alone cost ~15% (46-47 vs 40 GFLOP/s measured here).
+//
+// Edge tiles (mr < MR or nr < NR) are computed into a scratch tile and the
+// valid part is added/copied, so the micro-kernel never branches on edges.
+// Rows left over when M % 4 != 0 run a 1x8 kernel per row instead of wasting
+// 3/4 of a 4x8 tile: batch-1 inference is all leftover rows.
+
+import { madd, F32 } from './simd';
+import { GEMM_MR, GEMM_NR, GEMM_KC, GEMM_MC, GEMM_NC } from './abi';
+
+const MR: i32 = GEMM_MR;
+const NR: i32 = GEMM_NR;
+const KC: i32 = GEMM_KC;
+const MC: i32 = GEMM_MC;
+const NC: i32 = GEMM_NC;
+
+// ---------------------------------------------------------------- packing
+
+/**
+ * Pack op(A)[0:mc, 0:kc] (a points at its first element) into MR-row panels,
+ * each element splatted over a v128:
+ * dst[((panel*kc + p)*MR + r)*4 + lane] = op(A)[panel*MR + r, p], zero past mc.
+ */
+function packA(dst: usize, a: usize, lda: i32, transA: bool, mc: i32, kc: i32): void {
+  for (let i = 0; i < mc; i += MR) {
+    const mr = min(MR, mc - i);
+    for (let p = 0; p < kc; p++) {
+      for (let r = 0; r < MR; r++) {
+        let v: f32 = 0;
+        if (r < mr) {
+          v = transA
+            ? load<f32>(a + (<usize>p * <usize>lda + <usize>(i + r)) * F32)
+            : load<f32>(a + (<usize>(i + r) * <usize>lda + <usize>p) * F32);
+        }
+        v128.store(dst, f32x4.splat(v));
+        dst += 4 * F32;
+      }
+    }
+  }
+}
+
+/**
+ * Pack op(B)[0:kc, 0:nc] (b points at its first element) into NR-column panels:
+ * dst[(panel*kc + p)*NR + c] = op(B)[p, panel*NR + c], zero past nc.
+ */
+function packB(dst: usize, b: usize, ldb: i32, transB: bool, kc: i32, nc: i32): void {
+  for (let j = 0; j < nc; j += NR) {
+    const nr = min(NR, nc - j);
+    if (!transB) {
+      // B stored (K,N): a panel row is NR contiguous values.
+      let src = b + <usize>j * F32;
+      if (nr == NR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += <usize>ldb * F32;
+          dst += <usize>NR * F32;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let c = 0; c < NR; c++) {
+            store<f32>(dst + <usize>c * F32, c < nr ? load<f32>(src + <usize>c * F32) : 0);
+          }
+          src += <usize>ldb * F32;
+          dst += <usize>NR * F32;
+        }
+      }
+    } else {
+      // B stored (N,K): read each column's K values contiguously, write with
+      // stride NR (the panel is 8 KB, it stays in L1).
+      for (let c = 0; c < NR; c++) {
+        let out = dst + <usize>c * F32;
+        if (c < nr) {
+          let src = b + <usize>(j + c) * <usize>ldb * F32;
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out, load<f32>(src));
+            src += F32;
+            out += <usize>NR * F32;
+          }
+        } else {
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out, 0);
+            out += <usize>NR * F32;
+          }
+        }
+      }
+      dst += <usize>kc * <usize>NR * F32;
+    }
+  }
+}
+
+// ---------------------------------------------------------- micro-kernels
+
+/** C[0:4, 0:8] (=|+=) Ap (kc x 4 splatted) · Bp (kc x 8 packed). ldc in elements. */
+function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const bEnd = b + <usize>kc * <usize>NR * F32;
+  while (b < bEnd) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let av = v128.load(a);
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
+    av = v128.load(a, 16);
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
+    av = v128.load(a, 32);
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
+    av = v128.load(a, 48);
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
+    a += <usize>MR * 4 * F32;
+    b += <usize>NR * F32;
+  }
+  const rs = <usize>ldc * F32;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + rs));
+    c11 = f32x4.add(c11, v128.load(c + rs, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * rs));
+    c21 = f32x4.add(c21, v128.load(c + 2 * rs, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * rs));
+    c31 = f32x4.add(c31, v128.load(c + 3 * rs, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + rs, c10);
+  v128.store(c + rs, c11, 16);
+  v128.store(c + 2 * rs, c20);
+  v128.store(c + 2 * rs, c21, 16);
+  v128.store(c + 3 * rs, c30);
+  v128.store(c + 3 * rs, c31, 16);
+}
+
+/** One row: c[0:8] = one row of Ap (a points at its first splat) · Bp. Overwrites c. */
+function kernel1x8(kc: i32, a: usize, b: usize, c: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const av = v128.load(a);
+    c0 = madd(av, v128.load(b), c0);
+    c1 = madd(av, v128.load(b, 16), c1);
+    a += <usize>MR * 4 * F32;
+    b += <usize>NR * F32;
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
+/** C[0:mr, 0:nr] (=|+=) tile[0:mr, 0:nr] (tile row stride NR). */
+function storeTile(c: usize, ldc: i32, tile: usize, mr: i32, nr: i32, accumulate: bool): void {
+  for (let r = 0; r < mr; r++) {
+    const crow = c + <usize>r * <usize>ldc * F32;
+    const trow = tile + <usize>r * <usize>NR * F32;
+    for (let j = 0; j < nr; j++) {
+      const v = load<f32>(trow + <usize>j * F32);
+      const dst = crow + <usize>j * F32;
+      store<f32>(dst, accumulate ? load<f32>(dst) + v : v);
+    }
+  }
+}
+
+/** All tiles of C[0:mc, 0:nc] from packed blocks Ap (mc x kc) and Bp (kc x nc). */
+function macroKernel(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool, tile: usize): void {
+  for (let j = 0; j < nc; j += NR) {
+    const nr = min(NR, nc - j);
+    const bpanel = bp + <usize>j * <usize>kc * F32;
+    for (let i = 0; i < mc; i += MR) {
+      const mr = min(MR, mc - i);
+      const apanel = ap + <usize>i * <usize>kc * 4 * F32;
+      const cij = c + (<usize>i * <usize>ldc + <usize>j) * F32;
+      if (mr == MR) {
+        if (nr == NR) {
+          kernel4x8(kc, apanel, bpanel, cij, ldc, accumulate);
+        } else {
+          kernel4x8(kc, apanel, bpanel, tile, NR, false);
+          storeTile(cij, ldc, tile, mr, nr, accumulate);
+        }
+      } else {
+        for (let r = 0; r < mr; r++) {
+          kernel1x8(kc, apanel + <usize>r * 4 * F32, bpanel, tile + <usize>r * <usize>NR * F32);
+        }
+        storeTile(cij, ldc, tile, mr, nr, accumulate);
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ driver
+
+// @ts-ignore: decorator
+@inline function addrA(a: usize, lda: i32, transA: bool, i: i32, p: i32): usize {
+  return transA ? a + (<usize>p * <usize>lda + <usize>i) * F32 : a + (<usize>i * <usize>lda + <usize>p) * F32;
+}
+
+// @ts-ignore: decorator
+@inline function addrB(b: usize, ldb: i32, transB: bool, p: i32, j: i32): usize {
+  return transB ? b + (<usize>j * <usize>ldb + <usize>p) * F32 : b + (<usize>p * <usize>ldb + <usize>j) * F32;
+}
+
+/** C (=|+=) op(A)·op(B) for M, N >= 1; K == 0 clears (or keeps) C. */
+export function gemm(
+  c: usize, ldc: i32,
+  a: usize, lda: i32, transA: bool,
+  b: usize, ldb: i32, transB: bool,
+  M: i32, N: i32, K: i32, accumulate: bool, work: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) {
+      for (let i = 0; i < M; i++) memory.fill(c + <usize>i * <usize>ldc * F32, 0, <usize>N * F32);
+    }
+    return;
+  }
+  const bp = work;
+  const ap = work + <usize>KC * <usize>NC * F32;
+  const tile = ap + <usize>MC * <usize>KC * 4 * F32;
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const acc = accumulate || pc > 0;
+      packB(bp, addrB(b, ldb, transB, pc, jc), ldb, transB, kc, nc);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(ap, addrA(a, lda, transA, ic, pc), lda, transA, mc, kc);
+        macroKernel(mc, nc, kc, ap, bp, c + (<usize>ic * <usize>ldc + <usize>jc) * F32, ldc, acc, tile);
+      }
+    }
+  }
+}
+
+/**
+ * Pack all of op(B) (K,N) once, for a GEMM that reuses it many times (the
+ * recurrent weights inside a time loop). Layout: KC-deep blocks one after the
+ * other; block pc starts at element pc * roundUp(N, NR).
+ * dst: K * roundUp(N, NR) elements.
+ */
+export function packBFull(dst: usize, b: usize, ldb: i32, transB: bool, K: i32, N: i32): void {
+  const npad = (N + NR - 1) / NR * NR;
+  for (let pc = 0; pc < K; pc += KC) {
+    const kc = min(KC, K - pc);
+    packB(dst + <usize>pc * <usize>npad * F32, addrB(b, ldb, transB, pc, 0), ldb, transB, kc, N);
+  }
+}
+
+/** C (=|+=) op(A) · B where B was packed by packBFull(K, N). work: GEMM_WORK. */
+export function gemmPackedB(
+  c: usize, ldc: i32,
+  a: usize, lda: i32, transA: bool,
+  bpacked: usize,
+  M: i32, N: i32, K: i32, accumulate: bool, work: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) {
+      for (let i = 0; i < M; i++) memory.fill(c + <usize>i * <usize>ldc * F32, 0, <usize>N * F32);
+    }
+    return;
+  }
+  const npad = (N + NR - 1) / NR * NR;
+  const ap = work + <usize>KC * <usize>NC * F32;
+  const tile = ap + <usize>MC * <usize>KC * 4 * F32;
+  for (let pc = 0; pc < K; pc += KC) {
+    const kc = min(KC, K - pc);
+    const acc = accumulate || pc > 0;
+    const bp = bpacked + <usize>pc * <usize>npad * F32;
+    for (let ic = 0; ic < M; ic += MC) {
+      const mc = min(MC, M - ic);
+      packA(ap, addrA(a, lda, transA, ic, pc), lda, transA, mc, kc);
+      macroKernel(mc, N, kc, ap, bp, c + <usize>ic * <usize>ldc * F32, ldc, acc, tile);
+    }
+  }
+}
+
+// ----------------------------------------------------------------- exports
+
+// C (M,N) =|+= A (M,K) · B (K,N)
+export function gemm_nn_f32(c: usize, ldc: i32, a: usize, lda: i32, b: usize, ldb: i32,
+  M: i32, N: i32, K: i32, accumulate: i32, work: usize): void {
+  gemm(c, ldc, a, lda, false, b, ldb, false, M, N, K, accumulate != 0, work);
+}
+
+// C (M,N) =|+= A (M,K) · Bᵀ, B stored (N,K)
+export function gemm_nt_f32(c: usize, ldc: i32, a: usize, lda: i32, b: usize, ldb: i32,
+  M: i32, N: i32, K: i32, accumulate: i32, work: usize): void {
+  gemm(c, ldc, a, lda, false, b, ldb, true, M, N, K, accumulate != 0, work);
+}
+
+// C (M,N) =|+= Aᵀ · B (K,N), A stored (K,M)
+export function gemm_tn_f32(c: usize, ldc: i32, a: usize, lda: i32, b: usize, ldb: i32,
+  M: i32, N: i32, K: i32, accumulate: i32, work: usize): void {
+  gemm(c, ldc, a, lda, true, b, ldb, false, M, N, K, accumulate != 0, work);
+}

@@ -1,0 +1,22 @@
+// The ABI: every kernel the host may call, plus the shared constants.
+// Conventions (STYLE.md): exports are `<op>_<pass>_f32`; arguments are
+// outputs first, then inputs, then dims; pointers are byte addresses into this
+// module's memory, owned and laid out by the host (src/backend/wasm.ts).
+// Kernels never allocate and never validate: the host checks every shape.
+
+export * from './abi';
+export { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32 } from './gemm';
+export {
+  sigmoid_f32, tanh_f32, relu_f32, hard_sigmoid_f32,
+  activation_forward_f32, activation_backward_f32,
+  softmax_rows_f32, softmax_rows_backward_f32,
+} from './activations';
+export {
+  bias_add_f32, column_sum_f32, axpy_f32, scale_f32, mul_f32, add_f32,
+  fill_f32, copy_f32, sum_squares_f32, has_non_finite_f32,
+} from './elementwise';
+
+/** First byte the host may use: everything below is the module's static data. */
+export function heap_base(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,212 @@
+/**
+ * Choosing and loading a backend.
+ *
+ * init() tries, in order: the relaxed-SIMD build (where WebAssembly.validate
+ * accepts it), the SIMD build, then the pure-TypeScript twin. A wasm build is
+ * used only after a known-answer check: it must compute a small GEMM with
+ * lane tails and the gate activations within tolerance of the twin. The
+ * choice is never silent: backendName() says what runs, and a backend forced
+ * by the caller that cannot load is an error that says why.
+ *
+ * The .wasm bytes are embedded (base64) so no fs, fetch or URL is needed.
+ * Runtimes that forbid compiling wasm from bytes (Cloudflare Workers) import
+ * dist/wasm/*.wasm as a module and pass it as init({ module }).
+ */
+import { WasmRnnError, describe, fail } from '../errors.js';
+import { ABI_VERSION, ACT_SIGMOID, ACT_TANH } from './abi.js';
+import { Backend, type BackendName } from './backend.js';
+import { RELAXED_WASM, SIMD_WASM } from './generated/wasm-bytes.js';
+import type { WasmExports } from './generated/exports.js';
+import { JsKernels } from './js.js';
+import { WasmKernels } from './wasm.js';
+
+export type BackendChoice = 'auto' | 'js' | 'wasm' | 'wasm-simd' | 'wasm-relaxed-simd';
+
+export interface InitOptions {
+  /** 'auto' (default): best that passes its check. 'wasm': either SIMD build, else an error. */
+  backend?: BackendChoice;
+  /** A precompiled module (or its bytes) of dist/wasm/*.wasm, for runtimes that cannot compile at run time. */
+  module?: WebAssembly.Module | ArrayBuffer | ArrayBufferView;
+}
+
+let current: Backend | null = null;
+const attempts: string[] = [];
+
+/** Pick and load a backend (see the file header). Returns its name. */
+export async function init(options: InitOptions = {}): Promise<BackendName> {
+  const backend = await createBackend(options);
+  current = backend;
+  return backend.name;
+}
+
+/** The backend in use, or null before init(). */
+export function backendName(): BackendName | null {
+  return current ? current.name : null;
+}
+
+/** Why the preferred backends were skipped by the last init(), for diagnostics. */
+export function backendNotes(): readonly string[] {
+  return attempts.slice();
+}
+
+/** The backend models use by default. Throws if init() has not run. */
+export function getBackend(): Backend {
+  if (!current) {
+    fail('E_STATE', 'wasm-rnn is not initialised: call `await init()` once before creating or loading models');
+  }
+  return current;
+}
+
+/** Replace the default backend (tests, benchmarks). */
+export function setBackend(b: Backend): void {
+  current = b;
+}
+
+/** A new, independent backend (its own memory), as init() would choose it. */
+export async function createBackend(options: InitOptions = {}): Promise<Backend> {
+  if (options === null || typeof options !== 'object') {
+    fail('E_ARG', `init: options must be an object, got ${describe(options)}`);
+  }
+  for (const k of Object.keys(options)) {
+    if (k !== 'backend' && k !== 'module') fail('E_ARG', `init: unknown option '${k}' (supported: backend, module)`);
+  }
+  const choice = options.backend ?? 'auto';
+  const allowed: BackendChoice[] = ['auto', 'js', 'wasm', 'wasm-simd', 'wasm-relaxed-simd'];
+  if (!allowed.includes(choice)) {
+    fail('E_ARG', `init: backend must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(choice)}`);
+  }
+  attempts.length = 0;
+  if (choice === 'js') {
+    if (options.module) fail('E_ARG', "init: a module was given but backend 'js' was forced; drop one of the two");
+    return new Backend(new JsKernels());
+  }
+
+  const hasWasm = typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
+  if (!hasWasm) {
+    if (choice !== 'auto') fail('E_BACKEND', `init: backend '${choice}' was requested but this runtime has no WebAssembly`);
+    attempts.push('no WebAssembly in this runtime');
+    return new Backend(new JsKernels());
+  }
+
+  if (options.module !== undefined) {
+    // The caller's module is the only candidate: a failure here is theirs to see.
+    const module = await compileGiven(options.module);
+    const b = await instantiateChecked(module);
+    if (choice !== 'auto' && choice !== 'wasm' && choice !== b.name) {
+      fail('E_BACKEND', `init: the given module is a '${b.name}' build but backend '${choice}' was requested`);
+    }
+    return b;
+  }
+
+  const candidates: Array<[BackendName, string]> = [];
+  if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd') candidates.push(['wasm-relaxed-simd', RELAXED_WASM]);
+  if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd') candidates.push(['wasm-simd', SIMD_WASM]);
+  for (const [name, b64] of candidates) {
+    const bytes = decodeBase64(b64);
+    if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
+      attempts.push(`${name}: not supported by this runtime (WebAssembly.validate rejected it)`);
+      continue;
+    }
+    try {
+      const module = await compileBytes(bytes);
+      return await instantiateChecked(module);
+    } catch (e) {
+      attempts.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (choice !== 'auto') {
+    fail('E_BACKEND', `init: backend '${choice}' could not be loaded: ${attempts.join('; ')}`);
+  }
+  return new Backend(new JsKernels());
+}
+
+async function compileGiven(m: InitOptions['module']): Promise<WebAssembly.Module> {
+  if (m instanceof WebAssembly.Module) return m;
+  if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
+    const bytes = m instanceof ArrayBuffer ? new Uint8Array(m) : new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+    return compileBytes(bytes);
+  }
+  return fail('E_ARG', `init: module must be a WebAssembly.Module, an ArrayBuffer or a typed array, got ${describe(m)}`);
+}
+
+async function compileBytes(bytes: Uint8Array): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/disallowed|code generation|not allowed/i.test(msg)) {
+      throw new WasmRnnError(
+        'E_BACKEND',
+        'init: this runtime forbids compiling WebAssembly from bytes (' + msg + '). ' +
+          "Import the wasm file as a module instead, e.g. `import wasm from 'wasm-rnn/wasm/wasm-rnn.simd.wasm'`, " +
+          'and pass it as init({ module: wasm }).',
+        { cause: e },
+      );
+    }
+    throw new WasmRnnError('E_BACKEND', `init: the bytes are not a valid wasm-rnn module (${msg})`, { cause: e });
+  }
+}
+
+async function instantiateChecked(module: WebAssembly.Module): Promise<Backend> {
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, {});
+  } catch (e) {
+    throw new WasmRnnError('E_BACKEND', `init: the module could not be instantiated (${String(e)})`, { cause: e });
+  }
+  const x = instance.exports as unknown as WasmExports;
+  const version = (x.ABI_VERSION as WebAssembly.Global | undefined)?.value;
+  if (version !== ABI_VERSION || !(x.memory instanceof WebAssembly.Memory)) {
+    throw new WasmRnnError(
+      'E_BACKEND',
+      `init: the module is not a wasm-rnn kernel module of ABI ${ABI_VERSION} (found ${describe(version)}); ` +
+        'use the .wasm file shipped with this version of the package',
+    );
+  }
+  const backend = new Backend(new WasmKernels(x));
+  knownAnswerCheck(backend);
+  return backend;
+}
+
+/**
+ * The kernels must agree with the twin on a case with lane tails in every
+ * dimension; a wrong SIMD implementation in some engine would otherwise
+ * train garbage silently.
+ */
+function knownAnswerCheck(b: Backend): void {
+  const js = new Backend(new JsKernels());
+  const [M, N, K] = [5, 11, 7];
+  const results: Float32Array[] = [];
+  for (const be of [b, js]) {
+    const A = be.alloc(M * K);
+    const B = be.alloc(K * N);
+    const C = be.alloc(M * N);
+    const S = be.alloc(9);
+    be.write(A, Array.from({ length: M * K }, (_, i) => ((i * 7) % 13) / 6 - 1));
+    be.write(B, Array.from({ length: K * N }, (_, i) => ((i * 5) % 11) / 5 - 1));
+    be.gemm('nn', C, A, B, M, N, K);
+    be.write(S, [-9, -2.5, -1, -0.1, 0, 0.3, 1, 3, 12]);
+    const T = be.alloc(9);
+    be.activation(T, S, 9, ACT_TANH);
+    be.activation(S, S, 9, ACT_SIGMOID);
+    const out = new Float32Array(M * N + 18);
+    out.set(be.read(C), 0);
+    out.set(be.read(S), M * N);
+    out.set(be.read(T), M * N + 9);
+    results.push(out);
+    for (const buf of [A, B, C, S, T]) be.free(buf);
+  }
+  const [got, want] = results;
+  for (let i = 0; i < got.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= 1e-5 + 1e-5 * Math.abs(want[i]))) {
+      throw new WasmRnnError('E_BACKEND', `init: ${b.name} failed its known-answer check at value ${i}: ${got[i]} != ${want[i]}`);
+    }
+  }
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}

@@ -1,0 +1,146 @@
+/**
+ * The WebAssembly backend: the only file that sees pointers and views of the
+ * module's memory.
+ *
+ * Memory layout: [0, heap_base) is the module's static data; the arena
+ * (arena.ts) owns everything above, in 4-byte slots. Pointers are bytes:
+ * slot offset << 2.
+ *
+ * memory.grow detaches every view of the old buffer. WasmMemory re-derives
+ * its views whenever the buffer it holds is no longer memory.buffer, so a
+ * caller that asks f32()/i32() after any call that may grow always gets a
+ * live view.
+ */
+import { WasmRnnError } from '../errors.js';
+import type { BackendName, GemmForm, HeapMemory, Kernels } from './backend.js';
+import type { WasmExports } from './generated/exports.js';
+
+const PAGE = 65536;
+/** wasm32 can address 4 GiB: 65536 pages. */
+const MAX_PAGES = 65536;
+
+export class WasmMemory implements HeapMemory {
+  readonly base: number;
+  private readonly memory: WebAssembly.Memory;
+  private buffer: ArrayBuffer;
+  private f32v: Float32Array;
+  private i32v: Int32Array;
+
+  constructor(memory: WebAssembly.Memory, heapBaseBytes: number) {
+    this.memory = memory;
+    this.base = Math.ceil(heapBaseBytes / 4);
+    this.buffer = memory.buffer;
+    this.f32v = new Float32Array(this.buffer);
+    this.i32v = new Int32Array(this.buffer);
+  }
+
+  size(): number {
+    return this.memory.buffer.byteLength >>> 2;
+  }
+
+  grow(minSlots: number): void {
+    const have = this.memory.buffer.byteLength;
+    const want = minSlots * 4;
+    if (want <= have) return;
+    const pages = Math.ceil((want - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) {
+      throw new WasmRnnError('E_MEMORY', `memory: ${want} bytes requested, WebAssembly memory is limited to 4 GiB`);
+    }
+    try {
+      this.memory.grow(pages);
+    } catch (e) {
+      throw new WasmRnnError('E_MEMORY', `memory: could not grow WebAssembly memory to ${want} bytes (${String(e)})`);
+    }
+    this.refresh();
+  }
+
+  f32(): Float32Array {
+    if (this.buffer !== this.memory.buffer) this.refresh();
+    return this.f32v;
+  }
+
+  i32(): Int32Array {
+    if (this.buffer !== this.memory.buffer) this.refresh();
+    return this.i32v;
+  }
+
+  private refresh(): void {
+    this.buffer = this.memory.buffer;
+    this.f32v = new Float32Array(this.buffer);
+    this.i32v = new Int32Array(this.buffer);
+  }
+}
+
+export class WasmKernels implements Kernels {
+  readonly name: BackendName;
+  readonly memory: WasmMemory;
+  private readonly x: WasmExports;
+
+  constructor(exports: WasmExports) {
+    this.x = exports;
+    this.name = exports.VARIANT.value === 1 ? 'wasm-relaxed-simd' : 'wasm-simd';
+    this.memory = new WasmMemory(exports.memory, exports.heap_base() >>> 0);
+  }
+
+  gemm(form: GemmForm, c: number, ldc: number, a: number, lda: number, b: number, ldb: number,
+    M: number, N: number, K: number, accumulate: boolean, work: number): void {
+    const f = form === 'nn' ? this.x.gemm_nn_f32 : form === 'nt' ? this.x.gemm_nt_f32 : this.x.gemm_tn_f32;
+    f(c << 2, ldc, a << 2, lda, b << 2, ldb, M, N, K, accumulate ? 1 : 0, work << 2);
+  }
+
+  activation(y: number, x: number, n: number, act: number): void {
+    this.x.activation_forward_f32(y << 2, x << 2, n, act);
+  }
+
+  activationBackward(dx: number, y: number, dy: number, n: number, act: number, accumulate: boolean): void {
+    this.x.activation_backward_f32(dx << 2, y << 2, dy << 2, n, act, accumulate ? 1 : 0);
+  }
+
+  softmaxRows(y: number, x: number, R: number, C: number): void {
+    this.x.softmax_rows_f32(y << 2, x << 2, R, C);
+  }
+
+  softmaxRowsBackward(dx: number, y: number, dy: number, R: number, C: number, accumulate: boolean): void {
+    this.x.softmax_rows_backward_f32(dx << 2, y << 2, dy << 2, R, C, accumulate ? 1 : 0);
+  }
+
+  biasAdd(y: number, x: number, b: number, R: number, C: number): void {
+    this.x.bias_add_f32(y << 2, x << 2, b << 2, R, C);
+  }
+
+  columnSum(db: number, dy: number, R: number, C: number, accumulate: boolean): void {
+    this.x.column_sum_f32(db << 2, dy << 2, R, C, accumulate ? 1 : 0);
+  }
+
+  axpy(y: number, x: number, alpha: number, n: number): void {
+    this.x.axpy_f32(y << 2, x << 2, alpha, n);
+  }
+
+  scale(y: number, x: number, alpha: number, n: number): void {
+    this.x.scale_f32(y << 2, x << 2, alpha, n);
+  }
+
+  mul(y: number, a: number, b: number, n: number, accumulate: boolean): void {
+    this.x.mul_f32(y << 2, a << 2, b << 2, n, accumulate ? 1 : 0);
+  }
+
+  add(y: number, a: number, b: number, n: number): void {
+    this.x.add_f32(y << 2, a << 2, b << 2, n);
+  }
+
+  fill(y: number, value: number, n: number): void {
+    this.x.fill_f32(y << 2, value, n);
+  }
+
+  copy(y: number, x: number, n: number): void {
+    this.x.copy_f32(y << 2, x << 2, n);
+  }
+
+  sumSquares(x: number, n: number): number {
+    return this.x.sum_squares_f32(x << 2, n);
+  }
+
+  hasNonFinite(x: number, n: number): boolean {
+    return this.x.has_non_finite_f32(x << 2, n) !== 0;
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/runtimes/**', 'node_modules/**'],
+    pool: 'forks',
+    // Node 20 hides relaxed SIMD behind a flag; with it the relaxed build is tested too.
+    execArgv: ['--experimental-wasm-relaxed-simd'],
+    testTimeout: 60_000,
+  },
+});
