@@ -75,11 +75,19 @@ const EXP_LO: f32 = -87.3; // keeps 2^n normal (n >= -126)
   return f32x4.pmin(f32x4.pmax(y, f32x4.splat(0)), f32x4.splat(1));
 }
 
-/** Apply activation `act` (ACT_*) to one vector. */
+/**
+ * Apply activation `act` (ACT_*) to one vector. sigmoid and tanh, the gates'
+ * activations, are inlined; the rest go through one out-of-line function to
+ * keep the module small.
+ */
 // @ts-ignore: decorator
 @inline export function activatev(act: i32, x: v128): v128 {
   if (act == ACT_SIGMOID) return sigmoidv(x);
   if (act == ACT_TANH) return tanhv(x);
+  return activateRare(act, x);
+}
+
+function activateRare(act: i32, x: v128): v128 {
   if (act == ACT_RELU) return reluv(x);
   if (act == ACT_HARD_SIGMOID) return hardSigmoidv(x);
   return x;

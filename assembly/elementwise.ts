@@ -133,3 +133,21 @@ export function has_non_finite_f32(x: usize, n: i32): i32 {
   }
   return 0;
 }
+
+/** dst rows (R, W) with row stride ds = src rows with row stride ss (strides in elements). */
+export function copy_rows_f32(dst: usize, ds: i32, src: usize, ss: i32, R: i32, W: i32): void {
+  for (let r = 0; r < R; r++) {
+    memory.copy(dst + <usize>r * <usize>ds * F32, src + <usize>r * <usize>ss * F32, <usize>W * F32);
+  }
+}
+
+/** y (B,T,F)[b,t] = x (B,T,F)[b,T-1-t]. y must not alias x. */
+export function reverse_time_f32(y: usize, x: usize, B: i32, T: i32, F: i32): void {
+  const rowBytes = <usize>F * F32;
+  for (let b = 0; b < B; b++) {
+    const base = <usize>b * <usize>T;
+    for (let t = 0; t < T; t++) {
+      memory.copy(y + (base + <usize>t) * rowBytes, x + (base + <usize>(T - 1 - t)) * rowBytes, rowBytes);
+    }
+  }
+}

@@ -1,8 +1,9 @@
 // The ABI: every kernel the host may call, plus the shared constants.
 // Conventions (STYLE.md): exports are `<op>_<pass>_f32`; arguments are
 // outputs first, then inputs, then dims; pointers are byte addresses into this
-// module's memory, owned and laid out by the host (src/backend/wasm.ts).
-// Kernels never allocate and never validate: the host checks every shape.
+// module's memory, owned and laid out by the host (src/backend/wasm.ts); a
+// pointer of 0 means "absent". Kernels never allocate and never validate: the
+// host checks every shape.
 
 export * from './abi';
 export { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32 } from './gemm';
@@ -13,8 +14,15 @@ export {
 } from './activations';
 export {
   bias_add_f32, column_sum_f32, axpy_f32, scale_f32, mul_f32, add_f32,
-  fill_f32, copy_f32, sum_squares_f32, has_non_finite_f32,
+  fill_f32, copy_f32, sum_squares_f32, has_non_finite_f32, copy_rows_f32, reverse_time_f32,
 } from './elementwise';
+export { embedding_forward_f32, embedding_backward_f32, mask_from_ids_f32 } from './embedding';
+export { dropout_forward_f32 } from './dropout';
+export { lstm_forward_f32, lstm_backward_f32 } from './lstm';
+export { bce_logits_f32, softmax_ce_f32, mse_f32 } from './loss';
+export {
+  sgd_update_f32, adam_update_f32, rmsprop_update_f32, adagrad_update_f32, clip_value_f32,
+} from './optim';
 
 /** First byte the host may use: everything below is the module's static data. */
 export function heap_base(): usize {

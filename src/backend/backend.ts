@@ -74,6 +74,44 @@ export interface Kernels {
   sumSquares(x: number, n: number): number;
   /** true if any of x (n) is NaN or ±Inf. */
   hasNonFinite(x: number, n: number): boolean;
+  /** dst rows (R,W) with row stride ds = src rows with row stride ss. */
+  copyRows(dst: number, ds: number, src: number, ss: number, R: number, W: number): void;
+  /** y (B,T,F)[b,t] = x[b,T-1-t]; y must not alias x. */
+  reverseTime(y: number, x: number, B: number, T: number, F: number): void;
+
+  /** y (N,D) = w (V,D)[ids (N) i32]. */
+  embeddingForward(y: number, ids: number, w: number, N: number, D: number): void;
+  /** dw (V,D) += dy (N,D) scattered to rows ids (N). */
+  embeddingBackward(dw: number, dy: number, ids: number, N: number, D: number): void;
+  /** mask (N) f32 = ids (N) != 0. */
+  maskFromIds(mask: number, ids: number, N: number): void;
+  /** y (n) = x ⊙ mask; mask (n) = keep ? 1/(1−rate) : 0 from hash(seed, i). */
+  dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void;
+
+  /** LSTM over x (B,T,I): see assembly/lstm.ts. 0 = absent for bias, peep, mask. */
+  lstmForward(hseq: number, cseq: number, gates: number, x: number, wx: number, wh: number, bias: number, peep: number,
+    h0: number, c0: number, mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean,
+    act: number, recAct: number, whPacked: number, work: number): void;
+  /** BPTT for lstmForward: see assembly/lstm.ts. */
+  lstmBackward(dx: number, dwx: number, dwh: number, dbias: number, dpeep: number, dh0: number, dc0: number,
+    dhseq: number, dhT: number, dcT: number, x: number, wx: number, wh: number, peep: number, h0: number, c0: number,
+    mask: number, hseq: number, cseq: number, gates: number, B: number, T: number, I: number, H: number,
+    goBackwards: boolean, act: number, recAct: number, whPacked: number, hprev: number, dhBuf: number, dcBuf: number,
+    work: number): void;
+
+  /** Σ w·BCE(σ(z), y) over z, y (N,C), w (N) or 0; dz = w·(σ(z) − y)·scale. */
+  bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number;
+  /** Σ w·CE(softmax(z), y); labels (N) i32 when sparse else (N,C) f32; dz = w·(p − y)·scale. */
+  softmaxCe(dz: number, z: number, labels: number, w: number, N: number, C: number, sparse: boolean, scale: number): number;
+  /** Σ w·|out − y|² over (N,C); dout = 2·w·(out − y)·scale. */
+  mse(dout: number, out: number, y: number, w: number, N: number, C: number, scale: number): number;
+
+  sgdUpdate(w: number, g: number, vel: number, n: number, lr: number, momentum: number, nesterov: boolean): void;
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, lrT: number, beta1: number, beta2: number, eps: number): void;
+  rmspropUpdate(w: number, g: number, acc: number, mom: number, n: number, lr: number, rho: number, eps: number, momentum: number): void;
+  adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, eps: number): void;
+  /** g (n) = clip(g, −c, c). */
+  clipValue(g: number, n: number, c: number): void;
 }
 
 /**
@@ -99,6 +137,32 @@ export interface GemmOptions {
   lda?: number;
   ldb?: number;
   ldc?: number;
+}
+
+/** Buffers and dims of one LSTM layer's forward pass (see Kernels.lstmForward). */
+export interface LstmForwardArgs {
+  hseq: Buf; cseq: Buf; gates: Buf;
+  x: Buf; wx: Buf; wh: Buf; bias: Buf | null; peep: Buf | null;
+  h0: Buf; c0: Buf; mask: Buf | null;
+  B: number; T: number; I: number; H: number;
+  goBackwards: boolean; act: number; recAct: number;
+  /** scratch: packed recurrent weights, lstmPackedSize(H) slots */
+  whPacked: Buf;
+}
+
+/** The backward pass: the forward's buffers plus gradients and scratch. */
+export interface LstmBackwardArgs extends LstmForwardArgs {
+  dx: Buf | null; dwx: Buf; dwh: Buf; dbias: Buf | null; dpeep: Buf | null;
+  dh0: Buf | null; dc0: Buf | null;
+  dhseq: Buf | null; dhT: Buf | null; dcT: Buf | null;
+  /** scratch: (B,T,H), (2,B,H), (B,H) */
+  hprev: Buf; dhBuf: Buf; dcBuf: Buf;
+}
+
+/** Slots of packed recurrent weights for H units and G = gates·H columns (both orientations fit). */
+export function packedSize(H: number, G: number): number {
+  const up = (n: number) => Math.ceil(n / 8) * 8;
+  return Math.max(H * up(G), G * up(H));
 }
 
 export class Backend {
@@ -345,4 +409,176 @@ export class Backend {
     this.need('hasNonFinite', 'x', x, n, `(${n})`);
     return this.kernels.hasNonFinite(x.off, n);
   }
+  /** dst[dStart + r·ds, +W) = src[sStart + r·ss, +W) for r < R. */
+  copyRows(dst: Buf, ds: number, src: Buf, ss: number, R: number, W: number, dStart = 0, sStart = 0): void {
+    const op = 'copyRows';
+    this.dims(op, { ds, ss, R, W, dStart, sStart });
+    if (R === 0 || W === 0) return;
+    this.need(op, 'dst', dst, dStart + (R - 1) * ds + W, `(${R},${W}) with stride ${ds} from ${dStart}`);
+    this.need(op, 'src', src, sStart + (R - 1) * ss + W, `(${R},${W}) with stride ${ss} from ${sStart}`);
+    this.kernels.copyRows(dst.off + dStart, ds, src.off + sStart, ss, R, W);
+  }
+
+  reverseTime(y: Buf, x: Buf, B: number, T: number, F: number): void {
+    this.dims('reverseTime', { B, T, F });
+    this.need('reverseTime', 'y', y, B * T * F, `(${B},${T},${F})`);
+    this.need('reverseTime', 'x', x, B * T * F, `(${B},${T},${F})`);
+    if (y.off < x.off + B * T * F && x.off < y.off + B * T * F && B * T * F > 0) fail('E_ARG', 'reverseTime: y must not overlap x');
+    this.kernels.reverseTime(y.off, x.off, B, T, F);
+  }
+
+  /** y (N,D) = w (V,D)[ids]; every id must be in [0, V) (checked by the caller's data validation). */
+  embeddingForward(y: Buf, ids: Buf, w: Buf, N: number, D: number, V: number): void {
+    const op = 'embeddingForward';
+    this.dims(op, { N, D, V });
+    this.need(op, 'y', y, N * D, `(${N},${D})`);
+    this.need(op, 'ids', ids, N, `(${N})`, 'int32');
+    this.need(op, 'w', w, V * D, `(${V},${D})`);
+    this.kernels.embeddingForward(y.off, ids.off, w.off, N, D);
+  }
+
+  embeddingBackward(dw: Buf, dy: Buf, ids: Buf, N: number, D: number, V: number): void {
+    const op = 'embeddingBackward';
+    this.dims(op, { N, D, V });
+    this.need(op, 'dw', dw, V * D, `(${V},${D})`);
+    this.need(op, 'dy', dy, N * D, `(${N},${D})`);
+    this.need(op, 'ids', ids, N, `(${N})`, 'int32');
+    this.kernels.embeddingBackward(dw.off, dy.off, ids.off, N, D);
+  }
+
+  maskFromIds(mask: Buf, ids: Buf, N: number): void {
+    this.dims('maskFromIds', { N });
+    this.need('maskFromIds', 'mask', mask, N, `(${N})`);
+    this.need('maskFromIds', 'ids', ids, N, `(${N})`, 'int32');
+    this.kernels.maskFromIds(mask.off, ids.off, N);
+  }
+
+  dropoutForward(y: Buf, mask: Buf, x: Buf, n: number, rate: number, seed: number): void {
+    const op = 'dropoutForward';
+    this.dims(op, { n });
+    if (!(rate >= 0 && rate < 1)) fail('E_ARG', `${op}: rate must be in [0, 1), got ${rate}`);
+    this.need(op, 'y', y, n, `(${n})`);
+    this.need(op, 'mask', mask, n, `(${n})`);
+    this.need(op, 'x', x, n, `(${n})`);
+    this.kernels.dropoutForward(y.off, mask.off, x.off, n, rate, seed >>> 0);
+  }
+
+  private lstmCheck(op: string, a: LstmForwardArgs): void {
+    const { B, T, I, H } = a;
+    this.dims(op, { B, T, I, H }, 1);
+    const G = 4 * H;
+    this.need(op, 'hseq', a.hseq, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'cseq', a.cseq, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'gates', a.gates, B * T * G, `(B,T,4H) = (${B},${T},${G})`);
+    this.need(op, 'x', a.x, B * T * I, `(B,T,I) = (${B},${T},${I})`);
+    this.need(op, 'wx', a.wx, I * G, `(I,4H) = (${I},${G})`);
+    this.need(op, 'wh', a.wh, H * G, `(H,4H) = (${H},${G})`);
+    if (a.bias) this.need(op, 'bias', a.bias, G, `(4H) = (${G})`);
+    if (a.peep) this.need(op, 'peep', a.peep, 3 * H, `(3H) = (${3 * H})`);
+    this.need(op, 'h0', a.h0, B * H, `(B,H) = (${B},${H})`);
+    this.need(op, 'c0', a.c0, B * H, `(B,H) = (${B},${H})`);
+    if (a.mask) this.need(op, 'mask', a.mask, B * T, `(B,T) = (${B},${T})`);
+    this.need(op, 'whPacked', a.whPacked, packedSize(H, G), `packed (${H},${G})`);
+  }
+
+  lstmForward(a: LstmForwardArgs): void {
+    this.lstmCheck('lstmForward', a);
+    this.kernels.lstmForward(a.hseq.off, a.cseq.off, a.gates.off, a.x.off, a.wx.off, a.wh.off, off(a.bias), off(a.peep),
+      a.h0.off, a.c0.off, off(a.mask), a.B, a.T, a.I, a.H, a.goBackwards, a.act, a.recAct, a.whPacked.off, this.work.off);
+  }
+
+  lstmBackward(a: LstmBackwardArgs): void {
+    const op = 'lstmBackward';
+    this.lstmCheck(op, a);
+    const { B, T, I, H } = a;
+    const G = 4 * H;
+    if (a.dx) this.need(op, 'dx', a.dx, B * T * I, `(B,T,I) = (${B},${T},${I})`);
+    this.need(op, 'dwx', a.dwx, I * G, `(I,4H) = (${I},${G})`);
+    this.need(op, 'dwh', a.dwh, H * G, `(H,4H) = (${H},${G})`);
+    if (a.dbias) this.need(op, 'dbias', a.dbias, G, `(4H) = (${G})`);
+    if (a.dpeep) this.need(op, 'dpeep', a.dpeep, 3 * H, `(3H) = (${3 * H})`);
+    if (!a.peep !== !a.dpeep) fail('E_ARG', `${op}: peep and dpeep must be given together`);
+    for (const k of ['dh0', 'dc0', 'dhT', 'dcT'] as const) {
+      const b = a[k];
+      if (b) this.need(op, k, b, B * H, `(B,H) = (${B},${H})`);
+    }
+    if (a.dhseq) this.need(op, 'dhseq', a.dhseq, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'hprev', a.hprev, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'dhBuf', a.dhBuf, 2 * B * H, `(2,B,H) = (2,${B},${H})`);
+    this.need(op, 'dcBuf', a.dcBuf, B * H, `(B,H) = (${B},${H})`);
+    this.kernels.lstmBackward(off(a.dx), a.dwx.off, a.dwh.off, off(a.dbias), off(a.dpeep), off(a.dh0), off(a.dc0),
+      off(a.dhseq), off(a.dhT), off(a.dcT), a.x.off, a.wx.off, a.wh.off, off(a.peep), a.h0.off, a.c0.off, off(a.mask),
+      a.hseq.off, a.cseq.off, a.gates.off, B, T, I, H, a.goBackwards, a.act, a.recAct,
+      a.whPacked.off, a.hprev.off, a.dhBuf.off, a.dcBuf.off, this.work.off);
+  }
+
+  /** Returns Σ w·loss; see Kernels.bceLogits. */
+  bceLogits(dz: Buf, z: Buf, y: Buf, w: Buf | null, N: number, C: number, scale: number): number {
+    const op = 'bceLogits';
+    this.dims(op, { N, C });
+    this.need(op, 'dz', dz, N * C, `(${N},${C})`);
+    this.need(op, 'z', z, N * C, `(${N},${C})`);
+    this.need(op, 'y', y, N * C, `(${N},${C})`);
+    if (w) this.need(op, 'w', w, N, `(${N})`);
+    return this.kernels.bceLogits(dz.off, z.off, y.off, off(w), N, C, scale);
+  }
+
+  softmaxCe(dz: Buf, z: Buf, labels: Buf, w: Buf | null, N: number, C: number, sparse: boolean, scale: number): number {
+    const op = 'softmaxCe';
+    this.dims(op, { N, C });
+    this.need(op, 'dz', dz, N * C, `(${N},${C})`);
+    this.need(op, 'z', z, N * C, `(${N},${C})`);
+    if (sparse) this.need(op, 'labels', labels, N, `(${N})`, 'int32');
+    else this.need(op, 'labels', labels, N * C, `(${N},${C})`);
+    if (w) this.need(op, 'w', w, N, `(${N})`);
+    return this.kernels.softmaxCe(dz.off, z.off, labels.off, off(w), N, C, sparse, scale);
+  }
+
+  mse(dout: Buf, out: Buf, y: Buf, w: Buf | null, N: number, C: number, scale: number): number {
+    const op = 'mse';
+    this.dims(op, { N, C });
+    this.need(op, 'dout', dout, N * C, `(${N},${C})`);
+    this.need(op, 'out', out, N * C, `(${N},${C})`);
+    this.need(op, 'y', y, N * C, `(${N},${C})`);
+    if (w) this.need(op, 'w', w, N, `(${N})`);
+    return this.kernels.mse(dout.off, out.off, y.off, off(w), N, C, scale);
+  }
+
+  sgdUpdate(w: Buf, g: Buf, vel: Buf | null, n: number, lr: number, momentum: number, nesterov: boolean): void {
+    this.optimCheck('sgdUpdate', n, { w, g, ...(momentum !== 0 ? { vel } : {}) });
+    this.kernels.sgdUpdate(w.off, g.off, off(vel), n, lr, momentum, nesterov);
+  }
+
+  adamUpdate(w: Buf, g: Buf, m: Buf, v: Buf, n: number, lrT: number, beta1: number, beta2: number, eps: number): void {
+    this.optimCheck('adamUpdate', n, { w, g, m, v });
+    this.kernels.adamUpdate(w.off, g.off, m.off, v.off, n, lrT, beta1, beta2, eps);
+  }
+
+  rmspropUpdate(w: Buf, g: Buf, acc: Buf, mom: Buf | null, n: number, lr: number, rho: number, eps: number, momentum: number): void {
+    this.optimCheck('rmspropUpdate', n, { w, g, acc, ...(momentum !== 0 ? { mom } : {}) });
+    this.kernels.rmspropUpdate(w.off, g.off, acc.off, off(mom), n, lr, rho, eps, momentum);
+  }
+
+  adagradUpdate(w: Buf, g: Buf, acc: Buf, n: number, lr: number, eps: number): void {
+    this.optimCheck('adagradUpdate', n, { w, g, acc });
+    this.kernels.adagradUpdate(w.off, g.off, acc.off, n, lr, eps);
+  }
+
+  clipValue(g: Buf, n: number, c: number): void {
+    this.optimCheck('clipValue', n, { g });
+    this.kernels.clipValue(g.off, n, c);
+  }
+
+  private optimCheck(op: string, n: number, bufs: Record<string, Buf | null | undefined>): void {
+    this.dims(op, { n });
+    for (const [k, b] of Object.entries(bufs)) {
+      if (!b) fail('E_ARG', `${op}: argument ${k} is required`);
+      this.need(op, k, b, n, `(${n})`);
+    }
+  }
+}
+
+/** Slot offset of an optional buffer: 0 means absent to every kernel. */
+function off(b: Buf | null | undefined): number {
+  return b ? b.off : 0;
 }

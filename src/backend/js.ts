@@ -1,31 +1,46 @@
 /**
  * The pure-TypeScript twin of every kernel: the fallback where WebAssembly
  * SIMD is missing, the oracle in every parity test, and the "pure-JS version"
- * in every benchmark. Honest code: the loop order a careful JS programmer
- * would pick (i-k-j for NN so the inner loop streams rows), typed arrays, no
- * allocation inside kernels. It addresses the same slot offsets as the wasm
- * kernels, over an ArrayBuffer it grows by copying.
+ * in every benchmark. The kernels themselves live in twin/, one file per
+ * assembly/ file; this class binds them to a heap it grows by copying.
  *
- * Activations use float64 Math and round once to float32, so the twin is the
- * accuracy reference for the vectorised approximations.
+ * Honest code: the loop order a careful JS programmer would pick, typed
+ * arrays, no allocation inside kernels. Activations use float64 Math and
+ * round once to float32, so the twin is the accuracy reference.
  */
 import { WasmRnnError } from '../errors.js';
-import { ACT_HARD_SIGMOID, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './abi.js';
+import { ACT_LINEAR } from './abi.js';
 import type { GemmForm, HeapMemory, Kernels } from './backend.js';
+import { act1, actGrad1, softmaxRows, softmaxRowsBackward } from './twin/activations.js';
+import { dropoutForward } from './twin/dropout.js';
+import { biasAdd, columnSum, copyRows, reverseTime } from './twin/elementwise.js';
+import { embeddingBackward, embeddingForward, maskFromIds } from './twin/embedding.js';
+import { gemm } from './twin/gemm.js';
+import { bceLogits, mse, softmaxCe } from './twin/loss.js';
+import { lstmBackward, lstmForward } from './twin/lstm.js';
+import { adagradUpdate, adamUpdate, clipValue, rmspropUpdate, sgdUpdate } from './twin/optim.js';
 
 /** Largest heap the twin will try to allocate, in slots (4 GiB, as wasm32). */
 const MAX_SLOTS = 2 ** 30;
 
+/**
+ * The twin's heap. `precision: 'float64'` makes every slot a double (ints
+ * stored exactly as doubles): the same kernels then run in float64, which is
+ * what the finite-difference gradient checks need. It is a test instrument,
+ * not a user-facing mode: the views are typed as float32/int32 arrays because
+ * the kernels use nothing but indexing on them.
+ */
 export class JsMemory implements HeapMemory {
   readonly base = 16;
+  readonly precision: 'float32' | 'float64';
   private buffer: ArrayBuffer;
-  private f32v: Float32Array;
-  private i32v: Int32Array;
+  private f32v!: Float32Array;
+  private i32v!: Int32Array;
 
-  constructor(initialSlots = 1 << 16) {
-    this.buffer = new ArrayBuffer(initialSlots * 4);
-    this.f32v = new Float32Array(this.buffer);
-    this.i32v = new Int32Array(this.buffer);
+  constructor(options: { initialSlots?: number; precision?: 'float32' | 'float64' } = {}) {
+    this.precision = options.precision ?? 'float32';
+    this.buffer = new ArrayBuffer((options.initialSlots ?? 1 << 16) * this.slotBytes());
+    this.views();
   }
 
   size(): number {
@@ -39,14 +54,13 @@ export class JsMemory implements HeapMemory {
     }
     let next: ArrayBuffer;
     try {
-      next = new ArrayBuffer(minSlots * 4);
+      next = new ArrayBuffer(minSlots * this.slotBytes());
     } catch (e) {
       throw new WasmRnnError('E_MEMORY', `memory: cannot allocate ${minSlots * 4} bytes (${String(e)})`);
     }
     new Uint8Array(next).set(new Uint8Array(this.buffer));
     this.buffer = next;
-    this.f32v = new Float32Array(next);
-    this.i32v = new Int32Array(next);
+    this.views();
   }
 
   f32(): Float32Array {
@@ -56,38 +70,20 @@ export class JsMemory implements HeapMemory {
   i32(): Int32Array {
     return this.i32v;
   }
-}
 
-function act1(act: number, x: number): number {
-  switch (act) {
-    case ACT_SIGMOID:
-      return 1 / (1 + Math.exp(-x));
-    case ACT_TANH:
-      return Math.tanh(x);
-    case ACT_RELU:
-      return x > 0 ? x : 0;
-    case ACT_HARD_SIGMOID: {
-      const y = 0.2 * x + 0.5;
-      return y < 0 ? 0 : y > 1 ? 1 : y;
-    }
-    default:
-      return x;
+  private slotBytes(): number {
+    return this.precision === 'float64' ? 8 : 4;
   }
-}
 
-/** dy · act'(x) expressed through y = act(x). */
-function actGrad1(act: number, y: number, dy: number): number {
-  switch (act) {
-    case ACT_SIGMOID:
-      return dy * y * (1 - y);
-    case ACT_TANH:
-      return dy * (1 - y * y);
-    case ACT_RELU:
-      return y > 0 ? dy : 0;
-    case ACT_HARD_SIGMOID:
-      return y > 0 && y < 1 ? 0.2 * dy : 0;
-    default:
-      return dy;
+  private views(): void {
+    if (this.precision === 'float64') {
+      const d = new Float64Array(this.buffer);
+      this.f32v = d as unknown as Float32Array;
+      this.i32v = d as unknown as Int32Array;
+    } else {
+      this.f32v = new Float32Array(this.buffer);
+      this.i32v = new Int32Array(this.buffer);
+    }
   }
 }
 
@@ -99,46 +95,9 @@ export class JsKernels implements Kernels {
     this.memory = memory;
   }
 
-  // C (M,N) =|+= op(A)·op(B)
   gemm(form: GemmForm, c: number, ldc: number, a: number, lda: number, b: number, ldb: number,
     M: number, N: number, K: number, accumulate: boolean): void {
-    const h = this.memory.f32();
-    if (!accumulate) {
-      for (let i = 0; i < M; i++) h.fill(0, c + i * ldc, c + i * ldc + N);
-    }
-    if (form === 'nn') {
-      // i-k-j: the inner loop walks a row of B and a row of C
-      for (let i = 0; i < M; i++) {
-        const ci = c + i * ldc;
-        for (let k = 0; k < K; k++) {
-          const aik = h[a + i * lda + k];
-          const bk = b + k * ldb;
-          for (let j = 0; j < N; j++) h[ci + j] += aik * h[bk + j];
-        }
-      }
-    } else if (form === 'nt') {
-      // B stored (N,K): C[i,j] is a dot product of two contiguous rows
-      for (let i = 0; i < M; i++) {
-        const ai = a + i * lda;
-        for (let j = 0; j < N; j++) {
-          const bj = b + j * ldb;
-          let s = 0;
-          for (let k = 0; k < K; k++) s += h[ai + k] * h[bj + k];
-          h[c + i * ldc + j] += s;
-        }
-      }
-    } else {
-      // A stored (K,M): k-i-j, rank-1 updates streaming rows of B and C
-      for (let k = 0; k < K; k++) {
-        const ak = a + k * lda;
-        const bk = b + k * ldb;
-        for (let i = 0; i < M; i++) {
-          const aki = h[ak + i];
-          const ci = c + i * ldc;
-          for (let j = 0; j < N; j++) h[ci + j] += aki * h[bk + j];
-        }
-      }
-    }
+    gemm(this.memory.f32(), form, c, ldc, a, lda, b, ldb, M, N, K, accumulate);
   }
 
   activation(y: number, x: number, n: number, act: number): void {
@@ -159,48 +118,19 @@ export class JsKernels implements Kernels {
   }
 
   softmaxRows(y: number, x: number, R: number, C: number): void {
-    const h = this.memory.f32();
-    for (let r = 0; r < R; r++) {
-      const xr = x + r * C;
-      const yr = y + r * C;
-      let m = -Infinity;
-      for (let j = 0; j < C; j++) m = Math.max(m, h[xr + j]);
-      let s = 0;
-      for (let j = 0; j < C; j++) {
-        const e = Math.exp(h[xr + j] - m);
-        h[yr + j] = e;
-        s += e;
-      }
-      for (let j = 0; j < C; j++) h[yr + j] /= s;
-    }
+    softmaxRows(this.memory.f32(), y, x, R, C);
   }
 
   softmaxRowsBackward(dx: number, y: number, dy: number, R: number, C: number, accumulate: boolean): void {
-    const h = this.memory.f32();
-    for (let r = 0; r < R; r++) {
-      const o = r * C;
-      let dot = 0;
-      for (let j = 0; j < C; j++) dot += h[y + o + j] * h[dy + o + j];
-      for (let j = 0; j < C; j++) {
-        const g = h[y + o + j] * (h[dy + o + j] - dot);
-        h[dx + o + j] = accumulate ? h[dx + o + j] + g : g;
-      }
-    }
+    softmaxRowsBackward(this.memory.f32(), dx, y, dy, R, C, accumulate);
   }
 
   biasAdd(y: number, x: number, b: number, R: number, C: number): void {
-    const h = this.memory.f32();
-    for (let r = 0; r < R; r++) {
-      for (let j = 0; j < C; j++) h[y + r * C + j] = h[x + r * C + j] + h[b + j];
-    }
+    biasAdd(this.memory.f32(), y, x, b, R, C);
   }
 
   columnSum(db: number, dy: number, R: number, C: number, accumulate: boolean): void {
-    const h = this.memory.f32();
-    if (!accumulate) h.fill(0, db, db + C);
-    for (let r = 0; r < R; r++) {
-      for (let j = 0; j < C; j++) h[db + j] += h[dy + r * C + j];
-    }
+    columnSum(this.memory.f32(), db, dy, R, C, accumulate);
   }
 
   axpy(y: number, x: number, alpha: number, n: number): void {
@@ -245,5 +175,75 @@ export class JsKernels implements Kernels {
     const h = this.memory.f32();
     for (let i = 0; i < n; i++) if (!Number.isFinite(h[x + i])) return true;
     return false;
+  }
+
+  copyRows(dst: number, ds: number, src: number, ss: number, R: number, W: number): void {
+    copyRows(this.memory.f32(), dst, ds, src, ss, R, W);
+  }
+
+  reverseTime(y: number, x: number, B: number, T: number, F: number): void {
+    reverseTime(this.memory.f32(), y, x, B, T, F);
+  }
+
+  embeddingForward(y: number, ids: number, w: number, N: number, D: number): void {
+    embeddingForward(this.memory.f32(), this.memory.i32(), y, ids, w, N, D);
+  }
+
+  embeddingBackward(dw: number, dy: number, ids: number, N: number, D: number): void {
+    embeddingBackward(this.memory.f32(), this.memory.i32(), dw, dy, ids, N, D);
+  }
+
+  maskFromIds(mask: number, ids: number, N: number): void {
+    maskFromIds(this.memory.f32(), this.memory.i32(), mask, ids, N);
+  }
+
+  dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void {
+    dropoutForward(this.memory.f32(), y, mask, x, n, rate, seed);
+  }
+
+  lstmForward(hseq: number, cseq: number, gates: number, x: number, wx: number, wh: number, bias: number, peep: number,
+    h0: number, c0: number, mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean,
+    act: number, recAct: number): void {
+    lstmForward(this.memory.f32(), hseq, cseq, gates, x, wx, wh, bias, peep, h0, c0, mask, { B, T, I, H, goBackwards, act, recAct });
+  }
+
+  lstmBackward(dx: number, dwx: number, dwh: number, dbias: number, dpeep: number, dh0: number, dc0: number,
+    dhseq: number, dhT: number, dcT: number, x: number, wx: number, wh: number, peep: number, h0: number, c0: number,
+    mask: number, hseq: number, cseq: number, gates: number, B: number, T: number, I: number, H: number,
+    goBackwards: boolean, act: number, recAct: number, _whPacked: number, hprev: number, dhBuf: number, dcBuf: number): void {
+    lstmBackward(this.memory.f32(), dx, dwx, dwh, dbias, dpeep, dh0, dc0, dhseq, dhT, dcT, x, wx, wh, peep, h0, c0, mask,
+      hseq, cseq, gates, { B, T, I, H, goBackwards, act, recAct }, hprev, dhBuf, dcBuf);
+  }
+
+  bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number {
+    return bceLogits(this.memory.f32(), dz, z, y, w, N, C, scale);
+  }
+
+  softmaxCe(dz: number, z: number, labels: number, w: number, N: number, C: number, sparse: boolean, scale: number): number {
+    return softmaxCe(this.memory.f32(), this.memory.i32(), dz, z, labels, w, N, C, sparse, scale);
+  }
+
+  mse(dout: number, out: number, y: number, w: number, N: number, C: number, scale: number): number {
+    return mse(this.memory.f32(), dout, out, y, w, N, C, scale);
+  }
+
+  sgdUpdate(w: number, g: number, vel: number, n: number, lr: number, momentum: number, nesterov: boolean): void {
+    sgdUpdate(this.memory.f32(), w, g, vel, n, lr, momentum, nesterov);
+  }
+
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, lrT: number, beta1: number, beta2: number, eps: number): void {
+    adamUpdate(this.memory.f32(), w, g, m, v, n, lrT, beta1, beta2, eps);
+  }
+
+  rmspropUpdate(w: number, g: number, acc: number, mom: number, n: number, lr: number, rho: number, eps: number, momentum: number): void {
+    rmspropUpdate(this.memory.f32(), w, g, acc, mom, n, lr, rho, eps, momentum);
+  }
+
+  adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, eps: number): void {
+    adagradUpdate(this.memory.f32(), w, g, acc, n, lr, eps);
+  }
+
+  clipValue(g: number, n: number, c: number): void {
+    clipValue(this.memory.f32(), g, n, c);
   }
 }

@@ -143,4 +143,77 @@ export class WasmKernels implements Kernels {
   hasNonFinite(x: number, n: number): boolean {
     return this.x.has_non_finite_f32(x << 2, n) !== 0;
   }
+  copyRows(dst: number, ds: number, src: number, ss: number, R: number, W: number): void {
+    this.x.copy_rows_f32(dst << 2, ds, src << 2, ss, R, W);
+  }
+
+  reverseTime(y: number, x: number, B: number, T: number, F: number): void {
+    this.x.reverse_time_f32(y << 2, x << 2, B, T, F);
+  }
+
+  embeddingForward(y: number, ids: number, w: number, N: number, D: number): void {
+    this.x.embedding_forward_f32(y << 2, ids << 2, w << 2, N, D);
+  }
+
+  embeddingBackward(dw: number, dy: number, ids: number, N: number, D: number): void {
+    this.x.embedding_backward_f32(dw << 2, dy << 2, ids << 2, N, D);
+  }
+
+  maskFromIds(mask: number, ids: number, N: number): void {
+    this.x.mask_from_ids_f32(mask << 2, ids << 2, N);
+  }
+
+  dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void {
+    this.x.dropout_forward_f32(y << 2, mask << 2, x << 2, n, rate, seed | 0);
+  }
+
+  lstmForward(hseq: number, cseq: number, gates: number, x: number, wx: number, wh: number, bias: number, peep: number,
+    h0: number, c0: number, mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean,
+    act: number, recAct: number, whPacked: number, work: number): void {
+    this.x.lstm_forward_f32(hseq << 2, cseq << 2, gates << 2, x << 2, wx << 2, wh << 2, bias << 2, peep << 2,
+      h0 << 2, c0 << 2, mask << 2, B, T, I, H, goBackwards ? 1 : 0, act, recAct, whPacked << 2, work << 2);
+  }
+
+  lstmBackward(dx: number, dwx: number, dwh: number, dbias: number, dpeep: number, dh0: number, dc0: number,
+    dhseq: number, dhT: number, dcT: number, x: number, wx: number, wh: number, peep: number, h0: number, c0: number,
+    mask: number, hseq: number, cseq: number, gates: number, B: number, T: number, I: number, H: number,
+    goBackwards: boolean, act: number, recAct: number, whPacked: number, hprev: number, dhBuf: number, dcBuf: number,
+    work: number): void {
+    this.x.lstm_backward_f32(dx << 2, dwx << 2, dwh << 2, dbias << 2, dpeep << 2, dh0 << 2, dc0 << 2,
+      dhseq << 2, dhT << 2, dcT << 2, x << 2, wx << 2, wh << 2, peep << 2, h0 << 2, c0 << 2, mask << 2,
+      hseq << 2, cseq << 2, gates << 2, B, T, I, H, goBackwards ? 1 : 0, act, recAct,
+      whPacked << 2, hprev << 2, dhBuf << 2, dcBuf << 2, work << 2);
+  }
+
+  bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number {
+    return this.x.bce_logits_f32(dz << 2, z << 2, y << 2, w << 2, N, C, scale);
+  }
+
+  softmaxCe(dz: number, z: number, labels: number, w: number, N: number, C: number, sparse: boolean, scale: number): number {
+    return this.x.softmax_ce_f32(dz << 2, z << 2, labels << 2, w << 2, N, C, sparse ? 1 : 0, scale);
+  }
+
+  mse(dout: number, out: number, y: number, w: number, N: number, C: number, scale: number): number {
+    return this.x.mse_f32(dout << 2, out << 2, y << 2, w << 2, N, C, scale);
+  }
+
+  sgdUpdate(w: number, g: number, vel: number, n: number, lr: number, momentum: number, nesterov: boolean): void {
+    this.x.sgd_update_f32(w << 2, g << 2, vel << 2, n, lr, momentum, nesterov ? 1 : 0);
+  }
+
+  adamUpdate(w: number, g: number, m: number, v: number, n: number, lrT: number, beta1: number, beta2: number, eps: number): void {
+    this.x.adam_update_f32(w << 2, g << 2, m << 2, v << 2, n, lrT, beta1, beta2, eps);
+  }
+
+  rmspropUpdate(w: number, g: number, acc: number, mom: number, n: number, lr: number, rho: number, eps: number, momentum: number): void {
+    this.x.rmsprop_update_f32(w << 2, g << 2, acc << 2, mom << 2, n, lr, rho, eps, momentum);
+  }
+
+  adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, eps: number): void {
+    this.x.adagrad_update_f32(w << 2, g << 2, acc << 2, n, lr, eps);
+  }
+
+  clipValue(g: number, n: number, c: number): void {
+    this.x.clip_value_f32(g << 2, n, c);
+  }
 }

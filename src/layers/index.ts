@@ -1,0 +1,16 @@
+/** Layer factories, TF.js style: layers.lstm({ units: 64 }). */
+import { Dense, type DenseOptions } from './dense.js';
+import { Dropout, type DropoutOptions } from './dropout.js';
+import { Embedding, type EmbeddingOptions } from './embedding.js';
+import { LSTM, type LstmOptions } from './lstm.js';
+
+export const layers = {
+  embedding: (o: EmbeddingOptions) => new Embedding(o),
+  lstm: (o: LstmOptions) => new LSTM(o),
+  dense: (o: DenseOptions) => new Dense(o),
+  dropout: (o: DropoutOptions) => new Dropout(o),
+};
+
+export { Dense, Dropout, Embedding, LSTM };
+export type { DenseOptions, DropoutOptions, EmbeddingOptions, LstmOptions };
+export { Layer } from './layer.js';

@@ -1,0 +1,125 @@
+/**
+ * LSTM with Keras semantics and weight layout, and an optional peephole
+ * variant (Gers & Schmidhuber: i and f see c_{t-1}, o sees c_t).
+ *
+ * Weights, in Keras order:
+ *   kernel (I, 4H), recurrent_kernel (H, 4H), bias (4H)           gates i, f, c, o
+ *   peephole only: input_gate_peephole_weights (H),
+ *                  forget_gate_peephole_weights (H),
+ *                  output_gate_peephole_weights (H)   (TF PeepholeLSTMCell names)
+ * Defaults (Keras 2/3): activation tanh, recurrentActivation sigmoid,
+ * glorotUniform kernel, orthogonal recurrent kernel, zero bias with the
+ * forget block set to 1 (unitForgetBias).
+ *
+ * The math runs in one kernel call per pass (assembly/lstm.ts).
+ */
+import { ACTIVATIONS, type ActivationName } from '../backend/abi.js';
+import { packedSize, type Backend, type Buf, type LstmBackwardArgs } from '../backend/backend.js';
+import { glorotUniform, orthogonal } from './initializers.js';
+import { span, type PlanAlloc, type RunContext, type WeightSpec } from './layer.js';
+import { activation, bool } from './options.js';
+import { Recurrent, type CellIO, type RecurrentOptions } from './recurrent.js';
+
+export interface LstmOptions extends RecurrentOptions {
+  recurrentActivation?: ActivationName;
+  unitForgetBias?: boolean;
+  peephole?: boolean;
+}
+
+export class LSTM extends Recurrent {
+  readonly className = 'LSTM';
+  protected readonly nStates = 2;
+  readonly recurrentActivation: ActivationName;
+  readonly unitForgetBias: boolean;
+  readonly peephole: boolean;
+  private args!: LstmBackwardArgs;
+
+  constructor(opts: LstmOptions) {
+    super('layers.lstm', 'lstm', opts, ['recurrentActivation', 'unitForgetBias', 'peephole']);
+    const where = 'layers.lstm';
+    this.recurrentActivation = activation(where, 'recurrentActivation', this.opts.recurrentActivation, 'sigmoid');
+    this.unitForgetBias = bool(where, 'unitForgetBias', this.opts.unitForgetBias, true);
+    this.peephole = bool(where, 'peephole', this.opts.peephole, false);
+  }
+
+  weightSpecs(): WeightSpec[] {
+    const I = this.inputDim;
+    const H = this.units_;
+    const specs: WeightSpec[] = [
+      { name: 'kernel', shape: [I, 4 * H], init: glorotUniform },
+      { name: 'recurrent_kernel', shape: [H, 4 * H], init: orthogonal },
+    ];
+    if (this.useBias) {
+      specs.push({
+        name: 'bias',
+        shape: [4 * H],
+        init: () => {
+          const b = new Float32Array(4 * H);
+          if (this.unitForgetBias) b.fill(1, H, 2 * H);
+          return b;
+        },
+      });
+    }
+    if (this.peephole) {
+      // 1-D glorot: fan_in = fan_out = H, as Keras computes it
+      for (const gate of ['input', 'forget', 'output']) {
+        specs.push({ name: `${gate}_gate_peephole_weights`, shape: [H], init: glorotUniform });
+      }
+    }
+    return specs;
+  }
+
+  protected planCell(alloc: PlanAlloc, B: number, T: number, be: Backend): void {
+    const H = this.units_;
+    const w = (k: number) => this.weights[k];
+    const peep = this.peephole ? this.weights.slice(this.useBias ? 3 : 2) : [];
+    this.args = {
+      hseq: this.hseq, cseq: alloc(B * T * H), gates: alloc(B * T * 4 * H),
+      x: this.hseq, wx: w(0).w, wh: w(1).w, bias: this.useBias ? w(2).w : null,
+      // the kernel reads p_i, p_f, p_o as one (3H) vector
+      peep: this.peephole ? span(be, peep, 'w') : null,
+      h0: this.hseq, c0: this.hseq, mask: null,
+      B, T, I: this.inputDim, H, goBackwards: this.goBackwards,
+      act: ACTIVATIONS[this.activation], recAct: ACTIVATIONS[this.recurrentActivation],
+      whPacked: alloc(packedSize(H, 4 * H)),
+      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: this.useBias ? w(2).dw : null,
+      dpeep: this.peephole ? span(be, peep, 'dw') : null,
+      dh0: null, dc0: null, dhseq: null, dhT: null, dcT: null,
+      hprev: alloc(B * T * H), dhBuf: alloc(2 * B * H), dcBuf: alloc(B * H),
+    };
+  }
+
+  protected stateSeq(k: number): Buf {
+    return k === 0 ? this.args.hseq : this.args.cseq;
+  }
+
+  protected cellForward(ctx: RunContext, io: CellIO): void {
+    const a = this.args;
+    a.B = ctx.B;
+    a.T = ctx.T;
+    a.x = io.x;
+    a.mask = io.mask;
+    a.h0 = io.init[0];
+    a.c0 = io.init[1];
+    ctx.backend.lstmForward(a);
+  }
+
+  protected cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null {
+    const a = this.args;
+    a.dhseq = dhseq;
+    a.dhT = dT[0];
+    a.dcT = dT[1];
+    a.dx = needDx ? this.dx : null;
+    ctx.backend.lstmBackward(a);
+    return a.dx;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      ...this.baseConfig(),
+      recurrentActivation: this.recurrentActivation,
+      unitForgetBias: this.unitForgetBias,
+      peephole: this.peephole,
+    };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Training callbacks, Keras/TF.js style. Any object with some of the hooks
+ * below works; setting `model.stopTraining = true` from a hook ends fit()
+ * after the current batch.
+ */
+import { describe, fail } from '../errors.js';
+import { options } from '../layers/options.js';
+
+export type Logs = Record<string, number>;
+
+export interface Callback {
+  onTrainBegin?(logs?: Logs): void | Promise<void>;
+  onTrainEnd?(logs?: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /** @internal set by fit */
+  setModel?(model: TrainableModel): void;
+}
+
+/** What callbacks may touch on the model. */
+export interface TrainableModel {
+  stopTraining: boolean;
+  getWeightsFlat(): Float32Array;
+  setWeightsFlat(w: Float32Array): void;
+}
+
+export interface EarlyStoppingOptions {
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  mode?: 'auto' | 'min' | 'max';
+  baseline?: number;
+  restoreBestWeights?: boolean;
+}
+
+/** Stop when `monitor` (default 'val_loss') has not improved by minDelta for `patience` epochs. */
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly restoreBestWeights: boolean;
+  private readonly sign: number;
+  private readonly baseline: number | null;
+  private model: TrainableModel | null = null;
+  private best = Infinity;
+  private wait = 0;
+  private bestWeights: Float32Array | null = null;
+  stoppedEpoch = -1;
+
+  constructor(opts: EarlyStoppingOptions = {}) {
+    const where = 'callbacks.earlyStopping';
+    const o = options(where, opts, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights']);
+    this.monitor = (o.monitor as string | undefined) ?? 'val_loss';
+    if (typeof this.monitor !== 'string') fail('E_ARG', `${where}: monitor must be a string such as 'val_loss'`);
+    this.minDelta = Math.abs(num(where, 'minDelta', o.minDelta, 0));
+    this.patience = num(where, 'patience', o.patience, 0);
+    if (!Number.isInteger(this.patience) || this.patience < 0) fail('E_ARG', `${where}: patience must be a non-negative integer`);
+    const mode = (o.mode as string | undefined) ?? 'auto';
+    if (!['auto', 'min', 'max'].includes(mode)) fail('E_ARG', `${where}: mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
+    const max = mode === 'max' || (mode === 'auto' && /acc|precision|recall|auc/.test(this.monitor));
+    this.sign = max ? -1 : 1; // internally everything is minimised
+    this.baseline = o.baseline === undefined ? null : num(where, 'baseline', o.baseline, 0);
+    if (o.restoreBestWeights !== undefined && typeof o.restoreBestWeights !== 'boolean') {
+      fail('E_ARG', `${where}: restoreBestWeights must be true or false`);
+    }
+    this.restoreBestWeights = o.restoreBestWeights === true;
+  }
+
+  setModel(model: TrainableModel): void {
+    this.model = model;
+  }
+
+  onTrainBegin(): void {
+    this.best = this.baseline === null ? Infinity : this.sign * this.baseline;
+    this.wait = 0;
+    this.bestWeights = null;
+    this.stoppedEpoch = -1;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    const v = logs[this.monitor];
+    if (v === undefined) {
+      fail('E_ARG', `earlyStopping: monitored value '${this.monitor}' is not in the logs (have: ${Object.keys(logs).join(', ')}); ` +
+        'pass validationData or validationSplit to monitor val_* values');
+    }
+    const s = this.sign * v;
+    if (s < this.best - this.minDelta) {
+      this.best = s;
+      this.wait = 0;
+      if (this.restoreBestWeights && this.model) this.bestWeights = this.model.getWeightsFlat();
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.patience && this.model) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+      if (this.bestWeights) this.model.setWeightsFlat(this.bestWeights);
+    }
+  }
+}
+
+/** Stop (and throw, with the weights from before the bad step kept) when the loss becomes NaN or infinite. */
+export class TerminateOnNaN implements Callback {
+  /** fit() sees this callback and stops instead of throwing; nothing to do per event. */
+  onTrainBegin(): void {}
+}
+
+function num(where: string, name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail('E_ARG', `${where}: ${name} must be a finite number, got ${describe(v)}`);
+  return v;
+}
+
+export const callbacks = {
+  earlyStopping: (o?: EarlyStoppingOptions) => new EarlyStopping(o),
+  terminateOnNaN: () => new TerminateOnNaN(),
+};

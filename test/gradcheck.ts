@@ -1,0 +1,89 @@
+/**
+ * Finite-difference gradient checks in float64 on the twin. The model runs on
+ * a twin backend whose heap holds doubles; weights and inputs are perturbed
+ * in place in that heap, so nothing is rounded to float32. The analytic
+ * gradients of L = Σ output ⊙ dy (model.gradients) are compared with centred
+ * differences of L for every weight entry (or a seeded sample) and, for float
+ * inputs, the input.
+ */
+import { expect } from 'vitest';
+import { Backend, type Buf } from '../src/backend/backend.js';
+import { JsKernels, JsMemory } from '../src/backend/js.js';
+import { setBackend } from '../src/backend/load.js';
+import type { Sequential } from '../src/models/sequential.js';
+import { Tensor } from '../src/tensor.js';
+import { Rng } from './util.js';
+
+export function useFloat64Twin(): Backend {
+  const be = new Backend(new JsKernels(new JsMemory({ precision: 'float64' })));
+  setBackend(be);
+  return be;
+}
+
+export interface GradCheckOptions {
+  eps?: number;
+  tol?: number;
+  /** check at most this many entries per weight (seeded sample) */
+  maxPerWeight?: number;
+  seed?: number;
+  /** gradients for extra returnState outputs are checked when given */
+  stateDy?: boolean;
+}
+
+/** Throws (via expect) naming the weight, index and both values on a mismatch. */
+export function gradCheck(model: Sequential, x: Tensor, opts: GradCheckOptions = {}): number {
+  const { eps = 1e-6, tol = 1e-7, maxPerWeight = 30, seed = 7 } = opts;
+  const be = model.backend;
+  const rng = new Rng(seed);
+  const N = x.shape[0];
+  const T = x.shape.length > 1 ? x.shape[1] : 1;
+  const out0 = model.predict(x, { batchSize: N });
+  const outs = Array.isArray(out0) ? out0 : [out0];
+  const dys = outs.map((o) => new Tensor(Float32Array.from(o.data, () => rng.uniform(-1, 1)), o.shape));
+  const useStates = opts.stateDy && outs.length > 1;
+  const g = model.gradients(x, useStates ? dys : dys[0]);
+
+  const L = (): number => {
+    const out = model.forwardStaged(N, T);
+    const bufs: Buf[] = [out.y, ...(useStates ? out.states ?? [] : [])];
+    let s = 0;
+    bufs.forEach((b, k) => {
+      const y = be.read(b, 0, dys[k].data.length);
+      for (let i = 0; i < y.length; i++) s += y[i] * dys[k].data[i];
+    });
+    return s;
+  };
+  const central = (buf: Buf, i: number): number => {
+    const orig = be.get(buf, i);
+    be.write(buf, [orig + eps], i);
+    const up = L();
+    be.write(buf, [orig - eps], i);
+    const down = L();
+    be.write(buf, [orig], i);
+    return (up - down) / (2 * eps);
+  };
+  const compare = (what: string, ana: number, num: number) => {
+    const err = Math.abs(num - ana) / Math.max(1, Math.abs(num), Math.abs(ana));
+    expect(err, `${what}: analytic ${ana} vs numeric ${num}`).toBeLessThan(tol);
+  };
+  const sample = (n: number) => (n <= maxPerWeight ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: maxPerWeight }, () => rng.int(n)));
+
+  // stage x once (gradients() staged it too; do it again to be explicit)
+  model.predict(x, { batchSize: N });
+  let checked = 0;
+  model.weightSlots.forEach((slot, k) => {
+    for (const i of sample(slot.w.length)) {
+      compare(`${slot.spec.name}#${k}[${i}]`, g.weights[k].data[i], central(slot.w, i));
+      checked++;
+    }
+  });
+  if (g.input) {
+    const xb = model.stagedInput;
+    for (const i of sample(x.data.length)) {
+      compare(`input[${i}]`, g.input.data[i], central(xb, i));
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(0);
+  return checked;
+}
