@@ -16,3 +16,6 @@ export { optimizers } from './train/optimizers.js';
 export { losses } from './train/losses.js';
 export { callbacks } from './train/callbacks.js';
 export type { Callback, Logs } from './train/callbacks.js';
+export { loadModel, loadModelSync, saveModel } from './io/load.js';
+export type { SerializeOptions, LoadOptions } from './io/model_io.js';
+export * from './text/index.js';

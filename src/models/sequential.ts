@@ -24,6 +24,8 @@ import { checkTargets, getLoss, lossHead, type LossSpec } from '../train/losses.
 import { MetricState, checkMetrics, type MetricName } from '../train/metrics.js';
 import { getOptimizer, type Optimizer } from '../train/optimizers.js';
 import { checkInput, gatherRows, toData, type Data, type InputSpec } from './data.js';
+import { serializeModel, type SerializeOptions } from '../io/model_io.js';
+import type { TextVectorizer } from '../text/index.js';
 
 export interface SequentialOptions {
   layers?: Layer[];
@@ -74,6 +76,12 @@ export class Sequential {
   readonly layers: Layer[] = [];
   /** Set by a callback to end fit() after the current batch. */
   stopTraining = false;
+  /** Saved with the model: the vectorizer that turns raw text into this model's input. */
+  vectorizer: TextVectorizer | null = null;
+  /** Saved with the model: class names, index = class id. */
+  labels: string[] | null = null;
+  /** Saved with the model: free-form JSON. */
+  metadata: Record<string, unknown> | null = null;
   readonly seed: number;
   /** @internal */ rng: Rng;
   private be: Backend | null = null;
@@ -127,7 +135,9 @@ export class Sequential {
   /** Input shape from the first layer's options, or null when it must come from data. */
   private declaredInput(): number[] | null {
     const first = this.layers[0] as Layer & { declaredShape?: number[] | null };
-    return first?.declaredShape ?? null;
+    if (first?.declaredShape) return first.declaredShape;
+    // an Embedding takes id sequences of any length, as in Keras
+    return first instanceof Embedding ? [-1] : null;
   }
 
   /** Build for per-sample input shape `shape` (time may be -1). */
@@ -169,6 +179,7 @@ export class Sequential {
       offset += n;
     }
     this.slots = this.layers.flatMap((l) => l.weights);
+    if (this.compiled) this.compiled.optimizer.attach(be, this.nParams);
   }
 
   /** Build from the first batch's shape when no input shape was declared. */
@@ -243,6 +254,21 @@ export class Sequential {
 
   get optimizer(): Optimizer | null {
     return this.compiled?.optimizer ?? null;
+  }
+
+  /** @internal The compile settings, or null before compile(). */
+  get compileConfig(): Readonly<Compiled> | null {
+    return this.compiled;
+  }
+
+  /**
+   * The whole model as one artifact (topology, weights, compile settings,
+   * optimizer + Rng state, and the vectorizer, labels and metadata when set).
+   * Load it with loadModel() in any runtime.
+   */
+  serialize(opts?: SerializeOptions): Uint8Array {
+    this.alive();
+    return serializeModel(this, opts);
   }
 
   // ------------------------------------------------------------------ plan
@@ -472,7 +498,6 @@ export class Sequential {
     if (!this.params) {
       const pre = toData(x, where, 'x');
       this.buildFor(pre);
-      if (this.compiled) this.compiled.optimizer.attach(this.backend, this.nParams);
     }
     return checkInput(x, this.inSpec!, where);
   }

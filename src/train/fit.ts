@@ -116,7 +116,12 @@ export async function fit(model: Sequential, x: unknown, y: unknown, opts: FitOp
   let logs: Logs = {};
   for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !model.stopTraining; epoch++) {
     for (const cb of cbs) await cb.onEpochBegin?.(epoch);
-    if (shuffle) model.rng.shuffle(order);
+    if (shuffle) {
+      // shuffle from the identity each epoch: the order then depends only on
+      // the Rng's state, so a resumed run shuffles exactly like an unbroken one
+      for (let i = 0; i < n; i++) order[i] = i;
+      model.rng.shuffle(order);
+    }
     metrics.reset();
     let lossSum = 0;
     let seen = 0;

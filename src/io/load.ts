@@ -1,0 +1,61 @@
+/**
+ * loadModel / saveModel: bytes anywhere; file paths where a file system
+ * exists (Node, Deno, Bun), imported lazily so browser bundles never see fs.
+ * saveModel writes to a temporary file and renames it, so a crash never
+ * leaves a half-written model behind.
+ */
+import { describe, fail } from '../errors.js';
+import type { Sequential } from '../models/sequential.js';
+import { deserializeModel, type LoadOptions, type SerializeOptions } from './model_io.js';
+
+export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts: LoadOptions = {}): Promise<Sequential> {
+  if (typeof source === 'string') {
+    const fs = await nodeFs('loadModel');
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await fs.readFile(source));
+    } catch (e) {
+      fail('E_ARG', `loadModel: cannot read ${source}: ${(e as Error).message}`);
+    }
+    return deserializeModel(bytes, opts);
+  }
+  if (source instanceof ArrayBuffer) return deserializeModel(new Uint8Array(source), opts);
+  if (source instanceof Uint8Array) return deserializeModel(source, opts);
+  return fail('E_ARG', `loadModel: expected the artifact's bytes (Uint8Array/ArrayBuffer) or a file path, got ${describe(source)}`);
+}
+
+/** Synchronous load from bytes (no file system). */
+export function loadModelSync(bytes: Uint8Array | ArrayBuffer, opts: LoadOptions = {}): Sequential {
+  return deserializeModel(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes, opts);
+}
+
+export async function saveModel(model: Sequential, path: string, opts?: SerializeOptions): Promise<void> {
+  if (typeof path !== 'string' || path.length === 0) fail('E_ARG', `saveModel: path must be a non-empty string, got ${describe(path)}`);
+  const bytes = model.serialize(opts);
+  const fs = await nodeFs('saveModel');
+  const tmp = `${path}.${Date.now().toString(36)}.tmp`;
+  try {
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    fail('E_ARG', `saveModel: cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+interface Fs {
+  readFile(p: string): Promise<Uint8Array>;
+  writeFile(p: string, d: Uint8Array): Promise<void>;
+  rename(a: string, b: string): Promise<void>;
+  rm(p: string, o: { force: boolean }): Promise<void>;
+}
+
+async function nodeFs(where: string): Promise<Fs> {
+  try {
+    // a variable specifier keeps bundlers from resolving node:fs for the browser
+    const spec = 'node:fs/promises';
+    return (await import(/* @vite-ignore */ spec)) as Fs;
+  } catch {
+    return fail('E_ARG', `${where}: file paths need a file system (Node, Deno, Bun); in a browser pass bytes instead (e.g. from IndexedDB or fetch)`);
+  }
+}

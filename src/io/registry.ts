@@ -1,0 +1,50 @@
+/**
+ * Layer classes by their Keras class name, to rebuild a model from its saved
+ * topology. A layer's getConfig() holds exactly the options its factory
+ * takes, so `factory(config)` rebuilds it; nested layers (Bidirectional's
+ * `layer`) are saved as { className, config } and rebuilt first.
+ */
+import { describe, fail } from '../errors.js';
+import { layers } from '../layers/index.js';
+import { Layer } from '../layers/layer.js';
+
+type Factory = (config: Record<string, unknown>) => Layer;
+
+/** Keras class name -> factory name in `layers`. */
+const FACTORIES: Record<string, string> = {
+  Embedding: 'embedding',
+  LSTM: 'lstm',
+  GRU: 'gru',
+  SimpleRNN: 'simpleRNN',
+  Dense: 'dense',
+  Dropout: 'dropout',
+  Bidirectional: 'bidirectional',
+  Masking: 'masking',
+};
+
+export interface LayerJSON {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+export function layerToJSON(l: Layer): LayerJSON {
+  return { className: l.className, config: l.getConfig() };
+}
+
+export function layerFromJSON(j: unknown, where: string): Layer {
+  if (!j || typeof j !== 'object') fail('E_FORMAT', `${where}: a layer entry must be { className, config }, got ${describe(j)}`);
+  const { className, config } = j as Partial<LayerJSON>;
+  const factoryName = typeof className === 'string' ? FACTORIES[className] : undefined;
+  const factory = factoryName ? (layers as unknown as Record<string, Factory>)[factoryName] : undefined;
+  if (!factory) {
+    fail('E_FORMAT', `${where}: unknown layer class ${describe(className)} (supported: ${Object.keys(FACTORIES).filter((k) => (layers as Record<string, unknown>)[FACTORIES[k]]).join(', ')})`);
+  }
+  if (!config || typeof config !== 'object' || Array.isArray(config)) fail('E_FORMAT', `${where}: layer ${className} has no config object`);
+  const c = { ...config };
+  if (c.layer && typeof c.layer === 'object' && 'className' in (c.layer as object)) c.layer = layerFromJSON(c.layer, `${where} (wrapped layer)`);
+  try {
+    return factory(c);
+  } catch (e) {
+    fail('E_FORMAT', `${where}: cannot rebuild ${className}: ${(e as Error).message}`);
+  }
+}
