@@ -19,3 +19,5 @@ export type { Callback, Logs } from './train/callbacks.js';
 export { loadModel, loadModelSync, saveModel } from './io/load.js';
 export type { SerializeOptions, LoadOptions } from './io/model_io.js';
 export * from './text/index.js';
+export { fromTfjs, toTfjs } from './io/tfjs.js';
+export type { TfjsArtifacts, WeightSpecJSON } from './io/tfjs.js';

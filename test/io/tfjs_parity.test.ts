@@ -1,0 +1,230 @@
+/**
+ * Parity with TensorFlow.js (an independent implementation of Keras
+ * semantics, pure-JS cpu backend): models built in TF.js, exported, imported
+ * here, must predict the same within 1e-5; one SGD step from the same weights
+ * must give the same weights within 1e-5; and our exported models must
+ * predict the same when TF.js loads them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, setBackend } from '../../src/backend/load.js';
+import { Tensor, fromTfjs, toTfjs, Sequential, layers, optimizers } from '../../src/index.js';
+import { Rng, expectClose } from '../util.js';
+
+const TOL = { atol: 1e-5, rtol: 1e-5 };
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  setBackend(await createBackend({ backend: 'wasm-simd' }));
+});
+
+async function artifactsOf(m: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let art: tf.io.ModelArtifacts | null = null;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    art = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return art!;
+}
+
+interface Case {
+  label: string;
+  build: () => tf.Sequential;
+  input: (rng: Rng) => { ours: Tensor; theirs: tf.Tensor };
+  loss: 'binaryCrossentropy' | 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
+  target: (rng: Rng, out: number[]) => { ours: Tensor; theirs: tf.Tensor };
+}
+
+const B = 4;
+const T = 6;
+
+function ids(rng: Rng, vocab: number, padFrac = 0.3) {
+  const a = Int32Array.from({ length: B * T }, (_, i) => ((i % T) < 2 && rng.next() < padFrac * 3 ? 0 : 1 + rng.int(vocab - 1)));
+  return { ours: new Tensor(a, [B, T]), theirs: tf.tensor2d(Array.from(a), [B, T], 'int32') };
+}
+
+function floats(rng: Rng, F: number) {
+  const a = Float32Array.from({ length: B * T * F }, () => rng.uniform(-1.5, 1.5));
+  return { ours: new Tensor(a, [B, T, F]), theirs: tf.tensor3d(Array.from(a), [B, T, F]) };
+}
+
+function binary(rng: Rng, shape: number[]) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const a = Float32Array.from({ length: n }, () => (rng.next() < 0.5 ? 0 : 1));
+  return { ours: new Tensor(a, shape), theirs: tf.tensor(Array.from(a), shape) };
+}
+
+const cases: Case[] = [
+  {
+    label: 'Embedding(maskZero) -> LSTM -> Dense(sigmoid), padded ids',
+    build: () => tf.sequential({ layers: [
+      tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, inputLength: T }),
+      tf.layers.lstm({ units: 7, recurrentActivation: 'sigmoid' }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ] }),
+    input: (r) => ids(r, 12),
+    loss: 'binaryCrossentropy',
+    target: (r) => binary(r, [B, 1]),
+  },
+  {
+    label: 'float input -> LSTM(returnSequences) -> LSTM -> Dense(sigmoid), hardSigmoid recurrent activation',
+    build: () => tf.sequential({ layers: [
+      tf.layers.lstm({ units: 6, returnSequences: true, recurrentActivation: 'hardSigmoid', inputShape: [T, 3] }),
+      tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid' }),
+      tf.layers.dense({ units: 2, activation: 'sigmoid' }),
+    ] }),
+    input: (r) => floats(r, 3),
+    loss: 'binaryCrossentropy',
+    target: (r) => binary(r, [B, 2]),
+  },
+  {
+    label: 'LSTM goBackwards returnSequences -> Dense per step (mse)',
+    build: () => tf.sequential({ layers: [
+      tf.layers.lstm({ units: 4, goBackwards: true, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [T, 2] }),
+      tf.layers.dense({ units: 3 }),
+    ] }),
+    input: (r) => floats(r, 2),
+    loss: 'meanSquaredError',
+    target: (r) => {
+      const a = Float32Array.from({ length: B * T * 3 }, () => r.uniform(-1, 1));
+      return { ours: new Tensor(a, [B, T, 3]), theirs: tf.tensor3d(Array.from(a), [B, T, 3]) };
+    },
+  },
+  {
+    label: 'Embedding -> LSTM -> Dropout -> Dense(softmax), sparse categorical',
+    build: () => tf.sequential({ layers: [
+      tf.layers.embedding({ inputDim: 9, outputDim: 4, inputLength: T }),
+      tf.layers.lstm({ units: 8, recurrentActivation: 'sigmoid', goBackwards: true }),
+      tf.layers.dropout({ rate: 0.25 }),
+      tf.layers.dense({ units: 5, activation: 'softmax' }),
+    ] }),
+    input: (r) => ids(r, 9, 0),
+    loss: 'sparseCategoricalCrossentropy',
+    target: (r) => {
+      const a = Float32Array.from({ length: B }, () => r.int(5));
+      return { ours: new Tensor(Int32Array.from(a), [B]), theirs: tf.tensor1d(Array.from(a)) };
+    },
+  },
+  {
+    label: 'Embedding(maskZero) -> LSTM(returnSequences) -> Dense(softmax) per step, categorical',
+    build: () => tf.sequential({ layers: [
+      tf.layers.embedding({ inputDim: 10, outputDim: 6, inputLength: T }),
+      tf.layers.lstm({ units: 5, returnSequences: true, recurrentActivation: 'sigmoid' }),
+      tf.layers.dense({ units: 4, activation: 'softmax' }),
+    ] }),
+    input: (r) => ids(r, 10, 0),
+    loss: 'categoricalCrossentropy',
+    target: (r) => {
+      const a = new Float32Array(B * T * 4);
+      for (let i = 0; i < B * T; i++) a[i * 4 + r.int(4)] = 1;
+      return { ours: new Tensor(a, [B, T, 4]), theirs: tf.tensor3d(Array.from(a), [B, T, 4]) };
+    },
+  },
+];
+
+describe('TF.js -> wasm-rnn: predictions', () => {
+  for (const c of cases) {
+    it(c.label, async () => {
+      const rng = new Rng(c.label.length);
+      const theirs = c.build();
+      const ours = fromTfjs(await artifactsOf(theirs) as never);
+      const x = c.input(rng);
+      const want = (theirs.predict(x.theirs) as tf.Tensor).dataSync();
+      const got = (ours.predict(x.ours) as Tensor).data;
+      expectClose(got, want, { ...TOL, label: c.label });
+    });
+  }
+});
+
+describe('one SGD step from the same weights gives the same weights', () => {
+  // dropout draws different random masks in the two libraries: those cases are prediction-only
+  for (const c of cases.filter((k) => !k.label.includes('Dropout'))) {
+    it(c.label, async () => {
+      const rng = new Rng(c.label.length + 1);
+      const theirs = c.build();
+      const ours = fromTfjs(await artifactsOf(theirs) as never);
+      const before = ours.getWeights().map((w) => Array.from(w.data));
+      const x = c.input(rng);
+      const y = c.target(rng, []);
+      theirs.compile({ optimizer: tf.train.sgd(0.5), loss: c.loss });
+      ours.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: c.loss });
+      const lossTheirs = await theirs.trainOnBatch(x.theirs, y.theirs) as number;
+      const lossOurs = ours.trainOnBatch(x.ours, y.ours);
+      expect(Math.abs(lossOurs - lossTheirs)).toBeLessThan(1e-5 * (1 + Math.abs(lossTheirs)));
+      const wTheirs = theirs.getWeights().map((w) => w.dataSync());
+      const wOurs = ours.getWeights().map((w) => w.data);
+      expect(wOurs.length).toBe(wTheirs.length);
+      wOurs.forEach((w, i) => expectClose(w, wTheirs[i], { ...TOL, label: `${c.label}: weight ${i} after one step` }));
+      // the step really moved every weight tensor (so the comparison means something)
+      wOurs.forEach((w, i) => expect(Array.from(w), `weight ${i} unchanged`).not.toEqual(before[i]));
+    });
+  }
+});
+
+describe('wasm-rnn -> TF.js: our exported models load and predict the same', () => {
+  it('LSTM classifier and a stacked per-step model', async () => {
+    const rng = new Rng(3);
+    const models = [
+      new Sequential({ seed: 1, layers: [
+        layers.embedding({ inputDim: 15, outputDim: 4, maskZero: true, inputLength: T }),
+        layers.lstm({ units: 6 }),
+        layers.dense({ units: 1, activation: 'sigmoid' }),
+      ] }),
+      new Sequential({ seed: 2, layers: [
+        layers.lstm({ units: 5, returnSequences: true, inputShape: [T, 3], recurrentActivation: 'hardSigmoid' }),
+        layers.dropout({ rate: 0.5 }),
+        layers.lstm({ units: 4, returnSequences: true, goBackwards: true }),
+        layers.dense({ units: 3, activation: 'softmax' }),
+      ] }),
+    ];
+    const inputs = [ids(rng, 15), floats(rng, 3)];
+    for (let i = 0; i < models.length; i++) {
+      const art = toTfjs(models[i]);
+      const theirs = await tf.loadLayersModel(tf.io.fromMemory(art as never));
+      const want = (theirs.predict(inputs[i].theirs) as tf.Tensor).dataSync();
+      const got = (models[i].predict(inputs[i].ours) as Tensor).data;
+      expectClose(got, want, { ...TOL, label: `exported model ${i}` });
+      // and back again
+      const again = fromTfjs(art as never);
+      expect(Array.from((again.predict(inputs[i].ours) as Tensor).data)).toEqual(Array.from(got));
+    }
+  });
+
+  it('what TF.js cannot represent is a clear error', () => {
+    const m = new Sequential({ layers: [layers.lstm({ units: 2, peephole: true, inputShape: [3, 2] })] });
+    expect(() => toTfjs(m)).toThrow(/peephole LSTM/);
+  });
+});
+
+describe('import errors', () => {
+  it('lists every unsupported feature at once', async () => {
+    const m = tf.sequential({ layers: [
+      tf.layers.lstm({ units: 3, dropout: 0.2, recurrentDropout: 0.1, inputShape: [4, 2], kernelRegularizer: tf.regularizers.l2(), returnSequences: true }),
+      tf.layers.conv1d({ filters: 2, kernelSize: 1 }),
+    ] });
+    const art = await artifactsOf(m);
+    let msg = '';
+    try {
+      fromTfjs(art as never);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/dropout = 0.2/);
+    expect(msg).toMatch(/recurrent_dropout = 0.1/);
+    expect(msg).toMatch(/kernel_regularizer/);
+    expect(msg).toMatch(/layer type Conv1D/);
+  });
+
+  it('weights that do not match the topology, truncated weight data, non-objects', async () => {
+    const m = cases[0].build();
+    const art = await artifactsOf(m);
+    const short = { ...art, weightData: (art.weightData as ArrayBuffer).slice(0, 40) };
+    expect(() => fromTfjs(short as never)).toThrow(/truncated/);
+    const specs = (art.weightSpecs ?? []).map((s) => ({ ...s }));
+    specs[1].shape = [99, 1];
+    expect(() => fromTfjs({ ...art, weightSpecs: specs } as never)).toThrow(/weight 1 is .* but the model expects/);
+    expect(() => fromTfjs({ modelTopology: 'nope' } as never)).toThrow(/not valid JSON/);
+    expect(() => fromTfjs(null as never)).toThrow(/expected \{ modelTopology/);
+    expect(() => fromTfjs({ modelTopology: { class_name: 'Graph', config: {} } } as never)).toThrow(/model class "Graph" is not supported/);
+  });
+});
