@@ -96,6 +96,10 @@ export function add_f32(y: usize, a: usize, b: usize, n: i32): void {
 
 /** y (n) = value. */
 export function fill_f32(y: usize, value: f32, n: i32): void {
+  if (value == 0 && reinterpret<u32>(value) == 0) {
+    memory.fill(y, 0, <usize>n * F32); // +0.0 is all zero bits: the engine's memset
+    return;
+  }
   const v = f32x4.splat(value);
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(y + <usize>i * F32, v);

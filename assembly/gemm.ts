@@ -44,18 +44,48 @@ const NC: i32 = GEMM_NC;
  * dst[((panel*kc + p)*MR + r)*4 + lane] = op(A)[panel*MR + r, p], zero past mc.
  */
 function packA(dst: usize, a: usize, lda: i32, transA: bool, mc: i32, kc: i32): void {
+  const ldaBytes = <usize>lda * F32;
   for (let i = 0; i < mc; i += MR) {
     const mr = min(MR, mc - i);
-    for (let p = 0; p < kc; p++) {
-      for (let r = 0; r < MR; r++) {
-        let v: f32 = 0;
-        if (r < mr) {
-          v = transA
-            ? load<f32>(a + (<usize>p * <usize>lda + <usize>(i + r)) * F32)
-            : load<f32>(a + (<usize>(i + r) * <usize>lda + <usize>p) * F32);
+    if (mr == MR && transA) {
+      // A stored (K,M): the 4 values of one p are contiguous; splat each lane
+      let src = a + <usize>i * F32;
+      for (let p = 0; p < kc; p++) {
+        const v = v128.load(src);
+        v128.store(dst, i32x4.shuffle(v, v, 0, 0, 0, 0));
+        v128.store(dst, i32x4.shuffle(v, v, 1, 1, 1, 1), 16);
+        v128.store(dst, i32x4.shuffle(v, v, 2, 2, 2, 2), 32);
+        v128.store(dst, i32x4.shuffle(v, v, 3, 3, 3, 3), 48);
+        src += ldaBytes;
+        dst += <usize>MR * 4 * F32;
+      }
+    } else if (mr == MR) {
+      // A stored (M,K): walk the 4 rows side by side
+      const r0 = a + <usize>i * ldaBytes;
+      const r1 = r0 + ldaBytes;
+      const r2 = r1 + ldaBytes;
+      const r3 = r2 + ldaBytes;
+      for (let p = 0; p < kc; p++) {
+        const o = <usize>p * F32;
+        v128.store(dst, v128.load32_splat(r0 + o));
+        v128.store(dst, v128.load32_splat(r1 + o), 16);
+        v128.store(dst, v128.load32_splat(r2 + o), 32);
+        v128.store(dst, v128.load32_splat(r3 + o), 48);
+        dst += <usize>MR * 4 * F32;
+      }
+    } else {
+      // the last, partial panel: zeros past mc
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          let v: f32 = 0;
+          if (r < mr) {
+            v = transA
+              ? load<f32>(a + <usize>p * ldaBytes + <usize>(i + r) * F32)
+              : load<f32>(a + <usize>(i + r) * ldaBytes + <usize>p * F32);
+          }
+          v128.store(dst, f32x4.splat(v));
+          dst += 4 * F32;
         }
-        v128.store(dst, f32x4.splat(v));
-        dst += 4 * F32;
       }
     }
   }

@@ -49,7 +49,8 @@ import { bias_add_f32, column_sum_f32 } from './elementwise';
  * `scalar`: tails go through the same vector math, so every lane gets the
  * same bits). z holds the pre-activations on entry, the activated gates on exit.
  */
-function cellForwardLanes(
+// @ts-ignore: decorator
+@inline function cellForwardLanes(
   z: usize, c: usize, h: usize, cp: usize, peep: usize,
   hb: usize, o4: usize, act: i32, recAct: i32, scalar: bool,
 ): void {
@@ -89,7 +90,12 @@ function cellForward(
   const hb = <usize>H * F32;
   const vecEnd = H & ~3;
   for (let j = 0; j < vecEnd; j += 4) cellForwardLanes(z, c, h, cp, peep, hb, <usize>j * F32, act, recAct, false);
-  for (let j = vecEnd; j < H; j++) cellForwardLanes(z, c, h, cp, peep, hb, <usize>j * F32, act, recAct, true);
+  for (let j = vecEnd; j < H; j++) cellForwardLane1(z, c, h, cp, peep, hb, <usize>j * F32, act, recAct);
+}
+
+/** One tail lane: the same (inlined) math, kept out of line so it is emitted once. */
+function cellForwardLane1(z: usize, c: usize, h: usize, cp: usize, peep: usize, hb: usize, o: usize, act: i32, recAct: i32): void {
+  cellForwardLanes(z, c, h, cp, peep, hb, o, act, recAct, true);
 }
 
 /**
@@ -131,7 +137,8 @@ export function lstm_forward_f32(
  * `scalar`). On entry dh/dc hold dL/dh_t, dL/dc_t; on exit dc holds dL/dc_{t-1}
  * (the part through c) and z holds dL/dz_t in place of the gates.
  */
-function cellBackwardLanes(
+// @ts-ignore: decorator
+@inline function cellBackwardLanes(
   z: usize, c: usize, cp: usize, dh: usize, dc: usize, peep: usize, dpeep: usize,
   hb: usize, o4: usize, act: i32, recAct: i32, scalar: bool,
 ): void {
@@ -175,9 +182,11 @@ function cellBackward(
     cellBackwardLanes(z, c, cp, dh, dc, peep, dpeep, hb, <usize>j * F32, act, recAct, false);
   }
   // tails lane by lane: z is updated in place, so no lane may be computed twice
-  for (let j = vecEnd; j < H; j++) {
-    cellBackwardLanes(z, c, cp, dh, dc, peep, dpeep, hb, <usize>j * F32, act, recAct, true);
-  }
+  for (let j = vecEnd; j < H; j++) cellBackwardLane1(z, c, cp, dh, dc, peep, dpeep, hb, <usize>j * F32, act, recAct);
+}
+
+function cellBackwardLane1(z: usize, c: usize, cp: usize, dh: usize, dc: usize, peep: usize, dpeep: usize, hb: usize, o: usize, act: i32, recAct: i32): void {
+  cellBackwardLanes(z, c, cp, dh, dc, peep, dpeep, hb, o, act, recAct, true);
 }
 
 /**

@@ -84,11 +84,13 @@ export abstract class Optimizer {
     this.state = [];
   }
 
-  /** Clip then apply one update. Returns the global gradient norm before clipping. */
-  step(be: Backend, w: Buf, g: Buf, n: number, slots: WeightSlot[]): number {
+  /** Clip then apply one update. */
+  step(be: Backend, w: Buf, g: Buf, n: number, slots: WeightSlot[]): void {
     if (this.clipvalue !== null) be.clipValue(g, n, this.clipvalue);
-    const norm = Math.sqrt(be.sumSquares(g, n));
-    if (this.globalClipnorm !== null && norm > this.globalClipnorm) be.scale(g, g, this.globalClipnorm / norm, n);
+    if (this.globalClipnorm !== null) {
+      const norm = Math.sqrt(be.sumSquares(g, n));
+      if (norm > this.globalClipnorm) be.scale(g, g, this.globalClipnorm / norm, n);
+    }
     if (this.clipnorm !== null) {
       for (const s of slots) {
         const sn = Math.sqrt(be.sumSquares(s.dw));
@@ -97,7 +99,6 @@ export abstract class Optimizer {
     }
     this.iterations++;
     this.update(be, w, g, n);
-    return norm;
   }
 
   /** Copies of the state buffers, for a resumable artifact. */
