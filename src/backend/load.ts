@@ -8,7 +8,9 @@
  * choice is never silent: backendName() says what runs, and a backend forced
  * by the caller that cannot load is an error that says why.
  *
- * The .wasm bytes are embedded (base64) so no fs, fetch or URL is needed.
+ * The .wasm bytes are embedded (deflate-raw compressed, base64) so no fs,
+ * fetch or URL is needed; DecompressionStream (every runtime we support)
+ * inflates them.
  * Runtimes that forbid compiling wasm from bytes (Cloudflare Workers) import
  * dist/wasm/*.wasm as a module and pass it as init({ module }).
  */
@@ -102,7 +104,13 @@ export async function createBackend(options: InitOptions = {}): Promise<Backend>
   if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd') candidates.push(['wasm-relaxed-simd', RELAXED_WASM]);
   if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd') candidates.push(['wasm-simd', SIMD_WASM]);
   for (const [name, b64] of candidates) {
-    const bytes = decodeBase64(b64);
+    let bytes: Uint8Array;
+    try {
+      bytes = await embeddedWasm(b64);
+    } catch (e) {
+      attempts.push(`${name}: cannot inflate the embedded module (${e instanceof Error ? e.message : String(e)})`);
+      continue;
+    }
     if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
       attempts.push(`${name}: not supported by this runtime (WebAssembly.validate rejected it)`);
       continue;
@@ -204,9 +212,17 @@ function knownAnswerCheck(b: Backend): void {
   }
 }
 
-function decodeBase64(b64: string): Uint8Array {
+/** The bytes of an embedded module: base64, then deflate-raw. */
+export async function embeddedWasm(b64: string): Promise<Uint8Array> {
   const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+  const packed = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) packed[i] = s.charCodeAt(i);
+  if (typeof DecompressionStream === 'undefined') throw new Error('DecompressionStream is not available in this runtime');
+  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The embedded SIMD and relaxed-SIMD builds, inflated (tests, tools). */
+export async function embeddedModules(): Promise<{ simd: Uint8Array; relaxed: Uint8Array }> {
+  return { simd: await embeddedWasm(SIMD_WASM), relaxed: await embeddedWasm(RELAXED_WASM) };
 }

@@ -1,11 +1,13 @@
 /** The wasm module's exported constants equal their TypeScript mirror. */
 import { describe, expect, it } from 'vitest';
 import { ABI_CONSTANTS } from '../../src/backend/abi.js';
-import { RELAXED_WASM, SIMD_WASM } from '../../src/backend/generated/wasm-bytes.js';
+import { embeddedModules } from '../../src/backend/load.js';
+
+const { simd: SIMD, relaxed: RELAXED } = await embeddedModules();
 
 describe('ABI mirror', () => {
   it('every constant in src/backend/abi.ts equals the export of assembly/abi.ts', async () => {
-    const { instance } = await WebAssembly.instantiate(Buffer.from(SIMD_WASM, 'base64'), {});
+    const { instance } = await WebAssembly.instantiate(SIMD, {});
     const x = instance.exports as Record<string, unknown>;
     const exported = Object.entries(x).filter(([, v]) => v instanceof WebAssembly.Global).map(([k]) => k).sort();
     // every exported constant is mirrored, except VARIANT which differs by build
@@ -17,7 +19,7 @@ describe('ABI mirror', () => {
   });
 
   it('the relaxed build names itself', async () => {
-    const bytes = Buffer.from(RELAXED_WASM, 'base64');
+    const bytes = RELAXED;
     // vitest passes --experimental-wasm-relaxed-simd, so Node 20 accepts it too
     expect(WebAssembly.validate(bytes)).toBe(true);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
@@ -25,9 +27,9 @@ describe('ABI mirror', () => {
   });
 
   it('the modules import nothing', () => {
-    for (const b64 of [SIMD_WASM, RELAXED_WASM]) {
-      if (!WebAssembly.validate(Buffer.from(b64, 'base64'))) throw new Error('build does not validate');
-      const m = new WebAssembly.Module(Buffer.from(b64, 'base64'));
+    for (const bytes of [SIMD, RELAXED]) {
+      if (!WebAssembly.validate(bytes)) throw new Error('build does not validate');
+      const m = new WebAssembly.Module(bytes);
       expect(WebAssembly.Module.imports(m)).toEqual([]);
     }
   });

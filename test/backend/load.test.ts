@@ -4,8 +4,9 @@
  * arena's views staying valid across memory growth.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backendName, createBackend, getBackend, init } from '../../src/backend/load.js';
-import { RELAXED_WASM, SIMD_WASM } from '../../src/backend/generated/wasm-bytes.js';
+import { backendName, backendNotes, createBackend, embeddedModules, getBackend, init } from '../../src/backend/load.js';
+
+const { simd: SIMD, relaxed: RELAXED } = await embeddedModules();
 import { WasmRnnError } from '../../src/errors.js';
 
 afterEach(() => {
@@ -22,7 +23,7 @@ describe('init', () => {
 
   it('auto falls back to the SIMD build when relaxed SIMD does not validate', async () => {
     const validate = WebAssembly.validate;
-    const relaxed = Buffer.from(RELAXED_WASM, 'base64');
+    const relaxed = RELAXED;
     vi.spyOn(WebAssembly, 'validate').mockImplementation((b) => (Buffer.compare(Buffer.from(b as Uint8Array), relaxed) === 0 ? false : validate(b)));
     expect(await init()).toBe('wasm-simd');
   });
@@ -35,9 +36,9 @@ describe('init', () => {
   });
 
   it('accepts a precompiled Module and raw bytes, and names the build it was given', async () => {
-    const module = await WebAssembly.compile(Buffer.from(SIMD_WASM, 'base64'));
+    const module = await WebAssembly.compile(SIMD);
     expect(await init({ module })).toBe('wasm-simd');
-    expect(await init({ module: Buffer.from(RELAXED_WASM, 'base64') })).toBe('wasm-relaxed-simd');
+    expect(await init({ module: RELAXED })).toBe('wasm-relaxed-simd');
     await expect(init({ module, backend: 'wasm-relaxed-simd' })).rejects.toThrow(/given module is a 'wasm-simd' build/);
   });
 
@@ -65,9 +66,17 @@ describe('init', () => {
     await expect(init({ backend: 'wasm' })).rejects.toThrow(/this runtime has no WebAssembly/);
   });
 
+  it('without DecompressionStream the embedded builds cannot be inflated: the twin, with the reason noted', async () => {
+    vi.stubGlobal('DecompressionStream', undefined);
+    expect(await init()).toBe('js');
+    expect(backendNotes().join(' ')).toMatch(/DecompressionStream is not available/);
+    // a module passed by the caller still works
+    expect(await init({ module: SIMD })).toBe('wasm-simd');
+  });
+
   it('a runtime that forbids compiling from bytes is told to import the .wasm as a module', async () => {
     vi.spyOn(WebAssembly, 'compile').mockRejectedValue(new WebAssembly.CompileError('WebAssembly.compile(): Wasm code generation disallowed by embedder'));
-    const err = await init({ module: Buffer.from(SIMD_WASM, 'base64') }).catch((e) => e);
+    const err = await init({ module: SIMD }).catch((e) => e);
     expect(err.code).toBe('E_BACKEND');
     expect(err.message).toMatch(/import the wasm file as a module.*init\(\{ module/i);
     // auto mode falls back to the twin and says why
