@@ -120,7 +120,7 @@ export class TextVectorizer {
 
     const L = cfg.outputSequenceLength ?? longest;
     const out = new Int32Array(texts.length * L); // zero-filled: 0 is the padding id
-    for (let i = 0; i < rows.length; i++) writePadded(out, i * L, L, rows[i], cfg.padding, cfg.truncating);
+    for (let i = 0; i < rows.length; i++) writePadded(out, i * L, L, rows[i], cfg.padding!, cfg.truncating!);
     return new Tensor(out, [texts.length, L]);
   }
 

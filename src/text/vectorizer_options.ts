@@ -58,8 +58,9 @@ export interface VectorizerConfig {
   readonly stopWords: string | readonly string[] | null;
   readonly stem: StemOption;
   readonly oovToken: string;
-  readonly padding: Side;
-  readonly truncating: Side;
+  /** null outside 'int' mode, where there is nothing to pad. */
+  readonly padding: Side | null;
+  readonly truncating: Side | null;
   readonly outputMode: OutputMode;
 }
 
@@ -137,8 +138,8 @@ export function resolveConfig(where: string, options: unknown): VectorizerConfig
     stopWords,
     stem: orDefault(o.stem, null, (v) => v as StemOption),
     oovToken,
-    padding: orDefault(o.padding ?? undefined, 'post' as Side, (v) => checkOneOf(where, 'padding', v, SIDES)),
-    truncating: orDefault(o.truncating ?? undefined, 'post' as Side, (v) => checkOneOf(where, 'truncating', v, SIDES)),
+    padding: isInt ? orDefault(o.padding ?? undefined, 'post' as Side, (v) => checkOneOf(where, 'padding', v, SIDES)) : null,
+    truncating: isInt ? orDefault(o.truncating ?? undefined, 'post' as Side, (v) => checkOneOf(where, 'truncating', v, SIDES)) : null,
     outputMode,
   };
 }
