@@ -21,3 +21,5 @@ export type { SerializeOptions, LoadOptions } from './io/model_io.js';
 export * from './text/index.js';
 export { fromTfjs, toTfjs } from './io/tfjs.js';
 export type { TfjsArtifacts, WeightSpecJSON } from './io/tfjs.js';
+export { fitInWorker } from './worker/fit_in_worker.js';
+export type { FitInWorkerOptions, FitInWorkerResult, FitProgress } from './worker/fit_in_worker.js';
