@@ -215,8 +215,9 @@ export class TextVectorizer {
     const savedStopWords = doc.options.stopWords;
     // Build without the language code, then install the saved snapshot of its list.
     const vec = asFormatError(where, 'config', () => new TextVectorizer({ ...doc.options, stopWords: null }));
-    vec.cfg = { ...vec.cfg, stopWords: savedStopWords === undefined ? null : savedStopWords };
-    vec.stopWordList = doc.stopWordList ?? (Array.isArray(savedStopWords) ? savedStopWords : null);
+    const stopWords = Array.isArray(savedStopWords) ? Object.freeze([...savedStopWords]) : (savedStopWords ?? null);
+    vec.cfg = { ...vec.cfg, stopWords };
+    vec.stopWordList = doc.stopWordList ?? (Array.isArray(stopWords) ? stopWords : null);
     vec.pipe = asFormatError(where, 'config', () => buildPipeline(where, vec.cfg, vec.stopWordList));
     if (doc.vocabulary !== null) {
       const words = doc.vocabulary;

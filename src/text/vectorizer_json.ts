@@ -116,6 +116,9 @@ export function readVectorizerJSON(where: string, json: unknown, custom: unknown
     fail('E_FORMAT', `${where}: stopWordList must be null unless config.stopWords is a language code`);
   }
   if (Array.isArray(stopWords)) jsonStringArray(where, 'config.stopWords', stopWords);
+  else if (stopWords !== null && typeof stopWords !== 'string') {
+    fail('E_FORMAT', `${where}: config.stopWords must be a language code, an array of words or null, got ${describe(stopWords)}`);
+  }
 
   const vocabulary = doc.vocabulary === null ? null : jsonStringArray(where, 'vocabulary', doc.vocabulary);
   const idfWeights = doc.idfWeights === null ? null : jsonNumberArray(where, 'idfWeights', doc.idfWeights);

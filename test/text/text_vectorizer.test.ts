@@ -46,6 +46,12 @@ describe('vocabulary', () => {
     expect(rows(v.transform(['[UNK] a']))).toEqual([[1, 2]]);
   });
 
+  it('treats Object.prototype names as ordinary words', () => {
+    const v = new TextVectorizer({ standardize: null }).adapt(['__proto__ constructor toString __proto__']);
+    expect(v.vocabulary()).toEqual(['', '[UNK]', '__proto__', 'constructor', 'toString']);
+    expect(rows(v.transform(['toString hasOwnProperty __proto__']))).toEqual([[4, 1, 2]]);
+  });
+
   it('uses a custom oovToken', () => {
     const v = new TextVectorizer({ oovToken: '<oov>' }).adapt(['a']);
     expect(v.vocabulary()).toEqual(['', '<oov>', 'a']);

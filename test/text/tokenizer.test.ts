@@ -73,6 +73,16 @@ describe('fitOnTexts / wordIndex', () => {
     ]);
   });
 
+  it('treats Object.prototype names as ordinary words, also through JSON', () => {
+    const tok = new Tokenizer({ filters: '' }).fitOnTexts(['__proto__ constructor __proto__']); // '_' is a Keras filter
+    expect([...tok.wordIndex]).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+    ]);
+    const back = Tokenizer.fromJSON(JSON.stringify(tok));
+    expect(back.textsToSequences(['constructor __proto__ toString'])).toEqual([[2, 1]]);
+  });
+
   it('takes pre-tokenized items', () => {
     const tok = new Tokenizer().fitOnTexts([['Hello', 'World'], 'hello there']);
     expect([...tok.wordIndex.keys()]).toEqual(['hello', 'world', 'there']);

@@ -96,6 +96,7 @@ describe('malformed documents', () => {
     ['idf wrong length', (d) => (d.idfWeights.pop(), d), /vocabulary is invalid: .*idfWeights has 5 entries but words has 6/],
     ['idf not numbers', (d) => ((d.idfWeights[2] = 'x'), d), /idfWeights\[2\] must be a finite number/],
     ['stopWordList without a code', (d) => ((d.stopWordList = ['a']), d), /stopWordList must be null/],
+    ['stopWords of the wrong type', (d) => ((d.config.stopWords = 5), d), /config\.stopWords must be a language code/],
   ];
   for (const [name, edit, message] of cases) {
     it(name, () => {
