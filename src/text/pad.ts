@@ -14,6 +14,15 @@ import { Tensor } from '../tensor.js';
 import { SIDES, type Side, orDefault } from './checks.js';
 
 /**
+ * Where a sequence of n items goes in a row of L: items [from, from + keep)
+ * are copied to row cells [to, to + keep); the other cells are padding.
+ */
+export function padPlan(n: number, L: number, padding: Side, truncating: Side): { from: number; to: number; keep: number } {
+  const keep = n < L ? n : L;
+  return { from: truncating === 'pre' ? n - keep : 0, to: padding === 'pre' ? L - keep : 0, keep };
+}
+
+/**
  * Write seq into row [offset, offset + L) of out (=). Only the kept ids are
  * written; the pad cells keep what the caller put there (the pad value).
  */
@@ -25,11 +34,8 @@ export function writePadded(
   padding: Side,
   truncating: Side,
 ): void {
-  const n = seq.length;
-  const keep = n < L ? n : L;
-  const from = truncating === 'pre' ? n - keep : 0;
-  const to = offset + (padding === 'pre' ? L - keep : 0);
-  for (let k = 0; k < keep; k++) out[to + k] = seq[from + k];
+  const { from, to, keep } = padPlan(seq.length, L, padding, truncating);
+  for (let k = 0; k < keep; k++) out[offset + to + k] = seq[from + k];
 }
 
 export interface PadSequencesOptions {

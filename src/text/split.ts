@@ -11,7 +11,11 @@
  *                           "我们今天去北京" -> 我们 今天 去 北京. Keeps the
  *                           word-like segments and emoji (one token per emoji
  *                           grapheme, skin tone and ZWJ sequences kept whole);
- *                           drops spaces and punctuation.
+ *                           drops spaces and punctuation. Each
+ *                           whitespace-separated chunk is segmented on its
+ *                           own: the same words as one segment() call over
+ *                           the text, except where UAX #29 joins across a
+ *                           space (a combining mark right after a space).
  *   null                    the whole text is one token (as Keras split=None)
  *   (text) => string[]      your own
  *

@@ -26,7 +26,7 @@ import { checkStringArray, checkTexts } from './checks.js';
 import { TokenCounter, rankTokens } from './counter.js';
 import { asFormatError } from './json.js';
 import { resolveNgrams } from './ngrams.js';
-import { writePadded } from './pad.js';
+import { padPlan, writePadded } from './pad.js';
 import { resolveSplit } from './split.js';
 import { resolveStandardize } from './standardize.js';
 import { resolveStem } from './stem.js';
@@ -106,6 +106,9 @@ export class TextVectorizer {
     const vocab = this.ready(where);
     checkTexts(where, 'texts', texts);
     const { cfg } = this;
+    if (cfg.outputMode === 'int' && cfg.outputSequenceLength !== null) {
+      return this.transformFixed(texts, vocab, cfg.outputSequenceLength, where);
+    }
     const oov = cfg.outputMode === 'int' ? 1 : 0;
     const rows = new Array<Int32Array>(texts.length);
     let longest = 0;
@@ -118,9 +121,22 @@ export class TextVectorizer {
     }
     if (cfg.outputMode !== 'int') return encodeBag(cfg.outputMode, rows, vocab.words.length, vocab.idf);
 
-    const L = cfg.outputSequenceLength ?? longest;
+    const L = longest;
     const out = new Int32Array(texts.length * L); // zero-filled: 0 is the padding id
     for (let i = 0; i < rows.length; i++) writePadded(out, i * L, L, rows[i], cfg.padding!, cfg.truncating!);
+    return new Tensor(out, [texts.length, L]);
+  }
+
+  /** 'int' mode with a fixed length: look up only the tokens that are kept. */
+  private transformFixed(texts: readonly string[], vocab: Vocabulary, L: number, where: string): Tensor {
+    const { padding, truncating } = this.cfg;
+    const out = new Int32Array(texts.length * L); // zero-filled: 0 is the padding id
+    for (let i = 0; i < texts.length; i++) {
+      const tokens = analyze(this.pipe, texts[i], where, i);
+      const { from, to, keep } = padPlan(tokens.length, L, padding!, truncating!);
+      const o = i * L + to;
+      for (let k = 0; k < keep; k++) out[o + k] = vocab.ids.get(tokens[from + k]) ?? 1;
+    }
     return new Tensor(out, [texts.length, L]);
   }
 

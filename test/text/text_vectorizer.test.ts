@@ -105,6 +105,11 @@ describe("'int' output", () => {
       [2, 3, 4],
       [0, 0, 0],
     ]);
+    const freePre = new TextVectorizer({ padding: 'pre' }).setVocabulary(v.vocabulary());
+    expect(rows(freePre.transform(['cat', 'the cat sat']))).toEqual([
+      [0, 0, 3],
+      [2, 3, 4],
+    ]);
     expect(free.transform([]).shape).toEqual([0, 0]);
     expect(free.transform(['', '']).shape).toEqual([2, 0]);
   });
