@@ -285,7 +285,7 @@ function workerdChecks(res, refs, problems, row) {
   const p = x.predict.pred;
   const d = p ? Math.max(...p.map((v, i) => Math.abs(v - refs.simd.pred[i]))) : Infinity;
   if (!(d <= TOL)) problems.push(`workerd /predict differs from Node 20 by ${fmt(d)}`);
-  row.note = `HTTP /predict equals Node 20 (${fmt(d)}); bytes refused with E_BACKEND; no module → js`;
+  row.note = `init({ module }) with the imported .wasm; HTTP /predict equals Node 20 (${fmt(d)}); bytes refused with E_BACKEND; no module → js`;
 }
 
 // ----------------------------------------------------------------- cases
