@@ -5,13 +5,22 @@
 //   node build/build.mjs --wasm   only the wasm and the generated sources
 //                                 (what tests and typechecks need)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmOnly = process.argv.includes('--wasm');
+
+// --if-stale: skip when dist/ is newer than every source (npm start after a build)
+if (process.argv.includes('--if-stale') && existsSync(join(root, 'dist/index.js'))) {
+  const newest = (dir) => readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.parentPath.includes('generated'))
+    .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+  const built = statSync(join(root, 'dist/index.js')).mtimeMs;
+  if (Math.max(newest('src'), newest('assembly')) < built) process.exit(0);
+}
 const gen = join(root, 'build/generated');
 const srcGen = join(root, 'src/backend/generated');
 mkdirSync(gen, { recursive: true });

@@ -23,3 +23,8 @@ export { fromTfjs, toTfjs } from './io/tfjs.js';
 export type { TfjsArtifacts, WeightSpecJSON } from './io/tfjs.js';
 export { fitInWorker } from './worker/fit_in_worker.js';
 export type { FitInWorkerOptions, FitInWorkerResult, FitProgress } from './worker/fit_in_worker.js';
+export { classificationReport, formatReport } from './train/report.js';
+export type { ClassificationReport, ClassReport } from './train/report.js';
+export type { Classification } from './models/classify.js';
+export type { ProgressBarOptions } from './train/progress.js';
+export type { FitParams } from './train/callbacks.js';

@@ -213,7 +213,7 @@ function knownAnswerCheck(b: Backend): void {
 }
 
 /** The bytes of an embedded module: base64, then deflate-raw. */
-export async function embeddedWasm(b64: string): Promise<Uint8Array> {
+export async function embeddedWasm(b64: string): Promise<Uint8Array<ArrayBuffer>> {
   const s = atob(b64);
   const packed = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) packed[i] = s.charCodeAt(i);
@@ -223,6 +223,6 @@ export async function embeddedWasm(b64: string): Promise<Uint8Array> {
 }
 
 /** The embedded SIMD and relaxed-SIMD builds, inflated (tests, tools). */
-export async function embeddedModules(): Promise<{ simd: Uint8Array; relaxed: Uint8Array }> {
+export async function embeddedModules(): Promise<{ simd: Uint8Array<ArrayBuffer>; relaxed: Uint8Array<ArrayBuffer> }> {
   return { simd: await embeddedWasm(SIMD_WASM), relaxed: await embeddedWasm(RELAXED_WASM) };
 }

@@ -10,7 +10,7 @@
  * The training loop itself lives in train/fit.ts; this file holds the
  * forward/backward/loss engine it drives, and everything else a user calls.
  */
-import { type Backend, type Buf } from '../backend/backend.js';
+import { Backend, type Buf } from '../backend/backend.js';
 import { getBackend } from '../backend/load.js';
 import { describe, fail, WasmRnnError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
@@ -26,12 +26,15 @@ import { getOptimizer, type Optimizer } from '../train/optimizers.js';
 import { checkInput, gatherRows, toData, type Data, type InputSpec } from './data.js';
 import { serializeModel, type SerializeOptions } from '../io/model_io.js';
 import type { TextVectorizer } from '../text/index.js';
+import { classify, type Classification } from './classify.js';
 
 export interface SequentialOptions {
   layers?: Layer[];
   name?: string;
   /** seed for weights, shuffling and dropout (default: setSeed's stream, else random) */
   seed?: number;
+  /** run on this backend (from createBackend()) instead of the one init() chose */
+  backend?: Backend;
 }
 
 export interface CompileOptions {
@@ -99,7 +102,11 @@ export class Sequential {
     const o: SequentialOptions = Array.isArray(opts) ? { layers: opts } : opts ?? {};
     if (typeof o !== 'object') fail('E_ARG', `Sequential: expected an array of layers or an options object, got ${describe(o)}`);
     for (const k of Object.keys(o)) {
-      if (!['layers', 'name', 'seed'].includes(k)) fail('E_ARG', `Sequential: unknown option '${k}' (supported: layers, name, seed)`);
+      if (!['layers', 'name', 'seed', 'backend'].includes(k)) fail('E_ARG', `Sequential: unknown option '${k}' (supported: layers, name, seed, backend)`);
+    }
+    if (o.backend !== undefined) {
+      if (!(o.backend instanceof Backend)) fail('E_ARG', `Sequential: backend must come from createBackend(), got ${describe(o.backend)}`);
+      this.be = o.backend;
     }
     this.name = o.name ?? `sequential_${++modelIds}`;
     if (o.seed !== undefined && (!Number.isInteger(o.seed) || o.seed < 0 || o.seed >= 2 ** 32)) {
@@ -539,6 +546,12 @@ export class Sequential {
     const yt = this.prepareTargets(y, xd.shape[0], T, where);
     const { B, T: t } = this.stage(xd, identity(xd.shape[0]), 0, xd.shape[0], yt);
     return this.runBatch(B, t, true, null, false);
+  }
+
+  /** Classify raw texts with the attached vectorizer and labels (see models/classify.ts). */
+  classify(texts: readonly string[], opts?: { batchSize?: number }): Classification[] {
+    this.alive();
+    return classify(this, texts, opts);
   }
 
   /**

@@ -5,8 +5,19 @@
  */
 import { describe, fail } from '../errors.js';
 import { options } from '../layers/options.js';
+import { ProgressBar, type ProgressBarOptions } from './progress.js';
 
 export type Logs = Record<string, number>;
+
+/** What fit() tells callbacks before training starts. */
+export interface FitParams {
+  epochs: number;
+  /** batches per epoch */
+  steps: number;
+  samples: number;
+  batchSize: number;
+  initialEpoch: number;
+}
 
 export interface Callback {
   onTrainBegin?(logs?: Logs): void | Promise<void>;
@@ -15,6 +26,8 @@ export interface Callback {
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /** Called by fit() before onTrainBegin. */
+  setParams?(params: FitParams): void;
   /** @internal set by fit */
   setModel?(model: TrainableModel): void;
 }
@@ -116,4 +129,5 @@ function num(where: string, name: string, v: unknown, dflt: number): number {
 export const callbacks = {
   earlyStopping: (o?: EarlyStoppingOptions) => new EarlyStopping(o),
   terminateOnNaN: () => new TerminateOnNaN(),
+  progressBar: (o?: ProgressBarOptions) => new ProgressBar(o),
 };
