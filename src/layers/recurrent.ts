@@ -57,6 +57,8 @@ export abstract class Recurrent extends Layer {
   protected hseq!: Buf;
   private zeroInit: Buf[] = [];
   private carried: Buf[] = [];
+  /** the carried states as they were when the last forward call began (the backward pass reads them) */
+  private carriedIn: Buf[] = [];
   private out!: Buf;
   private outSeq: Buf | null = null;
   private stateOut: Buf[] = [];
@@ -113,6 +115,7 @@ export abstract class Recurrent extends Layer {
       this.carried = Array.from({ length: this.nStates }, () => backend.zeros(B * H));
       this.carriedB = B;
     }
+    this.carriedIn = Array.from({ length: this.nStates }, () => alloc(B * H));
     this.out = alloc(B * H);
     this.stateOut = this.returnState ? Array.from({ length: this.nStates }, () => alloc(B * H)) : [];
     this.outSeq = this.goBackwards && this.returnSequences ? alloc(B * T * H) : null;
@@ -139,7 +142,10 @@ export abstract class Recurrent extends Layer {
     const { B, T } = ctx;
     const H = this.units_;
     const carry = this.stateful || ctx.stepping;
-    const init = carry ? this.carried : this.zeroInit;
+    // forward overwrites `carried` with its final step, but backward needs the
+    // state this call started from (truncated BPTT of a stateful layer): copy it
+    if (carry) for (let k = 0; k < this.nStates; k++) be.copy(this.carriedIn[k], this.carried[k], B * H);
+    const init = carry ? this.carriedIn : this.zeroInit;
     this.lastInit = init;
     this.cellForward(ctx, { x, mask, init });
     const last = (this.goBackwards ? 0 : T - 1) * H;
