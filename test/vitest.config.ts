@@ -6,7 +6,7 @@ export default defineConfig({
     exclude: ['test/runtimes/**', 'node_modules/**'],
     pool: 'forks',
     // Node 20 hides relaxed SIMD behind a flag; with it the relaxed build is tested too.
-    execArgv: ['--experimental-wasm-relaxed-simd'],
+    execArgv: ['--experimental-wasm-relaxed-simd', '--expose-gc'],
     testTimeout: 60_000,
   },
 });

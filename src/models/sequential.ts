@@ -96,6 +96,7 @@ export class Sequential {
   private plan_: Plan | null = null;
   private compiled: Compiled | null = null;
   private disposed = false;
+  private backup: Buf | null = null;
   private stepB = -1;
 
   constructor(opts: SequentialOptions | Layer[] = {}) {
@@ -174,8 +175,19 @@ export class Sequential {
     const be = this.backend;
     const specs = this.layers.flatMap((l) => l.weightSpecs().map((spec) => ({ l, spec })));
     this.nParams = specs.reduce((n, { spec }) => n + shapeSize(spec.shape, spec.name), 0);
-    this.params = be.alloc(Math.max(1, this.nParams));
-    this.grads = be.zeros(Math.max(1, this.nParams));
+    try {
+      this.params = be.alloc(Math.max(1, this.nParams));
+      this.grads = be.zeros(Math.max(1, this.nParams));
+    } catch (e) {
+      if (this.params) be.free(this.params);
+      this.params = null;
+      if (e instanceof WasmRnnError && e.code === 'E_MEMORY') {
+        const gb = ((this.nParams * 8) / 2 ** 30).toFixed(1);
+        throw new WasmRnnError('E_MEMORY', `${this.name}: ${this.nParams.toLocaleString('en-US')} parameters need ${gb} GiB for weights and gradients, ` +
+          `more than this runtime's memory allows (WebAssembly: 4 GiB); make the model smaller (vocabulary, units) — ${e.message}`);
+      }
+      throw e;
+    }
     let offset = 0;
     for (const l of this.layers) l.weights = [];
     for (const { l, spec } of specs) {
@@ -442,7 +454,19 @@ export class Sequential {
       throw new WasmRnnError('E_NUMERIC', `${this.name}: non-finite gradient in layer '${layer?.name}' (weight '${bad?.spec.name}'); ` +
         'weights were not updated. Lower the learning rate or clip gradients (clipnorm/clipvalue)');
     }
+    // keep the weights from before the update: an update can still overflow
+    // (a huge learning rate, momentum running away) and must not survive
+    this.backup ??= be.alloc(Math.max(1, this.nParams));
+    be.copy(this.backup, this.params!, this.nParams);
     c.optimizer.step(be, this.params!, this.grads!, this.nParams, this.slots);
+    if (be.hasNonFinite(this.params!, this.nParams)) {
+      const bad = this.slots.find((s) => be.hasNonFinite(s.w));
+      const layer = this.layers.find((l) => l.weights.some((s) => s === bad));
+      be.copy(this.params!, this.backup, this.nParams);
+      c.optimizer.attach(be, this.nParams);
+      throw new WasmRnnError('E_NUMERIC', `${this.name}: the update made weight '${bad?.spec.name}' of layer '${layer?.name}' non-finite; ` +
+        'the weights from before the step were restored and the optimizer state reset. Lower the learning rate or clip gradients');
+    }
     return lossValue;
   }
 
@@ -637,7 +661,9 @@ export class Sequential {
     const dys = listForm ? (dy as Tensor[]) : [dy];
     const dMain = toData(dys[0], where, 'dy');
     const want = n * outShape.reduce((a, b) => a * b, 1);
-    if (dMain.data.length !== want) fail('E_SHAPE', `${where}: dy must have the output's shape [${[n, ...outShape].join(', ')}], got [${dMain.shape.join(', ')}]`);
+    if (dMain.data.length !== want || dMain.shape.join(',') !== [n, ...outShape].join(',')) {
+      fail('E_SHAPE', `${where}: dy must have the output's shape [${[n, ...outShape].join(', ')}], got [${dMain.shape.join(', ')}]`);
+    }
     const { B } = this.stage(xd, identity(n), 0, n);
     const p = this.plan_!;
     const fused = last.fusedHead;
@@ -724,6 +750,7 @@ export class Sequential {
       for (const l of this.layers) l.dispose(this.be);
       if (this.params) this.be.free(this.params);
       if (this.grads) this.be.free(this.grads);
+      if (this.backup) this.be.free(this.backup);
       this.compiled?.optimizer.release(this.be);
     }
     this.params = null;

@@ -17,6 +17,8 @@ export interface FitParams {
   samples: number;
   batchSize: number;
   initialEpoch: number;
+  /** the keys every epoch's logs will hold: loss, metrics, and val_* with validation */
+  logKeys: string[];
 }
 
 export interface Callback {
@@ -83,6 +85,14 @@ export class EarlyStopping implements Callback {
 
   setModel(model: TrainableModel): void {
     this.model = model;
+  }
+
+  /** Checked before the first batch, so a typo cannot cost a training run. */
+  setParams(p: FitParams): void {
+    if (!p.logKeys.includes(this.monitor)) {
+      fail('E_ARG', `earlyStopping: monitored value '${this.monitor}' will not be in the logs (they hold: ${p.logKeys.join(', ')}); ` +
+        'pass validationData or validationSplit to monitor val_* values');
+    }
   }
 
   onTrainBegin(): void {

@@ -111,7 +111,9 @@ export async function fit(model: Sequential, x: unknown, y: unknown, opts: FitOp
   const batches = Math.ceil(n / batchSize);
   model.stopTraining = false;
   for (const cb of cbs) cb.setModel?.(model);
-  for (const cb of cbs) cb.setParams?.({ epochs, steps: batches, samples: n, batchSize, initialEpoch });
+  const logKeys = ['loss', ...c.metrics];
+  if (val) logKeys.push(...logKeys.map((k) => `val_${k}`));
+  for (const cb of cbs) cb.setParams?.({ epochs, steps: batches, samples: n, batchSize, initialEpoch, logKeys });
   for (const cb of cbs) await cb.onTrainBegin?.();
   let lastYield = now();
   let logs: Logs = {};
