@@ -19,7 +19,7 @@ export class ProgressBar implements Callback {
   private readonly write: (s: string) => void;
   private readonly inPlace: boolean;
   private readonly width: number;
-  private params: FitParams = { epochs: 1, steps: 1, samples: 0, batchSize: 1, initialEpoch: 0 };
+  private params: FitParams = { epochs: 1, steps: 1, samples: 0, batchSize: 1, initialEpoch: 0, logKeys: [] };
   private epoch = 0;
   private epochStart = 0;
   private seen = 0;
