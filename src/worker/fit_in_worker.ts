@@ -18,8 +18,9 @@
  * else node:worker_threads (Node). Its script is dist/worker.js, found beside
  * this bundle through import.meta.url; pass workerUrl when a bundler moved it.
  *
- * Cancellation: an AbortSignal. On abort the worker is told to stop (fit()
- * checks between batches), then terminated; the promise rejects with
+ * Cancellation: an AbortSignal. On abort no more progress is reported, the
+ * worker is told to stop (fit() checks between batches), then terminated;
+ * the promise rejects with
  * WasmRnnError code 'E_ABORT'. A worker that does not answer within
  * abortGraceMs is terminated all the same.
  */
@@ -198,8 +199,10 @@ export async function fitInWorker(model: Sequential, x: unknown, y: unknown, opt
       if (err) reject(err);
       else resolve(value!);
     };
+    let aborting = false;
     const onAbort = (): void => {
       if (settled) return;
+      aborting = true;
       if (!handle) return finish(abortError(signal!));
       handle.post({ type: 'abort', reason: String(signal!.reason ?? 'aborted') });
       // the worker answers with E_ABORT within a batch; if it does not, stop it anyway
@@ -215,6 +218,8 @@ export async function fitInWorker(model: Sequential, x: unknown, y: unknown, opt
             handle!.post({ type: 'fit', artifact, x: xs, y: ys, fit, init: initOptions });
             return;
           case 'progress': {
+            // batches the worker finished before it saw the abort are not reported
+            if (aborting) return;
             const p = m.p;
             try {
               if (p.phase === 'batch') opts.onBatchEnd?.(p.batch, p.logs);
