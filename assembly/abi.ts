@@ -16,6 +16,12 @@ export const GRU_GATE_Z: i32 = 0;
 export const GRU_GATE_R: i32 = 1;
 export const GRU_GATE_H: i32 = 2;
 
+// Bidirectional merge modes (bidirectional_merge_f32 and its backward).
+export const MERGE_CONCAT: i32 = 0;
+export const MERGE_SUM: i32 = 1;
+export const MERGE_MUL: i32 = 2;
+export const MERGE_AVE: i32 = 3;
+
 // Activation ids passed to kernels that take an activation argument.
 export const ACT_LINEAR: i32 = 0;
 export const ACT_SIGMOID: i32 = 1;

@@ -19,6 +19,9 @@ export {
 export { embedding_forward_f32, embedding_backward_f32, mask_from_ids_f32 } from './embedding';
 export { dropout_forward_f32 } from './dropout';
 export { lstm_forward_f32, lstm_backward_f32 } from './lstm';
+export { simple_rnn_forward_f32, simple_rnn_backward_f32 } from './rnn';
+export { gru_forward_f32, gru_backward_f32 } from './gru';
+export { bidirectional_merge_f32, bidirectional_merge_backward_f32 } from './bidirectional';
 export { bce_logits_f32, softmax_ce_f32, mse_f32 } from './loss';
 export {
   sgd_update_f32, adam_update_f32, rmsprop_update_f32, adagrad_update_f32, clip_value_f32,

@@ -12,6 +12,11 @@ export const GRU_GATE_Z = 0;
 export const GRU_GATE_R = 1;
 export const GRU_GATE_H = 2;
 
+export const MERGE_CONCAT = 0;
+export const MERGE_SUM = 1;
+export const MERGE_MUL = 2;
+export const MERGE_AVE = 3;
+
 export const ACT_LINEAR = 0;
 export const ACT_SIGMOID = 1;
 export const ACT_TANH = 2;
@@ -31,6 +36,7 @@ export const ABI_CONSTANTS: Readonly<Record<string, number>> = {
   ABI_VERSION,
   LSTM_GATE_I, LSTM_GATE_F, LSTM_GATE_C, LSTM_GATE_O,
   GRU_GATE_Z, GRU_GATE_R, GRU_GATE_H,
+  MERGE_CONCAT, MERGE_SUM, MERGE_MUL, MERGE_AVE,
   ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID, ACT_SOFTMAX,
   GEMM_MR, GEMM_NR, GEMM_KC, GEMM_MC, GEMM_NC, GEMM_WORK,
 };

@@ -16,7 +16,7 @@
  * flag is set and overwrites it otherwise; every other op overwrites.
  */
 import { fail } from '../errors.js';
-import { GEMM_WORK } from './abi.js';
+import { GEMM_WORK, MERGE_AVE, MERGE_CONCAT, MERGE_MUL, MERGE_SUM } from './abi.js';
 import { Arena } from './arena.js';
 
 export type BackendName = 'js' | 'wasm-simd' | 'wasm-relaxed-simd';
@@ -99,6 +99,29 @@ export interface Kernels {
     goBackwards: boolean, act: number, recAct: number, whPacked: number, hprev: number, dhBuf: number, dcBuf: number,
     work: number): void;
 
+  /** SimpleRNN over x (B,T,I): see assembly/rnn.ts. 0 = absent for bias, mask. */
+  simpleRnnForward(hseq: number, x: number, wx: number, wh: number, bias: number, h0: number, mask: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, whPacked: number, work: number): void;
+  /** BPTT for simpleRnnForward: see assembly/rnn.ts. */
+  simpleRnnBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
+    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number,
+    whPacked: number, dz: number, hprev: number, dhBuf: number, work: number): void;
+  /** GRU over x (B,T,I): see assembly/gru.ts. 0 = absent for bias, mask. */
+  gruForward(hseq: number, gates: number, aux: number, x: number, wx: number, wh: number, bias: number, h0: number,
+    mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number,
+    resetAfter: boolean, whPacked: number, work: number): void;
+  /** BPTT for gruForward: see assembly/gru.ts. Overwrites gates and aux. */
+  gruBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
+    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number, gates: number, aux: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number, resetAfter: boolean,
+    whPacked: number, hprev: number, dhBuf: number, work: number): void;
+  /** y (R,W) = merge(f (R,H), b (R,H)) by mode (MERGE_*); rows with mask (R) == 0 give 0. See assembly/bidirectional.ts. */
+  bidirectionalMerge(y: number, f: number, b: number, mask: number, R: number, H: number, mode: number): void;
+  /** df, db (R,H) = the merge's gradient from dy (R,W). */
+  bidirectionalMergeBackward(df: number, db: number, dy: number, f: number, b: number, mask: number,
+    R: number, H: number, mode: number): void;
+
   /** Σ w·BCE(σ(z), y) over z, y (N,C), w (N) or 0; dz = w·(σ(z) − y)·scale. */
   bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number;
   /** Σ w·CE(softmax(z), y); labels (N) i32 when sparse else (N,C) f32; dz = w·(p − y)·scale. */
@@ -157,6 +180,61 @@ export interface LstmBackwardArgs extends LstmForwardArgs {
   dhseq: Buf | null; dhT: Buf | null; dcT: Buf | null;
   /** scratch: (B,T,H), (2,B,H), (B,H) */
   hprev: Buf; dhBuf: Buf; dcBuf: Buf;
+}
+
+/** Buffers and dims of one SimpleRNN layer's forward pass (see Kernels.simpleRnnForward). */
+export interface SimpleRnnForwardArgs {
+  hseq: Buf;
+  x: Buf; wx: Buf; wh: Buf; bias: Buf | null;
+  h0: Buf; mask: Buf | null;
+  B: number; T: number; I: number; H: number;
+  goBackwards: boolean; act: number;
+  /** scratch: packed recurrent weights, packedSize(H, H) slots */
+  whPacked: Buf;
+}
+
+/** The backward pass: the forward's buffers plus gradients and scratch. */
+export interface SimpleRnnBackwardArgs extends SimpleRnnForwardArgs {
+  dx: Buf | null; dwx: Buf; dwh: Buf; dbias: Buf | null; dh0: Buf | null;
+  dhseq: Buf | null; dhT: Buf | null;
+  /** scratch: (B,T,H), (B,T,H), (2,B,H) */
+  dz: Buf; hprev: Buf; dhBuf: Buf;
+}
+
+/** Buffers and dims of one GRU layer's forward pass (see Kernels.gruForward). */
+export interface GruForwardArgs {
+  hseq: Buf; gates: Buf; aux: Buf;
+  x: Buf; wx: Buf; wh: Buf;
+  /** (3H), or (2,3H) = [input bias; recurrent bias] when resetAfter */
+  bias: Buf | null;
+  h0: Buf; mask: Buf | null;
+  B: number; T: number; I: number; H: number;
+  goBackwards: boolean; act: number; recAct: number; resetAfter: boolean;
+  /** scratch: packed recurrent weights, gruPackedSize(H) slots */
+  whPacked: Buf;
+}
+
+/** The backward pass: the forward's buffers plus gradients and scratch. */
+export interface GruBackwardArgs extends GruForwardArgs {
+  dx: Buf | null; dwx: Buf; dwh: Buf; dbias: Buf | null; dh0: Buf | null;
+  dhseq: Buf | null; dhT: Buf | null;
+  /** scratch: (B,T,H), (3,B,H) */
+  hprev: Buf; dhBuf: Buf;
+}
+
+/** Merge modes of a Bidirectional layer, as the merge kernels number them. */
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
+export const MERGE_MODES: Readonly<Record<MergeMode, number>> = {
+  concat: MERGE_CONCAT, sum: MERGE_SUM, mul: MERGE_MUL, ave: MERGE_AVE,
+};
+
+/**
+ * Slots of the GRU's packed recurrent weights: U_zr (H,2H) and U_h (H,H)
+ * forward, their transposes (3H,H) backward.
+ */
+export function gruPackedSize(H: number): number {
+  const up = (n: number) => Math.ceil(n / 8) * 8;
+  return Math.max(H * (up(2 * H) + up(H)), 3 * H * up(H));
 }
 
 /** Slots of packed recurrent weights for H units and G = gates·H columns (both orientations fit). */
@@ -510,6 +588,136 @@ export class Backend {
       off(a.dhseq), off(a.dhT), off(a.dcT), a.x.off, a.wx.off, a.wh.off, off(a.peep), a.h0.off, a.c0.off, off(a.mask),
       a.hseq.off, a.cseq.off, a.gates.off, B, T, I, H, a.goBackwards, a.act, a.recAct,
       a.whPacked.off, a.hprev.off, a.dhBuf.off, a.dcBuf.off, this.work.off);
+  }
+
+  private simpleRnnCheck(op: string, a: SimpleRnnForwardArgs): void {
+    const { B, T, I, H } = a;
+    this.dims(op, { B, T, I, H }, 1);
+    this.need(op, 'hseq', a.hseq, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'x', a.x, B * T * I, `(B,T,I) = (${B},${T},${I})`);
+    this.need(op, 'wx', a.wx, I * H, `(I,H) = (${I},${H})`);
+    this.need(op, 'wh', a.wh, H * H, `(H,H) = (${H},${H})`);
+    if (a.bias) this.need(op, 'bias', a.bias, H, `(H) = (${H})`);
+    this.need(op, 'h0', a.h0, B * H, `(B,H) = (${B},${H})`);
+    if (a.mask) this.need(op, 'mask', a.mask, B * T, `(B,T) = (${B},${T})`);
+    this.need(op, 'whPacked', a.whPacked, packedSize(H, H), `packed (${H},${H})`);
+  }
+
+  simpleRnnForward(a: SimpleRnnForwardArgs): void {
+    this.simpleRnnCheck('simpleRnnForward', a);
+    this.kernels.simpleRnnForward(a.hseq.off, a.x.off, a.wx.off, a.wh.off, off(a.bias), a.h0.off, off(a.mask),
+      a.B, a.T, a.I, a.H, a.goBackwards, a.act, a.whPacked.off, this.work.off);
+  }
+
+  simpleRnnBackward(a: SimpleRnnBackwardArgs): void {
+    const op = 'simpleRnnBackward';
+    this.simpleRnnCheck(op, a);
+    const { B, T, I, H } = a;
+    if (a.dx) this.need(op, 'dx', a.dx, B * T * I, `(B,T,I) = (${B},${T},${I})`);
+    this.need(op, 'dwx', a.dwx, I * H, `(I,H) = (${I},${H})`);
+    this.need(op, 'dwh', a.dwh, H * H, `(H,H) = (${H},${H})`);
+    if (a.dbias) this.need(op, 'dbias', a.dbias, H, `(H) = (${H})`);
+    if (a.dh0) this.need(op, 'dh0', a.dh0, B * H, `(B,H) = (${B},${H})`);
+    if (a.dhT) this.need(op, 'dhT', a.dhT, B * H, `(B,H) = (${B},${H})`);
+    if (a.dhseq) this.need(op, 'dhseq', a.dhseq, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'dz', a.dz, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'hprev', a.hprev, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'dhBuf', a.dhBuf, 2 * B * H, `(2,B,H) = (2,${B},${H})`);
+    this.kernels.simpleRnnBackward(off(a.dx), a.dwx.off, a.dwh.off, off(a.dbias), off(a.dh0), off(a.dhseq), off(a.dhT),
+      a.x.off, a.wx.off, a.wh.off, a.h0.off, off(a.mask), a.hseq.off, B, T, I, H, a.goBackwards, a.act,
+      a.whPacked.off, a.dz.off, a.hprev.off, a.dhBuf.off, this.work.off);
+  }
+
+  private gruCheck(op: string, a: GruForwardArgs): void {
+    const { B, T, I, H } = a;
+    this.dims(op, { B, T, I, H }, 1);
+    const G = 3 * H;
+    this.need(op, 'hseq', a.hseq, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'gates', a.gates, B * T * G, `(B,T,3H) = (${B},${T},${G})`);
+    this.need(op, 'aux', a.aux, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'x', a.x, B * T * I, `(B,T,I) = (${B},${T},${I})`);
+    this.need(op, 'wx', a.wx, I * G, `(I,3H) = (${I},${G})`);
+    this.need(op, 'wh', a.wh, H * G, `(H,3H) = (${H},${G})`);
+    if (a.bias) {
+      if (a.resetAfter) this.need(op, 'bias', a.bias, 2 * G, `(2,3H) = (2,${G}) (resetAfter)`);
+      else this.need(op, 'bias', a.bias, G, `(3H) = (${G})`);
+    }
+    this.need(op, 'h0', a.h0, B * H, `(B,H) = (${B},${H})`);
+    if (a.mask) this.need(op, 'mask', a.mask, B * T, `(B,T) = (${B},${T})`);
+    this.need(op, 'whPacked', a.whPacked, gruPackedSize(H), `GRU packed (${H},${G})`);
+  }
+
+  gruForward(a: GruForwardArgs): void {
+    this.gruCheck('gruForward', a);
+    this.kernels.gruForward(a.hseq.off, a.gates.off, a.aux.off, a.x.off, a.wx.off, a.wh.off, off(a.bias), a.h0.off,
+      off(a.mask), a.B, a.T, a.I, a.H, a.goBackwards, a.act, a.recAct, a.resetAfter, a.whPacked.off, this.work.off);
+  }
+
+  gruBackward(a: GruBackwardArgs): void {
+    const op = 'gruBackward';
+    this.gruCheck(op, a);
+    const { B, T, I, H } = a;
+    const G = 3 * H;
+    if (a.dx) this.need(op, 'dx', a.dx, B * T * I, `(B,T,I) = (${B},${T},${I})`);
+    this.need(op, 'dwx', a.dwx, I * G, `(I,3H) = (${I},${G})`);
+    this.need(op, 'dwh', a.dwh, H * G, `(H,3H) = (${H},${G})`);
+    if (a.dbias) {
+      if (a.resetAfter) this.need(op, 'dbias', a.dbias, 2 * G, `(2,3H) = (2,${G}) (resetAfter)`);
+      else this.need(op, 'dbias', a.dbias, G, `(3H) = (${G})`);
+    }
+    if (a.dh0) this.need(op, 'dh0', a.dh0, B * H, `(B,H) = (${B},${H})`);
+    if (a.dhT) this.need(op, 'dhT', a.dhT, B * H, `(B,H) = (${B},${H})`);
+    if (a.dhseq) this.need(op, 'dhseq', a.dhseq, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'hprev', a.hprev, B * T * H, `(B,T,H) = (${B},${T},${H})`);
+    this.need(op, 'dhBuf', a.dhBuf, 3 * B * H, `(3,B,H) = (3,${B},${H})`);
+    this.kernels.gruBackward(off(a.dx), a.dwx.off, a.dwh.off, off(a.dbias), off(a.dh0), off(a.dhseq), off(a.dhT),
+      a.x.off, a.wx.off, a.wh.off, a.h0.off, off(a.mask), a.hseq.off, a.gates.off, a.aux.off,
+      B, T, I, H, a.goBackwards, a.act, a.recAct, a.resetAfter, a.whPacked.off, a.hprev.off, a.dhBuf.off, this.work.off);
+  }
+
+  private mergeMode(op: string, mode: MergeMode): number {
+    if (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(MERGE_MODES, mode)) {
+      fail('E_ARG', `${op}: mode must be one of ${Object.keys(MERGE_MODES).map((m) => `'${m}'`).join(', ')}, got ${String(mode)}`);
+    }
+    return MERGE_MODES[mode];
+  }
+
+  /**
+   * y (R,W) = merge of the two directions f, b (R,H) (W = 2H for concat, else
+   * H); rows whose mask (R) is 0 become 0.
+   */
+  bidirectionalMerge(y: Buf, f: Buf, b: Buf, mask: Buf | null, R: number, H: number, mode: MergeMode): void {
+    const op = 'bidirectionalMerge';
+    const id = this.mergeMode(op, mode);
+    this.dims(op, { R, H });
+    const W = mode === 'concat' ? 2 * H : H;
+    this.need(op, 'y', y, R * W, `(R,${mode === 'concat' ? '2H' : 'H'}) = (${R},${W})`);
+    this.need(op, 'f', f, R * H, `(R,H) = (${R},${H})`);
+    this.need(op, 'b', b, R * H, `(R,H) = (${R},${H})`);
+    if (mask) this.need(op, 'mask', mask, R, `(R) = (${R})`);
+    for (const [k, v] of [['f', f], ['b', b]] as const) {
+      if (R * H > 0 && y.off < v.off + R * H && v.off < y.off + R * W) fail('E_ARG', `${op}: y must not overlap ${k}`);
+    }
+    this.kernels.bidirectionalMerge(y.off, f.off, b.off, off(mask), R, H, id);
+  }
+
+  /** df, db (R,H) = the gradient of bidirectionalMerge from dy (R,W); f, b as in the forward (mul reads them). */
+  bidirectionalMergeBackward(df: Buf, db: Buf, dy: Buf, f: Buf, b: Buf, mask: Buf | null, R: number, H: number, mode: MergeMode): void {
+    const op = 'bidirectionalMergeBackward';
+    const id = this.mergeMode(op, mode);
+    this.dims(op, { R, H });
+    const W = mode === 'concat' ? 2 * H : H;
+    this.need(op, 'df', df, R * H, `(R,H) = (${R},${H})`);
+    this.need(op, 'db', db, R * H, `(R,H) = (${R},${H})`);
+    this.need(op, 'dy', dy, R * W, `(R,${mode === 'concat' ? '2H' : 'H'}) = (${R},${W})`);
+    this.need(op, 'f', f, R * H, `(R,H) = (${R},${H})`);
+    this.need(op, 'b', b, R * H, `(R,H) = (${R},${H})`);
+    if (mask) this.need(op, 'mask', mask, R, `(R) = (${R})`);
+    for (const [k, v] of [['df', df], ['db', db]] as const) {
+      if (R * H > 0 && dy.off < v.off + R * H && v.off < dy.off + R * W) fail('E_ARG', `${op}: ${k} must not overlap dy`);
+    }
+    if (R * H > 0 && df.off < db.off + R * H && db.off < df.off + R * H) fail('E_ARG', `${op}: df must not overlap db`);
+    this.kernels.bidirectionalMergeBackward(df.off, db.off, dy.off, f.off, b.off, off(mask), R, H, id);
   }
 
   /** Returns Σ w·loss; see Kernels.bceLogits. */

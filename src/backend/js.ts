@@ -18,6 +18,9 @@ import { embeddingBackward, embeddingForward, maskFromIds } from './twin/embeddi
 import { gemm } from './twin/gemm.js';
 import { bceLogits, mse, softmaxCe } from './twin/loss.js';
 import { lstmBackward, lstmForward } from './twin/lstm.js';
+import { simpleRnnBackward, simpleRnnForward } from './twin/rnn.js';
+import { gruBackward, gruForward } from './twin/gru.js';
+import { bidirectionalMerge, bidirectionalMergeBackward } from './twin/bidirectional.js';
 import { adagradUpdate, adamUpdate, clipValue, rmspropUpdate, sgdUpdate } from './twin/optim.js';
 
 /** Largest heap the twin will try to allocate, in slots (4 GiB, as wasm32). */
@@ -213,6 +216,42 @@ export class JsKernels implements Kernels {
     goBackwards: boolean, act: number, recAct: number, _whPacked: number, hprev: number, dhBuf: number, dcBuf: number): void {
     lstmBackward(this.memory.f32(), dx, dwx, dwh, dbias, dpeep, dh0, dc0, dhseq, dhT, dcT, x, wx, wh, peep, h0, c0, mask,
       hseq, cseq, gates, { B, T, I, H, goBackwards, act, recAct }, hprev, dhBuf, dcBuf);
+  }
+
+  simpleRnnForward(hseq: number, x: number, wx: number, wh: number, bias: number, h0: number, mask: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number): void {
+    simpleRnnForward(this.memory.f32(), hseq, x, wx, wh, bias, h0, mask, { B, T, I, H, goBackwards, act });
+  }
+
+  simpleRnnBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
+    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number,
+    _whPacked: number, dz: number, hprev: number, dhBuf: number): void {
+    simpleRnnBackward(this.memory.f32(), dx, dwx, dwh, dbias, dh0, dhseq, dhT, x, wx, wh, h0, mask, hseq,
+      { B, T, I, H, goBackwards, act }, dz, hprev, dhBuf);
+  }
+
+  gruForward(hseq: number, gates: number, aux: number, x: number, wx: number, wh: number, bias: number, h0: number,
+    mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number,
+    resetAfter: boolean): void {
+    gruForward(this.memory.f32(), hseq, gates, aux, x, wx, wh, bias, h0, mask, { B, T, I, H, goBackwards, act, recAct, resetAfter });
+  }
+
+  gruBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
+    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number, gates: number, aux: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number, resetAfter: boolean,
+    _whPacked: number, hprev: number, dhBuf: number): void {
+    gruBackward(this.memory.f32(), dx, dwx, dwh, dbias, dh0, dhseq, dhT, x, wx, wh, h0, mask, hseq, gates, aux,
+      { B, T, I, H, goBackwards, act, recAct, resetAfter }, hprev, dhBuf);
+  }
+
+  bidirectionalMerge(y: number, f: number, b: number, mask: number, R: number, H: number, mode: number): void {
+    bidirectionalMerge(this.memory.f32(), y, f, b, mask, R, H, mode);
+  }
+
+  bidirectionalMergeBackward(df: number, db: number, dy: number, f: number, b: number, mask: number,
+    R: number, H: number, mode: number): void {
+    bidirectionalMergeBackward(this.memory.f32(), df, db, dy, f, b, mask, R, H, mode);
   }
 
   bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number {

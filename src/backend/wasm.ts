@@ -185,6 +185,46 @@ export class WasmKernels implements Kernels {
       whPacked << 2, hprev << 2, dhBuf << 2, dcBuf << 2, work << 2);
   }
 
+  simpleRnnForward(hseq: number, x: number, wx: number, wh: number, bias: number, h0: number, mask: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, whPacked: number, work: number): void {
+    this.x.simple_rnn_forward_f32(hseq << 2, x << 2, wx << 2, wh << 2, bias << 2, h0 << 2, mask << 2,
+      B, T, I, H, goBackwards ? 1 : 0, act, whPacked << 2, work << 2);
+  }
+
+  simpleRnnBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
+    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number,
+    whPacked: number, dz: number, hprev: number, dhBuf: number, work: number): void {
+    this.x.simple_rnn_backward_f32(dx << 2, dwx << 2, dwh << 2, dbias << 2, dh0 << 2, dhseq << 2, dhT << 2,
+      x << 2, wx << 2, wh << 2, h0 << 2, mask << 2, hseq << 2, B, T, I, H, goBackwards ? 1 : 0, act,
+      whPacked << 2, dz << 2, hprev << 2, dhBuf << 2, work << 2);
+  }
+
+  gruForward(hseq: number, gates: number, aux: number, x: number, wx: number, wh: number, bias: number, h0: number,
+    mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number,
+    resetAfter: boolean, whPacked: number, work: number): void {
+    this.x.gru_forward_f32(hseq << 2, gates << 2, aux << 2, x << 2, wx << 2, wh << 2, bias << 2, h0 << 2, mask << 2,
+      B, T, I, H, goBackwards ? 1 : 0, act, recAct, resetAfter ? 1 : 0, whPacked << 2, work << 2);
+  }
+
+  gruBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
+    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number, gates: number, aux: number,
+    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number, resetAfter: boolean,
+    whPacked: number, hprev: number, dhBuf: number, work: number): void {
+    this.x.gru_backward_f32(dx << 2, dwx << 2, dwh << 2, dbias << 2, dh0 << 2, dhseq << 2, dhT << 2,
+      x << 2, wx << 2, wh << 2, h0 << 2, mask << 2, hseq << 2, gates << 2, aux << 2,
+      B, T, I, H, goBackwards ? 1 : 0, act, recAct, resetAfter ? 1 : 0, whPacked << 2, hprev << 2, dhBuf << 2, work << 2);
+  }
+
+  bidirectionalMerge(y: number, f: number, b: number, mask: number, R: number, H: number, mode: number): void {
+    this.x.bidirectional_merge_f32(y << 2, f << 2, b << 2, mask << 2, R, H, mode);
+  }
+
+  bidirectionalMergeBackward(df: number, db: number, dy: number, f: number, b: number, mask: number,
+    R: number, H: number, mode: number): void {
+    this.x.bidirectional_merge_backward_f32(df << 2, db << 2, dy << 2, f << 2, b << 2, mask << 2, R, H, mode);
+  }
+
   bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number {
     return this.x.bce_logits_f32(dz << 2, z << 2, y << 2, w << 2, N, C, scale);
   }
