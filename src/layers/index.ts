@@ -3,14 +3,22 @@ import { Dense, type DenseOptions } from './dense.js';
 import { Dropout, type DropoutOptions } from './dropout.js';
 import { Embedding, type EmbeddingOptions } from './embedding.js';
 import { LSTM, type LstmOptions } from './lstm.js';
+import { SimpleRNN, type SimpleRnnOptions } from './simple_rnn.js';
+import { GRU, type GruOptions } from './gru.js';
+import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
 
 export const layers = {
   embedding: (o: EmbeddingOptions) => new Embedding(o),
   lstm: (o: LstmOptions) => new LSTM(o),
   dense: (o: DenseOptions) => new Dense(o),
   dropout: (o: DropoutOptions) => new Dropout(o),
+  simpleRNN: (o: SimpleRnnOptions) => new SimpleRNN(o),
+  gru: (o: GruOptions) => new GRU(o),
+  bidirectional: (o: BidirectionalOptions) => new Bidirectional(o),
 };
 
 export { Dense, Dropout, Embedding, LSTM };
 export type { DenseOptions, DropoutOptions, EmbeddingOptions, LstmOptions };
+export { SimpleRNN, GRU, Bidirectional };
+export type { SimpleRnnOptions, GruOptions, BidirectionalOptions };
 export { Layer } from './layer.js';

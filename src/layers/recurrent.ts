@@ -68,6 +68,12 @@ export abstract class Recurrent extends Layer {
   private carriedB = 0;
   private readonly dT: (Buf | null)[] = [null, null];
   private lastInit: Buf[] = [];
+  /**
+   * @internal Set by Bidirectional on its backward copy: return the sequence
+   * time-reversed relative to Keras's (processing) order, i.e. in input order
+   * for a goBackwards layer, which then needs no reversal at all.
+   */
+  flipSequence = false;
 
   protected constructor(where: string, prefix: string, opts: unknown, extraKeys: readonly string[], dfltAct: ActivationName = 'tanh') {
     const o = options(where, opts, [...RECURRENT_KEYS, ...extraKeys]);
@@ -118,8 +124,9 @@ export abstract class Recurrent extends Layer {
     this.carriedIn = Array.from({ length: this.nStates }, () => alloc(B * H));
     this.out = alloc(B * H);
     this.stateOut = this.returnState ? Array.from({ length: this.nStates }, () => alloc(B * H)) : [];
-    this.outSeq = this.goBackwards && this.returnSequences ? alloc(B * T * H) : null;
-    this.dhseqRev = this.goBackwards && this.returnSequences ? alloc(B * T * H) : null;
+    const reversed = this.goBackwards !== this.flipSequence && this.returnSequences;
+    this.outSeq = reversed ? alloc(B * T * H) : null;
+    this.dhseqRev = reversed ? alloc(B * T * H) : null;
     this.dhSum = alloc(B * H);
     this.dx = alloc(B * T * this.inputDim);
     this.planCell(alloc, B, T, backend);

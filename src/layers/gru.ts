@@ -1,0 +1,106 @@
+/**
+ * GRU with Keras semantics and weight layout, gates z (update), r (reset),
+ * h (candidate), in that order in every 3H axis:
+ *
+ *   z = σ(x W_z + h U_z + b_z)      r = σ(x W_r + h U_r + b_r)
+ *   resetAfter = true:   hh = act(x W_h + b_h + r⊙(h U_h + b'_h))
+ *   resetAfter = false:  hh = act(x W_h + b_h + (r⊙h) U_h)
+ *   h_t = z⊙h_{t-1} + (1−z)⊙hh       (h = h_{t-1}; σ the recurrent activation)
+ *
+ * Weights, in Keras order: kernel (I, 3H), recurrent_kernel (H, 3H), and
+ * bias (3H) when resetAfter is false, or (2, 3H) = [input bias; recurrent
+ * bias] when it is true (the recurrent bias b' then applies to all three
+ * gates' recurrent part).
+ *
+ * Defaults as Keras 3 (and Keras 2 / TF 2): activation tanh,
+ * recurrentActivation sigmoid, resetAfter TRUE, glorotUniform kernel,
+ * orthogonal recurrent kernel, zero bias. TF.js supports only
+ * resetAfter: false; pass it explicitly for weights from, or for, TF.js.
+ *
+ * The math runs in one kernel call per pass (assembly/gru.ts).
+ */
+import { ACTIVATIONS, type ActivationName } from '../backend/abi.js';
+import { gruPackedSize, type Backend, type Buf, type GruBackwardArgs } from '../backend/backend.js';
+import { glorotUniform, orthogonal, zeros } from './initializers.js';
+import type { PlanAlloc, RunContext, WeightSpec } from './layer.js';
+import { activation, bool } from './options.js';
+import { Recurrent, type CellIO, type RecurrentOptions } from './recurrent.js';
+
+export interface GruOptions extends RecurrentOptions {
+  recurrentActivation?: ActivationName;
+  /** Keras 3 default true; TF.js supports only false. */
+  resetAfter?: boolean;
+}
+
+export class GRU extends Recurrent {
+  readonly className = 'GRU';
+  protected readonly nStates = 1;
+  readonly recurrentActivation: ActivationName;
+  readonly resetAfter: boolean;
+  private args!: GruBackwardArgs;
+
+  constructor(opts: GruOptions) {
+    super('layers.gru', 'gru', opts, ['recurrentActivation', 'resetAfter']);
+    const where = 'layers.gru';
+    this.recurrentActivation = activation(where, 'recurrentActivation', this.opts.recurrentActivation, 'sigmoid');
+    this.resetAfter = bool(where, 'resetAfter', this.opts.resetAfter, true);
+  }
+
+  weightSpecs(): WeightSpec[] {
+    const I = this.inputDim;
+    const H = this.units_;
+    const specs: WeightSpec[] = [
+      { name: 'kernel', shape: [I, 3 * H], init: glorotUniform },
+      { name: 'recurrent_kernel', shape: [H, 3 * H], init: orthogonal },
+    ];
+    if (this.useBias) specs.push({ name: 'bias', shape: this.resetAfter ? [2, 3 * H] : [3 * H], init: zeros });
+    return specs;
+  }
+
+  protected planCell(alloc: PlanAlloc, B: number, T: number, _be: Backend): void {
+    const H = this.units_;
+    const w = (k: number) => this.weights[k];
+    this.args = {
+      hseq: this.hseq, gates: alloc(B * T * 3 * H), aux: alloc(B * T * H),
+      x: this.hseq, wx: w(0).w, wh: w(1).w, bias: this.useBias ? w(2).w : null,
+      h0: this.hseq, mask: null,
+      B, T, I: this.inputDim, H, goBackwards: this.goBackwards,
+      act: this.actId, recAct: ACTIVATIONS[this.recurrentActivation], resetAfter: this.resetAfter,
+      whPacked: alloc(gruPackedSize(H)),
+      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: this.useBias ? w(2).dw : null,
+      dh0: null, dhseq: null, dhT: null,
+      hprev: alloc(B * T * H), dhBuf: alloc(3 * B * H),
+    };
+  }
+
+  protected stateSeq(_k: number): Buf {
+    return this.args.hseq;
+  }
+
+  protected cellForward(ctx: RunContext, io: CellIO): void {
+    const a = this.args;
+    a.B = ctx.B;
+    a.T = ctx.T;
+    a.x = io.x;
+    a.mask = io.mask;
+    a.h0 = io.init[0];
+    ctx.backend.gruForward(a);
+  }
+
+  protected cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null {
+    const a = this.args;
+    a.dhseq = dhseq;
+    a.dhT = dT[0];
+    a.dx = needDx ? this.dx : null;
+    ctx.backend.gruBackward(a);
+    return a.dx;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      ...this.baseConfig(),
+      recurrentActivation: this.recurrentActivation,
+      resetAfter: this.resetAfter,
+    };
+  }
+}

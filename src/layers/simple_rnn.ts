@@ -1,0 +1,79 @@
+/**
+ * SimpleRNN with Keras semantics and weight layout:
+ *   h_t = act(x_t·kernel + h_{t-1}·recurrent_kernel + bias)
+ *
+ * Weights, in Keras order: kernel (I, H), recurrent_kernel (H, H), bias (H).
+ * Defaults (Keras 2/3): activation tanh, glorotUniform kernel, orthogonal
+ * recurrent kernel, zero bias.
+ *
+ * The math runs in one kernel call per pass (assembly/rnn.ts).
+ */
+import { packedSize, type Buf, type SimpleRnnBackwardArgs } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
+import { glorotUniform, orthogonal, zeros } from './initializers.js';
+import type { PlanAlloc, RunContext, WeightSpec } from './layer.js';
+import { Recurrent, type CellIO, type RecurrentOptions } from './recurrent.js';
+
+export type SimpleRnnOptions = RecurrentOptions;
+
+export class SimpleRNN extends Recurrent {
+  readonly className = 'SimpleRNN';
+  protected readonly nStates = 1;
+  private args!: SimpleRnnBackwardArgs;
+
+  constructor(opts: SimpleRnnOptions) {
+    super('layers.simpleRNN', 'simple_rnn', opts, []);
+  }
+
+  weightSpecs(): WeightSpec[] {
+    const I = this.inputDim;
+    const H = this.units_;
+    const specs: WeightSpec[] = [
+      { name: 'kernel', shape: [I, H], init: glorotUniform },
+      { name: 'recurrent_kernel', shape: [H, H], init: orthogonal },
+    ];
+    if (this.useBias) specs.push({ name: 'bias', shape: [H], init: zeros });
+    return specs;
+  }
+
+  protected planCell(alloc: PlanAlloc, B: number, T: number, _be: Backend): void {
+    const H = this.units_;
+    const w = (k: number) => this.weights[k];
+    this.args = {
+      hseq: this.hseq, x: this.hseq, wx: w(0).w, wh: w(1).w, bias: this.useBias ? w(2).w : null,
+      h0: this.hseq, mask: null,
+      B, T, I: this.inputDim, H, goBackwards: this.goBackwards, act: this.actId,
+      whPacked: alloc(packedSize(H, H)),
+      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: this.useBias ? w(2).dw : null,
+      dh0: null, dhseq: null, dhT: null,
+      dz: alloc(B * T * H), hprev: alloc(B * T * H), dhBuf: alloc(2 * B * H),
+    };
+  }
+
+  protected stateSeq(_k: number): Buf {
+    return this.args.hseq;
+  }
+
+  protected cellForward(ctx: RunContext, io: CellIO): void {
+    const a = this.args;
+    a.B = ctx.B;
+    a.T = ctx.T;
+    a.x = io.x;
+    a.mask = io.mask;
+    a.h0 = io.init[0];
+    ctx.backend.simpleRnnForward(a);
+  }
+
+  protected cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null {
+    const a = this.args;
+    a.dhseq = dhseq;
+    a.dhT = dT[0];
+    a.dx = needDx ? this.dx : null;
+    ctx.backend.simpleRnnBackward(a);
+    return a.dx;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return this.baseConfig();
+  }
+}
