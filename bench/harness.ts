@@ -13,12 +13,27 @@ export interface Timing {
   samples: number;
 }
 
-/** Time `fn` after a warm-up (V8's optimising tier arrives after a few calls). */
-export async function time(name: string, fn: () => unknown, opts: { time?: number; warmupTime?: number; iterations?: number } = {}): Promise<Timing> {
+export interface TimeOptions {
+  /** minimum total time of the timed samples, ms */
+  time?: number;
+  /** minimum warm-up time, ms */
+  warmupTime?: number;
+  /** minimum warm-up calls (default 3) */
+  warmupIterations?: number;
+  /** minimum timed samples */
+  iterations?: number;
+}
+
+/**
+ * Time `fn` after a warm-up (V8's optimising tier arrives after a few calls).
+ * tinybench runs until both the time and the iteration minimum are reached,
+ * so { time: 0, iterations: 3 } is exactly three samples (slow contenders).
+ */
+export async function time(name: string, fn: () => unknown, opts: TimeOptions = {}): Promise<Timing> {
   const bench = new Bench({
     time: opts.time ?? 600,
     warmupTime: opts.warmupTime ?? 200,
-    warmupIterations: 3,
+    warmupIterations: opts.warmupIterations ?? 3,
     iterations: opts.iterations ?? 5,
   });
   bench.add(name, fn);
