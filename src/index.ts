@@ -29,3 +29,4 @@ export type { ClassificationReport, ClassReport } from './train/report.js';
 export type { Classification } from './models/classify.js';
 export type { ProgressBarOptions } from './train/progress.js';
 export type { FitParams } from './train/callbacks.js';
+export * from './lm/index.js';
