@@ -24,8 +24,9 @@
 //
 // Edge tiles (mr < MR or nr < NR) are computed into a scratch tile and the
 // valid part is added/copied, so the micro-kernel never branches on edges.
-// Rows left over when M % 4 != 0 run a 1x8 kernel per row instead of wasting
-// 3/4 of a 4x8 tile: batch-1 inference is all leftover rows.
+// Rows left over when M % 4 != 0 run a 1x32 kernel (four B panels, 8
+// accumulators) per row instead of wasting 3/4 of a 4x8 tile: batch-1
+// inference is all leftover rows.
 
 import { madd, F32 } from './simd';
 import { GEMM_MR, GEMM_NR, GEMM_KC, GEMM_MC, GEMM_NC } from './abi';
@@ -203,6 +204,55 @@ function kernel1x8(kc: i32, a: usize, b: usize, c: usize): void {
   v128.store(c, c1, 16);
 }
 
+/**
+ * One row against 4 consecutive B panels: c[0:32] (=|+=) row · Bp[:, 0:32].
+ * Batch-1 inference is all single rows: 8 accumulators keep the FP units
+ * busy where 1x8 (2 accumulators) is bound by its loads. ps: bytes between
+ * panels (kc·NR·4).
+ */
+function kernel1x32(kc: i32, a: usize, b: usize, ps: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let b0 = b;
+  let b1 = b + ps;
+  let b2 = b + 2 * ps;
+  let b3 = b + 3 * ps;
+  for (let p = 0; p < kc; p++) {
+    const av = v128.load(a);
+    c0 = madd(av, v128.load(b0), c0);
+    c1 = madd(av, v128.load(b0, 16), c1);
+    c2 = madd(av, v128.load(b1), c2);
+    c3 = madd(av, v128.load(b1, 16), c3);
+    c4 = madd(av, v128.load(b2), c4);
+    c5 = madd(av, v128.load(b2, 16), c5);
+    c6 = madd(av, v128.load(b3), c6);
+    c7 = madd(av, v128.load(b3, 16), c7);
+    a += <usize>MR * 4 * F32;
+    b0 += <usize>NR * F32;
+    b1 += <usize>NR * F32;
+    b2 += <usize>NR * F32;
+    b3 += <usize>NR * F32;
+  }
+  if (accumulate) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(c, 16));
+    c2 = f32x4.add(c2, v128.load(c, 32));
+    c3 = f32x4.add(c3, v128.load(c, 48));
+    c4 = f32x4.add(c4, v128.load(c, 64));
+    c5 = f32x4.add(c5, v128.load(c, 80));
+    c6 = f32x4.add(c6, v128.load(c, 96));
+    c7 = f32x4.add(c7, v128.load(c, 112));
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+  v128.store(c, c2, 32);
+  v128.store(c, c3, 48);
+  v128.store(c, c4, 64);
+  v128.store(c, c5, 80);
+  v128.store(c, c6, 96);
+  v128.store(c, c7, 112);
+}
+
 /** C[0:mr, 0:nr] (=|+=) tile[0:mr, 0:nr] (tile row stride NR). */
 function storeTile(c: usize, ldc: i32, tile: usize, mr: i32, nr: i32, accumulate: bool): void {
   for (let r = 0; r < mr; r++) {
@@ -218,26 +268,36 @@ function storeTile(c: usize, ldc: i32, tile: usize, mr: i32, nr: i32, accumulate
 
 /** All tiles of C[0:mc, 0:nc] from packed blocks Ap (mc x kc) and Bp (kc x nc). */
 function macroKernel(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool, tile: usize): void {
+  const full = mc & ~(MR - 1); // rows in whole MR panels
   for (let j = 0; j < nc; j += NR) {
     const nr = min(NR, nc - j);
     const bpanel = bp + <usize>j * <usize>kc * F32;
-    for (let i = 0; i < mc; i += MR) {
-      const mr = min(MR, mc - i);
+    for (let i = 0; i < full; i += MR) {
       const apanel = ap + <usize>i * <usize>kc * 4 * F32;
       const cij = c + (<usize>i * <usize>ldc + <usize>j) * F32;
-      if (mr == MR) {
-        if (nr == NR) {
-          kernel4x8(kc, apanel, bpanel, cij, ldc, accumulate);
-        } else {
-          kernel4x8(kc, apanel, bpanel, tile, NR, false);
-          storeTile(cij, ldc, tile, mr, nr, accumulate);
-        }
+      if (nr == NR) {
+        kernel4x8(kc, apanel, bpanel, cij, ldc, accumulate);
       } else {
-        for (let r = 0; r < mr; r++) {
-          kernel1x8(kc, apanel + <usize>r * 4 * F32, bpanel, tile + <usize>r * <usize>NR * F32);
-        }
-        storeTile(cij, ldc, tile, mr, nr, accumulate);
+        kernel4x8(kc, apanel, bpanel, tile, NR, false);
+        storeTile(cij, ldc, tile, MR, nr, accumulate);
       }
+    }
+  }
+  if (full == mc) return;
+  // the rows left over (mc % MR), one at a time: 32 columns per call while
+  // four whole panels remain, then panel by panel through the scratch tile
+  const ps = <usize>kc * <usize>NR * F32;
+  const apanel = ap + <usize>full * <usize>kc * 4 * F32;
+  for (let r = 0; r < mc - full; r++) {
+    const arow = apanel + <usize>r * 4 * F32;
+    const crow = c + <usize>(full + r) * <usize>ldc * F32;
+    let j = 0;
+    for (; j + 4 * NR <= nc; j += 4 * NR) {
+      kernel1x32(kc, arow, bp + <usize>j * <usize>kc * F32, ps, crow + <usize>j * F32, accumulate);
+    }
+    for (; j < nc; j += NR) {
+      kernel1x8(kc, arow, bp + <usize>j * <usize>kc * F32, tile);
+      storeTile(crow + <usize>j * F32, ldc, tile, 1, min(NR, nc - j), accumulate);
     }
   }
 }
