@@ -111,7 +111,13 @@ export async function fitLanguageModel(model: Sequential, ids: ArrayLike<number>
   const stateful = isStateful(model);
   const data = stateful ? statefulBatches(ids, { batchSize, length }) : lmWindows(ids, { length });
   const history: LmHistory = { epoch: [], history: {} };
+  const added = ['perplexity', ...(val ? ['val_loss', 'val_perplexity'] : [])];
   const lm: Callback = {
+    // fit hands every callback the same logKeys array: announce the keys this
+    // callback adds (it runs first), so earlyStopping({ monitor: 'val_loss' }) accepts them
+    setParams: (p) => {
+      for (const k of added) if (!p.logKeys.includes(k)) p.logKeys.push(k);
+    },
     // a new pass over the text: every stream starts from its beginning
     onEpochBegin: () => model.resetStates(),
     onEpochEnd: (epoch: number, logs: Logs) => {

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
 import {
-  Sequential, Tensor, encodeText, fitLanguageModel, generate, languageModel, layers, lmVocabulary, loadModelSync, perplexity,
+  Sequential, Tensor, callbacks, encodeText, fitLanguageModel, generate, languageModel, layers, lmVocabulary, loadModelSync, perplexity,
 } from '../../src/index.js';
 import type { RunContext } from '../../src/layers/layer.js';
 import { brownParagraphs } from '../../examples/lib/brown.mjs';
@@ -67,7 +67,8 @@ describe('training and generation', () => {
     m.vectorizer = vec;
     // a window length that divides the text, so that no tail is left untrained
     const length = [16, 17, 18, 19, 20, 21, 22, 23, 24].find((t) => (ids.length - 1) % t === 0) ?? 16;
-    const h = await fitLanguageModel(m, ids, { epochs: 60, batchSize: 1, length, validationIds: ids });
+    const stop = callbacks.earlyStopping({ monitor: 'val_perplexity', patience: 60 });
+    const h = await fitLanguageModel(m, ids, { epochs: 60, batchSize: 1, length, validationIds: ids, callbacks: [stop] });
     const ppl = h.history.val_perplexity;
     expect(ppl[ppl.length - 1]).toBeLessThan(1.1);
     expect(ppl[ppl.length - 1]).toBeLessThan(ppl[0] / 10);
