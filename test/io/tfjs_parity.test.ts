@@ -228,3 +228,80 @@ describe('import errors', () => {
     expect(() => fromTfjs({ modelTopology: { class_name: 'Graph', config: {} } } as never)).toThrow(/model class "Graph" is not supported/);
   });
 });
+
+describe('GRU, SimpleRNN and Bidirectional: TF.js -> wasm-rnn -> TF.js', () => {
+  const more: Array<[string, () => tf.Sequential, (r: Rng) => { ours: Tensor; theirs: tf.Tensor }]> = [
+    ['Embedding(maskZero) -> GRU goBackwards (returnSequences) -> GRU (hardSigmoid) -> Dense', () => tf.sequential({ layers: [
+      tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, inputLength: T }),
+      tf.layers.gru({ units: 7, returnSequences: true, goBackwards: true, recurrentActivation: 'sigmoid' }),
+      tf.layers.gru({ units: 5, recurrentActivation: 'hardSigmoid' }),
+      tf.layers.dense({ units: 2 })] }), (r) => ids(r, 12)],
+    ['SimpleRNN(relu, returnSequences) -> SimpleRNN goBackwards', () => tf.sequential({ layers: [
+      tf.layers.simpleRNN({ units: 6, returnSequences: true, activation: 'relu', inputShape: [T, 3] }),
+      tf.layers.simpleRNN({ units: 5, goBackwards: true })] }), (r) => floats(r, 3)],
+    ['Embedding(maskZero) -> Bidirectional(LSTM) concat -> Dense(sigmoid)', () => tf.sequential({ layers: [
+      tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, inputLength: T }),
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid' }) as never, mergeMode: 'concat' }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid' })] }), (r) => ids(r, 12)],
+    ['Bidirectional GRU sum -> Bidirectional SimpleRNN mul -> Bidirectional LSTM ave', () => tf.sequential({ layers: [
+      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 5, returnSequences: true, recurrentActivation: 'sigmoid' }) as never, mergeMode: 'sum', inputShape: [T, 3] }),
+      tf.layers.bidirectional({ layer: tf.layers.simpleRNN({ units: 4, returnSequences: true }) as never, mergeMode: 'mul' }),
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }) as never, mergeMode: 'ave' })] }), (r) => floats(r, 3)],
+  ];
+  for (const [label, build, input] of more) {
+    it(label, async () => {
+      const rng = new Rng(label.length);
+      const theirs = build();
+      const ours = fromTfjs(await artifactsOf(theirs) as never);
+      const x = input(rng);
+      expectClose((ours.predict(x.ours) as Tensor).data, (theirs.predict(x.theirs) as tf.Tensor).dataSync(), { ...TOL, label });
+      // one SGD step (mean squared error on the outputs) from the same weights
+      const out = theirs.predict(x.theirs) as tf.Tensor;
+      const target = Float32Array.from(out.dataSync(), () => rng.uniform(-1, 1));
+      theirs.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
+      ours.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: 'meanSquaredError' });
+      const lossTheirs = await theirs.trainOnBatch(x.theirs, tf.tensor(Array.from(target), out.shape)) as number;
+      const lossOurs = ours.trainOnBatch(x.ours, new Tensor(target, out.shape));
+      expect(Math.abs(lossOurs - lossTheirs)).toBeLessThan(1e-5 * (1 + Math.abs(lossTheirs)));
+      const wTheirs = theirs.getWeights().map((w) => w.dataSync());
+      ours.getWeights().forEach((w, i) => expectClose(w.data, wTheirs[i], { ...TOL, label: `${label}: weight ${i}` }));
+      // and our export loads back into TF.js
+      const back = await tf.loadLayersModel(tf.io.fromMemory(toTfjs(ours) as never));
+      expectClose((ours.predict(x.ours) as Tensor).data, (back.predict(x.theirs) as tf.Tensor).dataSync(), { ...TOL, label: `${label} (exported)` });
+    });
+  }
+});
+
+describe('Keras-converted topologies', () => {
+  it('a functional chain with an InputLayer, GRU reset_after: true (bias (2, 3H)) and TimeDistributed(Dense)', () => {
+    // what tensorflowjs_converter writes for a Keras 2 model (model_config wrapper, snake_case configs)
+    const ours = new Sequential({ seed: 4, layers: [
+      layers.gru({ units: 3, returnSequences: true, resetAfter: true, inputShape: [T, 2] }),
+      layers.dense({ units: 2, activation: 'softmax' }),
+    ] });
+    const w = ours.getWeights();
+    const topology = {
+      keras_version: '2.15.0', backend: 'tensorflow',
+      model_config: { class_name: 'Functional', config: { name: 'model', layers: [
+        { class_name: 'InputLayer', name: 'input_1', config: { batch_input_shape: [null, T, 2], dtype: 'float32', sparse: false, ragged: false, name: 'input_1' }, inbound_nodes: [] },
+        { class_name: 'GRU', name: 'gru', config: { name: 'gru', trainable: true, dtype: 'float32', return_sequences: true, return_state: false, go_backwards: false, stateful: false, unroll: false, time_major: false, units: 3, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } }, recurrent_initializer: { class_name: 'Orthogonal', config: { gain: 1, seed: null } }, bias_initializer: { class_name: 'Zeros', config: {} }, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, dropout: 0, recurrent_dropout: 0, implementation: 2, reset_after: true }, inbound_nodes: [[['input_1', 0, 0, {}]]] },
+        { class_name: 'TimeDistributed', name: 'td', config: { name: 'td', trainable: true, dtype: 'float32', layer: { class_name: 'Dense', config: { name: 'dense', units: 2, activation: 'softmax', use_bias: true, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } }, bias_initializer: { class_name: 'Zeros', config: {} }, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null } } }, inbound_nodes: [[['gru', 0, 0, {}]]] },
+      ], input_layers: [['input_1', 0, 0]], output_layers: [['td', 0, 0]] } },
+    };
+    const names = ['gru/gru_cell/kernel', 'gru/gru_cell/recurrent_kernel', 'gru/gru_cell/bias', 'td/kernel', 'td/bias'];
+    const weightSpecs = w.map((t, i) => ({ name: names[i], shape: [...t.shape], dtype: 'float32' }));
+    const total = w.reduce((a, t) => a + t.data.length, 0);
+    const data = new Float32Array(total);
+    let at = 0;
+    for (const t of w) {
+      data.set(t.data, at);
+      at += t.data.length;
+    }
+    expect(w[2].shape).toEqual([2, 9]);
+    const imported = fromTfjs({ modelTopology: topology, weightSpecs, weightData: data.buffer });
+    const x = floats(new Rng(9), 2).ours;
+    expect(Array.from((imported.predict(x) as Tensor).data)).toEqual(Array.from((ours.predict(x) as Tensor).data));
+    // TF.js cannot hold resetAfter: true, and export says so
+    expect(() => toTfjs(ours)).toThrow(/resetAfter: true/);
+  });
+});
