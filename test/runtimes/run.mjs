@@ -402,7 +402,7 @@ async function main() {
       '- **JS twin**: `init({ backend: \'js\' })`, the pure-TypeScript fallback, against Node 20\'s twin.',
       '- **fitInWorker**: the same training in a Web Worker / worker_threads, bit-identical to `fit()` in the calling thread.',
       '- Every row also checks that `model.serialize()` -> `loadModel()` predicts bit-identically.',
-      '- Fallback rows: with no WebAssembly (V8's `--jitless`, or the global deleted in Bun) or a WebAssembly that rejects SIMD, `init()` picks the JS twin',
+      '- Fallback rows: with no WebAssembly (V8 flag `--jitless`, or the global deleted in Bun) or a WebAssembly that rejects SIMD, `init()` picks the JS twin',
       '  (`backendName() === \'js\'`, the reason in `backendNotes()`), forcing `wasm-simd` fails with E_BACKEND, and the scenario passes.',
       '',
     ].join('\n');
