@@ -18,6 +18,7 @@ export {
 } from './elementwise';
 export { embedding_forward_f32, embedding_backward_f32, mask_from_ids_f32 } from './embedding';
 export { dropout_forward_f32 } from './dropout';
+export { masking_forward_f32, row_scale_f32 } from './masking';
 export { lstm_forward_f32, lstm_backward_f32 } from './lstm';
 export { simple_rnn_forward_f32, simple_rnn_backward_f32 } from './rnn';
 export { gru_forward_f32, gru_backward_f32 } from './gru';

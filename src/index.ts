@@ -9,7 +9,7 @@ export type { ErrorCode } from './errors.js';
 export { setSeed } from './random.js';
 export { layers, Layer } from './layers/index.js';
 export type { DenseOptions, DropoutOptions, EmbeddingOptions, LstmOptions } from './layers/index.js';
-export type { SimpleRnnOptions, GruOptions, BidirectionalOptions } from './layers/index.js';
+export type { SimpleRnnOptions, GruOptions, BidirectionalOptions, MaskingOptions } from './layers/index.js';
 export { Sequential } from './models/sequential.js';
 export type { SequentialOptions, CompileOptions } from './models/sequential.js';
 export type { FitOptions, History } from './train/fit.js';

@@ -87,6 +87,10 @@ export interface Kernels {
   maskFromIds(mask: number, ids: number, N: number): void;
   /** y (n) = x ⊙ mask; mask (n) = keep ? 1/(1−rate) : 0 from hash(seed, i). */
   dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void;
+  /** mask (N) = any(x[n,:] != value); y (N,F) = x ⊙ mask (Keras Masking). */
+  maskingForward(y: number, mask: number, x: number, N: number, F: number, value: number): void;
+  /** y (R,C) = x (R,C) ⊙ s (R) along rows. y may alias x. */
+  rowScale(y: number, x: number, s: number, R: number, C: number): void;
 
   /** LSTM over x (B,T,I): see assembly/lstm.ts. 0 = absent for bias, peep, mask. */
   lstmForward(hseq: number, cseq: number, gates: number, x: number, wx: number, wh: number, bias: number, peep: number,
@@ -529,6 +533,25 @@ export class Backend {
     this.need('maskFromIds', 'mask', mask, N, `(${N})`);
     this.need('maskFromIds', 'ids', ids, N, `(${N})`, 'int32');
     this.kernels.maskFromIds(mask.off, ids.off, N);
+  }
+
+  maskingForward(y: Buf, mask: Buf, x: Buf, N: number, F: number, value: number): void {
+    const op = 'maskingForward';
+    this.dims(op, { N, F });
+    if (!Number.isFinite(value)) fail('E_ARG', `${op}: value must be finite, got ${value}`);
+    this.need(op, 'y', y, N * F, `(${N},${F})`);
+    this.need(op, 'mask', mask, N, `(${N})`);
+    this.need(op, 'x', x, N * F, `(${N},${F})`);
+    this.kernels.maskingForward(y.off, mask.off, x.off, N, F, value);
+  }
+
+  rowScale(y: Buf, x: Buf, s: Buf, R: number, C: number): void {
+    const op = 'rowScale';
+    this.dims(op, { R, C });
+    this.need(op, 'y', y, R * C, `(${R},${C})`);
+    this.need(op, 'x', x, R * C, `(${R},${C})`);
+    this.need(op, 's', s, R, `(${R})`);
+    this.kernels.rowScale(y.off, x.off, s.off, R, C);
   }
 
   dropoutForward(y: Buf, mask: Buf, x: Buf, n: number, rate: number, seed: number): void {

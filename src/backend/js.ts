@@ -13,6 +13,7 @@ import { ACT_LINEAR } from './abi.js';
 import type { GemmForm, HeapMemory, Kernels } from './backend.js';
 import { act1, actGrad1, softmaxRows, softmaxRowsBackward } from './twin/activations.js';
 import { dropoutForward } from './twin/dropout.js';
+import { maskingForward, rowScale } from './twin/masking.js';
 import { biasAdd, columnSum, copyRows, reverseTime } from './twin/elementwise.js';
 import { embeddingBackward, embeddingForward, maskFromIds } from './twin/embedding.js';
 import { gemm } from './twin/gemm.js';
@@ -198,6 +199,14 @@ export class JsKernels implements Kernels {
 
   maskFromIds(mask: number, ids: number, N: number): void {
     maskFromIds(this.memory.f32(), this.memory.i32(), mask, ids, N);
+  }
+
+  maskingForward(y: number, mask: number, x: number, N: number, F: number, value: number): void {
+    maskingForward(this.memory.f32(), y, mask, x, N, F, value);
+  }
+
+  rowScale(y: number, x: number, s: number, R: number, C: number): void {
+    rowScale(this.memory.f32(), y, x, s, R, C);
   }
 
   dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void {

@@ -163,6 +163,14 @@ export class WasmKernels implements Kernels {
     this.x.mask_from_ids_f32(mask << 2, ids << 2, N);
   }
 
+  maskingForward(y: number, mask: number, x: number, N: number, F: number, value: number): void {
+    this.x.masking_forward_f32(y << 2, mask << 2, x << 2, N, F, value);
+  }
+
+  rowScale(y: number, x: number, s: number, R: number, C: number): void {
+    this.x.row_scale_f32(y << 2, x << 2, s << 2, R, C);
+  }
+
   dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void {
     this.x.dropout_forward_f32(y << 2, mask << 2, x << 2, n, rate, seed | 0);
   }

@@ -6,6 +6,7 @@ import { LSTM, type LstmOptions } from './lstm.js';
 import { SimpleRNN, type SimpleRnnOptions } from './simple_rnn.js';
 import { GRU, type GruOptions } from './gru.js';
 import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
+import { Masking, type MaskingOptions } from './masking.js';
 
 export const layers = {
   embedding: (o: EmbeddingOptions) => new Embedding(o),
@@ -15,10 +16,13 @@ export const layers = {
   simpleRNN: (o: SimpleRnnOptions) => new SimpleRNN(o),
   gru: (o: GruOptions) => new GRU(o),
   bidirectional: (o: BidirectionalOptions) => new Bidirectional(o),
+  masking: (o?: MaskingOptions) => new Masking(o),
 };
 
 export { Dense, Dropout, Embedding, LSTM };
 export type { DenseOptions, DropoutOptions, EmbeddingOptions, LstmOptions };
 export { SimpleRNN, GRU, Bidirectional };
 export type { SimpleRnnOptions, GruOptions, BidirectionalOptions };
+export { Masking };
+export type { MaskingOptions };
 export { Layer } from './layer.js';
