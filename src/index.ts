@@ -30,3 +30,4 @@ export type { Classification } from './models/classify.js';
 export type { ProgressBarOptions } from './train/progress.js';
 export type { FitParams } from './train/callbacks.js';
 export * from './lm/index.js';
+export * from './tune/index.js';

@@ -1,0 +1,90 @@
+/**
+ * Hyperparameter search with tiny budgets on real text (Brown corpus
+ * paragraphs, news vs romance): trials ranked by the metric, a learning rate
+ * that cannot learn in 3 epochs loses, the same seed gives the same scores,
+ * random draws stay in their ranges, the best model is retrained.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createBackend, setBackend } from '../../src/backend/load.js';
+import { Tensor, TextVectorizer, WasmRnnError, formatResults, gridSearch, randomSearch } from '../../src/index.js';
+import { brownParagraphs, brownSamples } from '../../examples/lib/brown.mjs';
+
+beforeAll(async () => {
+  setBackend(await createBackend({ backend: 'wasm-simd' }));
+});
+
+function data(perClass = 60) {
+  const texts: string[] = [];
+  const y: number[] = [];
+  ['news', 'romance'].forEach((genre, c) => {
+    const paras = brownSamples().filter((s) => s.genre === genre).slice(0, 6).flatMap((s) => brownParagraphs(s.id));
+    for (const p of paras.filter((q) => q.length > 80).slice(0, perClass)) {
+      texts.push(p);
+      y.push(c);
+    }
+  });
+  const vec = new TextVectorizer({ maxTokens: 1500, outputSequenceLength: 30 });
+  vec.adapt(texts);
+  return { x: vec.transform(texts), y, vocabSize: vec.vocabularySize() };
+}
+
+const tiny = { units: [8], embeddingDim: [8], dropout: [0] };
+
+describe('gridSearch', () => {
+  it('ranks every combination by k-fold accuracy; the same seed gives the same table; the best is retrained', async () => {
+    const d = data();
+    const seen: number[] = [];
+    const run = () => gridSearch({
+      ...d, space: { ...tiny, learningRate: [1e-5, 3e-2], batchSize: [16] }, folds: 2, epochs: 3, patience: 1, seed: 9,
+      onTrial: (_t, done) => seen.push(done),
+    });
+    const r = await run();
+    expect(seen).toEqual([1, 2]);
+    expect(r.trials).toHaveLength(2);
+    expect(r.validation).toBe('2-fold cross-validation');
+    expect(r.trials[0].score).toBeGreaterThanOrEqual(r.trials[1].score);
+    expect(r.best.params.learningRate).toBe(3e-2);
+    expect(r.best.accuracy).toBeGreaterThan(0.7);
+    expect(r.best.scores).toHaveLength(2);
+    // retrained on all the data, usable as is
+    expect(r.model).not.toBeNull();
+    expect((r.model!.predict(d.x) as Tensor).shape).toEqual([d.x.shape[0], 1]);
+    const again = await run();
+    expect(again.trials.map((t) => t.score)).toEqual(r.trials.map((t) => t.score));
+    const table = formatResults(r).split('\n');
+    expect(table).toHaveLength(4);
+    expect(table[0]).toMatch(/rank.*accuracy \(mean ± sd\)/);
+    expect(table[2]).toMatch(/^\s*1\s+lstm\s+8\s+1\s+8\s+0\s+0\.03\s+16/);
+  });
+
+  it('rejects ranges, one class, and unknown keys', async () => {
+    const d = data(10);
+    await expect(gridSearch({ ...d, space: { learningRate: { min: 1e-3, max: 1e-2 } } })).rejects.toThrow(/ranges are for randomSearch/);
+    await expect(gridSearch({ ...d, y: d.y.map(() => 1), space: tiny })).rejects.toThrow(/one class/);
+    await expect(gridSearch({ ...d, space: { unit: [3] } as object })).rejects.toThrow(WasmRnnError);
+  });
+});
+
+describe('randomSearch', () => {
+  it('draws seeded points inside the ranges, scored on a validation split by loss', async () => {
+    const d = data(30);
+    const run = (seed: number) => randomSearch({
+      ...d, trials: 3, seed, epochs: 1, metric: 'loss', validationSplit: 0.25, retrain: false,
+      space: { ...tiny, cell: ['gru', 'simplernn'], learningRate: { min: 1e-3, max: 1e-1, log: true }, batchSize: { min: 8, max: 32 } },
+    });
+    const r = await run(3);
+    expect(r.model).toBeNull();
+    expect(r.trials).toHaveLength(3);
+    for (const t of r.trials) {
+      expect(t.params.learningRate).toBeGreaterThanOrEqual(1e-3);
+      expect(t.params.learningRate).toBeLessThanOrEqual(1e-1);
+      expect(Number.isInteger(t.params.batchSize)).toBe(true);
+      expect(['gru', 'simplernn']).toContain(t.params.cell);
+    }
+    for (let i = 1; i < 3; i++) expect(r.trials[i].score).toBeGreaterThanOrEqual(r.trials[i - 1].score); // loss: lowest first
+    const again = await run(3);
+    expect(again.trials.map((t) => t.params)).toEqual(r.trials.map((t) => t.params));
+    const other = await run(4);
+    expect(other.trials.map((t) => t.params)).not.toEqual(r.trials.map((t) => t.params));
+  });
+});
