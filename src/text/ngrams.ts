@@ -20,10 +20,17 @@ export function ngrams(tokens: readonly string[], widths: readonly number[]): st
   return out;
 }
 
+/** The widest n-gram accepted: wider ones are never useful, and a huge n would exhaust memory. */
+export const MAX_NGRAM = 32;
+
 /** Widths for an option value; null when the tokens pass through unchanged. */
 export function resolveNgrams(where: string, v: unknown): number[] | null {
   if (v === null) return null;
   let widths: number[];
+  const tooWide = (w: unknown) => typeof w === 'number' && w > MAX_NGRAM;
+  if (tooWide(v) || (Array.isArray(v) && v.some(tooWide))) {
+    fail('E_ARG', `${where}: ngrams wider than ${MAX_NGRAM} are not supported, got ${describe(v)}`);
+  }
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1) {
     widths = Array.from({ length: v }, (_, i) => i + 1);
   } else if (Array.isArray(v) && v.length > 0 && v.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 1)) {
