@@ -31,3 +31,4 @@ export type { ProgressBarOptions } from './train/progress.js';
 export type { FitParams } from './train/callbacks.js';
 export * from './lm/index.js';
 export * from './tune/index.js';
+export { saveModelToIndexedDB, loadModelFromIndexedDB, listIndexedDBModels, deleteModelFromIndexedDB, downloadModel } from './io/browser.js';
