@@ -32,16 +32,8 @@ import { F32 } from './simd';
 import { activatev, activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
+import { isMasked, previousStates, row } from './recurrent';
 
-// @ts-ignore: decorator
-@inline function row(base: usize, b: i32, t: i32, T: i32, width: i32): usize {
-  return base + (<usize>b * <usize>T + <usize>t) * <usize>width * F32;
-}
-
-// @ts-ignore: decorator
-@inline function isMasked(mask: usize, b: i32, t: i32, T: i32): bool {
-  return mask != 0 && load<f32>(mask + (<usize>b * <usize>T + <usize>t) * F32) == 0;
-}
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, scalar: bool): v128 {
@@ -355,13 +347,7 @@ export function gru_backward_f32(
   }
   if (dh0 != 0) memory.copy(dh0, dh, BH);
   // h_{t-1} for every step, then the weight gradients as single big GEMMs
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const tp = goBackwards != 0 ? t + 1 : t - 1;
-      const src = tp < 0 || tp >= T ? h0 + <usize>b * hb : row(hseq, b, tp, T, H);
-      memory.copy(row(hprev, b, t, T, H), src, hb);
-    }
-  }
+  previousStates(hprev, hseq, h0, B, T, H, goBackwards);
   const N = B * T;
   if (after) {
     // recurrent side [dz, dr, daux] in gates, the candidate's dhh in aux

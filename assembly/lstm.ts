@@ -27,11 +27,8 @@ import { F32 } from './simd';
 import { activatev, activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
+import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
 
-// @ts-ignore: decorator
-@inline function row(base: usize, b: i32, t: i32, T: i32, width: i32): usize {
-  return base + (<usize>b * <usize>T + <usize>t) * <usize>width * F32;
-}
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, scalar: bool): v128 {
@@ -126,7 +123,7 @@ export function lstm_forward_f32(
     for (let b = 0; b < B; b++) {
       const hp = first ? h0 + <usize>b * <usize>H * F32 : row(hseq, b, tp, T, H);
       const cp = first ? c0 + <usize>b * <usize>H * F32 : row(cseq, b, tp, T, H);
-      const masked = mask != 0 && load<f32>(mask + (<usize>b * <usize>T + <usize>t) * F32) == 0;
+      const masked = isMasked(mask, b, t, T);
       cellForward(row(gates, b, t, T, G), row(cseq, b, t, T, H), row(hseq, b, t, T, H), cp, hp, peep, H, act, recAct, masked);
     }
   }
@@ -227,7 +224,7 @@ export function lstm_backward_f32(
         }
       }
       const z = row(gates, b, t, T, G);
-      const masked = mask != 0 && load<f32>(mask + (<usize>b * <usize>T + <usize>t) * F32) == 0;
+      const masked = isMasked(mask, b, t, T);
       if (masked) {
         // the step copied its state: gradients pass through, no dz
         memory.fill(z, 0, <usize>G * F32);
@@ -238,13 +235,7 @@ export function lstm_backward_f32(
     }
     // dh_{t-1} = dz_t · whᵀ; masked rows keep their dh (it passed through)
     gemmPackedB(dhNext, H, row(gates, 0, t, T, G), T * G, false, whPacked, B, H, G, false, work);
-    if (mask != 0) {
-      for (let b = 0; b < B; b++) {
-        if (load<f32>(mask + (<usize>b * <usize>T + <usize>t) * F32) == 0) {
-          memory.copy(dhNext + <usize>b * <usize>H * F32, dh + <usize>b * <usize>H * F32, <usize>H * F32);
-        }
-      }
-    }
+    passMaskedRows(dhNext, dh, mask, B, T, t, H);
     const tmp = dh;
     dh = dhNext;
     dhNext = tmp;
@@ -252,13 +243,7 @@ export function lstm_backward_f32(
   if (dh0 != 0) memory.copy(dh0, dh, BH);
   if (dc0 != 0) memory.copy(dc0, dcBuf, BH);
   // h_{t-1} for every step, then the weight gradients as single big GEMMs
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const tp = goBackwards != 0 ? t + 1 : t - 1;
-      const src = tp < 0 || tp >= T ? h0 + <usize>b * <usize>H * F32 : row(hseq, b, tp, T, H);
-      memory.copy(row(hprev, b, t, T, H), src, <usize>H * F32);
-    }
-  }
+  previousStates(hprev, hseq, h0, B, T, H, goBackwards);
   const N = B * T;
   gemm(dwh, G, hprev, H, true, gates, G, false, H, G, N, true, work);
   gemm(dwx, G, x, I, true, gates, G, false, I, G, N, true, work);

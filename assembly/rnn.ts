@@ -23,16 +23,8 @@ import { F32 } from './simd';
 import { activate, activationBackward } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
+import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
 
-// @ts-ignore: decorator
-@inline function row(base: usize, b: i32, t: i32, T: i32, width: i32): usize {
-  return base + (<usize>b * <usize>T + <usize>t) * <usize>width * F32;
-}
-
-// @ts-ignore: decorator
-@inline function isMasked(mask: usize, b: i32, t: i32, T: i32): bool {
-  return mask != 0 && load<f32>(mask + (<usize>b * <usize>T + <usize>t) * F32) == 0;
-}
 
 /**
  * hseq (B,T,H) = SimpleRNN over x (B,T,I). h0 (B,H) initial state.
@@ -108,24 +100,14 @@ export function simple_rnn_backward_f32(
     }
     // dh_{t-1} = dz_t · whᵀ; masked rows keep their dh
     gemmPackedB(dhNext, H, row(dz, 0, t, T, H), T * H, false, whPacked, B, H, H, false, work);
-    if (mask != 0) {
-      for (let b = 0; b < B; b++) {
-        if (isMasked(mask, b, t, T)) memory.copy(dhNext + <usize>b * HB, dh + <usize>b * HB, HB);
-      }
-    }
+    passMaskedRows(dhNext, dh, mask, B, T, t, H);
     const tmp = dh;
     dh = dhNext;
     dhNext = tmp;
   }
   if (dh0 != 0) memory.copy(dh0, dh, BH);
   // h_{t-1} for every step, then the weight gradients as single big GEMMs
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const tp = goBackwards != 0 ? t + 1 : t - 1;
-      const src = tp < 0 || tp >= T ? h0 + <usize>b * HB : row(hseq, b, tp, T, H);
-      memory.copy(row(hprev, b, t, T, H), src, HB);
-    }
-  }
+  previousStates(hprev, hseq, h0, B, T, H, goBackwards);
   const N = B * T;
   gemm(dwh, H, hprev, H, true, dz, H, false, H, H, N, true, work);
   gemm(dwx, H, x, I, true, dz, H, false, I, H, N, true, work);

@@ -1,11 +1,13 @@
 /**
  * loadModel / saveModel: bytes anywhere; file paths where a file system
- * exists (Node, Deno, Bun), imported lazily so browser bundles never see fs.
+ * exists (Node, Deno, Bun), reached through nodeBuiltin() so browser bundles
+ * never see fs.
  * saveModel writes to a temporary file and renames it, so a crash never
  * leaves a half-written model behind.
  */
 import { describe, fail } from '../errors.js';
 import type { Sequential } from '../models/sequential.js';
+import { nodeBuiltin } from '../node_builtin.js';
 import { deserializeModel, type LoadOptions, type SerializeOptions } from './model_io.js';
 
 export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts: LoadOptions = {}): Promise<Sequential> {
@@ -51,11 +53,7 @@ interface Fs {
 }
 
 async function nodeFs(where: string): Promise<Fs> {
-  try {
-    // a variable specifier keeps bundlers from resolving node:fs for the browser
-    const spec = 'node:fs/promises';
-    return (await import(/* @vite-ignore */ spec)) as Fs;
-  } catch {
-    return fail('E_ARG', `${where}: file paths need a file system (Node, Deno, Bun); in a browser pass bytes instead (e.g. from IndexedDB or fetch)`);
-  }
+  const fs = await nodeBuiltin<Fs>('fs/promises');
+  if (!fs) fail('E_ARG', `${where}: file paths need a file system (Node, Deno, Bun); in a browser pass bytes instead (e.g. from IndexedDB or fetch)`);
+  return fs;
 }

@@ -24,6 +24,7 @@
  * WasmRnnError code 'E_ABORT'. A worker that does not answer within
  * abortGraceMs is terminated all the same.
  */
+import { nodeBuiltin } from '../node_builtin.js';
 import { getBackend, type InitOptions } from '../backend/load.js';
 import type { BackendName } from '../backend/backend.js';
 import { describe, fail, WasmRnnError, type ErrorCode } from '../errors.js';
@@ -112,13 +113,8 @@ async function spawn(url: string | URL, on: Listeners): Promise<WorkerHandle> {
     w.addEventListener('messageerror', () => on.failure('a message from the worker could not be read'));
     return { kind: 'web-worker', post: (m) => w.postMessage(m), terminate: () => w.terminate() };
   }
-  let wt: { Worker: new (u: string | URL) => NodeWorkerLike };
-  try {
-    const spec = 'node:worker_threads';
-    wt = await import(/* @vite-ignore */ /* webpackIgnore: true */ spec);
-  } catch {
-    return fail('E_STATE', 'fitInWorker: this runtime has neither Web Workers nor node:worker_threads; train with model.fit() instead');
-  }
+  const wt = await nodeBuiltin<{ Worker: new (u: string | URL) => NodeWorkerLike }>('worker_threads');
+  if (!wt) return fail('E_STATE', 'fitInWorker: this runtime has neither Web Workers nor node:worker_threads; train with model.fit() instead');
   const w = new wt.Worker(typeof url === 'string' && !/^[a-z]+:/i.test(url) ? url : new URL(url));
   let done = false;
   w.on('message', (m) => on.message(m as WorkerMessage));

@@ -13,6 +13,7 @@
  * Runs as a Web Worker (browsers, Deno, Bun) or under node:worker_threads,
  * whichever global scope it finds.
  */
+import { nodeBuiltin } from '../node_builtin.js';
 import { init, loadModel, Tensor, WasmRnnError } from '../index.js';
 import type { Logs } from '../train/callbacks.js';
 import type { FitMessage, FitProgress, HostMessage, PlainTensor, WorkerMessage } from './protocol.js';
@@ -43,9 +44,8 @@ async function connect(): Promise<Port> {
       listen: (f) => scope.addEventListener('message', (e) => f(e.data as HostMessage)),
     };
   }
-  const spec = 'node:worker_threads';
-  const wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ spec)) as { parentPort: NodePort | null };
-  const port = wt.parentPort;
+  const wt = await nodeBuiltin<{ parentPort: NodePort | null }>('worker_threads');
+  const port = wt?.parentPort;
   if (!port) throw new Error('wasm-rnn worker: no parent port (this file must run as a worker)');
   return {
     post: (m) => port.postMessage(m),
