@@ -5,6 +5,7 @@
  * the goBackwards / mask rules). Offsets address the heap `h`; 0 means
  * "absent".
  */
+import { previousStates } from './recurrent.js';
 import { gemm } from './gemm.js';
 import { act1, actGrad1 } from './activations.js';
 
@@ -156,13 +157,7 @@ export function gruBackward(h: Float32Array,
     dhNext = tmp;
   }
   if (dh0) h.copyWithin(dh0, dh, dh + BH);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const tp = goBackwards ? t + 1 : t - 1;
-      const src = tp < 0 || tp >= T ? h0 + b * H : hseq + (b * T + tp) * H;
-      h.copyWithin(hprev + (b * T + t) * H, src, src + H);
-    }
-  }
+  previousStates(h, hprev, hseq, h0, B, T, H, goBackwards);
   const N = B * T;
   const colSum = (db: number, src: number, C: number, ld: number) => {
     for (let r = 0; r < N; r++) for (let j = 0; j < C; j++) h[db + j] += h[src + r * ld + j];

@@ -4,6 +4,7 @@
  * assembly/rnn.ts for layouts and the goBackwards / mask rules). Offsets
  * address the heap `h`; 0 means "absent".
  */
+import { previousStates, passMaskedRows } from './recurrent.js';
 import { gemm } from './gemm.js';
 import { act1, actGrad1 } from './activations.js';
 
@@ -72,21 +73,13 @@ export function simpleRnnBackward(h: Float32Array,
     }
     // dh_{t-1} = dz_t · whᵀ; masked rows pass their dh through
     gemm(h, 'nt', dhNext, H, dz + t * H, T * H, wh, H, B, H, H, false);
-    for (let b = 0; b < B; b++) {
-      if (masked(b, t)) h.copyWithin(dhNext + b * H, dh + b * H, dh + b * H + H);
-    }
+    passMaskedRows(h, dhNext, dh, mask, B, T, t, H);
     const tmp = dh;
     dh = dhNext;
     dhNext = tmp;
   }
   if (dh0) h.copyWithin(dh0, dh, dh + BH);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const tp = goBackwards ? t + 1 : t - 1;
-      const src = tp < 0 || tp >= T ? h0 + b * H : hseq + (b * T + tp) * H;
-      h.copyWithin(hprev + (b * T + t) * H, src, src + H);
-    }
-  }
+  previousStates(h, hprev, hseq, h0, B, T, H, goBackwards);
   const N = B * T;
   gemm(h, 'tn', dwh, H, hprev, H, dz, H, H, H, N, true);
   gemm(h, 'tn', dwx, H, x, I, dz, H, I, H, N, true);
