@@ -1,0 +1,102 @@
+/**
+ * S1 (BENCHMARKS.md): the bytes a browser user ships, raw and gzip (each
+ * file gzipped on its own at level 9, as a server would send it).
+ *
+ *  - wasm-rnn: dist/index.js (the ESM bundle; it embeds both wasm builds) and
+ *    dist/wasm/*.wasm (the same builds as files, for runtimes that must import
+ *    wasm as a module). Needs `npm run build`; a missing dist fails, a dist
+ *    older than src/ or assembly/ is flagged.
+ *  - TF.js 4.22 browser bundles from node_modules: core + layers + cpu backend;
+ *    core + layers + wasm backend (its JS + the SIMD .wasm, the one a SIMD
+ *    browser loads); and all of them (@tensorflow/tfjs's pieces + the wasm
+ *    backend).
+ *  - brain.js's browser bundle (browser.min.js).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { table } from './harness.js';
+
+export interface SizeRow {
+  name: string;
+  files: string[];
+  raw: number;
+  gzip: number;
+}
+
+export interface SizeResults {
+  rows: SizeRow[];
+  stale: string | null;
+  /** ours (everything) over TF.js core + layers + wasm backend, raw and gzip */
+  ratio: { raw: number; gzip: number };
+  /** the same for dist/index.js alone */
+  ratioBundle: { raw: number; gzip: number };
+  markdown: string;
+}
+
+const KiB = 1024;
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function measure(root: string, name: string, files: string[]): SizeRow {
+  let raw = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const p = join(root, f);
+    if (!existsSync(p)) throw new Error(`S1: ${f} is missing (npm install?)`);
+    const b = readFileSync(p);
+    raw += b.length;
+    gzip += gzipSync(b, { level: 9 }).length;
+  }
+  return { name, files, raw, gzip };
+}
+
+export async function benchSize(opts: { root?: string; log?: (s: string) => void } = {}): Promise<SizeResults> {
+  const log = opts.log ?? console.log;
+  const root = opts.root ?? process.cwd();
+  const dist = join(root, 'dist');
+  if (!existsSync(join(dist, 'index.js')) || !existsSync(join(dist, 'wasm'))) {
+    throw new Error('S1: dist/index.js or dist/wasm/ is missing: run `npm run build` first, then the bench');
+  }
+  const built = statSync(join(dist, 'index.js')).mtimeMs;
+  const src = Math.max(newest(join(root, 'src')), newest(join(root, 'assembly')));
+  const stale = src > built ? `dist/ is older than src/ or assembly/ (by ${((src - built) / 1000).toFixed(0)} s): run \`npm run build\` for current sizes` : null;
+  if (stale) log(`S1 warning: ${stale}`);
+
+  const wasmFiles = readdirSync(join(dist, 'wasm')).filter((f) => f.endsWith('.wasm')).sort().map((f) => `dist/wasm/${f}`);
+  const tf = (p: string) => `node_modules/@tensorflow/${p}`;
+  const core = [tf('tfjs-core/dist/tf-core.min.js'), tf('tfjs-layers/dist/tf-layers.min.js')];
+  const cpu = [tf('tfjs-backend-cpu/dist/tf-backend-cpu.min.js')];
+  const wasm = [tf('tfjs-backend-wasm/dist/tf-backend-wasm.min.js'), tf('tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')];
+  const rows = [
+    measure(root, 'wasm-rnn: dist/index.js (embeds its wasm builds)', ['dist/index.js']),
+    measure(root, `wasm-rnn: dist/index.js + ${wasmFiles.length} .wasm files`, ['dist/index.js', ...wasmFiles]),
+    measure(root, 'TF.js: core + layers + cpu backend', [...core, ...cpu]),
+    measure(root, 'TF.js: core + layers + wasm backend (JS + SIMD .wasm)', [...core, ...wasm]),
+    measure(root, 'TF.js: core + layers + cpu + wasm backend (JS + SIMD .wasm)', [...core, ...cpu, ...wasm]),
+    measure(root, 'brain.js: browser.min.js', ['node_modules/brain.js/browser.min.js']),
+  ];
+  const ours = rows[1];
+  const tfWasm = rows[3];
+  const ratio = { raw: ours.raw / tfWasm.raw, gzip: ours.gzip / tfWasm.gzip };
+  const ratioBundle = { raw: rows[0].raw / tfWasm.raw, gzip: rows[0].gzip / tfWasm.gzip };
+  const md = table(
+    ['S1 shipped bytes', 'raw', 'gzip', 'gzip relative to wasm-rnn (all)'],
+    rows.map((r) => [r.name, `${(r.raw / KiB).toFixed(1)} KiB`, `${(r.gzip / KiB).toFixed(1)} KiB`, `${(r.gzip / ours.gzip).toFixed(1)}x`]),
+  );
+  const other = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'index.js');
+  const pct = (r: { raw: number; gzip: number }) => `${(r.raw * 100).toFixed(1)}% raw, ${(r.gzip * 100).toFixed(1)}% gzip`;
+  const markdown = `${md}\n\n- Against TF.js core + layers + wasm backend (issue 6 target: < 10%): wasm-rnn with its .wasm files ${pct(ratio)}; ` +
+    `dist/index.js alone (what a bundler ships; it embeds the same wasm builds) ${pct(ratioBundle)}. Each file gzipped separately, level 9.` +
+    `${other.length ? `\n- Not counted: ${other.map((f) => `dist/${f}`).join(', ')} (optional entry points, loaded only when used).` : ''}` +
+    `${stale ? `\n- WARNING: ${stale}.` : ''}`;
+  log(markdown);
+  return { rows, stale, ratio, ratioBundle, markdown };
+}
