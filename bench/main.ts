@@ -6,9 +6,10 @@
  *
  *   npm run bench                          every suite, quick (~5 min on 2 quiet cores)
  *   npm run bench -- --full                more samples; 1000 M1 steps
- *   npm run bench -- --only=models,size    kernels, models, brain, memory, size, text, load
+ *   npm run bench -- --only=models,size    size, memory, kernels, models, brain, text, load, profile
  *   npm run bench -- --only=models --workloads=W1,W4
  *   npm run bench -- --only=models --gates-only    correctness gates, no timing
+ *   npm run bench -- --only=profile [--workloads=W4]  per-kernel split of a training step, ours and TF.js wasm
  *
  * A suite whose correctness gate fails (or that cannot run) stops the bench
  * with a non-zero exit and leaves the previous results in place.
@@ -21,17 +22,20 @@ import { benchKernels } from './kernels.bench.js';
 import { benchLoad } from './load.bench.js';
 import { benchMemory } from './memory.bench.js';
 import { benchModels } from './models.bench.js';
+import { benchProfile } from './profile.bench.js';
 import { benchSize } from './size.bench.js';
 import { benchText } from './text.bench.js';
 
-const SUITES = ['size', 'memory', 'kernels', 'models', 'brain', 'text', 'load'] as const;
+const SUITES = ['size', 'memory', 'kernels', 'models', 'brain', 'text', 'load', 'profile'] as const;
+/** not in the default run */
+const OPTIONAL: readonly string[] = ['profile'];
 type Suite = (typeof SUITES)[number];
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : '');
 const onlyArg = arg('only');
-const only = new Set<string>(onlyArg ? onlyArg.split(',') : SUITES);
+const only = new Set<string>(onlyArg ? onlyArg.split(',') : SUITES.filter((s) => !OPTIONAL.includes(s)));
 if (only.has('models')) only.add('brain');
 for (const s of only) {
   if (!(SUITES as readonly string[]).includes(s)) {
@@ -96,6 +100,7 @@ await run('brain', 'brain.js comparison (character model, batch 1)', async () =>
 });
 await run('text', 'Text preprocessing throughput', () => benchText({ runs: full ? 5 : 1, log }));
 await run('load', 'Model load time', () => benchLoad({ full, log }));
+await run('profile', 'Where a training step goes', () => benchProfile({ only: workloads, log }));
 
 const total = (performance.now() - started) / 1000;
 results.seconds = total;
