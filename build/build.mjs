@@ -5,7 +5,7 @@
 //   node build/build.mjs --wasm   only the wasm and the generated sources
 //                                 (what tests and typechecks need)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync, rmSync, existsSync, statSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,21 @@ await esbuild.build({
     },
   ],
 });
+// the `wasm-rnn` command line (package.json "bin"): one self-contained Node
+// script, the library bundled in, so it runs without resolving the package
+await esbuild.build({
+  entryPoints: [join(root, 'src/cli/bin.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'eof',
+  banner: { js: '#!/usr/bin/env node' },
+  outfile: join(dist, 'cli.js'),
+  logLevel: 'warning',
+});
+chmodSync(join(dist, 'cli.js'), 0o755);
 for (const v of variants) copyFileSync(join(gen, v.file), join(dist, 'wasm', v.file));
 
 // 5. declarations
@@ -107,5 +122,5 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 });
 
 const size = (f) => statSync(join(dist, f)).size;
-console.log(`dist/index.js ${size('index.js')} B; dist/worker.js ${size('worker.js')} B; ` + variants.map((v) => `${v.file} ${size('wasm/' + v.file)} B`).join('; '));
+console.log(`dist/index.js ${size('index.js')} B; dist/worker.js ${size('worker.js')} B; dist/cli.js ${size('cli.js')} B; ` + variants.map((v) => `${v.file} ${size('wasm/' + v.file)} B`).join('; '));
 if (!existsSync(join(dist, 'types/index.d.ts'))) throw new Error('declarations missing');

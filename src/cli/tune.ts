@@ -1,0 +1,125 @@
+/**
+ * wasm-rnn tune: grid or random search over classifier hyperparameters on a
+ * labelled data file; prints the ranked results table, can write it as CSV,
+ * and saves the best model retrained on all the data.
+ *
+ * Values are comma lists (--units 32,64); for --search random a numeric
+ * option may also be a range MIN:MAX, drawn log-uniformly for --lr and
+ * uniformly otherwise (integers where the option is one).
+ */
+import { TextVectorizer } from '../text/text_vectorizer.js';
+import { CLASSIFIER_CELLS, type ClassifierCell } from '../tune/classifier.js';
+import { type Range, type SearchSpace, formatResults, gridSearch, randomSearch } from '../tune/search.js';
+import { type OptSpec, helpText, parseArgs } from './args.js';
+import { type CliIO, classesOf, fmt, readLabelled } from './common.js';
+import { UserError } from './errors.js';
+import { checkWritable, writeAtomic } from './io.js';
+import { DATA_OPTS, VECTORIZER_OPTS, stopWordsOption } from './train.js';
+
+const SPACE_OPTS: [string, keyof SearchSpace, boolean][] = [
+  // option, space key, integer
+  ['units', 'units', true], ['layers', 'layers', true], ['embedding-dim', 'embeddingDim', true],
+  ['dropout', 'dropout', false], ['lr', 'learningRate', false], ['batch-size', 'batchSize', true],
+];
+
+const SPECS: OptSpec[] = [
+  ...DATA_OPTS,
+  { name: 'search', type: 'string', choices: ['grid', 'random'], default: 'grid', help: 'every combination, or --trials random draws' },
+  { name: 'trials', type: 'int', min: 1, default: 10, help: 'random search: number of draws' },
+  { name: 'model', type: 'list', arg: 'LIST', help: `cells to try: ${CLASSIFIER_CELLS.join(',')} (default lstm)` },
+  { name: 'units', type: 'list', arg: 'LIST', help: 'units per recurrent layer, e.g. 32,64 (default 64)' },
+  { name: 'layers', type: 'list', arg: 'LIST', help: 'stacked recurrent layers, e.g. 1,2 (default 1)' },
+  { name: 'embedding-dim', type: 'list', arg: 'LIST', help: 'embedding sizes (default 64)' },
+  { name: 'dropout', type: 'list', arg: 'LIST', help: 'dropout rates (default 0.2)' },
+  { name: 'lr', type: 'list', arg: 'LIST', help: 'learning rates, e.g. 0.001,0.003 or 1e-4:1e-2 for random search (default 0.002)' },
+  { name: 'batch-size', type: 'list', arg: 'LIST', help: 'batch sizes (default 32)' },
+  { name: 'folds', type: 'int', min: 2, help: 'k-fold cross-validation (instead of --validation-split)' },
+  { name: 'validation-split', type: 'number', min: 0.01, max: 0.9, help: 'one stratified validation split (default 0.2 without --folds)' },
+  { name: 'epochs', type: 'int', min: 1, default: 5, help: 'most epochs per fit' },
+  { name: 'patience', type: 'int', min: 0, default: 2, help: 'early stopping patience on the validation loss' },
+  { name: 'metric', type: 'string', choices: ['accuracy', 'f1', 'loss'], default: 'accuracy', help: 'what ranks the trials (f1 = macro F1)' },
+  ...VECTORIZER_OPTS,
+  { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, help: 'seed of the folds, the draws and the weights' },
+  { name: 'out', type: 'string', arg: 'FILE', help: 'save the best model, retrained on all the data' },
+  { name: 'results', type: 'string', arg: 'FILE', help: 'write every trial as CSV' },
+];
+
+export const TUNE_HELP = helpText(
+  'wasm-rnn tune --data FILE [--units 32,64 --lr 0.001,0.003 ...] [--folds K | --validation-split F] [--out best.wrnn]',
+  'Search classifier hyperparameters by grid or random search with early stopping and cross-validation; rank the trials; save the best model.',
+  SPECS,
+);
+
+function values(name: string, list: string[], integer: boolean, random: boolean): number[] | Range {
+  if (list.length === 1 && list[0].includes(':')) {
+    if (!random) throw new UserError(`--${name}: ranges (MIN:MAX) need --search random; list the values for a grid`);
+    const [a, b] = list[0].split(':').map(Number);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || a > b) throw new UserError(`--${name}: expected a range MIN:MAX with MIN <= MAX, got ${JSON.stringify(list[0])}`);
+    return { min: a, max: b, log: name === 'lr', integer };
+  }
+  return list.map((s) => {
+    const v = Number(s);
+    if (s === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+      throw new UserError(`--${name}: expected a comma list of ${integer ? 'integers' : 'numbers'}, got ${JSON.stringify(s)}`);
+    }
+    return v;
+  });
+}
+
+export async function tune(argv: readonly string[], io: CliIO): Promise<number> {
+  const { opts, help } = parseArgs('tune', argv, SPECS);
+  if (help) {
+    io.stdout(TUNE_HELP);
+    return 0;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- values checked by parseArgs against SPECS
+  const o = opts as Record<string, any>;
+  const random = o.search === 'random';
+  const space: SearchSpace = {};
+  for (const [name, key, integer] of SPACE_OPTS) {
+    if (o[name] !== undefined) (space as Record<string, unknown>)[key] = values(name, o[name], integer, random);
+  }
+  if (o.model !== undefined) {
+    for (const c of o.model) if (!(CLASSIFIER_CELLS as readonly string[]).includes(c)) throw new UserError(`--model: unknown cell ${JSON.stringify(c)} (have: ${CLASSIFIER_CELLS.join(', ')})`);
+    space.cell = o.model as ClassifierCell[];
+  }
+  if (o.folds !== undefined && o['validation-split'] !== undefined) throw new UserError('give --folds or --validation-split, not both');
+  const stopWords = stopWordsOption(o['stop-words']);
+  if (o.out !== undefined) checkWritable(o.out, 'model');
+  if (o.results !== undefined) checkWritable(o.results, 'results');
+
+  const data = readLabelled(o.data, o['text-column'], o['label-column']);
+  const classes = classesOf(data, o['label-column']);
+  const y = data.labels.map((l) => classes.indexOf(l));
+  // the vocabulary is learnt from all the texts (labels are not used)
+  const vectorizer = new TextVectorizer({ maxTokens: o['max-tokens'], outputSequenceLength: o['max-len'], stopWords, stem: o.stem ? 'porter' : null });
+  vectorizer.adapt(data.texts);
+  const x = vectorizer.transform(data.texts);
+  io.stderr(`${data.file}: ${fmt(data.texts.length)} texts, ${classes.length} classes; vocabulary ${fmt(vectorizer.vocabularySize())}\n`);
+  const common = {
+    x, y, space, classes: classes.length, vocabSize: vectorizer.vocabularySize(), epochs: o.epochs, patience: o.patience,
+    metric: o.metric as 'accuracy' | 'f1' | 'loss', seed: o.seed, retrain: o.out !== undefined,
+    ...(o.folds !== undefined ? { folds: o.folds } : { validationSplit: o['validation-split'] ?? 0.2 }),
+    onTrial: (t: { params: object; score: number; seconds: number }, done: number, total: number) =>
+      io.stderr(`trial ${done}/${total}: ${JSON.stringify(t.params)} -> ${o.metric} ${t.score.toFixed(4)} (${t.seconds.toFixed(1)} s)\n`),
+  };
+  const result = random ? await randomSearch({ ...common, trials: o.trials }) : await gridSearch(common);
+  io.stdout(`${random ? 'random' : 'grid'} search, ${result.trials.length} trials, ${result.validation}, ranked by ${result.metric}:\n\n${formatResults(result)}\n\n`);
+  io.stdout(`best: ${JSON.stringify(result.best.params)}\n`);
+  if (o.results !== undefined) {
+    const head = ['rank', 'cell', 'units', 'layers', 'embedding_dim', 'dropout', 'learning_rate', 'batch_size', result.metric, 'std', 'accuracy', 'macro_f1', 'val_loss', 'epochs', 'seconds'];
+    const rows = result.trials.map((t, i) => [i + 1, t.params.cell, t.params.units, t.params.layers, t.params.embeddingDim, t.params.dropout,
+      t.params.learningRate, t.params.batchSize, t.score, t.std, t.accuracy, t.f1, t.loss, t.epochs, t.seconds.toFixed(2)].join(','));
+    writeAtomic(o.results, [head.join(','), ...rows].join('\n') + '\n', 'results');
+    io.stdout(`wrote ${o.results}\n`);
+  }
+  if (result.model && o.out !== undefined) {
+    result.model.vectorizer = vectorizer;
+    result.model.labels = classes;
+    result.model.metadata = { task: 'text-classification', tuned: result.best.params, [result.metric]: result.best.score, validation: result.validation };
+    writeAtomic(o.out, result.model.serialize({ includeOptimizer: false }), 'model');
+    io.stdout(`saved ${o.out}: the best parameters retrained on all ${fmt(data.texts.length)} texts for ${Math.max(1, Math.round(result.best.epochs))} epochs\n`);
+    result.model.dispose();
+  }
+  return 0;
+}
