@@ -2,7 +2,7 @@
 import { Rng } from '../rng.js';
 import { at } from './errors.js';
 import { readBytes } from './io.js';
-import { column, parseTable } from './tabular.js';
+import { type Table, column, parseTable } from './tabular.js';
 
 /** Where a command writes: injected, so tests run main() in-process. */
 export interface CliIO {
@@ -23,10 +23,14 @@ export interface Labelled {
 
 /** Read a data file and its text and label columns (labels optional for predict). */
 export function readLabelled(file: string, textColumn: string, labelColumn: string | null): Labelled {
-  const table = parseTable(file, readBytes(file, 'data file'));
+  return labelled(parseTable(file, readBytes(file, 'data file')), textColumn, labelColumn);
+}
+
+/** The text and label columns of a parsed table. */
+export function labelled(table: Table, textColumn: string, labelColumn: string | null): Labelled {
   const texts = column(table, textColumn, 'text');
   const labels = labelColumn === null ? [] : column(table, labelColumn, 'label').map((l) => l.trim());
-  return { file, texts, labels, lines: table.lines };
+  return { file: table.file, texts, labels, lines: table.lines };
 }
 
 /** The distinct labels, sorted (numerically where they are numbers); at least 2. */

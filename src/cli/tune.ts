@@ -11,9 +11,10 @@ import { TextVectorizer } from '../text/text_vectorizer.js';
 import { CLASSIFIER_CELLS, type ClassifierCell } from '../tune/classifier.js';
 import { type Range, type SearchSpace, formatResults, gridSearch, randomSearch } from '../tune/search.js';
 import { type OptSpec, helpText, parseArgs } from './args.js';
-import { type CliIO, classesOf, fmt, readLabelled } from './common.js';
+import { type CliIO, classesOf, fmt, labelled } from './common.js';
 import { UserError } from './errors.js';
-import { checkWritable, writeAtomic } from './io.js';
+import { checkWritable, readBytes, writeAtomic } from './io.js';
+import { column, parseTable } from './tabular.js';
 import { DATA_OPTS, VECTORIZER_OPTS, stopWordsOption } from './train.js';
 
 const SPACE_OPTS: [string, keyof SearchSpace, boolean][] = [
@@ -35,6 +36,7 @@ const SPECS: OptSpec[] = [
   { name: 'batch-size', type: 'list', arg: 'LIST', help: 'batch sizes (default 32)' },
   { name: 'folds', type: 'int', min: 2, help: 'k-fold cross-validation (instead of --validation-split)' },
   { name: 'validation-split', type: 'number', min: 0.01, max: 0.9, help: 'one stratified validation split (default 0.2 without --folds)' },
+  { name: 'group-column', type: 'string', arg: 'NAME', help: 'records with the same value here (e.g. a document id) always share a fold' },
   { name: 'epochs', type: 'int', min: 1, default: 5, help: 'most epochs per fit' },
   { name: 'patience', type: 'int', min: 0, default: 2, help: 'early stopping patience on the validation loss' },
   { name: 'metric', type: 'string', choices: ['accuracy', 'f1', 'loss'], default: 'accuracy', help: 'what ranks the trials (f1 = macro F1)' },
@@ -88,9 +90,15 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
   if (o.out !== undefined) checkWritable(o.out, 'model');
   if (o.results !== undefined) checkWritable(o.results, 'results');
 
-  const data = readLabelled(o.data, o['text-column'], o['label-column']);
+  const table = parseTable(o.data, readBytes(o.data, 'data file'));
+  const data = labelled(table, o['text-column'], o['label-column']);
   const classes = classesOf(data, o['label-column']);
   const y = data.labels.map((l) => classes.indexOf(l));
+  let groups: number[] | undefined;
+  if (o['group-column'] !== undefined) {
+    const ids = new Map<string, number>();
+    groups = column(table, o['group-column'], 'group').map((g) => ids.get(g) ?? (ids.set(g, ids.size), ids.size - 1));
+  }
   // the vocabulary is learnt from all the texts (labels are not used)
   const vectorizer = new TextVectorizer({ maxTokens: o['max-tokens'], outputSequenceLength: o['max-len'], stopWords, stem: o.stem ? 'porter' : null });
   vectorizer.adapt(data.texts);
@@ -100,6 +108,7 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
     x, y, space, classes: classes.length, vocabSize: vectorizer.vocabularySize(), epochs: o.epochs, patience: o.patience,
     metric: o.metric as 'accuracy' | 'f1' | 'loss', seed: o.seed, retrain: o.out !== undefined,
     ...(o.folds !== undefined ? { folds: o.folds } : { validationSplit: o['validation-split'] ?? 0.2 }),
+    ...(groups ? { groups } : {}),
     onTrial: (t: { params: object; score: number; seconds: number }, done: number, total: number) =>
       io.stderr(`trial ${done}/${total}: ${JSON.stringify(t.params)} -> ${o.metric} ${t.score.toFixed(4)} (${t.seconds.toFixed(1)} s)\n`),
   };

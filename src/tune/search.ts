@@ -6,6 +6,9 @@
  * Each trial is scored by k-fold cross-validation (`folds` >= 2) or one
  * validation split (`validationSplit`, default 0.2); folds and splits are
  * stratified by class and drawn from the seed, the same for every trial.
+ * With `groups` (one id per sample, e.g. the document a passage comes from)
+ * a group is never split: all its samples land in the same fold, so a score
+ * measures how the model does on groups it has not seen.
  * Every fit stops early when val_loss has not improved for `patience` epochs
  * and goes back to its best weights; the trial's score is the chosen metric
  * on the held-out part, averaged over folds. Trials are ranked by it (best
@@ -71,6 +74,8 @@ export interface SearchOptions {
   folds?: number;
   /** or one stratified validation split of this fraction (default 0.2) */
   validationSplit?: number;
+  /** group id per sample: samples of one group always share a fold */
+  groups?: ArrayLike<number>;
   /** most epochs per fit (default 10) */
   epochs?: number;
   /** early stopping patience on val_loss (default 2) */
@@ -116,7 +121,7 @@ export interface SearchResult {
   validation: string;
 }
 
-const KEYS = ['x', 'y', 'space', 'classes', 'vocabSize', 'folds', 'validationSplit', 'epochs', 'patience', 'metric', 'seed', 'retrain', 'build', 'onTrial', 'signal'];
+const KEYS = ['x', 'y', 'space', 'classes', 'vocabSize', 'folds', 'validationSplit', 'groups', 'epochs', 'patience', 'metric', 'seed', 'retrain', 'build', 'onTrial', 'signal'];
 const SPACE_KEYS = ['cell', 'units', 'layers', 'embeddingDim', 'dropout', 'learningRate', 'batchSize'] as const;
 type SpaceKey = (typeof SPACE_KEYS)[number];
 const DEFAULTS: TrialParams = { ...CLASSIFIER_DEFAULTS, batchSize: 32 };
@@ -224,23 +229,7 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   });
   if (typeof build !== 'function') fail('E_ARG', `${where}: build must be a function (params, info) => compiled model`);
 
-  // the same stratified folds for every trial
-  const rng = new Rng(seed);
-  let splits: { train: Int32Array; val: Int32Array }[];
-  let validation: string;
-  if (opts.folds !== undefined) {
-    const k = checkInt(where, 'folds', opts.folds, 2, N);
-    const fold = stratifiedFolds(y, classes, k, rng);
-    splits = Array.from({ length: k }, (_, f) => ({ train: indices(fold, (g) => g !== f), val: indices(fold, (g) => g === f) }));
-    validation = `${k}-fold cross-validation`;
-  } else {
-    const frac = opts.validationSplit ?? 0.2;
-    if (typeof frac !== 'number' || !(frac > 0 && frac < 1)) fail('E_ARG', `${where}: validationSplit must be in (0, 1), got ${describe(frac)}`);
-    const isVal = stratifiedSplit(y, classes, frac, rng);
-    splits = [{ train: indices(isVal, (v) => v === 0), val: indices(isVal, (v) => v === 1) }];
-    validation = `validation split ${frac}`;
-  }
-  for (const s of splits) if (s.train.length === 0 || s.val.length === 0) fail('E_ARG', `${where}: ${N} samples are too few for ${validation}`);
+  const { splits, validation } = validationSplits(where, y, classes, opts, seed);
   const parts = splits.map((s) => ({ ...s, xt: rows(x, s.train), yt: classTargets(pick(y, s.train), classes), xv: rows(x, s.val), yv: pick(y, s.val) }));
 
   const trials: TrialResult[] = [];
@@ -287,6 +276,55 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
     await model.fit(x, classTargets(y, classes), { epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal });
   }
   return { metric, trials, best, model, validation };
+}
+
+/**
+ * @internal The train/validation index sets every trial uses (exported for
+ * tests): stratified folds or one split, whole groups kept together.
+ */
+export function validationSplits(where: string, y: Int32Array, classes: number, opts: Pick<SearchOptions, 'folds' | 'validationSplit' | 'groups'>, seed: number):
+  { splits: { train: Int32Array; val: Int32Array }[]; validation: string } {
+  const N = y.length;
+  // the same stratified folds for every trial; with groups, whole groups are
+  // dealt (stratified by the class of their first sample) and their samples follow
+  const rng = new Rng(seed);
+  let unitOf: Int32Array | null = null; // sample -> group index
+  let unitY = y;
+  if (opts.groups !== undefined) {
+    const g = opts.groups;
+    if (!g || typeof g.length !== 'number' || g.length !== N) fail('E_SHAPE', `${where}: groups must hold one group id per sample (${N})`);
+    const index = new Map<number, number>();
+    unitOf = new Int32Array(N);
+    const firstY: number[] = [];
+    for (let i = 0; i < N; i++) {
+      let u = index.get(g[i]);
+      if (u === undefined) {
+        u = index.size;
+        index.set(g[i], u);
+        firstY.push(y[i]);
+      }
+      unitOf[i] = u;
+    }
+    unitY = Int32Array.from(firstY);
+  }
+  const perSample = (a: Int32Array) => (unitOf ? Int32Array.from(unitOf, (u) => a[u]) : a);
+  let splits: { train: Int32Array; val: Int32Array }[];
+  let validation: string;
+  if (opts.folds !== undefined) {
+    const k = checkInt(where, 'folds', opts.folds, 2, N);
+    if (k > unitY.length) fail('E_ARG', `${where}: ${k} folds need at least ${k} ${unitOf ? 'groups' : 'samples'}, got ${unitY.length}`);
+    const fold = perSample(stratifiedFolds(unitY, classes, k, rng));
+    splits = Array.from({ length: k }, (_, f) => ({ train: indices(fold, (g) => g !== f), val: indices(fold, (g) => g === f) }));
+    validation = `${k}-fold cross-validation${unitOf ? ` by group (${unitY.length} groups)` : ''}`;
+  } else {
+    const frac = opts.validationSplit ?? 0.2;
+    if (typeof frac !== 'number' || !(frac > 0 && frac < 1)) fail('E_ARG', `${where}: validationSplit must be in (0, 1), got ${describe(frac)}`);
+    const isVal = perSample(stratifiedSplit(unitY, classes, frac, rng));
+    splits = [{ train: indices(isVal, (v) => v === 0), val: indices(isVal, (v) => v === 1) }];
+    validation = `validation split ${frac}${unitOf ? ` by group (${unitY.length} groups)` : ''}`;
+  }
+  for (const s of splits) if (s.train.length === 0 || s.val.length === 0) fail('E_ARG', `${where}: ${N} samples are too few for ${validation}`);
+  return { splits, validation };
 }
 
 /** Fold of each sample: per class, shuffled, dealt round-robin (class proportions kept). */

@@ -41,10 +41,10 @@ beforeAll(() => {
   const rows: string[] = [];
   const jsonl: string[] = [];
   for (const genre of ['news', 'religion', 'romance']) {
-    const paras = brownSamples().filter((s) => s.genre === genre).slice(0, 3).flatMap((s) => brownParagraphs(s.id));
-    for (const t of paras.filter((q) => q.length > 100).slice(0, 16)) {
+    const paras = brownSamples().filter((s) => s.genre === genre).slice(0, 3).flatMap((s) => brownParagraphs(s.id).map((t) => ({ t, doc: s.id })));
+    for (const { t, doc } of paras.filter((q) => q.t.length > 100).slice(0, 16)) {
       rows.push(`${csvField(t.slice(0, 300))},${genre}`);
-      jsonl.push(JSON.stringify({ body: t.slice(0, 300), topic: genre }));
+      jsonl.push(JSON.stringify({ body: t.slice(0, 300), topic: genre, doc }));
     }
   }
   writeFileSync(p('train.csv'), `text,label\r\n${rows.join('\r\n')}\r\n`);
@@ -110,6 +110,15 @@ describe('wasm-rnn tune', () => {
     expect(pr.code, pr.err).toBe(0);
   });
 
+  it('keeps the records of a group (--group-column) in one fold', async () => {
+    const r = await run('tune', '--data', p('train.jsonl'), '--text-column', 'body', '--label-column', 'topic', '--group-column', 'doc',
+      '--units', '4', '--embedding-dim', '4', '--folds', '2', '--epochs', '1', '--max-len', '10');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/2-fold cross-validation by group \(\d groups\)/);
+    await userError(['tune', '--data', p('train.jsonl'), '--text-column', 'body', '--label-column', 'topic', '--group-column', 'author'],
+      /train\.jsonl: no group column "author" \(columns: body, topic, doc\)/);
+  });
+
   it('random search takes ranges; a grid does not', async () => {
     const r = await run('tune', '--data', p('train.csv'), '--search', 'random', '--trials', '2', '--units', '2:6', '--lr', '1e-3:1e-2',
       '--embedding-dim', '4', '--epochs', '1', '--max-len', '10', '--validation-split', '0.3', '--metric', 'loss');
@@ -142,7 +151,7 @@ describe('bad input: exit 1, one line saying what and where, nothing written', (
     writeFileSync(p('empty.csv'), 'text,label\r\nfine text,a\r\n"",b\r\n');
     writeFileSync(p('one.csv'), 'text,label\nsome text,spam\nmore text,spam\n');
     await userError(['train', '--data', p('train.csv'), '--text-column', 'body', '--out', p('x.wrnn')], /train\.csv:1: no text column "body" \(columns: text, label\)/);
-    await userError(['train', '--data', p('train.jsonl'), '--text-column', 'body', '--out', p('x.wrnn')], /train\.jsonl: no label column "label" \(columns: body, topic\)/);
+    await userError(['train', '--data', p('train.jsonl'), '--text-column', 'body', '--out', p('x.wrnn')], /train\.jsonl: no label column "label" \(columns: body, topic, doc\)/);
     await userError(['train', '--data', p('empty.csv'), '--out', p('x.wrnn')], /empty\.csv:3: empty text in column "text"/);
     await userError(['train', '--data', p('one.csv'), '--out', p('x.wrnn')], /one\.csv: the label column "label" has one class only \("spam"\)/);
     await userError(['evaluate', '--model', p('m.wrnn'), '--data', p('one.csv')], /one\.csv:2: label "spam" is not one of the model's classes \(news, religion, romance\)/);

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
 import { Tensor, TextVectorizer, WasmRnnError, formatResults, gridSearch, randomSearch } from '../../src/index.js';
+import { validationSplits } from '../../src/tune/search.js';
 import { brownParagraphs, brownSamples } from '../../examples/lib/brown.mjs';
 
 beforeAll(async () => {
@@ -86,5 +87,35 @@ describe('randomSearch', () => {
     expect(again.trials.map((t) => t.params)).toEqual(r.trials.map((t) => t.params));
     const other = await run(4);
     expect(other.trials.map((t) => t.params)).not.toEqual(r.trials.map((t) => t.params));
+  });
+});
+
+describe('validation splits', () => {
+  const y = Int32Array.from({ length: 60 }, (_, i) => (i < 40 ? 0 : 1));
+  it('k folds partition the samples, each fold keeps the class proportions', () => {
+    const { splits, validation } = validationSplits('t', y, 2, { folds: 4 }, 1);
+    expect(validation).toBe('4-fold cross-validation');
+    const seen = new Int32Array(60);
+    for (const s of splits) {
+      for (const i of s.val) seen[i]++;
+      expect(s.train.length + s.val.length).toBe(60);
+      expect(Array.from(s.val).filter((i) => y[i] === 1)).toHaveLength(5); // 20 / 4
+    }
+    expect(Array.from(seen).every((n) => n === 1)).toBe(true);
+  });
+
+  it('with groups, a group is never split between training and validation', () => {
+    const groups = Int32Array.from({ length: 60 }, (_, i) => Math.floor(i / 5)); // 12 groups of 5
+    for (const opts of [{ folds: 3, groups }, { validationSplit: 0.25, groups }]) {
+      const { splits, validation } = validationSplits('t', y, 2, opts, 7);
+      expect(validation).toMatch(/by group \(12 groups\)/);
+      for (const s of splits) {
+        const valGroups = new Set(Array.from(s.val, (i) => groups[i]));
+        expect(Array.from(s.train).some((i) => valGroups.has(groups[i]))).toBe(false);
+        expect(s.val.length % 5).toBe(0);
+        expect(new Set(Array.from(s.val, (i) => y[i])).size).toBe(2); // both classes validated
+      }
+    }
+    expect(() => validationSplits('t', y, 2, { folds: 13, groups }, 1)).toThrow(/13 folds need at least 13 groups, got 12/);
   });
 });
