@@ -76,6 +76,8 @@ export interface SearchOptions {
   validationSplit?: number;
   /** group id per sample: samples of one group always share a fold */
   groups?: ArrayLike<number>;
+  /** fit's classWeight, or 'balanced': n / (classes · n_c) from each training part */
+  classWeight?: Record<number, number> | 'balanced';
   /** most epochs per fit (default 10) */
   epochs?: number;
   /** early stopping patience on val_loss (default 2) */
@@ -121,7 +123,7 @@ export interface SearchResult {
   validation: string;
 }
 
-const KEYS = ['x', 'y', 'space', 'classes', 'vocabSize', 'folds', 'validationSplit', 'groups', 'epochs', 'patience', 'metric', 'seed', 'retrain', 'build', 'onTrial', 'signal'];
+const KEYS = ['x', 'y', 'space', 'classes', 'vocabSize', 'folds', 'validationSplit', 'groups', 'classWeight', 'epochs', 'patience', 'metric', 'seed', 'retrain', 'build', 'onTrial', 'signal'];
 const SPACE_KEYS = ['cell', 'units', 'layers', 'embeddingDim', 'dropout', 'learningRate', 'batchSize'] as const;
 type SpaceKey = (typeof SPACE_KEYS)[number];
 const DEFAULTS: TrialParams = { ...CLASSIFIER_DEFAULTS, batchSize: 32 };
@@ -230,6 +232,14 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   if (typeof build !== 'function') fail('E_ARG', `${where}: build must be a function (params, info) => compiled model`);
 
   const { splits, validation } = validationSplits(where, y, classes, opts, seed);
+  const cw = opts.classWeight;
+  if (cw !== undefined && cw !== 'balanced' && (cw === null || typeof cw !== 'object')) fail('E_ARG', `${where}: classWeight must be { classId: weight } or 'balanced'`);
+  const weights = (idx: Int32Array): Record<number, number> | undefined => {
+    if (cw !== 'balanced') return cw;
+    const count = new Array<number>(classes).fill(0);
+    for (const i of idx) count[y[i]]++;
+    return Object.fromEntries(count.flatMap((n, c) => (n > 0 ? [[c, idx.length / (classes * n)]] : [])));
+  };
   const parts = splits.map((s) => ({ ...s, xt: rows(x, s.train), yt: classTargets(pick(y, s.train), classes), xv: rows(x, s.val), yv: pick(y, s.val) }));
 
   const trials: TrialResult[] = [];
@@ -244,6 +254,7 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
         const stop = new EarlyStopping({ monitor: 'val_loss', patience, restoreBestWeights: true });
         const h = await model.fit(part.xt, part.yt, {
           epochs, batchSize: params.batchSize, validationData: [part.xv, classTargets(part.yv, classes)], callbacks: [stop], signal: opts.signal,
+          classWeight: weights(part.train),
         });
         const vl = h.history.val_loss;
         const loss = Math.min(...vl);
@@ -273,7 +284,9 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   let model: Sequential | null = null;
   if (opts.retrain ?? true) {
     model = build(best.params, { vocabSize, classes, seed });
-    await model.fit(x, classTargets(y, classes), { epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal });
+    await model.fit(x, classTargets(y, classes), {
+      epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal, classWeight: weights(identityOf(N)),
+    });
   }
   return { metric, trials, best, model, validation };
 }
@@ -355,6 +368,10 @@ function indices(a: Int32Array, keep: (v: number) => boolean): Int32Array {
   const out: number[] = [];
   for (let i = 0; i < a.length; i++) if (keep(a[i])) out.push(i);
   return Int32Array.from(out);
+}
+
+function identityOf(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
 }
 
 function pick(a: Int32Array, idx: Int32Array): Int32Array {

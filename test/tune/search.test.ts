@@ -63,6 +63,7 @@ describe('gridSearch', () => {
     await expect(gridSearch({ ...d, space: { learningRate: { min: 1e-3, max: 1e-2 } } })).rejects.toThrow(/ranges are for randomSearch/);
     await expect(gridSearch({ ...d, y: d.y.map(() => 1), space: tiny })).rejects.toThrow(/one class/);
     await expect(gridSearch({ ...d, space: { unit: [3] } as object })).rejects.toThrow(WasmRnnError);
+    await expect(gridSearch({ ...d, space: tiny, classWeight: 'equal' as 'balanced' })).rejects.toThrow(/classWeight must be/);
   });
 });
 
@@ -70,7 +71,7 @@ describe('randomSearch', () => {
   it('draws seeded points inside the ranges, scored on a validation split by loss', async () => {
     const d = data(30);
     const run = (seed: number) => randomSearch({
-      ...d, trials: 3, seed, epochs: 1, metric: 'loss', validationSplit: 0.25, retrain: false,
+      ...d, trials: 3, seed, epochs: 1, metric: 'loss', validationSplit: 0.25, retrain: false, classWeight: 'balanced',
       space: { ...tiny, cell: ['gru', 'simplernn'], learningRate: { min: 1e-3, max: 1e-1, log: true }, batchSize: { min: 8, max: 32 } },
     });
     const r = await run(3);
