@@ -36,6 +36,7 @@ const SPECS: OptSpec[] = [
   { name: 'epochs', type: 'int', min: 1, default: 5, help: 'most epochs (early stopping on the validation loss may end sooner)' },
   { name: 'batch-size', type: 'int', min: 1, default: 32, help: 'texts per batch' },
   { name: 'lr', type: 'number', min: 1e-8, max: 10, default: 0.002, help: 'Adam learning rate' },
+  { name: 'class-weight', type: 'string', choices: ['none', 'balanced'], default: 'none', help: 'balanced: weight each class by n / (classes x its count)' },
   ...VECTORIZER_OPTS,
   { name: 'validation-split', type: 'number', min: 0, max: 0.9, default: 0.1, help: 'fraction held out (stratified) for early stopping and the report; 0 = none' },
   { name: 'patience', type: 'int', min: 0, default: 2, help: 'epochs without a better validation loss before stopping' },
@@ -91,9 +92,12 @@ export async function train(argv: readonly string[], io: CliIO): Promise<number>
   const cbs = [];
   if (!o.quiet) cbs.push(callbacks.progressBar({ write: (s) => io.stderr(s), inPlace: !!io.isTTY }));
   if (val.length > 0) cbs.push(callbacks.earlyStopping({ monitor: 'val_loss', patience: o.patience, restoreBestWeights: true }));
+  const classWeight = o['class-weight'] === 'balanced'
+    ? Object.fromEntries(classes.map((_, c) => [c, tr.length / (classes.length * Math.max(1, tr.filter((i) => y[i] === c).length))]))
+    : undefined;
   const t0 = performance.now();
   const history = await model.fit(xs(tr), ys(tr), {
-    epochs: o.epochs, batchSize: o['batch-size'], validationData: val.length > 0 ? [xs(val), ys(val)] : undefined, callbacks: cbs,
+    epochs: o.epochs, batchSize: o['batch-size'], validationData: val.length > 0 ? [xs(val), ys(val)] : undefined, callbacks: cbs, classWeight,
   });
   const secs = (performance.now() - t0) / 1000;
 

@@ -58,7 +58,7 @@ const TINY = ['--units', '4', '--embedding-dim', '4', '--max-len', '20', '--epoc
 
 describe('wasm-rnn train / predict / evaluate', () => {
   it('trains a 3-class model from CSV, reports, saves; predicts JSON lines; evaluates', async () => {
-    const t = await run('train', '--data', p('train.csv'), '--out', p('m.wrnn'), '--validation-split', '0.25', ...TINY);
+    const t = await run('train', '--data', p('train.csv'), '--out', p('m.wrnn'), '--validation-split', '0.25', '--class-weight', 'balanced', ...TINY);
     expect(t.code, t.err).toBe(0);
     expect(t.err).toMatch(/48 texts, 3 classes \(news 16, religion 16, romance 16\); training on 36, validating on 12/);
     expect(t.out).toMatch(/validation set \(12 texts held out from training\)/);
