@@ -455,11 +455,13 @@ export async function benchModels(opts: ModelBenchOptions = {}): Promise<ModelRe
   };
   log(`TF.js ${tfInfo.version}: wasm backend ${tfInfo.wasmSimd ? 'SIMD' : 'no SIMD'}, ${tfInfo.wasmThreads} thread(s); ${tfInfo.notes.join(' ')}`);
 
-  // Samples per contender class. Quick: the slow ones (seconds per step) get
-  // one warm-up call and two samples; TF.js wasm (~1-2 s per step) five.
+  // Samples per contender class. Quick: the slow ones (seconds per step) take
+  // two samples, their warm-up being the gate's training steps just before
+  // (the same code at batch GATE_B; the twin's reference run for the twin);
+  // TF.js wasm (~1-2 s per step) one more warm-up call and five samples.
   const trainOpts = (c: Contender): TimeOptions => {
-    if (c.slow) return full ? { time: 0, warmupTime: 0, warmupIterations: 2, iterations: 5 } : { time: 0, warmupTime: 0, warmupIterations: 1, iterations: 2 };
-    if (!c.ours) return full ? { time: 10000, warmupTime: 0, warmupIterations: 3, iterations: 10 } : { time: 0, warmupTime: 0, warmupIterations: 2, iterations: 5 };
+    if (c.slow) return full ? { time: 0, warmupTime: 0, warmupIterations: 2, iterations: 5 } : { time: 0, warmupTime: 0, warmupIterations: 0, iterations: 2 };
+    if (!c.ours) return full ? { time: 10000, warmupTime: 0, warmupIterations: 3, iterations: 10 } : { time: 0, warmupTime: 0, warmupIterations: 1, iterations: 5 };
     return full ? { time: 5000, warmupTime: 1000, warmupIterations: 3, iterations: 10 } : { time: 1500, warmupTime: 300, warmupIterations: 3, iterations: 5 };
   };
   // W5 batch 256: the 60 batch-1 calls before it have warmed the same forward
@@ -607,7 +609,7 @@ function targets(rows: ModelRow[], be: string): ModelResults['targets'] {
   return out;
 }
 
-const x = (v: number | null) => (v === null ? '—' : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}x`);
+const x = (v: number | null) => (v === null ? '—' : `${v >= 10 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(1) : v.toPrecision(1)}x`);
 
 function markdown(r: ModelResults): string {
   const body = r.rows.map((o) => [
@@ -635,7 +637,8 @@ function markdown(r: ModelResults): string {
       `our wasm builds also match the twin's ${GATE_STEPS} Adam steps. TF.js's Adam puts epsilon outside the bias correction ` +
       `(ε added to sqrt(v̂), Keras adds it to sqrt(v)), so its Adam trajectory differs slightly by formula and is not gated.`,
     `MFU: matmul FLOPs of forward + backward counted analytically (no dx for a first layer fed with data) over ${PEAK_GFLOPS} GFLOP/s, one core's 128-bit SIMD peak.`,
-    `Slow contenders (JS twin, TF.js cpu) are timed with few samples (n) in the quick run; \`--full\` takes more.`,
+    `Slow contenders (JS twin, TF.js cpu) are timed with few samples (n) in the quick run, warmed up by their gate's training steps ` +
+      `(the same code at batch ${GATE_B}); \`--full\` gives them two warm-up steps and five samples.`,
     ...(r.skipped.length ? [`TF.js cpu was not timed on ${r.skipped.join(', ')} in this quick run (\`--full\` times it everywhere).`] : []),
   ];
   return `${main}\n\n${gates}\n\n${tg}\n\n${notes.map((n) => `- ${n}`).join('\n')}`;
