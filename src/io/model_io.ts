@@ -131,7 +131,7 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Seq
   const model = new Sequential({ name: m.name as string | undefined, seed: m.seed as number, layers });
   try {
     try {
-      model.build(inputShape as number[]);
+      model.build(inputShape as number[], { initialize: false });
     } catch (e) {
       fail('E_FORMAT', `${where}: the saved topology does not build: ${(e as Error).message}`);
     }

@@ -96,7 +96,7 @@ export function fromTfjs(artifacts: TfjsArtifacts): Sequential {
     const shape = inputShape ?? (first instanceof Embedding ? [-1] : null);
     if (!shape) fail('E_FORMAT', `${where}: the input shape is not in the topology (no batch_input_shape / InputLayer)`);
     try {
-      model.build(shape);
+      model.build(shape, { initialize: false });
     } catch (e) {
       fail('E_FORMAT', `${where}: the topology does not build: ${(e as Error).message}`);
     }

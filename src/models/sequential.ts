@@ -148,8 +148,12 @@ export class Sequential {
     return first instanceof Embedding ? [-1] : null;
   }
 
-  /** Build for per-sample input shape `shape` (time may be -1). */
-  build(shape?: readonly number[]): void {
+  /**
+   * Build for per-sample input shape `shape` (time may be -1).
+   * `initialize: false` (loaders, which overwrite every weight next) skips the
+   * initialisers: an orthogonal init is most of a load's time otherwise.
+   */
+  build(shape?: readonly number[], opts: { initialize?: boolean } = {}): void {
     this.alive();
     if (this.params) return;
     if (this.layers.length === 0) fail('E_STATE', `${this.name}: the model has no layers`);
@@ -193,7 +197,8 @@ export class Sequential {
     for (const { l, spec } of specs) {
       const n = shapeSize(spec.shape, spec.name);
       const slot: WeightSlot = { spec, w: be.view(this.params, offset, n), dw: be.view(this.grads, offset, n) };
-      be.write(slot.w, spec.init(this.rng, spec.shape));
+      if (opts.initialize === false) be.fill(slot.w, 0);
+      else be.write(slot.w, spec.init(this.rng, spec.shape));
       l.weights.push(slot);
       offset += n;
     }
