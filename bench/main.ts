@@ -98,7 +98,7 @@ await run('brain', 'brain.js comparison (character model, batch 1)', async () =>
   const js = await createBackend({ backend: 'js' });
   return benchBrain({ wasm: wasmDefault, js, full, log });
 });
-await run('text', 'Text preprocessing throughput', () => benchText({ runs: full ? 5 : 1, log }));
+await run('text', 'Text preprocessing throughput', () => benchText({ runs: full ? 5 : 1, quick: !full, log }));
 await run('load', 'Model load time', () => benchLoad({ full, log }));
 await run('profile', 'Where a training step goes', () => benchProfile({ only: workloads, log }));
 
