@@ -81,11 +81,11 @@ export async function benchText(opts: { runs?: number; quick?: boolean; log?: (l
   const workloads: TextWorkload[] = [];
   for (const w of quick ? WORKLOADS.slice(0, 2) : WORKLOADS) {
     check(w.name, w.options, quick ? texts.slice(0, 600) : texts);
-    const vocabularySize = new TextVectorizer(w.options).adapt(texts).vocabularySize();
     let vec = new TextVectorizer(w.options);
     const adapt = measure(runs, () => {
       vec = new TextVectorizer(w.options).adapt(texts);
     });
+    const vocabularySize = vec.vocabularySize();
     const transform = measure(runs, () => vec.transform(texts));
     const seconds = (adapt.median + transform.median) / 1000;
     const r = { name: w.name, adapt, transform, textsPerSec: texts.length / seconds, mbPerSec: chars / 1e6 / seconds, vocabularySize };
