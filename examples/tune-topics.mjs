@@ -48,7 +48,8 @@ const result = await randomSearch({
   onTrial: (t, done, total) => console.log(`trial ${done}/${total}: ${JSON.stringify(t.params)} -> macro F1 ${t.score.toFixed(4)} (${t.seconds.toFixed(0)} s)`),
 });
 console.log(`\n${result.validation}, ranked by macro F1:\n\n${formatResults(result)}\n`);
-console.log(`best: ${JSON.stringify(result.best.params)}; retrained on all ${pool.length} passages for ${Math.round(result.best.epochs)} epochs\n`);
+const epochs = Math.max(1, Math.round(result.best.epochs));
+console.log(`best: ${JSON.stringify(result.best.params)}; retrained on all ${pool.length} passages for ${epochs} epoch${epochs === 1 ? '' : 's'} (the mean best epoch)\n`);
 
 const model = result.model;
 const yTest = Array.from(encoder.transform(test.map((p) => p.label)));

@@ -49,7 +49,8 @@ export function readModel(file: string): Sequential {
     return loadModelSync(bytes);
   } catch (e) {
     if (e instanceof WasmRnnError && e.code === 'E_FORMAT') {
-      throw at(file, null, `not a wasm-rnn model file (${e.message.replace(/^[^:]*: /, '')})`);
+      const reason = e.message.replace(/^[^:]*: /, '').replace(/^not a wasm-rnn artifact \((.*)\)$/, '$1');
+      throw at(file, null, `not a wasm-rnn model file (${reason})`);
     }
     throw e;
   }

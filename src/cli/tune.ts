@@ -127,7 +127,8 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
     result.model.labels = classes;
     result.model.metadata = { task: 'text-classification', tuned: result.best.params, [result.metric]: result.best.score, validation: result.validation };
     writeAtomic(o.out, result.model.serialize({ includeOptimizer: false }), 'model');
-    io.stdout(`saved ${o.out}: the best parameters retrained on all ${fmt(data.texts.length)} texts for ${Math.max(1, Math.round(result.best.epochs))} epochs\n`);
+    const epochs = Math.max(1, Math.round(result.best.epochs));
+    io.stdout(`saved ${o.out}: the best parameters retrained on all ${fmt(data.texts.length)} texts for ${epochs} epoch${epochs === 1 ? '' : 's'} (the mean best epoch)\n`);
     result.model.dispose();
   }
   return 0;
