@@ -21,6 +21,8 @@ const F = 3;
 const cells: [string, (stateful: boolean) => Layer][] = [
   ['lstm', (stateful) => layers.lstm({ units: 5, returnSequences: true, stateful, inputShape: [T, F] })],
   ['lstm (peephole)', (stateful) => layers.lstm({ units: 5, returnSequences: true, stateful, peephole: true, inputShape: [T, F] })],
+  ['gru', (stateful) => layers.gru({ units: 5, returnSequences: true, stateful, inputShape: [T, F] })],
+  ['simpleRNN', (stateful) => layers.simpleRNN({ units: 5, returnSequences: true, stateful, inputShape: [T, F] })],
 ];
 
 describe('stateful training', () => {
