@@ -48,10 +48,13 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
   const o = opts as Record<string, string & number>;
   const model = readLanguageModel(o.model);
   if (encodeText(model.vectorizer!, o.prompt).length === 0) throw new UserError('--prompt: the prompt has no tokens; give at least one character or word');
-  const g = generateText(model, {
+  // streamed: the prompt, then each token as it is drawn
+  io.stdout(o.prompt);
+  generateText(model, {
     prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o['top-k'], topP: o['top-p'], seed: o.seed,
+    onToken: (_token, _id, piece) => io.stdout(piece),
   });
-  io.stdout(`${g.text}\n`);
+  io.stdout('\n');
   model.dispose();
   return 0;
 }

@@ -15,7 +15,7 @@ import { Tensor } from '../tensor.js';
 import { TextVectorizer } from '../text/text_vectorizer.js';
 import { checkLanguageModel } from './perplexity.js';
 import { checkSampling, distribution, drawFrom, type SamplingOptions } from './sampling.js';
-import { OOV_ID, PAD_ID, decodeIds, encodeText, lmLevel } from './tokens.js';
+import { OOV_ID, PAD_ID, decodeIds, encodeText, lmLevel, wordGlue, wordsAndPunctuation } from './tokens.js';
 
 export interface GenerateOptions extends SamplingOptions {
   /** text to start from (encoded with the vectorizer), or token ids; must give at least one token */
@@ -28,8 +28,12 @@ export interface GenerateOptions extends SamplingOptions {
   vectorizer?: TextVectorizer;
   /** may the out-of-vocabulary id be drawn? (default false; padding never is) */
   allowUnknown?: boolean;
-  /** called with each generated token as it is drawn (streaming) */
-  onToken?: (token: string, id: number) => void;
+  /**
+   * Called with each token as it is drawn (streaming): the token, its id, and
+   * the text to append (the token with the space before it, if any), so that
+   * prompt + every piece === the returned text.
+   */
+  onToken?: (token: string, id: number, piece: string) => void;
 }
 
 export interface Generation {
@@ -77,25 +81,35 @@ export function generate(model: Sequential, opts: GenerateOptions): Generation {
     const n = out.data.length; // (1, V) or (1, 1, V)
     return out.data.subarray(n - (V ?? n));
   };
+  const chars = vec instanceof TextVectorizer && lmLevel(vec) === 'character';
+  const tokenText = (id: number) => (vocabulary ? (vocabulary[id] ?? vocabulary[OOV_ID]) : String(id));
+  const glue = (prev: string | null, token: string) => (chars ? '' : vocabulary ? wordGlue(prev, token) : prev === null ? '' : ' ');
+  // the token the generated text continues from, for its spacing
+  let prev: string | null;
+  if (typeof opts.prompt === 'string') prev = chars || /\s$/.test(opts.prompt) ? null : (wordsAndPunctuation(opts.prompt).at(-1) ?? null);
+  else prev = tokenText(promptIds[promptIds.length - 1]);
+  const promptText = typeof opts.prompt === 'string' ? opts.prompt : decodeOrJoin(promptIds);
+
   model.resetStates();
   let probs: ArrayLike<number> = new Float32Array(0);
   for (const id of promptIds) probs = step(id);
   const ids = new Int32Array(length);
+  let text = promptText;
   for (let i = 0; i < length; i++) {
     const id = drawFrom(distribution(probs, sampling), rng.next());
     ids[i] = id;
-    if (opts.onToken) opts.onToken(vocabulary ? decodeIds(vec!, [id], vocabulary) : String(id), id);
+    const token = tokenText(id);
+    const piece = glue(prev, token) + token;
+    text += piece;
+    prev = token;
+    if (opts.onToken) opts.onToken(token, id, piece);
     if (i + 1 < length) probs = step(id);
   }
   model.resetStates();
-  const generated = vocabulary ? decodeIds(vec!, ids, vocabulary) : Array.from(ids).join(' ');
-  let text: string;
-  if (typeof opts.prompt === 'string') {
-    // the prompt as written (its unknown words stay words), then what was drawn
-    const glue = lmLevel(vec!) === 'character' || generated === '' || /^[.,;:!?%)\]}]/.test(generated) ? '' : ' ';
-    text = opts.prompt + glue + generated;
-  } else {
-    text = vocabulary ? decodeIds(vec!, Int32Array.from([...promptIds, ...ids]), vocabulary) : [...promptIds, ...ids].join(' ');
+  const generated = text.slice(promptText.length).replace(/^ /, '');
+
+  function decodeOrJoin(a: Int32Array): string {
+    return vocabulary ? decodeIds(vec!, a, vocabulary) : Array.from(a).join(' ');
   }
   return { text, generated, ids, promptIds };
 }

@@ -85,16 +85,28 @@ export function encodeText(vec: TextVectorizer, text: string): Int32Array {
 
 /**
  * Ids -> text. Characters are concatenated; words are joined by spaces, with
- * no space before closing punctuation (. , ; : ! ? ) ] }) or after an opening
- * bracket. Padding ids are skipped; unknown ids become the OOV token.
+ * no space before closing punctuation (. , ; : ! ? % ) ] }) or after an
+ * opening bracket (see wordGlue). Padding ids are skipped; unknown ids become
+ * the OOV token.
  */
 export function decodeIds(vec: TextVectorizer, ids: ArrayLike<number>, vocabulary: readonly string[] = vec.vocabulary()): string {
-  const tokens: string[] = [];
+  const chars = lmLevel(vec) === 'character';
+  let text = '';
+  let prev: string | null = null;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
     if (id === PAD_ID) continue;
-    tokens.push(vocabulary[id] ?? vocabulary[OOV_ID]);
+    const token = vocabulary[id] ?? vocabulary[OOV_ID];
+    text += (chars ? '' : wordGlue(prev, token)) + token;
+    prev = token;
   }
-  if (lmLevel(vec) === 'character') return tokens.join('');
-  return tokens.join(' ').replace(/ ([.,;:!?%)\]}])/g, '$1').replace(/([([{]) /g, '$1');
+  return text;
 }
+
+/** What goes between two word-level tokens in decoded text: '' or ' ' (none at the start). */
+export function wordGlue(prev: string | null, token: string): string {
+  if (prev === null || CLOSING.test(token) || OPENING.test(prev)) return '';
+  return ' ';
+}
+const CLOSING = /^[.,;:!?%)\]}]$/;
+const OPENING = /^[([{]$/;

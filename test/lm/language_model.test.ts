@@ -90,6 +90,21 @@ describe('training and generation', () => {
     expect(a.ids.every((id) => id >= 2)).toBe(true); // never padding, never OOV
   });
 
+  it('streams: the prompt plus every piece handed to onToken is the returned text (characters and words)', () => {
+    for (const level of ['character', 'word'] as const) {
+      const vec = lmVocabulary(SENTENCE, { level });
+      const m = languageModel({ vocabSize: vec.vocabularySize(), units: 8, seed: 4 });
+      m.vectorizer = vec;
+      for (const prompt of ['The jury (said)', 'The jury said ']) {
+        let streamed = prompt;
+        const g = generate(m, { prompt, length: 25, seed: 2, onToken: (_t, _id, piece) => (streamed += piece) });
+        expect(streamed).toBe(g.text);
+        expect(g.text.startsWith(prompt)).toBe(true);
+        if (level === 'word') expect(g.text).not.toMatch(/ {2}| [.,;:!?)]/); // no double space, no space before closing punctuation
+      }
+    }
+  });
+
   it('generation runs every layer on ONE time step per token, the prompt fed once: cost does not grow with the prefix', () => {
     const vec = lmVocabulary(SENTENCE);
     const m = languageModel({ vocabSize: vec.vocabularySize(), units: 8, layers: 2, seed: 5 });
