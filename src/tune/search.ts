@@ -144,7 +144,10 @@ export async function gridSearch(opts: SearchOptions): Promise<SearchResult> {
   return runSearch(where, opts, grid);
 }
 
-/** `trials` points drawn from the space with the seeded Rng (no point twice). */
+/**
+ * `trials` points drawn from the space with the seeded Rng, no point twice
+ * (fewer trials when a small discrete space runs out of new points).
+ */
 export async function randomSearch(opts: SearchOptions & { trials: number }): Promise<SearchResult> {
   const where = 'randomSearch';
   const o = checkObject(where, 'options', opts);
@@ -174,8 +177,9 @@ function drawRange(rng: Rng, r: Range): number {
   return r.integer ? Math.round(v) : Number(v.toPrecision(3));
 }
 
+/** A checked copy of the space (ranges of integer parameters marked integer). */
 function checkSpace(where: string, v: unknown, ranges: boolean): SearchSpace {
-  const s = checkObject(where, 'space', v);
+  const s = { ...checkObject(where, 'space', v) };
   checkKeys(`${where} space`, s, SPACE_KEYS);
   const limits: Record<Exclude<SpaceKey, 'cell'>, [number, number, boolean]> = {
     units: [1, 4096, true], layers: [1, 8, true], embeddingDim: [1, 4096, true], batchSize: [1, 65536, true],
@@ -196,7 +200,7 @@ function checkSpace(where: string, v: unknown, ranges: boolean): SearchSpace {
       if (!ranges) fail('E_ARG', `${where}: space.${k} is a range; gridSearch needs a list of values (ranges are for randomSearch)`);
       const r = val as Range;
       if (!ok(r.min) || !ok(r.max) || r.min > r.max || (r.log && r.min <= 0)) fail('E_ARG', `${where}: space.${k} range needs min <= max, both ${what}${r.log ? ' and > 0 (log)' : ''}`);
-      if (integer) (r as { integer?: boolean }).integer = true;
+      s[k] = { ...r, integer: integer || r.integer === true };
     } else {
       fail('E_ARG', `${where}: space.${k} must be a list of values${ranges ? ' or a range { min, max, log? }' : ''}, got ${describe(val)}`);
     }
@@ -208,7 +212,10 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   const x = opts.x;
   if (!(x instanceof Tensor) || x.shape.length !== 2) fail('E_ARG', `${where}: x must be an int32 Tensor (samples, length) of token ids, got ${describe(x)}`);
   const N = x.shape[0];
-  const y = Int32Array.from(opts.y ?? [], (v) => v);
+  const yIn = opts.y;
+  if (!yIn || typeof yIn.length !== 'number') fail('E_ARG', `${where}: y must be an array of class ids, got ${describe(yIn)}`);
+  for (let i = 0; i < yIn.length; i++) if (!Number.isInteger(yIn[i])) fail('E_ARG', `${where}: y[${i}] is ${describe(yIn[i])}, not a class id`);
+  const y = Int32Array.from(yIn);
   if (y.length !== N) fail('E_SHAPE', `${where}: y has ${y.length} labels but x has ${N} samples`);
   let maxY = 0;
   for (const v of y) {

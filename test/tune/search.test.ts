@@ -64,6 +64,7 @@ describe('gridSearch', () => {
     await expect(gridSearch({ ...d, y: d.y.map(() => 1), space: tiny })).rejects.toThrow(/one class/);
     await expect(gridSearch({ ...d, space: { unit: [3] } as object })).rejects.toThrow(WasmRnnError);
     await expect(gridSearch({ ...d, space: tiny, classWeight: 'equal' as 'balanced' })).rejects.toThrow(/classWeight must be/);
+    await expect(gridSearch({ ...d, y: d.y.map((v) => v + 0.5), space: tiny })).rejects.toThrow(/y\[0\] is 0.5, not a class id/);
   });
 });
 
@@ -86,6 +87,10 @@ describe('randomSearch', () => {
     for (let i = 1; i < 3; i++) expect(r.trials[i].score).toBeGreaterThanOrEqual(r.trials[i - 1].score); // loss: lowest first
     const again = await run(3);
     expect(again.trials.map((t) => t.params)).toEqual(r.trials.map((t) => t.params));
+    // the caller's space is left as it was
+    const units = { min: 4, max: 8 };
+    await randomSearch({ ...d, trials: 1, epochs: 1, retrain: false, space: { units, embeddingDim: [4] } });
+    expect(units).toEqual({ min: 4, max: 8 });
     const other = await run(4);
     expect(other.trials.map((t) => t.params)).not.toEqual(r.trials.map((t) => t.params));
   });
