@@ -6,6 +6,7 @@
  *   1  a user error: bad data, model file or option value; one line on stderr
  *      saying what and where ("wasm-rnn: data.csv:12: empty text ...")
  *   2  a usage error: unknown command or option, missing required option
+ *   70 a bug of ours (an error we did not raise on purpose), with its stack
  */
 import { init } from '../backend/load.js';
 import { WasmRnnError } from '../errors.js';
