@@ -140,6 +140,14 @@ describe('wasm-rnn train-lm / generate', () => {
     expect(g.out.startsWith('The jury')).toBe(true);
     expect(Array.from(g.out.trimEnd()).length).toBeGreaterThanOrEqual(8 + 30);
     expect((await run(...args)).out).toBe(g.out);
+    // words and punctuation marks as tokens
+    const w = await run('train-lm', '--text', p('lm.txt'), '--level', 'word', '--out', p('wlm.wrnn'), '--units', '8', '--epochs', '1', '--seq-len', '8', '--batch-size', '2', '--quiet');
+    expect(w.code, w.err).toBe(0);
+    expect(w.err).toMatch(/word tokens to train/);
+    const wg = await run('generate', '--model', p('wlm.wrnn'), '--prompt', 'The jury said', '--length', '12', '--seed', '1');
+    expect(wg.code, wg.err).toBe(0);
+    expect(wg.out).toMatch(/^The jury said \S/);
+    expect(wg.out.trim().split(/\s+/).length).toBeGreaterThanOrEqual(3 + 6);
     // the wrong kind of model, both ways
     await userError(['generate', '--model', p('m.wrnn'), '--prompt', 'x'], /m\.wrnn: is a classifier, not a language model; use wasm-rnn predict/);
     await userError(['predict', '--model', p('lm.wrnn'), 'x'], /lm\.wrnn: is a language model/);
