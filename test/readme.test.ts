@@ -7,6 +7,18 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import * as lib from '../src/index.js';
+// @ts-expect-error: a plain ESM helper of the examples
+import { brownParagraphs, brownSamples } from '../examples/lib/brown.mjs';
+
+/** The first ```js block after `heading`, with its import line turned into parameters. */
+function snippet(heading: string): { names: string[]; body: string } {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf(heading));
+  const code = /```js\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const importLine = /^import \{([^}]*)\} from 'wasm-rnn';$/m.exec(code);
+  if (!importLine) throw new Error(`no import line in the ${heading} snippet`);
+  return { names: importLine[1].split(',').map((n) => n.trim()), body: code.replace(importLine[0], '') };
+}
 
 describe('README quick start', () => {
   it('runs as written', async () => {
@@ -32,5 +44,24 @@ describe('README quick start', () => {
     const x = out.model.vectorizer.transform(['free money!!! click now']);
     expect(Array.from(out.again.predict(x).data)).toEqual(Array.from(out.model.predict(x).data));
     expect(out.again.labels).toEqual(['ham', 'spam']);
+  }, 120_000);
+});
+
+describe('README language-model snippet', () => {
+  it('runs as written on real text', async () => {
+    const { names, body } = snippet('## Language models and text generation');
+    for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
+    const ids = (brownSamples() as { id: string; genre: string }[]).filter((x) => x.genre === 'romance').map((x) => x.id);
+    const trainText = (brownParagraphs(ids[0]) as string[]).join('\n').slice(0, 7000);
+    const heldOutText = (brownParagraphs(ids[1]) as string[]).join('\n').slice(0, 3500);
+    const logs: string[] = [];
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+    const run = new AsyncFunction(...names, 'trainText', 'heldOutText', 'console', `${body}\nreturn model;`);
+    const model = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainText, heldOutText, { log: (v: unknown) => logs.push(String(v)) });
+    expect(logs).toHaveLength(2);
+    expect(Number(logs[0])).toBeGreaterThan(1); // a perplexity
+    expect(logs[1].startsWith('She looked at him and')).toBe(true);
+    expect(logs[1].length).toBeGreaterThan(100);
+    expect(model.vectorizer).toBeTruthy();
   }, 120_000);
 });
