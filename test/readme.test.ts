@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import * as lib from '../src/index.js';
-// @ts-expect-error: a plain ESM helper of the examples
 import { brownParagraphs, brownSamples } from '../examples/lib/brown.mjs';
 
 /** The first ```js block after `heading`, with its import line turned into parameters. */
