@@ -47,19 +47,20 @@ export function serializeModel(model: Sequential, opts: SerializeOptions = {}): 
   }
   model.build();
   const be = model.backend;
-  const chunks: Float32Array[] = [];
+  // every float goes straight from the arena into one data block (no interim copies)
+  const c = model.compileConfig;
+  const withTraining = !!c && opts.includeOptimizer !== false;
+  const optState = withTraining ? c!.optimizer.getState(be) : [];
+  const slots = model.weightSlots;
+  const total = slots.reduce((n, s) => n + s.w.length, 0) + optState.reduce((n, a) => n + a.length, 0);
+  const data = new Float32Array(total);
   let offset = 0;
-  const put = (a: Float32Array) => {
-    chunks.push(a);
-    const at = offset;
-    offset += a.length;
-    return at;
-  };
-  const weights = model.weightSlots.map((s) => ({
-    name: s.spec.name,
-    shape: s.spec.shape,
-    offset: put(be.read(s.w) as Float32Array),
-  }));
+  const weights = slots.map((s) => {
+    be.readInto(s.w, data.subarray(offset, offset + s.w.length));
+    const w = { name: s.spec.name, shape: s.spec.shape, offset };
+    offset += s.w.length;
+    return w;
+  });
   const header: Record<string, unknown> = {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
@@ -71,15 +72,18 @@ export function serializeModel(model: Sequential, opts: SerializeOptions = {}): 
     },
     weights,
   };
-  const c = model.compileConfig;
   if (c) {
     header.compile = {
       optimizer: { name: c.optimizer.name, config: c.optimizer.getConfig() },
       loss: c.loss,
       metrics: c.metrics,
     };
-    if (opts.includeOptimizer !== false) {
-      const state = c.optimizer.getState(be).map((a) => ({ offset: put(a), length: a.length }));
+    if (withTraining) {
+      const state = optState.map((a) => {
+        data.set(a, offset);
+        offset += a.length;
+        return { offset: offset - a.length, length: a.length };
+      });
       header.training = { iterations: c.optimizer.iterations, state, rng: model.rng.getState().map((v) => (Number.isNaN(v) ? null : v)) };
     }
   } else if (opts.includeOptimizer === true) {
@@ -90,12 +94,6 @@ export function serializeModel(model: Sequential, opts: SerializeOptions = {}): 
   if (opts.metadata !== undefined) {
     if (!opts.metadata || typeof opts.metadata !== 'object') fail('E_ARG', 'serialize: metadata must be a JSON object');
     header.metadata = JSON.parse(JSON.stringify(opts.metadata));
-  }
-  const data = new Float32Array(offset);
-  let at = 0;
-  for (const ch of chunks) {
-    data.set(ch, at);
-    at += ch.length;
   }
   return encodeContainer(header, data);
 }
@@ -141,7 +139,8 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Seq
       if (s.spec.name !== weights[i].name || s.spec.shape.join(',') !== weights[i].shape.join(',')) {
         fail('E_FORMAT', `${where}: weight ${i} is ${weights[i].name} [${weights[i].shape}] but the topology expects ${s.spec.name} [${s.spec.shape}]`);
       }
-      for (const v of weights[i].data) if (!Number.isFinite(v)) fail('E_FORMAT', `${where}: weight ${i} (${weights[i].name}) holds ${v}`);
+      const bad = firstNonFinite(weights[i].data);
+      if (bad >= 0) fail('E_FORMAT', `${where}: weight ${i} (${weights[i].name}) holds ${weights[i].data[bad]}`);
     });
     if (h.compile !== undefined) {
       const c = obj(h.compile, 'compile');
@@ -207,4 +206,10 @@ function obj(v: unknown, field: string): Record<string, unknown> {
 function arr(v: unknown, field: string): unknown[] {
   if (!Array.isArray(v)) fail('E_FORMAT', `loadModel: field '${field}' must be an array, got ${describe(v)}`);
   return v;
+}
+
+/** Index of the first NaN/±Inf, or -1. */
+function firstNonFinite(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
+  return -1;
 }

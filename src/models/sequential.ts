@@ -719,7 +719,9 @@ export class Sequential {
       if (d.shape.join(',') !== s.spec.shape.join(',')) {
         fail('E_SHAPE', `setWeights: weights[${i}] (${s.spec.name}) must have shape [${s.spec.shape}], got [${d.shape}]`);
       }
-      for (const v of d.data) if (!Number.isFinite(v)) fail('E_ARG', `setWeights: weights[${i}] (${s.spec.name}) holds ${v}`);
+      for (let k = 0; k < d.data.length; k++) {
+        if (d.data[k] - d.data[k] !== 0) fail('E_ARG', `setWeights: weights[${i}] (${s.spec.name}) holds ${d.data[k]}`);
+      }
       return d.data;
     });
     data.forEach((d, i) => this.backend.write(this.slots[i].w, d));

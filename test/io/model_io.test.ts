@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, setBackend } from '../../src/backend/load.js';
-import { crc32, decodeContainer, encodeContainer } from '../../src/io/artifact.js';
+import { checksum, decodeContainer, encodeContainer } from '../../src/io/artifact.js';
 import { Sequential, TextVectorizer, WasmRnnError, layers, loadModel, loadModelSync, saveModel, tensor, Tensor } from '../../src/index.js';
 import { Rng } from '../util.js';
 
@@ -188,7 +188,13 @@ describe('bad artifacts', () => {
     expect(loaded + rejected).toBeGreaterThan(300);
   });
 
-  it('crc32 matches the standard check value', () => {
-    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  it('the checksum is MurmurHash3_x86_32 (published test vectors), aligned or not', () => {
+    const enc = (t: string) => new TextEncoder().encode(t);
+    expect(checksum(enc(''))).toBe(0);
+    expect(checksum(enc('test'))).toBe(0xba6bd213);
+    expect(checksum(enc('Hello, world!'), 0, 13, 1234)).toBe(0xfaf6cdb3);
+    expect(checksum(enc('The quick brown fox jumps over the lazy dog'))).toBe(0x2e4ff723);
+    const padded = enc('xThe quick brown fox jumps over the lazy dog');
+    expect(checksum(padded, 1)).toBe(0x2e4ff723); // an unaligned start reads bytes
   });
 });
