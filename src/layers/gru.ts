@@ -22,9 +22,9 @@
 import { ACTIVATIONS, type ActivationName } from '../backend/abi.js';
 import { gruPackedSize, type Backend, type Buf, type GruBackwardArgs } from '../backend/backend.js';
 import { glorotUniform, orthogonal, zeros } from './initializers.js';
-import type { PlanAlloc, RunContext, WeightSpec } from './layer.js';
+import type { PlanAlloc, WeightSpec } from './layer.js';
 import { activation, bool } from './options.js';
-import { Recurrent, type CellIO, type RecurrentOptions } from './recurrent.js';
+import { Recurrent, type CellArgs, type RecurrentOptions } from './recurrent.js';
 
 export interface GruOptions extends RecurrentOptions {
   recurrentActivation?: ActivationName;
@@ -77,23 +77,16 @@ export class GRU extends Recurrent {
     return this.args.hseq;
   }
 
-  protected cellForward(ctx: RunContext, io: CellIO): void {
-    const a = this.args;
-    a.B = ctx.B;
-    a.T = ctx.T;
-    a.x = io.x;
-    a.mask = io.mask;
-    a.h0 = io.init[0];
-    ctx.backend.gruForward(a);
+  protected get cellArgs(): CellArgs {
+    return this.args;
   }
 
-  protected cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null {
-    const a = this.args;
-    a.dhseq = dhseq;
-    a.dhT = dT[0];
-    a.dx = needDx ? this.dx : null;
-    ctx.backend.gruBackward(a);
-    return a.dx;
+  protected runForward(be: Backend): void {
+    be.gruForward(this.args);
+  }
+
+  protected runBackward(be: Backend): void {
+    be.gruBackward(this.args);
   }
 
   getConfig(): Record<string, unknown> {

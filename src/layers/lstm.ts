@@ -16,9 +16,9 @@
 import { ACTIVATIONS, type ActivationName } from '../backend/abi.js';
 import { packedSize, type Backend, type Buf, type LstmBackwardArgs } from '../backend/backend.js';
 import { glorotUniform, orthogonal } from './initializers.js';
-import { span, type PlanAlloc, type RunContext, type WeightSpec } from './layer.js';
+import { span, type PlanAlloc, type WeightSpec } from './layer.js';
 import { activation, bool } from './options.js';
-import { Recurrent, type CellIO, type RecurrentOptions } from './recurrent.js';
+import { Recurrent, type CellArgs, type RecurrentOptions } from './recurrent.js';
 
 export interface LstmOptions extends RecurrentOptions {
   recurrentActivation?: ActivationName;
@@ -93,25 +93,24 @@ export class LSTM extends Recurrent {
     return k === 0 ? this.args.hseq : this.args.cseq;
   }
 
-  protected cellForward(ctx: RunContext, io: CellIO): void {
-    const a = this.args;
-    a.B = ctx.B;
-    a.T = ctx.T;
-    a.x = io.x;
-    a.mask = io.mask;
-    a.h0 = io.init[0];
-    a.c0 = io.init[1];
-    ctx.backend.lstmForward(a);
+  protected get cellArgs(): CellArgs {
+    return this.args;
   }
 
-  protected cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null {
-    const a = this.args;
-    a.dhseq = dhseq;
-    a.dhT = dT[0];
-    a.dcT = dT[1];
-    a.dx = needDx ? this.dx : null;
-    ctx.backend.lstmBackward(a);
-    return a.dx;
+  protected runForward(be: Backend): void {
+    be.lstmForward(this.args);
+  }
+
+  protected runBackward(be: Backend): void {
+    be.lstmBackward(this.args);
+  }
+
+  protected override setExtraInit(init: Buf[]): void {
+    this.args.c0 = init[1];
+  }
+
+  protected override setExtraGrad(dT: (Buf | null)[]): void {
+    this.args.dcT = dT[1];
   }
 
   getConfig(): Record<string, unknown> {

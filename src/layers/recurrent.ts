@@ -31,6 +31,18 @@ export interface RecurrentOptions {
 export const RECURRENT_KEYS = ['units', 'activation', 'useBias', 'returnSequences', 'returnState', 'goBackwards',
   'stateful', 'inputShape', 'name'] as const;
 
+/** The fields every cell kernel's arguments share (B, T and the input change per call). */
+export interface CellArgs {
+  B: number;
+  T: number;
+  x: Buf;
+  mask: Buf | null;
+  h0: Buf;
+  dhseq: Buf | null;
+  dhT: Buf | null;
+  dx: Buf | null;
+}
+
 /** The cell kernels' view of one call: initial states in, final index out. */
 export interface CellIO {
   x: Buf;
@@ -132,17 +144,46 @@ export abstract class Recurrent extends Layer {
     this.planCell(alloc, B, T, backend);
   }
 
-  /** Cell-specific buffers (gates, cell states, scratch). */
+  /** Cell-specific buffers (gates, cell states, scratch) and the kernel's argument object. */
   protected abstract planCell(alloc: PlanAlloc, B: number, T: number, backend: Backend): void;
-  /** Run the cell over the sequence: fills hseq (and the cell's own buffers). */
-  protected abstract cellForward(ctx: RunContext, io: CellIO): void;
+  /** The cell kernel's arguments, made by planCell and reused by every call. */
+  protected abstract get cellArgs(): CellArgs;
+  /** One kernel call over the whole sequence: fills hseq (and the cell's own buffers). */
+  protected abstract runForward(be: Backend): void;
+  /** One kernel call back through time. */
+  protected abstract runBackward(be: Backend): void;
+  /** The buffer holding state k (0 = h) at every step, (B,T,H). */
+  protected abstract stateSeq(k: number): Buf;
+  /** A cell with more state than h (LSTM's c) takes its extra initial state here. */
+  protected setExtraInit(_init: Buf[]): void {}
+  /** ... and the gradient with respect to its extra final state here. */
+  protected setExtraGrad(_dT: (Buf | null)[]): void {}
+
+  /** Run the cell over the sequence. */
+  private cellForward(ctx: RunContext, io: CellIO): void {
+    const a = this.cellArgs;
+    a.B = ctx.B;
+    a.T = ctx.T;
+    a.x = io.x;
+    a.mask = io.mask;
+    a.h0 = io.init[0];
+    this.setExtraInit(io.init);
+    this.runForward(ctx.backend);
+  }
+
   /**
    * Backward through the cell. dhseq (B,T,H) per-step output gradient (or
    * null), dT[k] the final-state gradients (or null). Returns dx or null.
    */
-  protected abstract cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null;
-  /** The buffer holding state k (0 = h) at every step, (B,T,H). */
-  protected abstract stateSeq(k: number): Buf;
+  private cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null {
+    const a = this.cellArgs;
+    a.dhseq = dhseq;
+    a.dhT = dT[0];
+    a.dx = needDx ? this.dx : null;
+    this.setExtraGrad(dT);
+    this.runBackward(ctx.backend);
+    return a.dx;
+  }
 
   forward(ctx: RunContext, x: Buf, mask: Buf | null): LayerOutput {
     const be = ctx.backend;

@@ -11,8 +11,8 @@
 import { packedSize, type Buf, type SimpleRnnBackwardArgs } from '../backend/backend.js';
 import type { Backend } from '../backend/backend.js';
 import { glorotUniform, orthogonal, zeros } from './initializers.js';
-import type { PlanAlloc, RunContext, WeightSpec } from './layer.js';
-import { Recurrent, type CellIO, type RecurrentOptions } from './recurrent.js';
+import type { PlanAlloc, WeightSpec } from './layer.js';
+import { Recurrent, type CellArgs, type RecurrentOptions } from './recurrent.js';
 
 export type SimpleRnnOptions = RecurrentOptions;
 
@@ -54,23 +54,16 @@ export class SimpleRNN extends Recurrent {
     return this.args.hseq;
   }
 
-  protected cellForward(ctx: RunContext, io: CellIO): void {
-    const a = this.args;
-    a.B = ctx.B;
-    a.T = ctx.T;
-    a.x = io.x;
-    a.mask = io.mask;
-    a.h0 = io.init[0];
-    ctx.backend.simpleRnnForward(a);
+  protected get cellArgs(): CellArgs {
+    return this.args;
   }
 
-  protected cellBackward(ctx: RunContext, dhseq: Buf | null, dT: (Buf | null)[], needDx: boolean): Buf | null {
-    const a = this.args;
-    a.dhseq = dhseq;
-    a.dhT = dT[0];
-    a.dx = needDx ? this.dx : null;
-    ctx.backend.simpleRnnBackward(a);
-    return a.dx;
+  protected runForward(be: Backend): void {
+    be.simpleRnnForward(this.args);
+  }
+
+  protected runBackward(be: Backend): void {
+    be.simpleRnnBackward(this.args);
   }
 
   getConfig(): Record<string, unknown> {
