@@ -5,17 +5,11 @@
  * the goBackwards / mask rules). Offsets address the heap `h`; 0 means
  * "absent".
  */
-import { previousStates } from './recurrent.js';
+import { previousStates, type RecurrentDims } from './recurrent.js';
 import { gemm } from './gemm.js';
 import { act1, actGrad1 } from './activations.js';
 
-export interface GruDims {
-  B: number;
-  T: number;
-  I: number;
-  H: number;
-  goBackwards: boolean;
-  act: number;
+export interface GruDims extends RecurrentDims {
   recAct: number;
   resetAfter: boolean;
 }

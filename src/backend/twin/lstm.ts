@@ -5,17 +5,11 @@
  * Offsets address the heap `h` (float32) and `hi` (int32 view of the same
  * memory); 0 means "absent".
  */
-import { previousStates, passMaskedRows } from './recurrent.js';
+import { previousStates, passMaskedRows, type RecurrentDims } from './recurrent.js';
 import { gemm } from './gemm.js';
 import { act1, actGrad1 } from './activations.js';
 
-export interface LstmDims {
-  B: number;
-  T: number;
-  I: number;
-  H: number;
-  goBackwards: boolean;
-  act: number;
+export interface LstmDims extends RecurrentDims {
   recAct: number;
 }
 

@@ -4,18 +4,11 @@
  * assembly/rnn.ts for layouts and the goBackwards / mask rules). Offsets
  * address the heap `h`; 0 means "absent".
  */
-import { previousStates, passMaskedRows } from './recurrent.js';
+import { previousStates, passMaskedRows, type RecurrentDims } from './recurrent.js';
 import { gemm } from './gemm.js';
 import { act1, actGrad1 } from './activations.js';
 
-export interface SimpleRnnDims {
-  B: number;
-  T: number;
-  I: number;
-  H: number;
-  goBackwards: boolean;
-  act: number;
-}
+export type SimpleRnnDims = RecurrentDims;
 
 /** hseq (B,T,H) = SimpleRNN(x (B,T,I)): h_t = act(x_t·wx + h_{t-1}·wh + bias). */
 export function simpleRnnForward(h: Float32Array,
