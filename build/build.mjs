@@ -65,8 +65,9 @@ const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'wasm'), { recursive: true });
 const esbuild = await import('esbuild');
-await esbuild.build({
-  entryPoints: [join(root, 'src/index.ts')],
+/** One minified ESM bundle of `entry` into dist/`out`. */
+const bundle = (entry, out, extra = {}) => esbuild.build({
+  entryPoints: [join(root, entry)],
   bundle: true,
   format: 'esm',
   platform: 'neutral',
@@ -74,21 +75,14 @@ await esbuild.build({
   target: 'es2022',
   minify: true,
   legalComments: 'eof',
-  outfile: join(dist, 'index.js'),
+  outfile: join(dist, out),
   logLevel: 'warning',
+  ...extra,
 });
+await bundle('src/index.ts', 'index.js');
 // the training worker for fitInWorker: it imports the bundle above
 // ('../index.js' stays external as './index.js'), so both threads run one copy
-await esbuild.build({
-  entryPoints: [join(root, 'src/worker/worker.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  minify: true,
-  legalComments: 'eof',
-  outfile: join(dist, 'worker.js'),
-  logLevel: 'warning',
+await bundle('src/worker/worker.ts', 'worker.js', {
   plugins: [
     {
       name: 'worker-imports-bundle',
@@ -100,18 +94,7 @@ await esbuild.build({
 });
 // the `wasm-rnn` command line (package.json "bin"): one self-contained Node
 // script, the library bundled in, so it runs without resolving the package
-await esbuild.build({
-  entryPoints: [join(root, 'src/cli/bin.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'es2022',
-  minify: true,
-  legalComments: 'eof',
-  banner: { js: '#!/usr/bin/env node' },
-  outfile: join(dist, 'cli.js'),
-  logLevel: 'warning',
-});
+await bundle('src/cli/bin.ts', 'cli.js', { platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 chmodSync(join(dist, 'cli.js'), 0o755);
 for (const v of variants) copyFileSync(join(gen, v.file), join(dist, 'wasm', v.file));
 

@@ -79,7 +79,6 @@ export abstract class Recurrent extends Layer {
   protected dx!: Buf;
   private carriedB = 0;
   private readonly dT: (Buf | null)[] = [null, null];
-  private lastInit: Buf[] = [];
   /**
    * @internal Set by Bidirectional on its backward copy: return the sequence
    * time-reversed relative to Keras's (processing) order, i.e. in input order
@@ -194,7 +193,6 @@ export abstract class Recurrent extends Layer {
     // state this call started from (truncated BPTT of a stateful layer): copy it
     if (carry) for (let k = 0; k < this.nStates; k++) be.copy(this.carriedIn[k], this.carried[k], B * H);
     const init = carry ? this.carriedIn : this.zeroInit;
-    this.lastInit = init;
     this.cellForward(ctx, { x, mask, init });
     const last = (this.goBackwards ? 0 : T - 1) * H;
     // final h into `out` (the output when not returning sequences)
@@ -251,10 +249,6 @@ export abstract class Recurrent extends Layer {
     this.carriedB = 0;
   }
 
-  /** Initial states of the last forward call (zeros or the carried ones). */
-  protected get initStates(): Buf[] {
-    return this.lastInit;
-  }
 
   protected baseConfig(): Record<string, unknown> {
     return {

@@ -97,6 +97,7 @@ export class Sequential {
   private compiled: Compiled | null = null;
   private disposed = false;
   private backup: Buf | null = null;
+  private ctx: RunContext | null = null;
   private stepB = -1;
 
   constructor(opts: SequentialOptions | Layer[] = {}) {
@@ -357,8 +358,14 @@ export class Sequential {
 
   // ---------------------------------------------------------------- engine
 
+  /** The per-call facts layers read; one object per model, updated in place (no garbage per batch). */
   private context(B: number, T: number, training: boolean, stepping = false): RunContext {
-    return { backend: this.backend, B, T, training, stepping, nextSeed: () => this.rng.nextU32() };
+    const c = (this.ctx ??= { backend: this.backend, B, T, training, stepping, nextSeed: () => this.rng.nextU32() });
+    c.B = B;
+    c.T = T;
+    c.training = training;
+    c.stepping = stepping;
+    return c;
   }
 
   /** Forward through every layer on the staged input. */

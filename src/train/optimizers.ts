@@ -67,7 +67,10 @@ export abstract class Optimizer {
 
   /** Number of state slots per parameter. */
   protected abstract slots(): number;
-  protected abstract initState(be: Backend, n: number): void;
+  /** Fresh state: zeros, unless an optimizer starts elsewhere (Adagrad's accumulator). */
+  protected initState(be: Backend): void {
+    for (const s of this.state) be.fill(s, 0);
+  }
   protected abstract update(be: Backend, w: Buf, g: Buf, n: number): void;
   abstract getConfig(): Record<string, unknown>;
 
@@ -75,7 +78,7 @@ export abstract class Optimizer {
   attach(be: Backend, n: number): void {
     this.release(be);
     this.state = Array.from({ length: this.slots() }, () => be.alloc(Math.max(1, n)));
-    this.initState(be, n);
+    this.initState(be);
     this.iterations = 0;
   }
 
@@ -138,9 +141,6 @@ export class SGD extends Optimizer {
   protected slots() {
     return this.momentum === 0 ? 0 : 1;
   }
-  protected initState(be: Backend): void {
-    for (const s of this.state) be.fill(s, 0);
-  }
   protected update(be: Backend, w: Buf, g: Buf, n: number): void {
     be.sgdUpdate(w, g, this.state[0] ?? null, n, this.learningRate, this.momentum, this.nesterov);
   }
@@ -164,9 +164,6 @@ export class Adam extends Optimizer {
   }
   protected slots() {
     return 2;
-  }
-  protected initState(be: Backend): void {
-    for (const s of this.state) be.fill(s, 0);
   }
   protected update(be: Backend, w: Buf, g: Buf, n: number): void {
     const t = this.iterations;
@@ -194,9 +191,6 @@ export class RMSprop extends Optimizer {
   protected slots() {
     return this.momentum === 0 ? 1 : 2;
   }
-  protected initState(be: Backend): void {
-    for (const s of this.state) be.fill(s, 0);
-  }
   protected update(be: Backend, w: Buf, g: Buf, n: number): void {
     be.rmspropUpdate(w, g, this.state[0], this.state[1] ?? null, n, this.learningRate, this.rho, this.epsilon, this.momentum);
   }
@@ -219,7 +213,7 @@ export class Adagrad extends Optimizer {
   protected slots() {
     return 1;
   }
-  protected initState(be: Backend): void {
+  protected override initState(be: Backend): void {
     be.fill(this.state[0], this.initialAccumulatorValue);
   }
   protected update(be: Backend, w: Buf, g: Buf, n: number): void {
