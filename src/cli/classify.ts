@@ -3,7 +3,7 @@
  *   predict   one JSON line per text: label, probability, every class's probability
  *   evaluate  accuracy, per-class precision/recall/F1 and the confusion matrix
  */
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { classificationReport, formatReport } from '../train/report.js';
 import { type OptSpec, helpText, parseArgs } from './args.js';
 import { type CliIO, fmt, readLabelled } from './common.js';
@@ -40,14 +40,14 @@ export const EVALUATE_HELP = helpText(
 );
 
 /** A saved text classifier: a vectorizer, label names, one probability row per text. */
-export function readClassifier(file: string): Sequential & { labels: string[] } {
+export function readClassifier(file: string): Model & { labels: string[] } {
   const model = readModel(file);
   const out = model.layers[model.layers.length - 1].outputShape!;
   if (out.length !== 1) throw at(file, null, 'is a language model (one prediction per step); use wasm-rnn generate');
   if (!model.vectorizer) throw at(file, null, 'the model has no vectorizer, so it cannot read text; train it with wasm-rnn train or set model.vectorizer before saving');
   const C = out[0] === 1 ? 2 : out[0];
   if (!model.labels) model.labels = Array.from({ length: C }, (_, i) => String(i));
-  return model as Sequential & { labels: string[] };
+  return model as Model & { labels: string[] };
 }
 
 export async function predict(argv: readonly string[], io: CliIO): Promise<number> {

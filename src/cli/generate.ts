@@ -8,7 +8,7 @@ import { encodeText, lmVocabulary, LM_LEVELS } from '../lm/tokens.js';
 import { generate as generateText } from '../lm/generate.js';
 import { fitLanguageModel, languageModel, LM_CELLS, type LmCell } from '../lm/train.js';
 import { perplexity } from '../lm/perplexity.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { callbacks } from '../train/callbacks.js';
 import { type OptSpec, helpText, parseArgs } from './args.js';
 import { type CliIO, fmt } from './common.js';
@@ -31,7 +31,7 @@ export const GENERATE_HELP = helpText(
 );
 
 /** A language model: per-step softmax output and a vocabulary. */
-export function readLanguageModel(file: string): Sequential {
+export function readLanguageModel(file: string): Model {
   const model = readModel(file);
   const out = model.layers[model.layers.length - 1].outputShape!;
   if (out.length !== 2) throw at(file, null, 'is a classifier, not a language model; use wasm-rnn predict');

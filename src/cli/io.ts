@@ -8,7 +8,7 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadModelSync } from '../io/load.js';
 import { WasmRnnError } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { UserError, at } from './errors.js';
 
 export function readBytes(file: string, what = 'file'): Uint8Array {
@@ -43,7 +43,7 @@ export function writeAtomic(file: string, data: Uint8Array | string, what = 'out
 }
 
 /** A wasm-rnn model file; anything else is a one-line error. */
-export function readModel(file: string): Sequential {
+export function readModel(file: string): Model {
   const bytes = readBytes(file, 'model file');
   try {
     return loadModelSync(bytes);

@@ -6,11 +6,11 @@
  * leaves a half-written model behind.
  */
 import { describe, fail } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { nodeBuiltin } from '../node_builtin.js';
 import { deserializeModel, type LoadOptions, type SerializeOptions } from './model_io.js';
 
-export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts: LoadOptions = {}): Promise<Sequential> {
+export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts: LoadOptions = {}): Promise<Model> {
   if (typeof source === 'string') {
     const fs = await nodeFs('loadModel');
     let bytes: Uint8Array;
@@ -27,11 +27,11 @@ export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts:
 }
 
 /** Synchronous load from bytes (no file system). */
-export function loadModelSync(bytes: Uint8Array | ArrayBuffer, opts: LoadOptions = {}): Sequential {
+export function loadModelSync(bytes: Uint8Array | ArrayBuffer, opts: LoadOptions = {}): Model {
   return deserializeModel(bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes, opts);
 }
 
-export async function saveModel(model: Sequential, path: string, opts?: SerializeOptions): Promise<void> {
+export async function saveModel(model: Model, path: string, opts?: SerializeOptions): Promise<void> {
   if (typeof path !== 'string' || path.length === 0) fail('E_ARG', `saveModel: path must be a non-empty string, got ${describe(path)}`);
   const bytes = model.serialize(opts);
   const fs = await nodeFs('saveModel');

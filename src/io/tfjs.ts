@@ -264,7 +264,7 @@ function readWeights(a: TfjsArtifacts, model: Sequential, where: string): Tensor
   const specs = a.weightSpecs;
   if (!Array.isArray(specs)) fail('E_FORMAT', `${where}: weightSpecs must be an array`);
   const buf = concatBuffers(a.weightData);
-  const slots = model.weightSlots;
+  const slots = model.engine(where).params.slots;
   if (specs.length !== slots.length) {
     fail('E_FORMAT', `${where}: the topology has ${slots.length} weights but weightSpecs lists ${specs.length}`);
   }
@@ -295,7 +295,7 @@ function readWeights(a: TfjsArtifacts, model: Sequential, where: string): Tensor
 /** Our model as TF.js artifacts that tf.loadLayersModel(tf.io.fromMemory(...)) accepts. */
 export function toTfjs(model: Sequential): Required<Pick<TfjsArtifacts, 'modelTopology' | 'weightSpecs' | 'format' | 'generatedBy' | 'convertedBy'>> & { weightData: ArrayBuffer } {
   model.build();
-  const spec = model.inputSpec!;
+  const spec = { shape: model.inputs[0].spec.shape };
   const problems: string[] = [];
   const kerasLayers = model.layers.map((l, i) => {
     const k = toKeras(l, problems);
@@ -305,10 +305,12 @@ export function toTfjs(model: Sequential): Required<Pick<TfjsArtifacts, 'modelTo
   if (problems.length) fail('E_ARG', `toTfjs: TF.js cannot represent:\n  - ${problems.join('\n  - ')}`);
   const weights = model.getWeights();
   const weightSpecs: WeightSpecJSON[] = [];
+  const byLayer = model.engine('toTfjs').params.byLayer;
   model.layers.forEach((l) => {
     const prefix = l.className === 'Bidirectional' ? bidiPrefixes(l) : null;
-    l.weights.forEach((s, k) => {
-      const p = prefix ? `${l.name}/${prefix[k < l.weights.length / 2 ? 0 : 1]}` : l.name;
+    const slots = byLayer.get(l)!;
+    slots.forEach((s, k) => {
+      const p = prefix ? `${l.name}/${prefix[k < slots.length / 2 ? 0 : 1]}` : l.name;
       weightSpecs.push({ name: `${p}/${s.spec.name}`, shape: s.spec.shape, dtype: 'float32' });
     });
   });
