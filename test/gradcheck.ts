@@ -33,11 +33,12 @@ export interface GradCheckOptions {
 }
 
 /** Throws (via expect) naming the weight, index and both values on a mismatch. */
-export function gradCheck(model: Model, x: Tensor, opts: GradCheckOptions = {}): number {
+export function gradCheck(model: Model, x: Tensor | Tensor[], opts: GradCheckOptions = {}): number {
   const { eps = 1e-6, tol = 1e-7, maxPerWeight = 30, seed = 7 } = opts;
   const be = model.backend;
   const rng = new Rng(seed);
-  const N = x.shape[0];
+  const xs = Array.isArray(x) ? x : [x];
+  const N = xs[0].shape[0];
   const out0 = model.predict(x, { batchSize: N });
   const outs = Array.isArray(out0) ? out0 : [out0];
   const dys = outs.map((o) => new Tensor(Float32Array.from(o.data, () => rng.uniform(-1, 1)), o.shape));
@@ -81,14 +82,16 @@ export function gradCheck(model: Model, x: Tensor, opts: GradCheckOptions = {}):
       checked++;
     }
   });
-  if (g.input) {
-    const xb: Buf = engine.plan!.staged[0];
-    for (const i of sample(x.data.length)) {
+  const dIn = g.inputs ?? [g.input ?? null];
+  dIn.forEach((d, k) => {
+    if (!d) return;
+    const xb: Buf = engine.plan!.staged[k];
+    for (const i of sample(xs[k].data.length)) {
       if (opts.skipInput?.(i)) continue;
-      compare(`input[${i}]`, g.input.data[i], central(xb, i));
+      compare(`input ${k}[${i}]`, d.data[i], central(xb, i));
       checked++;
     }
-  }
+  });
   expect(checked).toBeGreaterThan(0);
   return checked;
 }

@@ -42,6 +42,7 @@ export class Dense extends Layer {
   }
 
   protected build([x]: readonly TensorSpec[]): void {
+    if (x.dtype !== 'float32') fail('E_SHAPE', `${this.name}: Dense takes float32 input, got ${x.dtype} (token ids go through an Embedding first)`);
     const F = x.shape[x.shape.length - 1];
     if (!(F > 0)) fail('E_SHAPE', `${this.name}: Dense needs a known last dimension, got input shape [${x.shape}]`);
     this.inDim = F;

@@ -18,6 +18,7 @@
 import type { Backend, Buf } from '../backend/backend.js';
 import { WasmRnnError, describe, fail } from '../errors.js';
 import type { Rng } from '../rng.js';
+import { Tensor } from '../tensor.js';
 import { Node, SymbolicTensor } from './symbolic.js';
 
 export type Shape = readonly number[];
@@ -264,6 +265,38 @@ export abstract class Layer {
     const s = this.outputShape;
     if (!s) fail('E_STATE', `${this.name}: layer is not built yet`);
     return s[s.length - 1];
+  }
+
+  /** The layer's weights in Keras order (e.g. an Embedding's trained vectors). */
+  getWeights(): Tensor[] {
+    const specs = this.weightSpecs();
+    if (specs.length === 0) return [];
+    const b = this.allocated('getWeights');
+    return specs.map((s, k) => new Tensor(b.backend.read(b.views[k]) as Float32Array, s.shape));
+  }
+
+  /** Overwrite the layer's weights (same order and shapes as getWeights); checked fully before anything is written. */
+  setWeights(weights: Tensor[]): void {
+    const where = `${this.name}.setWeights`;
+    const specs = this.weightSpecs();
+    if (!Array.isArray(weights) || weights.length !== specs.length) {
+      fail('E_ARG', `${where}: expected ${specs.length} tensors (${specs.map((s) => `${s.name} [${s.shape}]`).join(', ')}), got ${describe(weights)}`);
+    }
+    if (specs.length === 0) return;
+    const b = this.allocated('setWeights');
+    weights.forEach((t, i) => {
+      if (!(t instanceof Tensor)) fail('E_ARG', `${where}: weights[${i}] must be a Tensor, got ${describe(t)}`);
+      if (t.shape.join(',') !== specs[i].shape.join(',')) fail('E_SHAPE', `${where}: weights[${i}] (${specs[i].name}) must have shape [${specs[i].shape}], got [${t.shape}]`);
+      for (let k = 0; k < t.data.length; k++) if (t.data[k] - t.data[k] !== 0) fail('E_ARG', `${where}: weights[${i}] (${specs[i].name}) holds ${t.data[k]}`);
+    });
+    weights.forEach((t, i) => b.backend.write(b.views[i], t.data));
+  }
+
+  private allocated(what: string): NonNullable<Layer['weightBlock']> {
+    if (!this.weightBlock) {
+      fail('E_STATE', `${this.name}.${what}: the layer's weights do not exist yet; they are made when a model holding the layer is built (model.build(), fit, predict or getWeights)`);
+    }
+    return this.weightBlock;
   }
 
   /** Number of scalar weights (the layer must have been called once). */
