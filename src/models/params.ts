@@ -48,13 +48,15 @@ export class Params {
           if (l.weightBlock.backend !== be) fail('E_ARG', `${where}: layer '${l.name}' already has its weights on another backend`);
           continue;
         }
-        this.makeBlock(l, rng, initialize);
+        this.makeBlock(l);
         made.push(l);
       }
       this.grads = be.zeros(Math.max(1, this.size));
+      // every buffer first, then the (slow) initialisers: a model too large fails at once
+      for (const l of made) this.initialize(l, rng, initialize);
     } catch (e) {
       for (const l of made) {
-        be.free(l.weightBlock!.buf);
+        if (l.weightBlock) be.free(l.weightBlock.buf);
         l.weightBlock = null;
       }
       if (e instanceof WasmRnnError && e.code === 'E_MEMORY') {
@@ -79,8 +81,8 @@ export class Params {
     }
   }
 
-  /** A layer's weight block, initialised in weight order from the model's Rng (zeros when a loader overwrites them next). */
-  private makeBlock(l: Layer, rng: Rng, initialize: boolean): void {
+  /** A layer's weight block. */
+  private makeBlock(l: Layer): void {
     const specs = l.weightSpecs();
     const sizes = specs.map((s) => shapeSize(s.shape, s.name));
     const total = sizes.reduce((a, b) => a + b, 0);
@@ -92,11 +94,16 @@ export class Params {
       off += n;
       return v;
     });
-    specs.forEach((s, k) => {
-      if (initialize) be.write(views[k], s.init(rng, s.shape));
-      else be.fill(views[k], 0);
-    });
     l.weightBlock = { backend: be, buf, views, users: 0 };
+  }
+
+  /** Initialise a new block in weight order from the model's Rng (zeros when a loader overwrites them next). */
+  private initialize(l: Layer, rng: Rng, initialize: boolean): void {
+    const { views } = l.weightBlock!;
+    l.weightSpecs().forEach((s, k) => {
+      if (initialize) this.be.write(views[k], s.init(rng, s.shape));
+      else this.be.fill(views[k], 0);
+    });
   }
 
   /** Contiguous trainable runs (recomputed when a layer's `trainable` changes). */

@@ -37,6 +37,21 @@ describe('gradients through graphs (float64 twin)', () => {
     });
   }
 
+  it('a state carries no mask: a decoder on a masked encoder\'s state equals the decoder fed that state as an input', async () => {
+    setBackend(await createBackend({ backend: 'js' }));
+    const src = input({ shape: [null], dtype: 'int32' });
+    const tgt = input({ shape: [null, 3] });
+    const hIn = input({ shape: [5] });
+    const [, h] = layers.gru({ units: 5, returnState: true }).apply(layers.embedding({ inputDim: 11, outputDim: 4, maskZero: true }).apply(src) as never) as never[];
+    const dec = layers.gru({ units: 5, returnSequences: true });
+    const whole = model({ inputs: [src, tgt], outputs: [dec.apply(tgt, { initialState: [h] }), h] as never, seed: 1 });
+    const split = model({ inputs: [tgt, hIn], outputs: dec.apply(tgt, { initialState: [hIn] }) as never });
+    const x = new Tensor(Int32Array.from({ length: 20 }, (_, i) => (i % 5 < 2 ? 0 : 1 + (i % 7))), [4, 5]);
+    const f = rand([4, 4, 3], 2);
+    const [y, hv] = whole.predict([x, f]) as Tensor[];
+    expect(Array.from((split.predict([f, hv]) as Tensor).data)).toEqual(Array.from(y.data));
+  });
+
   it('a layer applied twice shares its weights and sums their gradients', () => {
     useFloat64Twin();
     const a = input({ shape: [3] });
