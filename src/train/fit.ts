@@ -20,6 +20,7 @@ import { sliceData, sliceTargets } from '../models/feed.js';
 import type { Model } from '../models/model.js';
 import { checkBatchSize, sampleWeights } from '../models/model.js';
 import { type Callback, type Logs, TerminateOnNaN } from './callbacks.js';
+import { ProgressBar } from './progress.js';
 import type { MetricState } from './metrics.js';
 
 export interface FitOptions {
@@ -31,8 +32,12 @@ export interface FitOptions {
   classWeight?: Record<number, number>;
   sampleWeight?: unknown;
   callbacks?: Callback[] | Callback;
-  /** 0 = silent (default), 1 = one line per epoch through console.log */
-  verbose?: 0 | 1;
+  /**
+   * Keras's: 0 silent, 1 a progress bar (redrawn in place on a terminal, a
+   * line per epoch elsewhere), 2 one line per epoch. Default 'auto': 1 when
+   * standard output is a terminal, else 0.
+   */
+  verbose?: 0 | 1 | 2 | 'auto';
   /** called with the first epoch's index when resuming */
   initialEpoch?: number;
   /** an AbortSignal that stops training (E_ABORT) between batches */
@@ -59,11 +64,14 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
   const batchSize = checkBatchSize(where, o.batchSize ?? 32);
   const shuffle = o.shuffle === undefined ? true : o.shuffle;
   if (typeof shuffle !== 'boolean') fail('E_ARG', `${where}: shuffle must be true or false`);
-  const verbose = o.verbose ?? 0;
-  if (verbose !== 0 && verbose !== 1) fail('E_ARG', `${where}: verbose must be 0 or 1`);
+  const v = o.verbose ?? 'auto';
+  if (v !== 0 && v !== 1 && v !== 2 && v !== 'auto') fail('E_ARG', `${where}: verbose must be 0, 1, 2 or 'auto', got ${describe(v)}`);
   const signal = o.signal as AbortSignal | undefined;
-  const cbs: Callback[] = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks as Callback];
+  const cbs: Callback[] = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? [...o.callbacks] : [o.callbacks as Callback];
   for (const cb of cbs) if (!cb || typeof cb !== 'object') fail('E_ARG', `${where}: callbacks must be objects with onEpochEnd/onBatchEnd/... hooks`);
+  const verbose = v === 'auto' ? (isTerminal() ? 1 : 0) : v;
+  // a progress bar the caller passed already shows progress
+  if (verbose === 1 && !cbs.some((cb) => cb instanceof ProgressBar)) cbs.push(new ProgressBar());
   const stopOnNaN = cbs.some((cb) => cb instanceof TerminateOnNaN);
 
   // ---- validate and split everything before touching the model
@@ -171,7 +179,7 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
     }
     history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-    if (verbose === 1) {
+    if (verbose === 2) {
       const secs = (now() - t0) / 1000;
       const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
       console.log(`Epoch ${epoch + 1}/${initialEpoch + epochs} - ${secs.toFixed(1)}s - ${parts.join(' - ')}`);
@@ -215,6 +223,12 @@ function classWeights(v: unknown, classes: number, where: string): Float32Array 
     out[c] = w;
   }
   return out;
+}
+
+/** Standard output is a terminal (Node, Deno, Bun); false in browsers and workers. */
+function isTerminal(): boolean {
+  const p = (globalThis as { process?: { stdout?: { isTTY?: boolean } } }).process;
+  return !!p?.stdout?.isTTY;
 }
 
 function now(): number {

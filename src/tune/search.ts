@@ -261,7 +261,7 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
         const stop = new EarlyStopping({ monitor: 'val_loss', patience, restoreBestWeights: true });
         const h = await model.fit(part.xt, part.yt, {
           epochs, batchSize: params.batchSize, validationData: [part.xv, classTargets(part.yv, classes)], callbacks: [stop], signal: opts.signal,
-          classWeight: weights(part.train),
+          classWeight: weights(part.train), verbose: 0,
         });
         const vl = h.history.val_loss;
         const loss = Math.min(...vl);
@@ -292,7 +292,7 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   if (opts.retrain ?? true) {
     model = build(best.params, { vocabSize, classes, seed });
     await model.fit(x, classTargets(y, classes), {
-      epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal, classWeight: weights(identityOf(N)),
+      epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal, classWeight: weights(identityOf(N)), verbose: 0,
     });
   }
   return { metric, trials, best, model, validation };
