@@ -5,7 +5,8 @@
  */
 import { describe, fail } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { deserializeModel, type LoadOptions, type SerializeOptions } from './model_io.js';
+import { deserializeModel, type LoadOptions } from './model_io.js';
+import type { SerializeOptions } from './serialize.js';
 
 const DB = 'wasm-rnn';
 const STORE = 'models';

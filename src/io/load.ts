@@ -8,7 +8,8 @@
 import { describe, fail } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { nodeBuiltin } from '../node_builtin.js';
-import { deserializeModel, type LoadOptions, type SerializeOptions } from './model_io.js';
+import { deserializeModel, type LoadOptions } from './model_io.js';
+import type { SerializeOptions } from './serialize.js';
 
 export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts: LoadOptions = {}): Promise<Model> {
   if (typeof source === 'string') {

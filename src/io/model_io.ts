@@ -23,82 +23,19 @@
  */
 import { describe, fail, WasmRnnError } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { decodeTopology, encodeTopology } from './topology.js';
+import { decodeTopology } from './topology.js';
 import { Tensor } from '../tensor.js';
 import { optimizerFromConfig } from '../train/optimizers.js';
 import { TextVectorizer } from '../text/index.js';
 import type { CustomFunctions } from '../text/index.js';
 import type { CompileOptions } from '../models/heads.js';
-import { decodeContainer, encodeContainer } from './artifact.js';
+import { decodeContainer } from './artifact.js';
+import { FORMAT, FORMAT_VERSION } from './serialize.js';
 
-export const FORMAT = 'wasm-rnn-model';
-export const FORMAT_VERSION = 2;
-
-export interface SerializeOptions {
-  /** optimizer state and Rng state, to resume training exactly (default true when compiled) */
-  includeOptimizer?: boolean;
-  /** free-form JSON stored with the model */
-  metadata?: Record<string, unknown>;
-}
 
 export interface LoadOptions {
   /** custom standardize/split/stem functions the saved vectorizer used */
   textFunctions?: CustomFunctions;
-}
-
-export function serializeModel(model: Model, opts: SerializeOptions = {}): Uint8Array {
-  if (opts === null || typeof opts !== 'object') fail('E_ARG', `serialize: options must be an object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (k !== 'includeOptimizer' && k !== 'metadata') fail('E_ARG', `serialize: unknown option '${k}' (supported: includeOptimizer, metadata)`);
-  }
-  const engine = model.engine('serialize');
-  const be = model.backend;
-  // every float goes straight from the arena into one data block (no interim copies)
-  const c = model.compileConfig;
-  const withTraining = !!c && opts.includeOptimizer !== false;
-  const optState = withTraining ? c!.optimizer.getState(be) : [];
-  const slots = engine.params.slots;
-  const total = slots.reduce((n, s) => n + s.w.length, 0) + optState.reduce((n, a) => n + a.length, 0);
-  const data = new Float32Array(total);
-  let offset = 0;
-  const weights = slots.map((s) => {
-    be.readInto(s.w, data.subarray(offset, offset + s.w.length));
-    const w = { name: s.spec.name, shape: s.spec.shape, offset };
-    offset += s.w.length;
-    return w;
-  });
-  const header: Record<string, unknown> = {
-    format: FORMAT,
-    formatVersion: FORMAT_VERSION,
-    model: { name: model.name, seed: model.seed, ...encodeTopology(model) },
-    weights,
-  };
-  if (c) {
-    const one = c.heads.length === 1;
-    header.compile = {
-      optimizer: { name: c.optimizer.name, config: c.optimizer.getConfig() },
-      loss: one ? c.heads[0].loss : c.heads.map((h) => h.loss),
-      metrics: one ? c.heads[0].metrics : c.heads.map((h) => h.metrics),
-      ...(c.heads.some((h) => h.weight !== 1) ? { lossWeights: c.heads.map((h) => h.weight) } : {}),
-    };
-    if (withTraining) {
-      const state = optState.map((a) => {
-        data.set(a, offset);
-        offset += a.length;
-        return { offset: offset - a.length, length: a.length };
-      });
-      header.training = { iterations: c.optimizer.iterations, state, rng: model.rng.getState().map((v) => (Number.isNaN(v) ? null : v)) };
-    }
-  } else if (opts.includeOptimizer === true) {
-    fail('E_STATE', 'serialize: includeOptimizer needs a compiled model');
-  }
-  if (model.vectorizer) header.vectorizer = model.vectorizer.toJSON();
-  if (model.labels) header.labels = model.labels;
-  if (opts.metadata !== undefined) {
-    if (!opts.metadata || typeof opts.metadata !== 'object') fail('E_ARG', 'serialize: metadata must be a JSON object');
-    header.metadata = JSON.parse(JSON.stringify(opts.metadata));
-  }
-  return encodeContainer(header, data);
 }
 
 export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Model {

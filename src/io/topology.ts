@@ -12,33 +12,9 @@ import type { Layer } from '../layers/layer.js';
 import { input, type SymbolicTensor } from '../layers/symbolic.js';
 import { Model } from '../models/model.js';
 import { Sequential } from '../models/sequential.js';
-import { layerFromJSON, layerToJSON } from './registry.js';
+import { layerFromJSON } from './registry.js';
 
 type Ref = [number, number];
-
-export function encodeTopology(model: Model): Record<string, unknown> {
-  const layerJSON = (l: Layer) => ({ ...layerToJSON(l), ...(l.trainable ? {} : { trainable: false }) });
-  if (model instanceof Sequential) {
-    return { className: 'Sequential', inputShape: [...model.inputs[0].spec.shape], layers: model.layers.map(layerJSON) };
-  }
-  const layers = model.layers;
-  const ins = model.inputs;
-  const nodes = model.topology('serialize').nodes;
-  const ref = (t: SymbolicTensor): Ref => (t.node ? [nodes.indexOf(t.node), t.index] : [-1, ins.indexOf(t)]);
-  return {
-    className: 'Model',
-    layers: layers.map(layerJSON),
-    inputs: ins.map((t) => ({ name: t.name, shape: [...t.spec.shape], dtype: t.spec.dtype })),
-    nodes: nodes.map((n) => ({
-      layer: layers.indexOf(n.layer),
-      inputs: n.inputs.map(ref),
-      nStates: n.call.nStates,
-      mask: n.call.mask,
-      training: n.call.training,
-    })),
-    outputs: model.outputs.map(ref),
-  };
-}
 
 export function decodeTopology(m: Record<string, unknown>, version: number, where: string): Model {
   const seed = m.seed as number;

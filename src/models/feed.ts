@@ -108,3 +108,20 @@ export function sliceData(d: Data, from: number, to: number): Data {
 export function sliceTargets(t: Targets, from: number, to: number): Targets {
   return { data: t.data.subarray(from * t.rowLen, to * t.rowLen), rowLen: t.rowLen };
 }
+
+export function checkOptions(where: string, o: unknown, keys: readonly string[]): void {
+  if (o === null || typeof o !== 'object') fail('E_ARG', `${where}: options must be an object, got ${describe(o)}`);
+  for (const k of Object.keys(o)) if (!keys.includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: ${keys.join(', ')})`);
+}
+
+export function checkBatchSize(where: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('E_ARG', `${where}: batchSize must be a positive integer, got ${describe(v)}`);
+  return v;
+}
+
+export function sampleWeights(v: unknown, n: number, where: string): Float32Array {
+  const d = toData(v, where, 'sampleWeight');
+  if (d.data.length !== n) fail('E_SHAPE', `${where}: sampleWeight must have one weight per sample (${n}), got ${d.data.length}`);
+  for (const x of d.data) if (!Number.isFinite(x) || x < 0) fail('E_ARG', `${where}: sample weights must be finite and >= 0, got ${x}`);
+  return Float32Array.from(d.data);
+}

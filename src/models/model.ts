@@ -20,10 +20,12 @@ import { Tensor } from '../tensor.js';
 import type { TextVectorizer } from '../text/index.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { getOptimizer, type Optimizer } from '../train/optimizers.js';
-import { serializeModel, type SerializeOptions } from '../io/model_io.js';
+import { serializeModel, type SerializeOptions } from '../io/serialize.js';
 import { classify, type Classification } from './classify.js';
 import { toData } from './data.js';
 import { Engine, identity } from './engine.js';
+import { checkBatchSize, checkOptions, sampleWeights } from './feed.js';
+import { gradients, type Gradients } from './gradients.js';
 import { Graph } from './graph.js';
 import { Heads, resolveHeads, type CompileOptions, type HeadConfig, type OutputInfo } from './heads.js';
 import { summarize } from './summary.js';
@@ -49,6 +51,11 @@ export interface Compiled {
 let modelIds = 0;
 
 export class Model {
+  /** Keras's class name: 'Model' for a functional model, 'Sequential' for a stack */
+  get className(): string {
+    return 'Model';
+  }
+
   readonly name: string;
   readonly seed: number;
   /** Set by a callback to end fit() after the current batch. */
@@ -316,40 +323,9 @@ export class Model {
    * (getWeights order) and, for float inputs, each input. dy has the
    * output's shape; for several outputs, one per output (null: none).
    */
-  gradients(x: unknown, dy: unknown): { weights: Tensor[]; input?: Tensor; inputs?: (Tensor | null)[] } {
+  gradients(x: unknown, dy: unknown): Gradients {
     const where = 'gradients';
-    const e = this.engine(where, x);
-    const ds = e.dataset(x, where);
-    const g = e.graph;
-    const nOut = g.outputs.length;
-    const dys = nOut === 1 ? [dy] : Array.isArray(dy) && dy.length === nOut ? dy : fail('E_ARG', `${where}: dy must hold one tensor per output (${nOut})`);
-    const B = e.stage(ds, identity(ds.n), 0, ds.n);
-    const p = e.plan!;
-    const seeds = dys.map((d, k) => {
-      if (d === null || d === undefined) return null;
-      const shape = [ds.n, ...ds.specs[g.at(g.outputs[k])].shape];
-      const dd = toData(d, where, nOut === 1 ? 'dy' : `dy[${k}]`);
-      if (dd.shape.join(',') !== shape.join(',')) fail('E_SHAPE', `${where}: ${nOut === 1 ? 'dy' : `dy[${k}]`} must have the output's shape [${shape.join(', ')}], got [${dd.shape.join(', ')}]`);
-      this.backend.write(p.outputs[k].seed, dd.data);
-      return p.outputs[k].seed;
-    });
-    // gradients of the outputs themselves, not of a loss
-    const fused = e.runs.map((r) => r.fusedHead);
-    for (const r of e.runs) r.fusedHead = false;
-    try {
-      e.forward(B, false);
-      this.backend.fill(e.params.grads, 0, e.params.size);
-      const dIn = e.backward(B, seeds, true);
-      const weights = e.params.slots.map((s) => new Tensor(this.backend.read(s.dw) as Float32Array, s.spec.shape));
-      const inputs = dIn.map((d, i) => (d && e.inputs[i].kind === 'float' ? new Tensor(this.backend.read(d, 0, ds.inputs[i].data.length) as Float32Array, ds.inputs[i].shape) : null));
-      const out: { weights: Tensor[]; input?: Tensor; inputs?: (Tensor | null)[] } = { weights };
-      if (inputs.length === 1) {
-        if (inputs[0]) out.input = inputs[0];
-      } else out.inputs = inputs;
-      return out;
-    } finally {
-      e.runs.forEach((r, k) => (r.fusedHead = fused[k]));
-    }
+    return gradients(this.engine(where, x), x, dy, where);
   }
 
   // ------------------------------------------------------------- weights
@@ -424,19 +400,3 @@ export function model(args: ModelArgs): Model {
   return new Model(args);
 }
 
-function checkOptions(where: string, o: unknown, keys: readonly string[]): void {
-  if (o === null || typeof o !== 'object') fail('E_ARG', `${where}: options must be an object, got ${describe(o)}`);
-  for (const k of Object.keys(o)) if (!keys.includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: ${keys.join(', ')})`);
-}
-
-export function checkBatchSize(where: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('E_ARG', `${where}: batchSize must be a positive integer, got ${describe(v)}`);
-  return v;
-}
-
-export function sampleWeights(v: unknown, n: number, where: string): Float32Array {
-  const d = toData(v, where, 'sampleWeight');
-  if (d.data.length !== n) fail('E_SHAPE', `${where}: sampleWeight must have one weight per sample (${n}), got ${d.data.length}`);
-  for (const x of d.data) if (!Number.isFinite(x) || x < 0) fail('E_ARG', `${where}: sample weights must be finite and >= 0, got ${x}`);
-  return Float32Array.from(d.data);
-}

@@ -48,6 +48,10 @@ export class Sequential extends Model {
     this.stack.push(layer);
   }
 
+  override get className(): string {
+    return 'Sequential';
+  }
+
   override get layers(): Layer[] {
     return [...this.stack];
   }

@@ -16,9 +16,8 @@
 import { describe, fail, WasmRnnError } from '../errors.js';
 import { options } from '../layers/options.js';
 import { identity, type Dataset } from '../models/engine.js';
-import { sliceData, sliceTargets } from '../models/feed.js';
+import { checkBatchSize, sampleWeights, sliceData, sliceTargets } from '../models/feed.js';
 import type { Model } from '../models/model.js';
-import { checkBatchSize, sampleWeights } from '../models/model.js';
 import { type Callback, type Logs, TerminateOnNaN } from './callbacks.js';
 import { ProgressBar } from './progress.js';
 import type { MetricState } from './metrics.js';
