@@ -54,9 +54,13 @@ export class Engine {
   private readonly need: boolean[][];
   /** per tensor, its gradient during backward (null: none yet) */
   private readonly grads: (Buf | null)[];
+  /** per output, its tensor's index */
+  private readonly outTensor: readonly number[];
   /** per tensor, whether a gradient must flow into it (training: a trainable weight lies upstream) */
   private requires: boolean[] = [];
-  private requiresFor = '';
+  /** what `requires` was computed for: input gradients wanted, and each layer's trainable flag */
+  private requiresInputs = false;
+  private readonly requiresTrainable: boolean[] = [];
   private stepB = -1;
   private disposed = false;
 
@@ -71,6 +75,7 @@ export class Engine {
     this.dIns = graph.nodeIn.map((ix) => ix.map(() => null));
     this.need = graph.nodeIn.map((ix) => ix.map(() => false));
     this.grads = graph.tensors.map(() => null);
+    this.outTensor = graph.outputs.map((t) => graph.at(t));
     this.ctx = { backend: be, B: 0, training: false, stepping: false, nextSeed: () => this.rng.nextU32() };
   }
 
@@ -144,7 +149,8 @@ export class Engine {
   stage(ds: Dataset, idx: ArrayLike<number>, from: number, to: number): number {
     const B = to - from;
     const p = this.ensurePlan(B, ds.inShapes);
-    ds.inputs.forEach((d, i) => {
+    for (let i = 0; i < ds.inputs.length; i++) {
+      const d = ds.inputs[i];
       const rowLen = d.data.length / d.shape[0];
       gatherRows(p.hostX[i], d.data, rowLen, idx, from, to);
       this.be.write(p.staged[i], p.hostX[i].subarray(0, B * rowLen));
@@ -152,7 +158,7 @@ export class Engine {
       v.buf = p.staged[i];
       v.mask = null;
       for (let j = 0; j < ds.inShapes[i].length; j++) v.shape[j] = ds.inShapes[i][j];
-    });
+    }
     if (ds.targets) this.heads!.stage(this.be, p, ds, idx, from, to);
     return B;
   }
@@ -169,7 +175,7 @@ export class Engine {
 
   /** The Value of output k after forward. */
   output(k: number): Value {
-    return this.values[this.graph.at(this.graph.outputs[k])];
+    return this.values[this.outTensor[k]];
   }
 
   // ----------------------------------------------------------- backward
@@ -181,9 +187,9 @@ export class Engine {
    */
   private requiresGrad(inputs: boolean): boolean[] {
     const g = this.graph;
-    let key = inputs ? 'i' : 't';
-    for (const l of g.layers) key += l.trainable ? '1' : '0';
-    if (key === this.requiresFor) return this.requires;
+    let same = this.requires.length > 0 && inputs === this.requiresInputs;
+    for (let i = 0; i < g.layers.length && same; i++) same = g.layers[i].trainable === this.requiresTrainable[i];
+    if (same) return this.requires;
     const r = g.tensors.map((t, i) => inputs && i < g.inputs.length && this.inputs[i].kind === 'float');
     g.nodes.forEach((n, k) => {
       const own = n.layer.trainable && this.params.byLayer.get(n.layer)!.length > 0;
@@ -191,7 +197,8 @@ export class Engine {
       for (const i of g.nodeOut[k]) r[i] = (own || up) && g.tensors[i].spec.dtype === 'float32';
     });
     this.requires = r;
-    this.requiresFor = key;
+    this.requiresInputs = inputs;
+    g.layers.forEach((l, i) => (this.requiresTrainable[i] = l.trainable));
     return r;
   }
 
@@ -218,9 +225,10 @@ export class Engine {
     const g = this.graph;
     const req = this.requiresGrad(inputs);
     this.grads.fill(null);
-    seeds.forEach((s, k) => {
-      if (s) this.addGrad(g.at(g.outputs[k]), s, B);
-    });
+    for (let k = 0; k < seeds.length; k++) {
+      const s = seeds[k];
+      if (s) this.addGrad(this.outTensor[k], s, B);
+    }
     for (let k = this.runs.length - 1; k >= 0; k--) {
       const outIx = g.nodeOut[k];
       const dOuts = this.dOuts[k];
