@@ -8,5 +8,7 @@ export default defineConfig({
     // Node 20 hides relaxed SIMD behind a flag; with it the relaxed build is tested too.
     execArgv: ['--experimental-wasm-relaxed-simd', '--expose-gc'],
     testTimeout: 60_000,
+    // dist's bundles, built once into a temporary folder: inject('distDir')
+    globalSetup: ['test/build/global_setup.ts'],
   },
 });
