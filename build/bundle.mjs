@@ -47,7 +47,7 @@ const stopwordLists = (root) => ({
       const lists = await import(pathToFileURL(file).href);
       const code = Object.entries(lists)
         .filter(([, v]) => Array.isArray(v) && v.every((w) => typeof w === 'string'))
-        .map(([k, v]) => `export const ${k} = ${JSON.stringify(v)};`);
+        .map(([k, v]) => `export const ${k} = ${JSON.stringify(v, null, 1)};`);
       return { contents: `// the stopword package's lists, as literals\n${code.join('\n')}\n`, loader: 'js' };
     });
   },

@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     // dist's bundles, built once into a temporary folder: inject('distDir')
     globalSetup: ['test/build/global_setup.ts'],
+    // TF.js (the parity oracle) greets every process with an ad for tfjs-node; it is not ours to print
+    onConsoleLog: (log) => !log.includes('looks like you are running TensorFlow.js in Node.js'),
   },
 });
