@@ -4,3 +4,4 @@ export function stopWordEntries(root: string): string[];
 export function bundles(root: string): Bundle[];
 export function buildBundle(root: string, outDir: string, bundle: Bundle): Promise<unknown>;
 export function buildAll(root: string, outDir: string): Promise<void>;
+export function stopwordListsPlugin(root: string): { name: string; setup(build: unknown): void };

@@ -38,7 +38,7 @@ const external = (name, filter, target) => ({
  * bundler must keep as side effects (~1.5 KB in every bundle); literals tree-
  * shake to exactly the lists imported.
  */
-const stopwordLists = (root) => ({
+export const stopwordListsPlugin = (root) => ({
   name: 'stopword-lists',
   setup(b) {
     const file = join(root, 'node_modules/stopword/dist/stopword.esm.mjs');
@@ -91,16 +91,21 @@ export async function buildBundle(root, outDir, [entry, out, extra]) {
     // node_modules may be a symlink: name its files by the path a user sees
     preserveSymlinks: true,
     ...extra,
-    plugins: [stopwordLists(root), ...(extra.plugins ?? [])],
+    plugins: [stopwordListsPlugin(root), ...(extra.plugins ?? [])],
   });
   dropListSources(join(outDir, `${out}.map`));
   return result;
 }
 
-/** The map keeps our sources; the generated list module (every language, ~250 KB) is named, not copied. */
+/**
+ * The map keeps our sources; the generated list module (every language,
+ * ~250 KB) is replaced by a note: a source with neither content nor file
+ * makes bundlers such as Vite warn about the map.
+ */
 function dropListSources(mapFile) {
   const map = JSON.parse(readFileSync(mapFile, 'utf8'));
-  map.sourcesContent = map.sourcesContent.map((c, i) => (map.sources[i].startsWith('stopword-lists:') ? null : c));
+  const note = '// Generated at build time from the stopword package: one `export const xxx = [...]` per language list (build/bundle.mjs).\n';
+  map.sourcesContent = map.sourcesContent.map((c, i) => (map.sources[i].startsWith('stopword-lists:') ? note : c));
   writeFileSync(mapFile, JSON.stringify(map));
 }
 
