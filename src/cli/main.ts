@@ -38,7 +38,8 @@ export const HELP = [
   'commands:',
   ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`),
   '',
-  'wasm-rnn <command> --help shows a command\'s options. Exit codes: 0 done, 1 bad input, 2 bad usage.',
+  'wasm-rnn <command> --help shows a command\'s options. Exit codes: 0 done, 1 bad input, 2 bad usage (an unknown or',
+  'misspelt option, an option value of the wrong kind or out of range).',
   '',
 ].join('\n');
 

@@ -39,7 +39,8 @@ const SPECS: OptSpec[] = [
 
 export const TRAIN_HELP = helpText(
   'wasm-rnn train --data FILE --out model.wrnn [options]',
-  'Train a recurrent text classifier (2 classes: sigmoid; more: softmax) and save it with its vocabulary and label names.',
+  'Train a recurrent text classifier (2 classes: sigmoid; more: softmax) and save it with its vocabulary, label names and columns. ' +
+    'Prints the --max-len it chose and how many validation tokens the vocabulary does not know (a warning above 25%: try --split character for names).',
   SPECS,
 );
 

@@ -116,6 +116,7 @@ describe('character-level text (item 2) and --max-len from the data (item 3)', (
       for (const o of ['--split', '--ngrams', '--standardize', '--stop-words', '--max-len']) expect(h, `${cmd} ${o}`).toContain(o);
       expect(h).toMatch(/--split VALUE\s+tokens: .*\(default whitespace; whitespace \| character \| word \| none\)/);
       expect(h).toMatch(/95th percentile of the texts' token counts/);
+      expect(h).toMatch(/a warning above 25%/);
       // every subpath language is there (the CLI imports them all; a dropped import would leave en, zh)
       expect(h).toMatch(/--stop-words LANG\s+drop stop words of a language \(en, zh, ja, de, fr, es, \.\.\.\) or none/);
     }
