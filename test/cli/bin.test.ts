@@ -136,6 +136,15 @@ describe('a closed pipe ends quietly (item 4)', () => {
     expect(sh.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(sh.stdout).label).toMatch(/female|male/);
   });
+
+  it('progress piped into head: the diagnostics stop, the training goes on and the model is saved', () => {
+    const out = p('piped.wrnn');
+    const args = ['train', ...namesArgs('names.csv').filter((a) => a !== '--quiet'), '--split', 'character', '--epochs', '2', '--out', out].map((a) => `"${a}"`).join(' ');
+    const sh = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" ${args} 2>&1 >/dev/null | head -c 20; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(sh.status, sh.stderr).toBe(0);
+    expect(sh.stdout).toHaveLength(20);
+    expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('WRNN');
+  });
 });
 
 describe('the command line checks every option (items 6, 11)', () => {
