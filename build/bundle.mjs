@@ -65,7 +65,9 @@ export function bundles(root) {
     ['src/worker/worker.ts', 'worker.js', { plugins: [external('worker-imports-bundle', /^\.\.\/index\.js$/, './index.js')] }],
     // the `wasm-rnn` command line (package.json "bin"): one self-contained Node
     // script, the library bundled in, so it runs without resolving the package
-    ['src/cli/bin.ts', 'cli.js', { platform: 'node', banner: { js: '#!/usr/bin/env node' } }],
+    // (its map names src/ files and lines without copying them: the library's
+    // map already carries the sources, and this one would double the install)
+    ['src/cli/bin.ts', 'cli.js', { platform: 'node', banner: { js: '#!/usr/bin/env node' }, sourcesContent: false }],
     // stop-word lists other than en/zh, kept out of the main bundle; each
     // registers with dist/index.js ('../index.js' from dist/stopwords/)
     ...stopWordEntries(root).map((code) => [`src/text/stopwords/${code}.ts`, `stopwords/${code}.js`,
@@ -104,6 +106,7 @@ export async function buildBundle(root, outDir, [entry, out, extra]) {
  */
 function dropListSources(mapFile) {
   const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+  if (!map.sourcesContent) return;
   const note = '// Generated at build time from the stopword package: one `export const xxx = [...]` per language list (build/bundle.mjs).\n';
   map.sourcesContent = map.sourcesContent.map((c, i) => (map.sources[i].startsWith('stopword-lists:') ? note : c));
   writeFileSync(mapFile, JSON.stringify(map));
