@@ -117,7 +117,8 @@ export async function trainLm(argv: readonly string[], io: CliIO): Promise<numbe
     io.stdout(`held-out perplexity ${r.perplexity.toFixed(3)} (${r.bitsPerToken.toFixed(3)} bits per ${o.level === 'word' ? 'word' : 'character'}, ${fmt(r.tokens)} tokens)\n`);
     model.metadata = { task: 'language-model', level: o.level, heldOutPerplexity: r.perplexity };
   } else model.metadata = { task: 'language-model', level: o.level };
-  writeAtomic(o.out, model.serialize({ includeOptimizer: false }), 'model');
+  // serialize() saves only the metadata it is given, not model.metadata
+  writeAtomic(o.out, model.serialize({ includeOptimizer: false, metadata: model.metadata! }), 'model');
   io.stdout(`saved ${o.out} (${fmt(model.countParams())} parameters)\n`);
   model.dispose();
   return 0;

@@ -14,7 +14,7 @@ export const FORMAT_VERSION = 2;
 export interface SerializeOptions {
   /** optimizer state and Rng state, to resume training exactly (default true when compiled) */
   includeOptimizer?: boolean;
-  /** free-form JSON stored with the model */
+  /** free-form JSON stored with the model (default: model.metadata) */
   metadata?: Record<string, unknown>;
 }
 
@@ -66,9 +66,11 @@ export function serializeModel(model: Model, opts: SerializeOptions = {}): Uint8
   }
   if (model.vectorizer) header.vectorizer = model.vectorizer.toJSON();
   if (model.labels) header.labels = model.labels;
-  if (opts.metadata !== undefined) {
-    if (!opts.metadata || typeof opts.metadata !== 'object') fail('E_ARG', 'serialize: metadata must be a JSON object');
-    header.metadata = JSON.parse(JSON.stringify(opts.metadata));
+  // the option, else what was set on the model (model.metadata)
+  const metadata = opts.metadata !== undefined ? opts.metadata : model.metadata ?? undefined;
+  if (metadata !== undefined) {
+    if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) fail('E_ARG', 'serialize: metadata must be a JSON object');
+    header.metadata = JSON.parse(JSON.stringify(metadata));
   }
   return encodeContainer(header, data);
 }
