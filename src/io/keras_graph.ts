@@ -82,7 +82,7 @@ export function modelFromKeras(config: Record<string, unknown>, where: string): 
       const data = c.data.map((r) => get(r)!);
       const out = layers.get(name)!.apply(data.length === 1 ? data[0] : data, {
         ...(c.states.length ? { initialState: c.states.map((r) => get(r)!) } : {}),
-        ...(c.mask ? { mask: get(c.mask)! } : {}),
+        ...(c.mask ? { mask: data.length === 1 ? get(c.mask)! : data.map((_, i) => (i === 0 ? get(c.mask!)! : null)) } : {}),
         ...(c.training !== null ? { training: c.training } : {}),
       });
       made.set(`${name}#${k}`, Array.isArray(out) ? out : [out]);
@@ -174,8 +174,10 @@ export function kerasFromModel(model: Model, problems: string[]): Record<string,
     const k = toKeras(l, problems);
     if (!l.trainable) k.config.trainable = false;
     const nodes = g.nodes.filter((n) => n.layer === l).map((n) => {
-      if (n.call.mask) problems.push(`${l.name}: an explicit mask argument (TF.js JSON has no place for it)`);
-      return n.inputs.slice(0, n.inputs.length - (n.call.mask ? 1 : 0)).map(ref);
+      if (n.call.masks.some(Boolean) || n.call.extra.length || Object.keys(n.call.options).length) {
+        problems.push(`${l.name}: call arguments (explicit masks, ${[...n.call.extra, ...Object.keys(n.call.options)].join(', ') || 'none'}) — TF.js JSON has no place for them`);
+      }
+      return n.inputs.slice(0, n.call.nInputs + n.call.nStates).map(ref);
     });
     return { class_name: k.class_name, name: l.name, config: { ...k.config, name: l.name }, inbound_nodes: nodes };
   });

@@ -70,14 +70,27 @@ export function decodeTopology(m: Record<string, unknown>, version: number, wher
     const ins = arr(n.inputs, `model.nodes[${k}].inputs`, where).map((r, i) => tensor(r, `model.nodes[${k}].inputs[${i}]`));
     const nStates = n.nStates ?? 0;
     if (!Number.isInteger(nStates) || (nStates as number) < 0) fail('E_FORMAT', `${where}: model.nodes[${k}].nStates must be a non-negative integer`);
-    if (n.mask !== undefined && typeof n.mask !== 'boolean') fail('E_FORMAT', `${where}: model.nodes[${k}].mask must be true or false`);
+    const masks = n.masks ?? [];
+    const extra = n.extra ?? [];
+    const options = n.options ?? {};
+    if (!Array.isArray(masks) || masks.some((b) => typeof b !== 'boolean')) fail('E_FORMAT', `${where}: model.nodes[${k}].masks must be a list of true/false`);
+    if (!Array.isArray(extra) || extra.some((e) => typeof e !== 'string')) fail('E_FORMAT', `${where}: model.nodes[${k}].extra must be a list of option names`);
+    if (!options || typeof options !== 'object' || Array.isArray(options)) fail('E_FORMAT', `${where}: model.nodes[${k}].options must be an object`);
     if (n.training !== undefined && n.training !== null && typeof n.training !== 'boolean') fail('E_FORMAT', `${where}: model.nodes[${k}].training must be true, false or null`);
-    const nData = ins.length - (nStates as number) - (n.mask ? 1 : 0);
-    if (nData < 1) fail('E_FORMAT', `${where}: model.nodes[${k}] has ${ins.length} inputs, too few for ${nStates} states${n.mask ? ' and a mask' : ''}`);
+    const nMasks = masks.filter(Boolean).length;
+    const nData = ins.length - (nStates as number) - nMasks - extra.length;
+    if (nData < 1 || (masks.length > 0 && masks.length !== nData)) {
+      fail('E_FORMAT', `${where}: model.nodes[${k}] has ${ins.length} inputs, which do not fit ${nStates} states, ${nMasks} masks and ${extra.length} tensor options`);
+    }
     const data = ins.slice(0, nData);
+    let at = nData + (nStates as number);
+    const maskList = masks.map((b) => (b ? ins[at++] : null));
+    const tensorOpts = Object.fromEntries((extra as string[]).map((e) => [e, ins[at++]]));
     const out = layer.apply(data.length === 1 ? data[0] : data, {
+      ...(options as Record<string, unknown>),
+      ...tensorOpts,
       ...(nStates ? { initialState: ins.slice(nData, nData + (nStates as number)) } : {}),
-      ...(n.mask ? { mask: ins[ins.length - 1] } : {}),
+      ...(nMasks ? { mask: data.length === 1 ? maskList[0]! : maskList } : {}),
       ...(typeof n.training === 'boolean' ? { training: n.training } : {}),
     });
     made.push(Array.isArray(out) ? out : [out]);

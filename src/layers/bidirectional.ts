@@ -32,7 +32,7 @@
 import type { Backend, Buf, MergeMode } from '../backend/backend.js';
 import { MERGE_MODES } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import { Layer, LayerRun, maskSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
 import { inputShape, options } from './options.js';
 import { Recurrent, type RecurrentRun } from './recurrent.js';
 
@@ -106,13 +106,14 @@ export class Bidirectional extends Layer {
 
   /** The call one direction sees: half the states, the same mask. */
   private innerCall(call: CallArgs): CallArgs {
-    return { nInputs: 1, nStates: call.nStates / 2, mask: call.mask, training: call.training };
+    return { ...call, nInputs: 1, nStates: call.nStates / 2 };
   }
 
   computeOutputs(inputs: readonly TensorSpec[], call: CallArgs): TensorSpec[] {
     const inner = this.innerCall(call);
     const n = inner.nStates;
-    const pick = (from: number) => [inputs[0], ...inputs.slice(from, from + n), ...(call.mask ? [inputs[inputs.length - 1]] : [])];
+    const m = maskSlot(call, 0);
+    const pick = (from: number) => [inputs[0], ...inputs.slice(from, from + n), ...(m >= 0 ? [inputs[m]] : [])];
     const f = this.forwardLayer.computeOutputs(pick(1), inner);
     const b = this.backwardLayer.computeOutputs(pick(1 + n), inner);
     const y = f[0];
@@ -178,7 +179,7 @@ class BidirectionalRun extends LayerRun {
     super();
     const nS = (this.nS = call.nStates / 2);
     const rank = layer.returnSequences ? 2 : 1;
-    const nIn = 1 + nS + (call.mask ? 1 : 0);
+    const nIn = 1 + nS + (call.masks[0] ? 1 : 0);
     const nOut = 1 + (layer.returnState ? layer.forwardLayer.nStates : 0);
     this.fIns = Array.from({ length: nIn }, () => newValue(2));
     this.bIns = Array.from({ length: nIn }, () => newValue(2));
@@ -195,7 +196,8 @@ class BidirectionalRun extends LayerRun {
   /** The inputs one direction sees: x, its half of the states, the mask. */
   private innerShapes(inShapes: readonly Shape[], from: number): Shape[] {
     const s = [inShapes[0], ...inShapes.slice(from, from + this.nS)];
-    if (this.call.mask) s.push(inShapes[inShapes.length - 1]);
+    const m = maskSlot(this.call, 0);
+    if (m >= 0) s.push(inShapes[m]);
     return s;
   }
 
@@ -216,7 +218,8 @@ class BidirectionalRun extends LayerRun {
   private route(ins: readonly Value[], into: Value[], from: number): void {
     into[0] = ins[0];
     for (let k = 0; k < this.nS; k++) into[1 + k] = ins[from + k];
-    if (this.call.mask) into[1 + this.nS] = ins[ins.length - 1];
+    const m = maskSlot(this.call, 0);
+    if (m >= 0) into[1 + this.nS] = ins[m];
   }
 
   forward(ctx: RunContext, ins: readonly Value[], outs: Value[]): void {

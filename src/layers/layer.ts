@@ -48,14 +48,43 @@ export interface WeightSlot {
   dw: Buf;
 }
 
-/** How a node called its layer. Its inputs are the data inputs, then the initial states, then the mask. */
+/**
+ * How a node called its layer. Its inputs, in order: the data inputs, the
+ * initial states, an explicit mask for each data input that has one (in
+ * input order), then the tensor call options present (in `extra`'s order).
+ * Only data inputs and initial states receive gradients.
+ */
 export interface CallArgs {
   nInputs: number;
   nStates: number;
-  /** an explicit mask is the last input */
-  mask: boolean;
+  /** per data input: an explicit mask for it is among the inputs */
+  masks: readonly boolean[];
+  /** the layer's tensor call options that were given (e.g. attentionMask), in input order */
+  extra: readonly string[];
   /** force training (true) or inference (false) behaviour; null follows the model */
   training: boolean | null;
+  /** the layer's other call options (e.g. useCausalMask) */
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** A call with one data input and nothing else. */
+export const PLAIN_CALL: CallArgs = Object.freeze({ nInputs: 1, nStates: 0, masks: Object.freeze([false]), extra: Object.freeze([]), training: null, options: Object.freeze({}) });
+
+/** Where the explicit mask of data input i sits among a node's inputs, or -1. */
+export function maskSlot(call: CallArgs, i: number): number {
+  if (!call.masks[i]) return -1;
+  let k = call.nInputs + call.nStates;
+  for (let j = 0; j < i; j++) if (call.masks[j]) k++;
+  return k;
+}
+
+/** Where tensor call option `name` sits among a node's inputs, or -1. */
+export function extraSlot(call: CallArgs, name: string): number {
+  const j = call.extra.indexOf(name);
+  if (j < 0) return -1;
+  let k = call.nInputs + call.nStates;
+  for (const m of call.masks) if (m) k++;
+  return k + j;
 }
 
 /** Per-call facts every run needs; one object per model, updated in place. */
@@ -83,10 +112,15 @@ export type PlanAlloc = (length: number, dtype?: DType) => Buf;
 export interface ApplyOptions {
   /** initial states of a recurrent layer: [h] or [h, c] (Bidirectional: forward's, then backward's) */
   initialState?: SymbolicTensor[];
-  /** an explicit (batch, timesteps) mask, overriding the one that flows with the input */
-  mask?: SymbolicTensor;
+  /**
+   * an explicit (batch, timesteps) mask, overriding the one that flows with
+   * the input; for a layer of several inputs, one per input (null: none)
+   */
+  mask?: SymbolicTensor | (SymbolicTensor | null)[];
   /** force training (true) or inference (false) behaviour at this call */
   training?: boolean;
+  /** a layer's own call options (attention: useCausalMask, attentionMask, ...) */
+  [option: string]: unknown;
 }
 
 let uid = 0;
@@ -198,6 +232,16 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
     return false;
   }
 
+  /** The layer's own call options that are values (e.g. useCausalMask), checked by computeOutputs. */
+  protected callOptionKeys(): readonly string[] {
+    return [];
+  }
+
+  /** The layer's own call options that are tensors (e.g. attentionMask): they become inputs of the node. */
+  protected tensorOptionKeys(): readonly string[] {
+    return [];
+  }
+
   /** Its first output has a pre-activation a cross-entropy loss can read (its run's logits()). */
   get fusable(): boolean {
     return false;
@@ -205,6 +249,10 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
 
   get isBuilt(): boolean {
     return this.built;
+  }
+
+  private explicitMasks(where: string, xs: readonly SymbolicTensor[], mask: ApplyOptions['mask']): (SymbolicTensor | null)[] {
+    return explicitMasksOf(this, where, xs, mask);
   }
 
   /** @internal Build from these data inputs unless built (wrappers build their inner layers so). */
@@ -226,8 +274,11 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
     const xs = Array.isArray(inputs) ? [...inputs] : [inputs];
     xs.forEach((x, i) => checkSymbolic(where, xs.length > 1 ? `inputs[${i}]` : 'input', x));
     if (opts === null || typeof opts !== 'object') fail('E_ARG', `${where}: options must be an object, got ${describe(opts)}`);
+    const values = this.callOptionKeys();
+    const tensors = this.tensorOptionKeys();
+    const keys = ['initialState', 'mask', 'training', ...values, ...tensors];
     for (const k of Object.keys(opts)) {
-      if (!['initialState', 'mask', 'training'].includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: initialState, mask, training)`);
+      if (!keys.includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: ${keys.join(', ')})`);
     }
     const [lo, hi] = this.inputArity();
     if (xs.length < lo || xs.length > hi) {
@@ -242,21 +293,15 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
         ? `${where}: ${this.className} takes no initialState`
         : `${where}: initialState must hold ${arity.filter((n) => n > 0).join(' or ')} tensors for this ${this.className}, got ${states.length}`);
     }
-    if (opts.mask !== undefined) {
-      if (!this.acceptsMask()) fail('E_ARG', `${where}: ${this.className} takes no explicit mask`);
-      checkSymbolic(where, 'mask', opts.mask);
-    }
+    const masks = this.explicitMasks(where, xs, opts.mask);
     if (opts.training !== undefined && typeof opts.training !== 'boolean') fail('E_ARG', `${where}: training must be true or false, got ${describe(opts.training)}`);
-    const all = [...xs, ...states, ...(opts.mask ? [opts.mask] : [])];
-    const call: CallArgs = { nInputs: xs.length, nStates: states.length, mask: !!opts.mask, training: opts.training ?? null };
+    const extra = tensors.filter((k) => opts[k] !== undefined && opts[k] !== null);
+    extra.forEach((k) => checkSymbolic(where, k, opts[k]));
+    const options: Record<string, unknown> = {};
+    for (const k of values) if (opts[k] !== undefined) options[k] = opts[k];
+    const all = [...xs, ...states, ...masks.filter((m): m is SymbolicTensor => m !== null), ...extra.map((k) => opts[k] as SymbolicTensor)];
+    const call: CallArgs = { nInputs: xs.length, nStates: states.length, masks: masks.map((m) => m !== null), extra, training: opts.training ?? null, options };
     const specs = all.map((t) => t.spec);
-    if (opts.mask) {
-      const m = opts.mask.spec.shape;
-      const T = xs[0].spec.shape[0];
-      if (m.length !== 1 || (m[0] >= 0 && T >= 0 && m[0] !== T)) {
-        fail('E_SHAPE', `${where}: mask must have shape (batch, ${T < 0 ? 'timesteps' : T}), got ${opts.mask}`);
-      }
-    }
     const first = !this.built;
     let outs: TensorSpec[];
     try {
@@ -321,6 +366,26 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
     if (!this.built) fail('E_STATE', `${this.name}.countParams: the layer is not built yet; call it on an input (or add it to a model) first`);
     return this.weightSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   }
+}
+
+/** Per data input, its explicit mask or null; each (batch, T) with T the input's time steps. */
+function explicitMasksOf(layer: Layer, where: string, xs: readonly SymbolicTensor[], mask: ApplyOptions['mask']): (SymbolicTensor | null)[] {
+  if (mask === undefined || mask === null) return xs.map(() => null);
+  if (!(layer as unknown as { acceptsMask(): boolean }).acceptsMask()) fail('E_ARG', `${where}: ${layer.className} takes no explicit mask`);
+  const list = Array.isArray(mask) ? mask : [mask];
+  if (list.length !== xs.length) {
+    fail('E_ARG', `${where}: mask must hold one entry (a tensor or null) per input (${xs.length}), got ${Array.isArray(mask) ? list.length : 'one tensor'}`);
+  }
+  return list.map((m, i) => {
+    if (m === null || m === undefined) return null;
+    checkSymbolic(where, xs.length > 1 ? `mask[${i}]` : 'mask', m);
+    const s = m.spec.shape;
+    const T = xs[i].spec.shape[0];
+    if (s.length !== 1 || (s[0] >= 0 && T >= 0 && s[0] !== T)) {
+      fail('E_SHAPE', `${where}: ${xs.length > 1 ? `mask[${i}]` : 'mask'} must have shape (batch, ${T < 0 ? 'timesteps' : T}), got ${m}`);
+    }
+    return m;
+  });
 }
 
 function checkSymbolic(where: string, what: string, v: unknown): void {

@@ -18,7 +18,7 @@ import type { ActivationName } from '../backend/abi.js';
 import { ACTIVATIONS } from '../backend/abi.js';
 import type { Backend, Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot } from './layer.js';
+import { Layer, LayerRun, maskSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot } from './layer.js';
 import { activation, bool, inputShape, options, positiveInt } from './options.js';
 
 export interface RecurrentOptions {
@@ -111,7 +111,7 @@ export abstract class Recurrent extends Layer {
     if (call.nStates > 0 && this.stateful) {
       fail('E_ARG', `${this.name}: a stateful layer carries its own state; give initialState to a non-stateful layer, or call resetStates()`);
     }
-    const masked = this.returnSequences && (x.masked || call.mask);
+    const masked = this.returnSequences && (x.masked || call.masks[0]);
     const out: TensorSpec[] = [{ shape: this.returnSequences ? [x.shape[0], H] : [H], dtype: 'float32', masked }];
     if (this.returnState) for (let k = 0; k < this.nStates; k++) out.push({ shape: [H], dtype: 'float32', masked: false });
     return out;
@@ -233,7 +233,8 @@ export abstract class RecurrentRun extends LayerRun {
     // forward overwrites `carried` with its final step, but backward needs the
     // state this call started from (truncated BPTT of a stateful layer): copy it
     if (carry) for (let k = 0; k < this.nStates; k++) be.copy(this.carriedIn[k], this.carried[k], B * H);
-    const mask = this.call.mask ? ins[ins.length - 1].buf : x.mask;
+    const slot = maskSlot(this.call, 0);
+    const mask = slot >= 0 ? ins[slot].buf : x.mask;
     const a = this.cellArgs;
     a.B = B;
     a.T = T;

@@ -240,9 +240,10 @@ export class Engine {
       if (!any) continue;
       const inIx = g.nodeIn[k];
       const need = this.need[k];
-      for (let j = 0; j < inIx.length; j++) need[j] = req[inIx[j]];
-      // the explicit mask of a call carries no gradient
-      if (g.nodes[k].call.mask) need[inIx.length - 1] = false;
+      // masks and tensor call options (after the data and the states) carry no gradient
+      const call = g.nodes[k].call;
+      const nGrad = call.nInputs + call.nStates;
+      for (let j = 0; j < inIx.length; j++) need[j] = j < nGrad && req[inIx[j]];
       const dIns = this.dIns[k];
       this.runs[k].backward(this.ctx, dOuts, need, dIns);
       for (let j = 0; j < inIx.length; j++) if (need[j] && dIns[j]) this.addGrad(inIx[j], dIns[j]!, B);

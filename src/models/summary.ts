@@ -10,7 +10,7 @@ const shapeText = (s: Shape) => `(None, ${s.map((d) => (d < 0 ? 'None' : d)).joi
 
 export function summarize(name: string, e: Engine): string {
   const g = e.graph;
-  const chain = g.inputs.length === 1 && g.outputs.length === 1 && g.nodes.every((n, k) => n.call.nInputs + n.call.nStates + (n.call.mask ? 1 : 0) === 1 && (k === 0 ? n.inputs[0] === g.inputs[0] : n.inputs[0] === g.nodes[k - 1].outputs[0]));
+  const chain = g.inputs.length === 1 && g.outputs.length === 1 && g.nodes.every((n, k) => n.inputs.length === 1 && (k === 0 ? n.inputs[0] === g.inputs[0] : n.inputs[0] === g.nodes[k - 1].outputs[0]));
   const rows: string[][] = [];
   if (!chain) for (const t of g.inputs) rows.push([`${t.name} (InputLayer)`, shapeText(t.spec.shape), '0', '']);
   for (const n of g.nodes) {
