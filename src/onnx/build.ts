@@ -1,0 +1,109 @@
+/**
+ * IR -> a model, through the public API only: `layers.*` factories with the
+ * IR's configs, a Sequential when the graph is a chain, then setWeights.
+ * A graph that is not a chain needs the functional API (input(), apply(),
+ * model()); until the library has it, such a graph is a clear E_FORMAT.
+ */
+import { coreExport, formatError, layers, Sequential, Tensor, WasmRnnError, type Layer } from './core.js';
+import type { IrGraph, IrLayer } from './ir.js';
+
+type Factory = (config: Record<string, unknown>) => Layer;
+
+const FACTORIES: Record<string, string> = {
+  Embedding: 'embedding', LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simpleRNN', Dense: 'dense',
+  Dropout: 'dropout', Masking: 'masking', Bidirectional: 'bidirectional', Activation: 'activation',
+};
+
+function factory(where: string, className: string): Factory {
+  const f = (layers as unknown as Record<string, Factory | undefined>)[FACTORIES[className] ?? ''];
+  if (!f) formatError(`${where}: needs a ${className} layer, which this version of wasm-rnn does not have`);
+  return f;
+}
+
+/** One of our layers from an IR node (Bidirectional: its wrapped layer first). */
+export function layerFromIr(where: string, l: IrLayer): Layer {
+  try {
+    const config = { ...l.config };
+    if (l.className === 'Bidirectional') {
+      const inner = config.layer as { className: string; config: Record<string, unknown> };
+      config.layer = factory(where, inner.className)({ ...inner.config, name: String(config.name) });
+    }
+    return factory(where, l.className)(config);
+  } catch (e) {
+    if (e instanceof WasmRnnError && e.code === 'E_FORMAT') throw e;
+    return formatError(`${where}: cannot build ${l.className} from ${l.origin}: ${(e as Error).message}`);
+  }
+}
+
+/** Why the graph is not a chain Sequential can hold, or null when it is one. */
+export function notAChain(ir: IrGraph): string | null {
+  if (ir.inputs.length !== 1) return `it has ${ir.inputs.length} inputs`;
+  let prev = ir.inputs[0].id;
+  for (const l of ir.layers) {
+    if (l.initialState.length) return `${l.origin} starts from states given by the graph`;
+    if (l.inputs.length !== 1 || l.inputs[0].node !== prev || l.inputs[0].index !== 0) return `${l.origin} does not take just the previous layer's output`;
+    prev = l.id;
+  }
+  const last = ir.layers[ir.layers.length - 1];
+  if (!last) return 'it has no layers';
+  const outs = ir.outputs.map((o) => o.ref);
+  const stateful = last.config.returnState === true;
+  const ok = outs.every((r, i) => r.node === last.id && r.index === i) && (stateful ? outs.length >= 2 : outs.length === 1);
+  return ok ? null : 'its outputs are not just the last layer\'s';
+}
+
+export function irToModel(where: string, ir: IrGraph): Sequential {
+  const why = notAChain(ir);
+  if (why) return irToFunctional(where, ir, why);
+  const built = ir.layers.map((l) => layerFromIr(where, l));
+  const model = new Sequential({ name: ir.name.replace(/[^A-Za-z0-9_.-]+/g, '_'), layers: built });
+  try {
+    const input = ir.inputs[0];
+    try {
+      model.build(input.dtype === 'int32' ? [-1] : input.shape.map((d, i) => (i === 0 && input.shape.length === 2 ? -1 : d)), { initialize: false });
+    } catch (e) {
+      formatError(`${where}: the layers do not fit together: ${(e as Error).message}`);
+    }
+    model.setWeights(ir.layers.flatMap((l) => l.weights.map((w) => new Tensor(w.data, w.shape))));
+    return model;
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/**
+ * A graph that is not a chain, built with the functional API (input(),
+ * layer.apply(x, { initialState }), model({ inputs, outputs })) once the
+ * library has it.
+ */
+export function irToFunctional(where: string, ir: IrGraph, why: string): Sequential {
+  const input = coreExport('input') as ((o: Record<string, unknown>) => unknown) | undefined;
+  const model = coreExport('model') as ((o: Record<string, unknown>) => { layers: Layer[]; setWeights(w: Tensor[]): void }) | undefined;
+  if (typeof input !== 'function' || typeof model !== 'function') {
+    formatError(`${where}: the graph is not a chain of layers (${why}); importing it needs functional models, which this version of wasm-rnn does not have yet`);
+  }
+  const symbols = new Map<string, unknown[]>();
+  for (const i of ir.inputs) {
+    symbols.set(i.id, [input({ shape: i.dtype === 'int32' ? [null] : i.shape.map((d) => (d < 0 ? null : d)), dtype: i.dtype, name: i.name })]);
+  }
+  const built = new Map<string, Layer>();
+  const take = (r: { node: string; index: number }) => {
+    const s = symbols.get(r.node);
+    if (!s || s[r.index] === undefined) formatError(`${where}: output ${r.index} of ${r.node} is not available`);
+    return s[r.index];
+  };
+  for (const l of ir.layers) {
+    const layer = layerFromIr(where, l);
+    built.set(l.id, layer);
+    const xs = l.inputs.map(take);
+    const apply = (layer as unknown as { apply(x: unknown, o?: unknown): unknown }).apply.bind(layer);
+    const out = apply(xs.length === 1 ? xs[0] : xs, l.initialState.length ? { initialState: l.initialState.map(take) } : undefined);
+    symbols.set(l.id, Array.isArray(out) ? out : [out]);
+  }
+  const m = model({ inputs: ir.inputs.map((i) => take({ node: i.id, index: 0 })), outputs: ir.outputs.map((o) => take(o.ref)), name: ir.name });
+  const byLayer = new Map(ir.layers.map((l) => [built.get(l.id)!, l]));
+  m.setWeights(m.layers.flatMap((layer) => (byLayer.get(layer)?.weights ?? []).map((w) => new Tensor(w.data, w.shape))));
+  // a functional model has Sequential's public surface (predict, fit, getWeights, ...)
+  return m as unknown as Sequential;
+}

@@ -1,0 +1,180 @@
+/**
+ * Layer-graph IR -> ONNX ModelProto bytes.
+ *
+ * Every tensor between layers is batch-major, as in our models: ids
+ * (batch, time), sequences (batch, time, features), vectors (batch,
+ * features). Per layer:
+ *
+ *   Embedding        Gather(embeddings, ids)
+ *   Dense            MatMul, Add (bias), then Relu / Sigmoid / Tanh / Softmax(-1) / HardSigmoid(0.2, 0.5)
+ *   Dropout          nothing (the identity at inference)
+ *   SimpleRNN, LSTM, GRU, Bidirectional      see recurrent.ts
+ *
+ * An embedding with maskZero becomes the recurrent layers' sequence_lens:
+ * the count of non-zero ids per row. That is our mask exactly when padding
+ * (id 0) only ever follows the tokens ('post' padding, TextVectorizer's
+ * default), and ONNX then outputs zeros at padded steps where a
+ * unidirectional layer of ours repeats its last output; the final states,
+ * and every step a loss reads, agree.
+ *
+ * Not expressible (listed in one E_ARG error): Masking (a mask computed from
+ * float features), stateful layers (ONNX graphs hold no state between
+ * runs), Bidirectional over a goBackwards layer.
+ */
+import { create, toBinary } from '@bufbuild/protobuf';
+import { argError } from '../core.js';
+import type { IrGraph, IrLayer, IrRef } from '../ir.js';
+import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, TensorProto_DataType as DT } from '../proto/onnx_pb.js';
+import { emitRecurrent } from './recurrent.js';
+import { GraphWriter, valueInfo } from './writer.js';
+
+export interface ToOnnxOptions {
+  /** ONNX opset to write, 13 to 21 (default 17) */
+  opset?: number;
+  /** element type of the token-id input: 'int64' (PyTorch's, the default) or 'int32' */
+  idsType?: 'int32' | 'int64';
+}
+
+export const EXPORT_OPSETS = { min: 13, max: 21, default: 17 } as const;
+
+/** A layer output as emitted: its ONNX tensor, and the sequence lengths a mask became (or null). */
+export interface Emitted {
+  tensor: string;
+  lens: string | null;
+}
+
+export interface EmitContext {
+  w: GraphWriter;
+  layer: IrLayer;
+  /** a name prefix for this layer's tensors */
+  prefix: string;
+  x: Emitted;
+  /** the graph's token-id input, when there is one */
+  ids: string | null;
+  int64Ids: boolean;
+  problems: string[];
+}
+
+/** IR version that goes with an opset (ONNX's versioning table). */
+function irVersionFor(opset: number): number {
+  return opset <= 14 ? 7 : opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
+
+const DENSE_ACTIVATIONS: Record<string, { op: string; attrs?: Record<string, { i: number } | { f: number }> } | null> = {
+  linear: null,
+  relu: { op: 'Relu' },
+  sigmoid: { op: 'Sigmoid' },
+  tanh: { op: 'Tanh' },
+  softmax: { op: 'Softmax', attrs: { axis: { i: -1 } } },
+  hardSigmoid: { op: 'HardSigmoid', attrs: { alpha: { f: 0.2 }, beta: { f: 0.5 } } },
+};
+
+function checkOptions(where: string, o: unknown): { opset: number; int64Ids: boolean } {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) argError(`${where}: options must be an object`);
+  const opts = o as Record<string, unknown>;
+  for (const k of Object.keys(opts)) if (k !== 'opset' && k !== 'idsType') argError(`${where}: unknown option '${k}' (supported: opset, idsType)`);
+  const opset = opts.opset ?? EXPORT_OPSETS.default;
+  if (typeof opset !== 'number' || !Number.isInteger(opset) || opset < EXPORT_OPSETS.min || opset > EXPORT_OPSETS.max) {
+    argError(`${where}: opset must be an integer from ${EXPORT_OPSETS.min} to ${EXPORT_OPSETS.max}, got ${String(opset)}`);
+  }
+  const idsType = opts.idsType ?? 'int64';
+  if (idsType !== 'int32' && idsType !== 'int64') argError(`${where}: idsType must be 'int32' or 'int64', got ${String(idsType)}`);
+  return { opset, int64Ids: idsType === 'int64' };
+}
+
+export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Uint8Array {
+  const { opset, int64Ids } = checkOptions(where, options);
+  const w = new GraphWriter(opset);
+  const problems: string[] = [];
+  const emitted = new Map<string, Emitted[]>();
+  const at = (r: IrRef): Emitted => emitted.get(r.node)![r.index];
+  const graphInputs = ir.inputs.map((i) => {
+    const name = w.reserve(i.name);
+    const ids = i.dtype === 'int32';
+    const dims = ids ? ['batch', 'time'] : i.shape.length === 2 ? ['batch', i.shape[0] < 0 ? 'time' : i.shape[0], i.shape[1]] : ['batch', i.shape[0]];
+    emitted.set(i.id, [{ tensor: name, lens: null }]);
+    return valueInfo(name, ids ? (int64Ids ? DT.INT64 : DT.INT32) : DT.FLOAT, dims);
+  });
+  const ids = ir.inputs.find((i) => i.dtype === 'int32')?.name ?? null;
+  for (const layer of ir.layers) {
+    if (layer.inputs.length !== 1 || layer.initialState.length) {
+      problems.push(`${layer.origin}: takes several inputs or given states (not written yet)`);
+      emitted.set(layer.id, []);
+      continue;
+    }
+    const ctx: EmitContext = { w, layer, prefix: String(layer.config.name ?? layer.id), x: at(layer.inputs[0]), ids, int64Ids, problems };
+    emitted.set(layer.id, emitLayer(ctx));
+  }
+  if (problems.length) argError(`${where}: ONNX cannot express:\n  - ${problems.join('\n  - ')}`);
+  const graphOutputs = ir.outputs.map((o) => {
+    const e = at(o.ref);
+    const layer = ir.layers.find((l) => l.id === o.ref.node)!;
+    const units = outputUnits(layer);
+    const name = w.reserve(o.name);
+    w.rename(e.tensor, name);
+    return valueInfo(name, DT.FLOAT, o.onnxAxes.map((a) => (a === 'batch' ? 'batch' : a === 'time' ? 'time' : units)));
+  });
+  const graph = create(GraphProtoSchema, {
+    name: ir.name, node: w.nodes, initializer: w.initializers, input: graphInputs, output: graphOutputs,
+  });
+  const model = create(ModelProtoSchema, {
+    irVersion: BigInt(irVersionFor(opset)), producerName: 'wasm-rnn', graph,
+    opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(opset) })],
+  });
+  return toBinary(ModelProtoSchema, model);
+}
+
+/** Width of a layer's main output (and of its states). */
+function outputUnits(l: IrLayer): number {
+  const c = l.config;
+  if (l.className === 'Bidirectional') {
+    const inner = (c.layer as { config: Record<string, unknown> }).config;
+    return (inner.units as number) * (c.mergeMode === 'concat' ? 2 : 1);
+  }
+  if (l.className === 'Embedding') return c.outputDim as number;
+  return c.units as number;
+}
+
+function emitLayer(c: EmitContext): Emitted[] {
+  const { w, layer, prefix, x } = c;
+  switch (layer.className) {
+    case 'Embedding': {
+      const [table] = layer.weights;
+      const y = w.op('Gather', `${prefix}/Gather`, [w.floats(`${prefix}/embeddings`, table.shape, table.data), x.tensor]);
+      return [{ tensor: y, lens: layer.config.maskZero ? lengths(c) : x.lens }];
+    }
+    case 'Dense': {
+      const [kernel, bias] = layer.weights;
+      let y = w.op('MatMul', `${prefix}/MatMul`, [x.tensor, w.floats(`${prefix}/kernel`, kernel.shape, kernel.data)]);
+      if (bias) y = w.op('Add', `${prefix}/Add`, [y, w.floats(`${prefix}/bias`, bias.shape, bias.data)]);
+      const act = DENSE_ACTIVATIONS[layer.config.activation as string];
+      if (act === undefined) c.problems.push(`${layer.origin}: activation ${String(layer.config.activation)}`);
+      else if (act) y = w.op(act.op, `${prefix}/${act.op}`, [y], act.attrs ?? {});
+      return [{ tensor: y, lens: x.lens }];
+    }
+    case 'Dropout':
+      return [x];
+    case 'SimpleRNN':
+    case 'LSTM':
+    case 'GRU':
+    case 'Bidirectional':
+      return emitRecurrent(c);
+    case 'Masking':
+      c.problems.push(`${layer.origin}: a mask computed from float features (ONNX recurrent ops take lengths, not masks)`);
+      return [x];
+    default:
+      c.problems.push(`${layer.origin}: layer type ${layer.className}`);
+      return [x];
+  }
+}
+
+/** Per-row sequence lengths from the ids: the count of non-zero ids (int32, (batch)). */
+function lengths(c: EmitContext): string {
+  const { w, prefix } = c;
+  const ids = c.ids!;
+  const zero = w.intScalar(0, c.int64Ids);
+  const pad = w.op('Equal', `${prefix}/is_padding`, [ids, zero]);
+  const valid = w.op('Not', `${prefix}/is_token`, [pad]);
+  const ones = w.op('Cast', `${prefix}/token_count`, [valid], { to: { i: DT.INT32 } });
+  return w.op('ReduceSum', `${prefix}/sequence_lens`, [ones, w.int64s([1])], { keepdims: { i: 0 } });
+}

@@ -1,0 +1,54 @@
+/** Shared by the ONNX tests: fixtures, layouts, ONNX Runtime. */
+import { readFileSync, readdirSync } from 'node:fs';
+import type { AxisMeaning } from '../../src/onnx/index.js';
+
+const DIR = new URL('./fixtures/', import.meta.url);
+
+export interface Reference {
+  source: string;
+  opset: number;
+  input: { dtype: 'int64' | 'float32'; shape: number[]; data: number[] };
+  output: { shape: number[]; data: number[] };
+}
+
+export function fixtureBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(`${name}.onnx`, DIR)));
+}
+
+export function reference(name: string): Reference {
+  return JSON.parse(readFileSync(new URL(`${name}.json`, DIR), 'utf8')) as Reference;
+}
+
+/** Fixtures exported from PyTorch (they have a reference .json beside them). */
+export function torchFixtures(): string[] {
+  return readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+/** Fixtures written with onnx.helper (no stored outputs: ONNX Runtime is the reference). */
+export function handWrittenFixtures(): string[] {
+  return readdirSync(DIR).filter((f) => f.startsWith('onnx_') && f.endsWith('.onnx')).map((f) => f.slice(0, -5)).sort();
+}
+
+const ORDER: Record<string, number> = { batch: 0, time: 1, features: 2 };
+
+/**
+ * An ONNX-side array (axes as `onnxAxes` say) in our batch-major order:
+ * unit axes dropped, then batch, time, features.
+ */
+export function toBatchMajor(data: ArrayLike<number>, shape: number[], onnxAxes: AxisMeaning[]): { data: Float64Array; shape: number[] } {
+  const keep = onnxAxes.map((a, i) => ({ a, i })).filter((x) => x.a !== 'unit').sort((x, y) => ORDER[x.a] - ORDER[y.a]);
+  const outShape = keep.map((k) => shape[k.i]);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, q) => p * q, 1));
+  const out = new Float64Array(data.length);
+  const idx = new Array<number>(outShape.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    keep.forEach((k, j) => (src += idx[j] * strides[k.i]));
+    out[o] = data[src];
+    for (let j = idx.length - 1; j >= 0; j--) {
+      if (++idx[j] < outShape[j]) break;
+      idx[j] = 0;
+    }
+  }
+  return { data: out, shape: outShape };
+}
