@@ -52,3 +52,32 @@ export function toBatchMajor(data: ArrayLike<number>, shape: number[], onnxAxes:
   }
   return { data: out, shape: outShape };
 }
+
+// ------------------------------------------------------------------ ONNX Runtime
+
+import * as ort from 'onnxruntime-web';
+
+ort.env.wasm.numThreads = 1; // the machine is shared; results do not depend on it
+
+export interface Feed {
+  data: Float32Array | Int32Array | BigInt64Array;
+  dims: number[];
+}
+
+/** Run an ONNX model in onnxruntime-web (wasm backend, in Node); outputs by name. */
+export async function runOrt(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [name, f] of Object.entries(feeds)) {
+      const type = f.data instanceof Float32Array ? 'float32' : f.data instanceof Int32Array ? 'int32' : 'int64';
+      inputs[name] = new ort.Tensor(type, f.data, f.dims);
+    }
+    const out = await session.run(inputs);
+    const result: Record<string, { data: Float32Array; dims: number[] }> = {};
+    for (const [name, t] of Object.entries(out)) result[name] = { data: t.data as Float32Array, dims: [...t.dims] };
+    return result;
+  } finally {
+    await session.release();
+  }
+}
