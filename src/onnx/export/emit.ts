@@ -17,14 +17,19 @@
  * unidirectional layer of ours repeats its last output; the final states,
  * and every step a loss reads, agree.
  *
+ * A stateful recurrent layer keeps its state between calls; an ONNX graph
+ * keeps none, so the state becomes graph inputs and outputs the caller
+ * carries: `<layer>/h_in` (and `/c_in`), (batch, units), zeros to start,
+ * and `<layer>/h_out` (`/c_out`) to feed to the next call.
+ *
  * Not expressible (listed in one E_ARG error): Masking (a mask computed from
- * float features), stateful layers (ONNX graphs hold no state between
- * runs), Bidirectional over a goBackwards layer.
+ * float features), a stateful Bidirectional, Bidirectional over a
+ * goBackwards layer.
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import { argError } from '../core.js';
 import type { IrGraph, IrLayer, IrRef } from '../ir.js';
-import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, TensorProto_DataType as DT } from '../proto/onnx_pb.js';
+import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, TensorProto_DataType as DT, type ValueInfoProto } from '../proto/onnx_pb.js';
 import { emitRecurrent } from './recurrent.js';
 import { GraphWriter, valueInfo } from './writer.js';
 
@@ -53,6 +58,9 @@ export interface EmitContext {
   ids: string | null;
   int64Ids: boolean;
   problems: string[];
+  /** graph inputs and outputs a layer adds (a stateful layer's states) */
+  stateInputs: ValueInfoProto[];
+  stateOutputs: { name: string; tensor: string; units: number }[];
 }
 
 /** IR version that goes with an opset (ONNX's versioning table). */
@@ -96,13 +104,17 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
     return valueInfo(name, ids ? (int64Ids ? DT.INT64 : DT.INT32) : DT.FLOAT, dims);
   });
   const ids = ir.inputs.find((i) => i.dtype === 'int32')?.name ?? null;
+  const stateInputs: ValueInfoProto[] = [];
+  const stateOutputs: EmitContext['stateOutputs'] = [];
   for (const layer of ir.layers) {
     if (layer.inputs.length !== 1 || layer.initialState.length) {
       problems.push(`${layer.origin}: takes several inputs or given states (not written yet)`);
       emitted.set(layer.id, []);
       continue;
     }
-    const ctx: EmitContext = { w, layer, prefix: String(layer.config.name ?? layer.id), x: at(layer.inputs[0]), ids, int64Ids, problems };
+    const ctx: EmitContext = {
+      w, layer, prefix: String(layer.config.name ?? layer.id), x: at(layer.inputs[0]), ids, int64Ids, problems, stateInputs, stateOutputs,
+    };
     emitted.set(layer.id, emitLayer(ctx));
   }
   if (problems.length) argError(`${where}: ONNX cannot express:\n  - ${problems.join('\n  - ')}`);
@@ -114,8 +126,12 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
     w.rename(e.tensor, name);
     return valueInfo(name, DT.FLOAT, o.onnxAxes.map((a) => (a === 'batch' ? 'batch' : a === 'time' ? 'time' : units)));
   });
+  for (const s of stateOutputs) {
+    w.rename(s.tensor, w.reserve(s.name));
+    graphOutputs.push(valueInfo(s.name, DT.FLOAT, ['batch', s.units]));
+  }
   const graph = create(GraphProtoSchema, {
-    name: ir.name, node: w.nodes, initializer: w.initializers, input: graphInputs, output: graphOutputs,
+    name: ir.name, node: w.nodes, initializer: w.initializers, input: [...graphInputs, ...stateInputs], output: graphOutputs,
   });
   const model = create(ModelProtoSchema, {
     irVersion: BigInt(irVersionFor(opset)), producerName: 'wasm-rnn', graph,

@@ -15,7 +15,8 @@
  */
 import { gateCount, onnxKernel, onnxPeepholes, onnxVector, RECURRENT_ACTIVATIONS, type Cell } from '../layouts.js';
 import type { IrWeight } from '../ir.js';
-import type { AttrValue } from './writer.js';
+import { TensorProto_DataType as DT } from '../proto/onnx_pb.js';
+import { valueInfo, type AttrValue } from './writer.js';
 import type { EmitContext, Emitted } from './emit.js';
 
 const OPS: Record<Cell, string> = { LSTM: 'LSTM', GRU: 'GRU', SimpleRNN: 'RNN' };
@@ -41,7 +42,8 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
   const G = gateCount(cell);
   const I = layer.weights[0].shape[0];
   const problem = (m: string) => c.problems.push(`${layer.origin}: ${m}`);
-  if (cfg.stateful) problem('stateful (an ONNX graph keeps no state between runs; export a stateless copy)');
+  const stateful = cfg.stateful === true;
+  if (stateful && bidirectional) problem('a stateful Bidirectional');
   if (bidirectional && cfg.goBackwards) problem('Bidirectional over a goBackwards layer');
   if (bidirectional && cfg.returnState) problem('Bidirectional with returnState');
   const mergeMode = bidirectional ? String(layer.config.mergeMode) : 'concat';
@@ -97,21 +99,31 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
 
   // the node
   const xt = w.op('Transpose', `${prefix}/to_time_major`, [x.tensor], { perm: { ints: [1, 0, 2] } });
+  const carried = stateful && !bidirectional ? (cell === 'LSTM' ? ['h', 'c'] : ['h']) : [];
+  const initial = carried.map((s) => {
+    const name = w.reserve(`${prefix}/${s}_in`);
+    c.stateInputs.push(valueInfo(name, DT.FLOAT, ['batch', H]));
+    return w.op('Unsqueeze', `${prefix}/initial_${s}`, [name, w.int64s([0])]);
+  });
   const inputs = [
     xt,
     w.floats(`${prefix}/W`, [D, G * H, I], W),
     w.floats(`${prefix}/R`, [D, G * H, H], R),
     useBias ? w.floats(`${prefix}/B`, [D, 2 * G * H], B) : '',
     x.lens ?? '',
-    '',
-    '',
+    initial[0] ?? '',
+    initial[1] ?? '',
     peephole ? w.floats(`${prefix}/P`, [D, 3 * H], P) : '',
   ].slice(0, cell === 'LSTM' ? 8 : 6);
   const seq = cfg.returnSequences === true;
   const state = cfg.returnState === true;
   const [Y, Yh, Yc] = w.node(OPS[cell], `${prefix}/${OPS[cell]}`, inputs, [
-    seq ? `${prefix}/Y` : '', !seq || state ? `${prefix}/Y_h` : '', cell === 'LSTM' && state ? `${prefix}/Y_c` : '',
+    seq ? `${prefix}/Y` : '', !seq || state || stateful ? `${prefix}/Y_h` : '', cell === 'LSTM' && (state || stateful) ? `${prefix}/Y_c` : '',
   ].slice(0, cell === 'LSTM' ? 3 : 2), attrs);
+  carried.forEach((s, k) => {
+    const final = w.op('Squeeze', `${prefix}/final_${s}`, [[Yh, Yc][k], w.int64s([0])]);
+    c.stateOutputs.push({ name: `${prefix}/${s}_out`, tensor: final, units: H });
+  });
 
   let main: string;
   if (seq) {

@@ -39,7 +39,10 @@ export function finalize(name: string, drafts: Draft[], outputs: GraphOutput[], 
     for (const p of [...d.inputs, ...d.initialState]) visit(p.owner);
   };
   for (const o of irOutputs) visit(o.port.owner);
-  for (const d of drafts) if (live.has(d) && d.rnn) configureRecurrent(d, problems);
+  // a recurrent node whose final state is two graph outputs returns its state (Keras: [h, h, c])
+  const hOutputs = new Map<Draft, number>();
+  for (const o of irOutputs) if (o.port.name === 'h') hOutputs.set(o.port.owner, (hOutputs.get(o.port.owner) ?? 0) + 1);
+  for (const d of drafts) if (live.has(d) && d.rnn) configureRecurrent(d, (hOutputs.get(d) ?? 0) > 1, problems);
 
   const names = new Set<string>();
   const layerName = (d: Draft): string => {
@@ -50,6 +53,16 @@ export function finalize(name: string, drafts: Draft[], outputs: GraphOutput[], 
     return n;
   };
   const ref = (p: Port): IrRef => ({ node: p.owner.id, index: outputIndex(p) });
+  /** graph outputs: a second read of a final h that is also the main output is Keras's output 1 */
+  const seenH = new Set<Draft>();
+  const outputRef = (p: Port): IrRef => {
+    const r = ref(p);
+    if (p.name === 'h' && r.index === 0 && p.owner.rnn?.returnState) {
+      if (seenH.has(p.owner)) return { ...r, index: 1 };
+      seenH.add(p.owner);
+    }
+    return r;
+  };
   const inputs: IrInput[] = [];
   const layers: IrLayer[] = [];
   for (const d of drafts) {
@@ -69,19 +82,20 @@ export function finalize(name: string, drafts: Draft[], outputs: GraphOutput[], 
       inputs: d.inputs.map(ref), initialState: d.initialState.map(ref), origin: d.origin,
     });
   }
-  const outs: IrOutput[] = irOutputs.map((o) => ({ name: o.name, ref: ref(o.port), onnxAxes: o.onnxAxes }));
+  const outs: IrOutput[] = irOutputs.map((o) => ({ name: o.name, ref: outputRef(o.port), onnxAxes: o.onnxAxes }));
   return { name, inputs, layers, outputs: outs };
 }
 
 /** returnSequences / returnState from the outputs read, and the Keras-shaped config. */
-function configureRecurrent(d: Draft, problems: string[]): void {
+function configureRecurrent(d: Draft, twoFinalOutputs: boolean, problems: string[]): void {
   const r = d.rnn!;
   const seq = d.used.has('y');
-  const state = d.used.has('c') || (seq && d.used.has('h'));
+  const state = d.used.has('c') || (seq && d.used.has('h')) || twoFinalOutputs;
+  r.returnState = state;
   const own = { ...r.cellConfig, returnSequences: seq, ...(state ? { returnState: true } : {}) };
   if (r.direction === 'bidirectional') {
     if (state) problems.push(`${d.origin}: reads both the sequence and the final states of a bidirectional layer (not supported)`);
-    d.config = { layer: { className: r.cell, config: own }, mergeMode: 'concat' };
+    d.config = { layer: { className: r.cell, config: own }, mergeMode: r.mergeMode ?? 'concat' };
     d.weights = [...r.perDirection[0], ...r.perDirection[1]];
   } else {
     d.config = { ...own, ...(r.direction === 'reverse' ? { goBackwards: true } : {}) };
@@ -92,10 +106,8 @@ function configureRecurrent(d: Draft, problems: string[]): void {
 /** Keras output index of a port: [main, h, c] with returnState, else just main. */
 function outputIndex(p: Port): number {
   const d = p.owner;
-  if (!d.rnn) return 0;
-  const seq = d.used.has('y');
-  const state = d.used.has('c') || (seq && d.used.has('h'));
-  if (p.name === 'y') return 0;
-  if (!state) return 0; // the final h is the main output
-  return p.name === 'h' ? 1 : 2;
+  if (!d.rnn || p.name === 'y' || !d.rnn.returnState) return 0;
+  if (p.name === 'c') return 2;
+  // h: the main output when the sequence is not returned, else output 1
+  return d.used.has('y') ? 1 : 0;
 }

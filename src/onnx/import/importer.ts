@@ -20,6 +20,8 @@ import { finalize } from './finalize.js';
 import { consumerCounts, describeNode, topologicalOrder } from './graph.js';
 import { LAYER_OPS } from './ops_layers.js';
 import { LAYOUT_OPS } from './ops_layout.js';
+import { MASK_OPS } from './ops_mask.js';
+import { MERGE_OPS } from './ops_merge.js';
 import { RECURRENT_OPS } from './ops_recurrent.js';
 import { fullView, port, type Draft, type Value } from './values.js';
 
@@ -28,7 +30,7 @@ export const OPSETS = { min: 7, max: 27 } as const;
 /** IR versions whose ModelProto we read (ONNX 1.22 writes 13). */
 export const IR_VERSIONS = { min: 3, max: 13 } as const;
 
-const HANDLERS = { ...LAYOUT_OPS, ...RECURRENT_OPS, ...LAYER_OPS };
+const HANDLERS = { ...LAYOUT_OPS, ...RECURRENT_OPS, ...LAYER_OPS, ...MERGE_OPS, ...MASK_OPS };
 
 export function onnxToIr(where: string, bytes: Uint8Array): IrGraph {
   const model = decodeModel(where, bytes);

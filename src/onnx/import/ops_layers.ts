@@ -17,6 +17,7 @@ import { newAtom } from './atoms.js';
 import { constInput, dataInput, need, optionalConst, type Ctx } from './context.js';
 import { lastDim, perPosition, use } from './consume.js';
 import { allEqual, binaryC, sizeOf, transposeC } from './fold.js';
+import { halves } from './ops_merge.js';
 import { foldBinary, gatherOp } from './ops_layout.js';
 import { normAxis } from './views.js';
 import { port, type DataValue, type Draft, type Value } from './values.js';
@@ -114,6 +115,8 @@ const add: Handler = (c) => {
   const a = need(c, 0, 'A');
   const b = need(c, 1, 'B');
   if (a.kind === 'const' && b.kind === 'const') return foldBinary(c);
+  const merged = halves(c, 'sum');
+  if (merged) return merged;
   const [i, v, k] = a.kind === 'data' && b.kind === 'const' ? [0, a, b] : b.kind === 'data' && a.kind === 'const' ? [1, b, a] : [-1, null, null];
   if (!v || !k) {
     return formatError(`${c.where}: adds ${a.kind === 'data' && b.kind === 'data' ? 'two layer outputs (a merge layer, which needs the functional API)' : 'values we cannot follow'}`);
@@ -135,6 +138,8 @@ const mul: Handler = (c) => {
   const a = need(c, 0, 'A');
   const b = need(c, 1, 'B');
   if (a.kind === 'const' && b.kind === 'const') return [{ kind: 'const', t: binaryC(c.where, 'Mul', a.t, b.t) }];
+  const merged = halves(c, 'mul');
+  if (merged) return merged;
   return formatError(`${c.where}: multiplies a layer output (no layer of ours scales its input)`);
 };
 

@@ -184,8 +184,13 @@ const dropoutOp: Handler = (c) => {
 
 const castOp: Handler = (c) => {
   const to = c.attrs.int('to', 0);
+  c.attrs.accept('saturate'); // float8 targets only
   const v = need(c, 0, 'input');
   if (v.kind === 'const') return [constValue(castC(c.where, v.t, to))];
+  if (v.kind === 'idmask' || v.kind === 'lens') {
+    if (!isIntType(to)) formatError(`${c.where}: casts a padding mask to ${typeName(to)}`);
+    return [v];
+  }
   if (v.kind === 'fill') return [v];
   if (v.kind === 'shape') {
     if (!isIntType(to)) formatError(`${c.where}: casts a shape to ${typeName(to)}`);

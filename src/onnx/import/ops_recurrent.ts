@@ -19,6 +19,7 @@ import { isUnit, newAtom, type Atom } from './atoms.js';
 import { need, optionalConst, type Ctx } from './context.js';
 import { sequenceInput, use } from './consume.js';
 import { allEqual } from './fold.js';
+import { maskingEmbedding } from './ops_mask.js';
 import { featureAtoms, sameAtoms } from './views.js';
 import { port, type Direction, type Port, type Value } from './values.js';
 
@@ -96,12 +97,13 @@ function initialState(c: Ctx, i: number, what: string, D: number, H: number, bat
   return use(v.port);
 }
 
-function sequenceLengths(c: Ctx, time: Atom): void {
+function sequenceLengths(c: Ctx, time: Atom, x: Port): void {
   const v = c.input(4);
   if (!v) return;
   if (v.kind === 'const' && time.size !== null && allEqual(v.t, time.size)) return; // every row full: no-op
+  if (v.kind === 'lens') return maskingEmbedding(c, x, v.ids);
   formatError(`${c.where}: sequence_lens gives rows their own lengths; our recurrent layers take padding as a mask ` +
-    '(embedding({ maskZero: true }), id 0 = padding) instead. Export without sequence_lens');
+    '(embedding({ maskZero: true }), id 0 = padding), which sequence_lens can only be when it counts the non-zero ids. Export without sequence_lens');
 }
 
 const recurrent: Handler = (c) => {
@@ -128,7 +130,7 @@ const recurrent: Handler = (c) => {
   const R = weightInput(c, 2, 'R', [D, G * H, H]) ?? formatError(`${c.where}: R is missing`);
   const B = weightInput(c, 3, 'B', [D, 2 * G * H]);
   const P = cell === 'LSTM' ? weightInput(c, 7, 'P', [D, 3 * H]) : null;
-  sequenceLengths(c, time);
+  sequenceLengths(c, time, input);
   const h0 = initialState(c, 5, 'initial_h', D, H, batch, layout);
   const c0 = cell === 'LSTM' ? initialState(c, 6, 'initial_c', D, H, batch, layout) : null;
   if ((h0 === null) !== (c0 === null) && cell === 'LSTM') formatError(`${c.where}: gives one initial state but not the other`);

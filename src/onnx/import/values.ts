@@ -13,6 +13,9 @@
  *           backwards (a reverse-direction sequence flipped back)
  *   stack   data tensors concatenated along an axis without merging (PyTorch's
  *           h_n of several layers): only indexing one part out is supported
+ *   idmask  token ids compared with 0 (padding) or not (tokens)
+ *   lens    the count of tokens per row: sequence lengths from the ids, which
+ *           is a Keras mask (embedding maskZero) for post-padded ids
  *   poison  the output of a node already reported as unsupported
  */
 import type { IrDType, IrWeight } from '../ir.js';
@@ -53,6 +56,8 @@ export type Value =
   | { kind: 'fill'; value: number }
   | DataValue
   | { kind: 'stack'; axis: number; parts: DataValue[] }
+  | { kind: 'idmask'; ids: DataValue; tokens: boolean }
+  | { kind: 'lens'; ids: Port }
   | { kind: 'poison' };
 
 export type Direction = 'forward' | 'reverse' | 'bidirectional';
@@ -70,7 +75,9 @@ export interface RecurrentDraft {
   D: Atom | null;
   H: Atom;
   /** Bidirectional merge, fixed by how the sequence / final states are consumed */
-  mergeMode: 'concat' | null;
+  mergeMode: 'sum' | 'ave' | 'mul' | null;
+  /** set once the uses are known (finalize) */
+  returnState?: boolean;
 }
 
 /** A graph input or one of our layers, before the whole graph is known. */
