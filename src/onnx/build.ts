@@ -35,6 +35,14 @@ export function layerFromIr(where: string, l: IrLayer): Layer {
   }
 }
 
+/** A corrupted file can hold NaN or infinite weights: say where. */
+function checkFinite(where: string, l: IrLayer): void {
+  for (const w of l.weights) {
+    const i = w.data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) formatError(`${where}: ${l.origin}: weight ${w.name} holds ${w.data[i]} (at ${i})`);
+  }
+}
+
 /** Why the graph is not a chain Sequential can hold, or null when it is one. */
 export function notAChain(ir: IrGraph): string | null {
   if (ir.inputs.length !== 1) return `it has ${ir.inputs.length} inputs`;
@@ -64,6 +72,7 @@ export function irToModel(where: string, ir: IrGraph): Sequential {
     } catch (e) {
       formatError(`${where}: the layers do not fit together: ${(e as Error).message}`);
     }
+    for (const l of ir.layers) checkFinite(where, l);
     model.setWeights(ir.layers.flatMap((l) => l.weights.map((w) => new Tensor(w.data, w.shape))));
     return model;
   } catch (e) {

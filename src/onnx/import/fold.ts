@@ -1,14 +1,23 @@
 /**
  * Constant folding for the few ops exporters apply to constants (gate
  * reordering Slices and Concats when constant folding was off at export,
- * shape arithmetic, zero initial states). Results are capped at 2^24
- * elements so that a hostile shape cannot make us allocate gigabytes.
+ * shape arithmetic, zero initial states). One result is capped at 2^24
+ * elements and one import's results at 2^26 together, so that a hostile
+ * graph cannot make us allocate gigabytes.
  */
 import { formatError } from '../core.js';
 import { TensorProto_DataType as DT } from '../proto/onnx_pb.js';
 import { elementCount, isFloatType, type ConstTensor } from '../tensor_proto.js';
 
 export const MAX_FOLD = 1 << 24;
+export const MAX_FOLD_TOTAL = 1 << 26;
+
+/** Elements folded so far in the current import (imports are synchronous: one at a time). */
+let folded = 0;
+
+export function resetFoldBudget(): void {
+  folded = 0;
+}
 
 export function sizeOf(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
@@ -17,6 +26,8 @@ export function sizeOf(dims: readonly number[]): number {
 function alloc(where: string, type: number, dims: number[]): ConstTensor {
   const n = elementCount(where, dims);
   if (n > MAX_FOLD) formatError(`${where}: a constant of shape [${dims.join(', ')}] is too large to fold (over 2^24 elements)`);
+  folded += n;
+  if (folded > MAX_FOLD_TOTAL) formatError(`${where}: the graph computes more than 2^26 constant elements; fold its constants at export`);
   return { type, dims, data: isFloatType(type) ? new Float32Array(n) : new Float64Array(n) };
 }
 

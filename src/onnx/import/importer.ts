@@ -17,6 +17,7 @@ import { readTensor } from '../tensor_proto.js';
 import { newAtom, Roles, type Role } from './atoms.js';
 import type { Ctx } from './context.js';
 import { finalize } from './finalize.js';
+import { resetFoldBudget } from './fold.js';
 import { consumerCounts, describeNode, topologicalOrder } from './graph.js';
 import { LAYER_OPS } from './ops_layers.js';
 import { LAYOUT_OPS } from './ops_layout.js';
@@ -64,6 +65,7 @@ class Importer {
   }
 
   run(): IrGraph {
+    resetFoldBudget();
     const g = this.graph;
     if (g.sparseInitializer.length) formatError(`${this.where}: sparse initializers are not supported`);
     for (const t of g.initializer) {
@@ -118,13 +120,14 @@ class Importer {
     const where = describeNode(node, index);
     const outputs = (vals: Value[]) => node.output.forEach((o, i) => o && this.values.set(o, vals[i] ?? { kind: 'poison' }));
     const inputs = node.input.map((x) => (x ? this.values.get(x)! : null));
-    if (inputs.some((v) => v?.kind === 'poison')) return outputs([]);
     const own = node.domain === '' || node.domain === 'ai.onnx';
     const handler = own ? HANDLERS[node.opType] : undefined;
+    // an op we do not have is reported wherever it is; a node fed by a reported one is not
     if (!handler) {
       this.problems.push(`${where}: op type ${own ? '' : `${node.domain}.`}${node.opType} is not supported`);
       return outputs([]);
     }
+    if (inputs.some((v) => v?.kind === 'poison')) return outputs([]);
     try {
       const attrs = new Attributes(node, where);
       const ctx: Ctx = {

@@ -373,6 +373,7 @@ function sliceData(c: Ctx, v: DataValue, s: SliceSpec): DataValue {
 
 const concatOp: Handler = (c) => {
   const axisAttr = c.attrs.int('axis', 0);
+  if (!c.node.input.length) formatError(`${c.where}: no inputs`);
   const vs = c.node.input.map((_, i) => need(c, i, `input ${i}`));
   if (vs.every((v) => v.kind === 'const')) {
     const ts = vs.map((v) => (v as { t: ConstTensor }).t);
