@@ -92,6 +92,21 @@ await bundle('src/worker/worker.ts', 'worker.js', {
     },
   ],
 });
+// wasm-rnn/onnx (package.json "exports"): ONNX in and out, with its protobuf
+// runtime and schema, loaded only by users who import it. The core stays
+// external ('./index.js'), so both entry points share one copy of the
+// library, its classes and its wasm instance.
+await bundle('src/onnx/index.ts', 'onnx.js', {
+  plugins: [
+    {
+      name: 'onnx-imports-core',
+      setup(b) {
+        const core = join(root, 'src/index.js');
+        b.onResolve({ filter: /index\.js$/ }, (a) => (join(a.resolveDir, a.path) === core ? { path: './index.js', external: true } : undefined));
+      },
+    },
+  ],
+});
 // the `wasm-rnn` command line (package.json "bin"): one self-contained Node
 // script, the library bundled in, so it runs without resolving the package
 await bundle('src/cli/bin.ts', 'cli.js', { platform: 'node', banner: { js: '#!/usr/bin/env node' } });
@@ -106,4 +121,5 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 
 const size = (f) => statSync(join(dist, f)).size;
 console.log(`dist/index.js ${size('index.js')} B; dist/worker.js ${size('worker.js')} B; dist/cli.js ${size('cli.js')} B; ` + variants.map((v) => `${v.file} ${size('wasm/' + v.file)} B`).join('; '));
+console.log(`dist/onnx.js ${size('onnx.js')} B`);
 if (!existsSync(join(dist, 'types/index.d.ts'))) throw new Error('declarations missing');

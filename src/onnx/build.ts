@@ -4,7 +4,7 @@
  * A graph that is not a chain needs the functional API (input(), apply(),
  * model()); until the library has it, such a graph is a clear E_FORMAT.
  */
-import { coreExport, formatError, layers, Sequential, Tensor, WasmRnnError, type Layer } from './core.js';
+import { formatError, functionalApi, layers, Sequential, Tensor, WasmRnnError, type Layer } from './core.js';
 import type { IrGraph, IrLayer } from './ir.js';
 
 type Factory = (config: Record<string, unknown>) => Layer;
@@ -86,12 +86,11 @@ export function irToModel(where: string, ir: IrGraph): Sequential {
  * layer.apply(x, { initialState }), model({ inputs, outputs })) once the
  * library has it.
  */
-export function irToFunctional(where: string, ir: IrGraph, why: string): Sequential {
-  const input = coreExport('input') as ((o: Record<string, unknown>) => unknown) | undefined;
-  const model = coreExport('model') as ((o: Record<string, unknown>) => { layers: Layer[]; setWeights(w: Tensor[]): void }) | undefined;
-  if (typeof input !== 'function' || typeof model !== 'function') {
-    formatError(`${where}: the graph is not a chain of layers (${why}); importing it needs functional models, which this version of wasm-rnn does not have yet`);
+export function irToFunctional(where: string, ir: IrGraph, why: string, api = functionalApi): Sequential {
+  if (!api) {
+    return formatError(`${where}: the graph is not a chain of layers (${why}); importing it needs functional models, which this version of wasm-rnn does not have yet`);
   }
+  const { input, model } = api;
   const symbols = new Map<string, unknown[]>();
   for (const i of ir.inputs) {
     symbols.set(i.id, [input({ shape: i.dtype === 'int32' ? [null] : i.shape.map((d) => (d < 0 ? null : d)), dtype: i.dtype, name: i.name })]);
@@ -103,6 +102,7 @@ export function irToFunctional(where: string, ir: IrGraph, why: string): Sequent
     return s[r.index];
   };
   for (const l of ir.layers) {
+    checkFinite(where, l);
     const layer = layerFromIr(where, l);
     built.set(l.id, layer);
     const xs = l.inputs.map(take);

@@ -6,8 +6,7 @@
  * `wasm-rnn` instead of carrying a second copy.
  */
 export { Layer, Sequential, Tensor, WasmRnnError, layers } from '../index.js';
-import * as core from '../index.js';
-import { WasmRnnError } from '../index.js';
+import { WasmRnnError, type Layer, type Tensor } from '../index.js';
 
 /** A malformed or unsupported ONNX model (code E_FORMAT): what and what to do. */
 export function formatError(message: string): never {
@@ -19,7 +18,17 @@ export function argError(message: string): never {
   throw new WasmRnnError('E_ARG', message);
 }
 
-/** The library's exports by name, for features that may not exist yet (the functional API). */
-export function coreExport(name: string): unknown {
-  return (core as Record<string, unknown>)[name];
+/** The planned functional API (TF.js names), as build.ts uses it. */
+export interface FunctionalApi {
+  input(o: { shape: (number | null)[]; dtype?: string; name?: string }): unknown;
+  model(o: { inputs: unknown[]; outputs: unknown[]; name?: string }): { layers: Layer[]; setWeights(w: Tensor[]): void };
 }
+
+/**
+ * The functional API once the library has it: wire it here when the graph
+ * engine lands (`import { input, model } from '../index.js'`, then
+ * `{ input, model }`). Until then graphs that are not a chain are refused.
+ * (A static import, not a namespace lookup: the bundle must stay
+ * tree-shakable.)
+ */
+export const functionalApi: FunctionalApi | null = null;
