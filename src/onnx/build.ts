@@ -60,11 +60,12 @@ export function notAChain(ir: IrGraph): string | null {
   return ok ? null : 'its outputs are not just the last layer\'s';
 }
 
-export function irToModel(where: string, ir: IrGraph): Sequential {
+export function irToModel(where: string, ir: IrGraph, options: { name?: string; seed?: number } = {}): Sequential {
   const why = notAChain(ir);
   if (why) return irToFunctional(where, ir, why);
   const built = ir.layers.map((l) => layerFromIr(where, l));
-  const model = new Sequential({ name: ir.name.replace(/[^A-Za-z0-9_.-]+/g, '_'), layers: built });
+  const name = options.name ?? ir.name.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  const model = new Sequential({ name, layers: built, ...(options.seed === undefined ? {} : { seed: options.seed }) });
   try {
     const input = ir.inputs[0];
     try {

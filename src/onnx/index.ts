@@ -31,14 +31,24 @@ export function readOnnx(bytes: Uint8Array | ArrayBuffer): IrGraph {
   return onnxToIr('readOnnx', toBytes('readOnnx', bytes));
 }
 
+export interface FromOnnxOptions {
+  /** the model's name (default: the ONNX graph's) */
+  name?: string;
+  /** seed for what training draws (shuffling, dropout), as Sequential's */
+  seed?: number;
+}
+
 /**
  * An ONNX model (bytes of an .onnx file) as one of our models, ready to
  * predict, fit and serialize. Inputs and outputs are batch-major as
  * everywhere in wasm-rnn; a time-major graph (PyTorch batch_first=False)
  * is transposed at its edges (readOnnx(bytes).inputs[i].onnxAxes says so).
  */
-export function fromOnnx(bytes: Uint8Array | ArrayBuffer): Sequential {
-  return irToModel('fromOnnx', onnxToIr('fromOnnx', toBytes('fromOnnx', bytes)));
+export function fromOnnx(bytes: Uint8Array | ArrayBuffer, options: FromOnnxOptions = {}): Sequential {
+  const where = 'fromOnnx';
+  if (options === null || typeof options !== 'object') argError(`${where}: options must be an object`);
+  for (const k of Object.keys(options)) if (k !== 'name' && k !== 'seed') argError(`${where}: unknown option '${k}' (supported: name, seed)`);
+  return irToModel(where, onnxToIr(where, toBytes(where, bytes)), options);
 }
 
 /** Our model as the bytes of an .onnx file (opset 13 to 21, default 17). */

@@ -391,13 +391,13 @@ const concatOp: Handler = (c) => {
   if (vs.every((v) => v.kind === 'data')) {
     const parts = vs as DataValue[];
     const axis = normAxis(c.where, axisAttr, parts[0].axes.length);
-    return [mergeDirections(c, parts, axis) ?? { kind: 'stack', axis, parts }];
+    return [mergeDirections(parts, axis) ?? { kind: 'stack', axis, parts }];
   }
   return formatError(`${c.where}: concatenates ${vs.map((v) => v.kind).join(', ')} values`);
 };
 
 /** [forward half, backward half] of one bidirectional output, concatenated back along `axis`. */
-function mergeDirections(c: Ctx, parts: DataValue[], axis: number): DataValue | null {
+function mergeDirections(parts: DataValue[], axis: number): DataValue | null {
   if (parts.length !== 2) return null;
   const [a, b] = parts;
   const D = a.port.owner.rnn?.D;

@@ -14,7 +14,7 @@ import type { DataValue, Port, Value } from './values.js';
 
 type Handler = (c: Ctx) => Value[];
 
-function idsOperand(c: Ctx, v: Value | null): DataValue | null {
+function idsOperand(v: Value | null): DataValue | null {
   if (v?.kind !== 'data') return null;
   const o = v.port.owner;
   return o.kind === 'input' && o.dtype === 'int32' && !v.fixed.length ? v : null;
@@ -27,7 +27,7 @@ function zero(v: Value | null): boolean {
 /** Equal(ids, 0): padding; Greater(ids, 0): tokens (ids are never negative). */
 const compare: Handler = (c) => {
   const [a, b] = [need(c, 0, 'A'), need(c, 1, 'B')];
-  const ids = idsOperand(c, a) ?? idsOperand(c, b);
+  const ids = idsOperand(a) ?? idsOperand(b);
   if (!ids || !(zero(a) || zero(b)) || (c.node.opType === 'Greater' && !zero(b))) {
     return formatError(`${c.where}: ${c.node.opType} is only supported between the token ids and 0 (a padding mask)`);
   }

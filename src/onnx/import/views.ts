@@ -4,7 +4,7 @@
  * tensor it would make is not one of our layers' outputs.
  */
 import { formatError } from '../core.js';
-import { dimOf, eqDim, fmtDim, isUnit, numDim, type Atom, type Dim, type Roles } from './atoms.js';
+import { dimOf, eqDim, fmtDim, isUnit, type Atom, type Dim, type Roles } from './atoms.js';
 import type { DataValue, Port } from './values.js';
 
 export function dims(v: DataValue): Dim[] {
