@@ -20,6 +20,7 @@ import { finalize } from './finalize.js';
 import { resetFoldBudget } from './fold.js';
 import { consumerCounts, describeNode, topologicalOrder } from './graph.js';
 import { LAYER_OPS } from './ops_layers.js';
+import { INDEX_OPS } from './ops_index.js';
 import { LAYOUT_OPS } from './ops_layout.js';
 import { MASK_OPS } from './ops_mask.js';
 import { MERGE_OPS } from './ops_merge.js';
@@ -31,7 +32,7 @@ export const OPSETS = { min: 7, max: 27 } as const;
 /** IR versions whose ModelProto we read (ONNX 1.22 writes 13). */
 export const IR_VERSIONS = { min: 3, max: 13 } as const;
 
-const HANDLERS = { ...LAYOUT_OPS, ...RECURRENT_OPS, ...LAYER_OPS, ...MERGE_OPS, ...MASK_OPS };
+const HANDLERS = { ...LAYOUT_OPS, ...INDEX_OPS, ...RECURRENT_OPS, ...LAYER_OPS, ...MERGE_OPS, ...MASK_OPS };
 
 export function onnxToIr(where: string, bytes: Uint8Array): IrGraph {
   const model = decodeModel(where, bytes);

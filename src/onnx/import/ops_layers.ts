@@ -18,7 +18,8 @@ import { constInput, dataInput, need, optionalConst, type Ctx } from './context.
 import { lastDim, perPosition, use } from './consume.js';
 import { allEqual, binaryC, sizeOf, transposeC } from './fold.js';
 import { halves } from './ops_merge.js';
-import { foldBinary, gatherOp } from './ops_layout.js';
+import { gatherOp } from './ops_index.js';
+import { foldBinary } from './ops_layout.js';
 import { normAxis } from './views.js';
 import { port, type DataValue, type Draft, type Value } from './values.js';
 
