@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync, rmSy
 import { dirname, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { buildAll } from './bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmOnly = process.argv.includes('--wasm');
@@ -59,57 +60,14 @@ writeFileSync(join(srcGen, 'wasm-bytes.ts'), lines.join('\n') + '\n');
 
 if (wasmOnly) process.exit(0);
 
-// 4. the bundle: one ESM file for every runtime, plus the raw .wasm files for
-//    runtimes that must import wasm as a module (Cloudflare Workers)
+// 4. the bundles (build/bundle.mjs: readable, with source maps): one ESM
+//    file for every runtime, the worker, the CLI, the stop-word subpaths; plus
+//    the raw .wasm files for runtimes that must import wasm as a module
+//    (Cloudflare Workers)
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'wasm'), { recursive: true });
-const esbuild = await import('esbuild');
-/** One minified ESM bundle of `entry` into dist/`out`. */
-const bundle = (entry, out, extra = {}) => esbuild.build({
-  entryPoints: [join(root, entry)],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  // es2022: without it esbuild may emit Uint8Array.fromBase64, missing in Node 20-24
-  target: 'es2022',
-  minify: true,
-  legalComments: 'eof',
-  outfile: join(dist, out),
-  logLevel: 'warning',
-  ...extra,
-});
-await bundle('src/index.ts', 'index.js');
-// the training worker for fitInWorker: it imports the bundle above
-// ('../index.js' stays external as './index.js'), so both threads run one copy
-await bundle('src/worker/worker.ts', 'worker.js', {
-  plugins: [
-    {
-      name: 'worker-imports-bundle',
-      setup(b) {
-        b.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './index.js', external: true }));
-      },
-    },
-  ],
-});
-// wasm-rnn/onnx (package.json "exports"): ONNX in and out, with its protobuf
-// runtime and schema, loaded only by users who import it. The core stays
-// external ('./index.js'), so both entry points share one copy of the
-// library, its classes and its wasm instance.
-await bundle('src/onnx/index.ts', 'onnx.js', {
-  plugins: [
-    {
-      name: 'onnx-imports-core',
-      setup(b) {
-        const core = join(root, 'src/index.js');
-        b.onResolve({ filter: /index\.js$/ }, (a) => (join(a.resolveDir, a.path) === core ? { path: './index.js', external: true } : undefined));
-      },
-    },
-  ],
-});
-// the `wasm-rnn` command line (package.json "bin"): one self-contained Node
-// script, the library bundled in, so it runs without resolving the package
-await bundle('src/cli/bin.ts', 'cli.js', { platform: 'node', banner: { js: '#!/usr/bin/env node' } });
+await buildAll(root, dist);
 chmodSync(join(dist, 'cli.js'), 0o755);
 for (const v of variants) copyFileSync(join(gen, v.file), join(dist, 'wasm', v.file));
 
@@ -120,6 +78,9 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 });
 
 const size = (f) => statSync(join(dist, f)).size;
-console.log(`dist/index.js ${size('index.js')} B; dist/worker.js ${size('worker.js')} B; dist/cli.js ${size('cli.js')} B; ` + variants.map((v) => `${v.file} ${size('wasm/' + v.file)} B`).join('; '));
-console.log(`dist/onnx.js ${size('onnx.js')} B`);
-if (!existsSync(join(dist, 'types/index.d.ts'))) throw new Error('declarations missing');
+// stderr: stdout must stay clean for `npm pack --json` (prepack runs this build)
+console.error(['index.js', 'index.js.map', 'worker.js', 'cli.js', ...variants.map((v) => 'wasm/' + v.file)].map((f) => `dist/${f} ${size(f)} B`).join('; '));
+// what `npm pack` must find (prepack runs this build): fail loudly, never ship a hollow package
+for (const f of ['index.js', 'index.js.map', 'worker.js', 'cli.js', 'types/index.d.ts', 'types/text/stopwords/de.d.ts', 'stopwords/de.js']) {
+  if (!existsSync(join(dist, f)) || statSync(join(dist, f)).size === 0) throw new Error(`build: dist/${f} is missing or empty`);
+}

@@ -20,6 +20,17 @@ echo
 run --help
 run train --help
 
+# first names -> gender: as words every new name is unknown (the warning says so); as characters it learns
+run train --data examples/out/names-train.csv --text-column name --label-column gender --units 32 --embedding-dim 16 --epochs 4 --out examples/out/names-words.wrnn
+run train --data examples/out/names-train.csv --text-column name --label-column gender --split character --ngrams 2 --units 32 --embedding-dim 16 \
+  --epochs 4 --out examples/out/names.wrnn
+run evaluate --model examples/out/names.wrnn --data examples/out/names-test.csv
+run predict --model examples/out/names.wrnn Emma Oliver Sasha
+echo '$ wasm-rnn predict --model examples/out/names.wrnn --data examples/out/names-test.csv | head -n 2'
+$WASM_RNN predict --model examples/out/names.wrnn --data examples/out/names-test.csv | head -n 2
+echo "[exit \${PIPESTATUS[0]}]"
+echo
+
 # a 6-topic classifier; --class-weight balanced because the topics are unequal
 run train --data examples/out/topics-train.csv --model gru --units 32 --embedding-dim 32 --dropout 0.5 \
   --max-len 80 --max-tokens 10000 --stop-words en --class-weight balanced --epochs 8 --out examples/out/topics.wrnn
@@ -47,9 +58,13 @@ run train --data examples/out/one-class.csv --out examples/out/x.wrnn
 printf 'text,label\n"an unclosed quote,ham\n' > examples/out/broken.csv
 run train --data examples/out/broken.csv --out examples/out/x.wrnn
 printf 'text,label\ncaf\xe9 au lait,ham\n' > examples/out/latin1.csv
+printf '\x89HDF\r\n\x1a\n' > examples/out/x.h5
 run train --data examples/out/latin1.csv --out examples/out/x.wrnn
 run train --data examples/out/topics-train.csv --text-column body --out examples/out/x.wrnn
 run train --data examples/out/topics-train.csv --epochs ten --out examples/out/x.wrnn
+run train --data examples/out/topics-train.csv --epoch 3 --out examples/out/x.wrnn
+run predict --model examples/out/x.h5 "hello"
+
 run predict --model README.md "hello"
 run generate --model examples/out/topics.wrnn --prompt "The"
 run train --data examples/out/topics-train.csv

@@ -2,6 +2,9 @@
  * Tensor: a plain shape + typed array, owned by the user. Nothing to dispose.
  * float32 data for activations and weights, int32 for token ids and labels.
  * Row-major (C order): the last dimension varies fastest.
+ *
+ * tensor() also takes TF.js tensors (anything with `shape` and `dataSync()`),
+ * copied, so users moving over pass what they have.
  */
 import { WasmRnnError, describe, fail } from './errors.js';
 
@@ -37,6 +40,16 @@ export class Tensor {
     return nest(this.data, this.shape, 0, 0) as NestedArray;
   }
 
+  /** TF.js's name for toArray(). */
+  arraySync(): NestedArray {
+    return this.toArray();
+  }
+
+  /** The flat data (TF.js's name): this tensor's own array, not a copy. */
+  dataSync(): TypedData {
+    return this.data;
+  }
+
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
   }
@@ -67,7 +80,29 @@ export function shapeSize(shape: readonly number[], where: string): number {
   return size;
 }
 
-export type TensorLike = Tensor | NestedArray | TypedData;
+/**
+ * A TF.js tensor, or anything shaped like one: a shape and the flat values in
+ * row-major order. tf.Tensor fits; so does a Tensor of another wasm-rnn copy.
+ */
+export interface TfjsTensorLike {
+  readonly shape: readonly number[];
+  dataSync(): ArrayLike<number | string | boolean> | Float32Array | Int32Array | Uint8Array;
+  readonly dtype?: string;
+}
+
+export type TensorLike = Tensor | NestedArray | TypedData | TfjsTensorLike;
+
+/** True for objects with an array `shape` and a `dataSync()` method (tf.Tensor). */
+export function isTfjsLike(v: unknown): v is TfjsTensorLike {
+  return typeof v === 'object' && v !== null && Array.isArray((v as TfjsTensorLike).shape) && typeof (v as TfjsTensorLike).dataSync === 'function';
+}
+
+/** Text where numbers belong: a string, or arrays whose first leaf is one. */
+export function holdsText(v: unknown): boolean {
+  let cur = v;
+  for (let depth = 0; Array.isArray(cur) && cur.length > 0 && depth < 32; depth++) cur = cur[0];
+  return typeof cur === 'string' || (isTfjsLike(v) && v.dtype === 'string');
+}
 
 /**
  * Build a tensor from nested arrays or a typed array + shape.
@@ -82,6 +117,7 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
     if (dtype && dtype !== values.dtype) return new Tensor(convert(values.data, dtype), values.shape);
     return values;
   }
+  if (isTfjsLike(values) && !(values instanceof Tensor)) return fromTfjs(values, shape, dtype);
   if (values instanceof Float32Array || values instanceof Int32Array) {
     const s = shape ?? [values.length];
     const data = dtype && dtype !== (values instanceof Int32Array ? 'int32' : 'float32') ? convert(values, dtype) : values;
@@ -96,7 +132,7 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
     return new Tensor(t, shape ?? []);
   }
   if (!Array.isArray(values)) {
-    fail('E_ARG', `${where}: expected nested number arrays, a typed array or a Tensor, got ${describe(values)}`);
+    fail('E_ARG', `${where}: expected nested number arrays, a typed array, a Tensor or a TF.js tensor (shape and dataSync()), got ${describe(values)}`);
   }
   const inferred = inferShape(values);
   const flat: number[] = [];
@@ -110,6 +146,26 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
     return new Tensor(data, shape);
   }
   return new Tensor(data, inferred);
+}
+
+/** A copy of a TF.js tensor's values (dataSync() may hand out its backing store). */
+function fromTfjs(t: TfjsTensorLike, shape: readonly number[] | undefined, dtype: DType | undefined): Tensor {
+  const where = 'tensor()';
+  if (shape && !sameShape(shape, t.shape)) {
+    fail('E_SHAPE', `${where}: shape [${shape.join(', ')}] does not match the TF.js tensor's [${t.shape.join(', ')}]`);
+  }
+  if (t.dtype === 'string') fail('E_ARG', `${where}: a TF.js string tensor holds text; turn texts into ids with vectorizer.transform(texts)`);
+  if (t.dtype === 'complex64') fail('E_ARG', `${where}: complex64 TF.js tensors are not supported; pass tf.real(t) or t.arraySync()`);
+  const values = t.dataSync();
+  const dt: DType = dtype ?? (t.dtype === 'int32' || values instanceof Int32Array ? 'int32' : 'float32');
+  const out = dt === 'int32' ? new Int32Array(values.length) : new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (typeof x !== 'number' && typeof x !== 'boolean') fail('E_ARG', `${where}: value ${i} of the TF.js tensor is ${describe(x)}, not a number; call .arraySync() to see its contents`);
+    if (dt === 'int32' && !Number.isInteger(Number(x))) fail('E_ARG', `${where}: value ${x} at index ${i} is not an integer (dtype int32)`);
+    out[i] = Number(x);
+  }
+  return new Tensor(out, t.shape);
 }
 
 function inferShape(v: NestedArray[]): number[] {

@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { Backend, type Buf } from '../src/backend/backend.js';
 import { JsKernels, JsMemory } from '../src/backend/js.js';
 import { setBackend } from '../src/backend/load.js';
-import type { Sequential } from '../src/models/sequential.js';
+import type { Model } from '../src/models/model.js';
 import { Tensor } from '../src/tensor.js';
 import { Rng } from './util.js';
 
@@ -33,25 +33,28 @@ export interface GradCheckOptions {
 }
 
 /** Throws (via expect) naming the weight, index and both values on a mismatch. */
-export function gradCheck(model: Sequential, x: Tensor, opts: GradCheckOptions = {}): number {
+export function gradCheck(model: Model, x: Tensor | Tensor[], opts: GradCheckOptions = {}): number {
   const { eps = 1e-6, tol = 1e-7, maxPerWeight = 30, seed = 7 } = opts;
   const be = model.backend;
   const rng = new Rng(seed);
-  const N = x.shape[0];
-  const T = x.shape.length > 1 ? x.shape[1] : 1;
+  const xs = Array.isArray(x) ? x : [x];
+  const N = xs[0].shape[0];
   const out0 = model.predict(x, { batchSize: N });
   const outs = Array.isArray(out0) ? out0 : [out0];
   const dys = outs.map((o) => new Tensor(Float32Array.from(o.data, () => rng.uniform(-1, 1)), o.shape));
+  // without stateDy only the first output carries a gradient
   const useStates = opts.stateDy && outs.length > 1;
-  const g = model.gradients(x, useStates ? dys : dys[0]);
+  const seeds = outs.length === 1 ? dys[0] : dys.map((d, k) => (k === 0 || useStates ? d : null));
+  const g = model.gradients(x, seeds);
+  const engine = model.engine('gradCheck');
 
   const L = (): number => {
-    const out = model.forwardStaged(N, T);
-    const bufs: Buf[] = [out.y, ...(useStates ? out.states ?? [] : [])];
+    engine.forward(N, false);
     let s = 0;
-    bufs.forEach((b, k) => {
-      const y = be.read(b, 0, dys[k].data.length);
-      for (let i = 0; i < y.length; i++) s += y[i] * dys[k].data[i];
+    dys.forEach((dy, k) => {
+      if (k > 0 && !useStates) return;
+      const y = be.read(engine.output(k).buf, 0, dy.data.length);
+      for (let i = 0; i < y.length; i++) s += y[i] * dy.data[i];
     });
     return s;
   };
@@ -73,20 +76,22 @@ export function gradCheck(model: Sequential, x: Tensor, opts: GradCheckOptions =
   // stage x once (gradients() staged it too; do it again to be explicit)
   model.predict(x, { batchSize: N });
   let checked = 0;
-  model.weightSlots.forEach((slot, k) => {
+  engine.params.slots.forEach((slot, k) => {
     for (const i of sample(slot.w.length)) {
       compare(`${slot.spec.name}#${k}[${i}]`, g.weights[k].data[i], central(slot.w, i));
       checked++;
     }
   });
-  if (g.input) {
-    const xb = model.stagedInput;
-    for (const i of sample(x.data.length)) {
+  const dIn = g.inputs ?? [g.input ?? null];
+  dIn.forEach((d, k) => {
+    if (!d) return;
+    const xb: Buf = engine.plan!.staged[k];
+    for (const i of sample(xs[k].data.length)) {
       if (opts.skipInput?.(i)) continue;
-      compare(`input[${i}]`, g.input.data[i], central(xb, i));
+      compare(`input ${k}[${i}]`, d.data[i], central(xb, i));
       checked++;
     }
-  }
+  });
   expect(checked).toBeGreaterThan(0);
   return checked;
 }

@@ -4,17 +4,26 @@
 //   wasm-rnn/worker.js   the package's dist/worker.js (fitInWorker finds it beside index.js)
 //   index.html, data/    as they are
 //
-//   npm run build && node examples/browser/build.mjs
-//   then serve examples/browser/dist/ over http (a worker needs http, not file://)
+//   npm run demo     builds the package (when stale), this demo, and serves it (serve.mjs)
+//   or: npm run build && node examples/browser/build.mjs, then serve examples/browser/dist/
+//   over http (a worker needs http, not file://)
+//
+//   --dist DIR   take the package's bundles from DIR instead of dist/ (tests)
+//   --out DIR    write the demo to DIR instead of examples/browser/dist/
 import { cpSync, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
-const out = join(here, 'dist');
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? resolve(process.argv[i + 1]) : null;
+};
+const pkgDist = arg('--dist') ?? join(root, 'dist');
+const out = arg('--out') ?? join(here, 'dist');
 for (const f of ['index.js', 'worker.js']) {
-  if (!existsSync(join(root, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run build\` in the repository first`);
+  if (!existsSync(join(pkgDist, f))) throw new Error(`${join(pkgDist, f)} is missing: run \`npm run build\` in the repository first`);
 }
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'wasm-rnn'), { recursive: true });
@@ -37,8 +46,9 @@ await esbuild.build({
     },
   ],
 });
-copyFileSync(join(root, 'dist/index.js'), join(out, 'wasm-rnn/index.js'));
-copyFileSync(join(root, 'dist/worker.js'), join(out, 'wasm-rnn/worker.js'));
+for (const f of ['index.js', 'index.js.map', 'worker.js', 'worker.js.map']) {
+  if (existsSync(join(pkgDist, f))) copyFileSync(join(pkgDist, f), join(out, 'wasm-rnn', f));
+}
 copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
 cpSync(join(here, 'data'), join(out, 'data'), { recursive: true });
 console.log(`built ${out}`);

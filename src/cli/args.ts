@@ -3,11 +3,14 @@
  * positional arguments, `--` ends the options. Each command declares its
  * options once; the same table prints its --help.
  *
- * An unknown option, a missing value or a missing required option is a
- * UsageError (exit 2). A value of the wrong kind ("--epochs ten") is a
- * UserError (exit 1) naming the option.
+ * Every mistake in the command line is a UsageError (exit 2) that points to
+ * --help: an unknown option (with the nearest known one: "did you mean
+ * --epochs?"), a missing value or required option, a value of the wrong kind
+ * or out of range ("--epochs ten"). A single-dash word such as `-o` is an
+ * unknown option too, also where texts are arguments (predict): a text that
+ * starts with '-' goes after `--`.
  */
-import { UsageError, UserError } from './errors.js';
+import { UsageError } from './errors.js';
 
 export type OptType = 'string' | 'int' | 'number' | 'flag' | 'list';
 
@@ -32,11 +35,19 @@ export interface Parsed {
   help: boolean;
 }
 
+/** The usage error of a command: one line, pointing to its --help. */
+export function usageError(command: string, msg: string): UsageError {
+  return new UsageError(`wasm-rnn ${command}: ${msg} (see wasm-rnn ${command} --help)`);
+}
+
+/** Options users reach for that have another name here. */
+const OTHER_NAMES: Record<string, string> = { level: 'split', 'char-level': 'split', maxlen: 'max-len', 'learning-rate': 'lr', epoch: 'epochs' };
+
 export function parseArgs(command: string, argv: readonly string[], specs: readonly OptSpec[], positional = false): Parsed {
   const opts: Parsed['opts'] = {};
   const pos: string[] = [];
   let help = false;
-  const usage = (msg: string) => new UsageError(`wasm-rnn ${command}: ${msg} (see wasm-rnn ${command} --help)`);
+  const usage = (msg: string) => usageError(command, msg);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
@@ -47,7 +58,10 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
       help = true;
       continue;
     }
-    if (!a.startsWith('--') || a === '--') {
+    if (/^-[A-Za-z]/.test(a) && !a.startsWith('--')) {
+      throw usage(`unknown option ${a}${positional ? " (a text that starts with '-' goes after --)" : ''}`);
+    }
+    if (!a.startsWith('--')) {
       if (!positional) throw usage(`unexpected argument ${JSON.stringify(a)}`);
       pos.push(a);
       continue;
@@ -55,7 +69,10 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw usage(`unknown option --${name}`);
+    if (!spec) {
+      const near = OTHER_NAMES[name] !== undefined && specs.some((s) => s.name === OTHER_NAMES[name]) ? OTHER_NAMES[name] : nearest(name, specs.map((s) => s.name));
+      throw usage(`unknown option --${name}${near ? `; did you mean --${near}?` : ''}`);
+    }
     if (spec.type === 'flag') {
       if (eq > 0) throw usage(`--${name} takes no value`);
       opts[name] = true;
@@ -67,7 +84,7 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
       if (i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) throw usage(`--${name} needs a value${spec.arg ? ` (${spec.arg})` : ''}`);
       raw = argv[++i];
     }
-    opts[name] = convert(spec, raw);
+    opts[name] = convert(spec, raw, command);
   }
   if (!help) {
     for (const s of specs) {
@@ -78,8 +95,8 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
   return { opts, positional: pos, help };
 }
 
-function convert(spec: OptSpec, raw: string): string | number | string[] {
-  const bad = (what: string) => new UserError(`--${spec.name}: expected ${what}, got ${JSON.stringify(raw)}`);
+function convert(spec: OptSpec, raw: string, command: string): string | number | string[] {
+  const bad = (what: string) => usageError(command, `--${spec.name}: expected ${what}, got ${JSON.stringify(raw)}`);
   const bounds = spec.min !== undefined && spec.max !== undefined ? ` in [${spec.min}, ${spec.max}]` : spec.min !== undefined ? ` >= ${spec.min}` : '';
   if (spec.type === 'int' || spec.type === 'number') {
     const v = raw.trim() === '' ? NaN : Number(raw);
@@ -91,6 +108,34 @@ function convert(spec: OptSpec, raw: string): string | number | string[] {
   if (spec.type === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (spec.choices && !spec.choices.includes(raw)) throw bad(`one of ${spec.choices.join(', ')}`);
   return raw;
+}
+
+/**
+ * The known name nearest to a mistyped one (edit distance, transpositions
+ * counting one), or null when none is close: at most 2 edits, and fewer than
+ * half the name.
+ */
+export function nearest(name: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return bestD <= 2 && bestD < name.length / 2 ? best : null;
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /** --help text: usage line, description, one line per option. */

@@ -8,7 +8,7 @@ import { encodeText, lmVocabulary, LM_LEVELS } from '../lm/tokens.js';
 import { generate as generateText } from '../lm/generate.js';
 import { fitLanguageModel, languageModel, LM_CELLS, type LmCell } from '../lm/train.js';
 import { perplexity } from '../lm/perplexity.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { callbacks } from '../train/callbacks.js';
 import { type OptSpec, helpText, parseArgs } from './args.js';
 import { type CliIO, fmt } from './common.js';
@@ -31,7 +31,7 @@ export const GENERATE_HELP = helpText(
 );
 
 /** A language model: per-step softmax output and a vocabulary. */
-export function readLanguageModel(file: string): Sequential {
+export function readLanguageModel(file: string): Model {
   const model = readModel(file);
   const out = model.layers[model.layers.length - 1].outputShape!;
   if (out.length !== 2) throw at(file, null, 'is a classifier, not a language model; use wasm-rnn predict');
@@ -117,7 +117,8 @@ export async function trainLm(argv: readonly string[], io: CliIO): Promise<numbe
     io.stdout(`held-out perplexity ${r.perplexity.toFixed(3)} (${r.bitsPerToken.toFixed(3)} bits per ${o.level === 'word' ? 'word' : 'character'}, ${fmt(r.tokens)} tokens)\n`);
     model.metadata = { task: 'language-model', level: o.level, heldOutPerplexity: r.perplexity };
   } else model.metadata = { task: 'language-model', level: o.level };
-  writeAtomic(o.out, model.serialize({ includeOptimizer: false }), 'model');
+  // serialize() saves only the metadata it is given, not model.metadata
+  writeAtomic(o.out, model.serialize({ includeOptimizer: false, metadata: model.metadata! }), 'model');
   io.stdout(`saved ${o.out} (${fmt(model.countParams())} parameters)\n`);
   model.dispose();
   return 0;

@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { foreignModelAdvice } from '../io/foreign.js';
 import { loadModelSync } from '../io/load.js';
 import { WasmRnnError } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { UserError, at } from './errors.js';
 
 export function readBytes(file: string, what = 'file'): Uint8Array {
@@ -43,8 +44,10 @@ export function writeAtomic(file: string, data: Uint8Array | string, what = 'out
 }
 
 /** A wasm-rnn model file; anything else is a one-line error. */
-export function readModel(file: string): Sequential {
+export function readModel(file: string): Model {
   const bytes = readBytes(file, 'model file');
+  const advice = foreignModelAdvice(bytes);
+  if (advice !== null) throw at(file, null, `not a wasm-rnn model file: ${advice}`);
   try {
     return loadModelSync(bytes);
   } catch (e) {

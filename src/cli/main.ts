@@ -5,13 +5,15 @@
  *   0  done
  *   1  a user error: bad data, model file or option value; one line on stderr
  *      saying what and where ("wasm-rnn: data.csv:12: empty text ...")
- *   2  a usage error: unknown command or option, missing required option
+ *   2  a usage error: unknown command or option, missing required option,
+ *      an option value of the wrong kind or out of range
  *   70 a bug of ours (an error we did not raise on purpose), with its stack
  */
 import { init } from '../backend/load.js';
 import { WasmRnnError } from '../errors.js';
 import { evaluate, EVALUATE_HELP, predict, PREDICT_HELP } from './classify.js';
 import type { CliIO } from './common.js';
+import { nearest } from './args.js';
 import { UsageError, UserError } from './errors.js';
 import { generate, GENERATE_HELP, trainLm, TRAIN_LM_HELP } from './generate.js';
 import { train, TRAIN_HELP } from './train.js';
@@ -36,7 +38,8 @@ export const HELP = [
   'commands:',
   ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`),
   '',
-  'wasm-rnn <command> --help shows a command\'s options. Exit codes: 0 done, 1 bad input, 2 bad usage.',
+  'wasm-rnn <command> --help shows a command\'s options. Exit codes: 0 done, 1 bad input, 2 bad usage (an unknown or',
+  'misspelt option, an option value of the wrong kind or out of range).',
   '',
 ].join('\n');
 
@@ -53,7 +56,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   const c = COMMANDS[command];
   if (!c) {
-    io.stderr(`wasm-rnn: unknown command ${JSON.stringify(command)} (commands: ${Object.keys(COMMANDS).join(', ')}; see wasm-rnn --help)\n`);
+    const near = nearest(command, Object.keys(COMMANDS));
+    io.stderr(`wasm-rnn: unknown command ${JSON.stringify(command)}${near ? `; did you mean ${near}?` : ''} (commands: ${Object.keys(COMMANDS).join(', ')}; see wasm-rnn --help)\n`);
     return 2;
   }
   try {

@@ -3,7 +3,6 @@
  * vectorizer and label names. Progress goes to stderr, the report (on the
  * held-out validation records) to stdout.
  */
-import { STOP_WORD_LANGUAGES } from '../text/stop_words.js';
 import { TextVectorizer } from '../text/text_vectorizer.js';
 import { Tensor } from '../tensor.js';
 import { callbacks } from '../train/callbacks.js';
@@ -11,20 +10,13 @@ import { classificationReport, formatReport } from '../train/report.js';
 import { classTargets, predictedClasses, textClassifier, type ClassifierCell } from '../tune/classifier.js';
 import { type OptSpec, helpText, parseArgs } from './args.js';
 import { type CliIO, classesOf, fmt, readLabelled, splitIndices } from './common.js';
-import { UserError } from './errors.js';
 import { checkWritable, writeAtomic } from './io.js';
+import { TEXT_OPTS, chooseMaxLen, oovRate, oovReport, vectorizerOptions } from './text_options.js';
 
 export const DATA_OPTS: OptSpec[] = [
   { name: 'data', type: 'string', arg: 'FILE', required: true, help: 'labelled texts: .csv, .tsv or .jsonl' },
   { name: 'text-column', type: 'string', arg: 'NAME', default: 'text', help: 'the column (or JSON field) holding the text' },
   { name: 'label-column', type: 'string', arg: 'NAME', default: 'label', help: 'the column holding the class label' },
-];
-
-export const VECTORIZER_OPTS: OptSpec[] = [
-  { name: 'max-len', type: 'int', min: 1, default: 200, help: 'tokens kept per text (longer texts are cut at the end)' },
-  { name: 'max-tokens', type: 'int', min: 3, default: 20000, help: 'vocabulary size' },
-  { name: 'stop-words', type: 'string', arg: 'LANG', default: 'none', help: `drop stop words of a language (${STOP_WORD_LANGUAGES.slice(0, 6).join(', ')}, ...) or none` },
-  { name: 'stem', type: 'flag', help: 'Porter-stem English words' },
 ];
 
 const SPECS: OptSpec[] = [
@@ -37,7 +29,7 @@ const SPECS: OptSpec[] = [
   { name: 'batch-size', type: 'int', min: 1, default: 32, help: 'texts per batch' },
   { name: 'lr', type: 'number', min: 1e-8, max: 10, default: 0.002, help: 'Adam learning rate' },
   { name: 'class-weight', type: 'string', choices: ['none', 'balanced'], default: 'none', help: 'balanced: weight each class by n / (classes x its count)' },
-  ...VECTORIZER_OPTS,
+  ...TEXT_OPTS,
   { name: 'validation-split', type: 'number', min: 0, max: 0.9, default: 0.1, help: 'fraction held out (stratified) for early stopping and the report; 0 = none' },
   { name: 'patience', type: 'int', min: 0, default: 2, help: 'epochs without a better validation loss before stopping' },
   { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, help: 'seed for the split, the weights and the shuffling' },
@@ -47,18 +39,10 @@ const SPECS: OptSpec[] = [
 
 export const TRAIN_HELP = helpText(
   'wasm-rnn train --data FILE --out model.wrnn [options]',
-  'Train a recurrent text classifier (2 classes: sigmoid; more: softmax) and save it with its vocabulary and label names.',
+  'Train a recurrent text classifier (2 classes: sigmoid; more: softmax) and save it with its vocabulary, label names and columns. ' +
+    'Prints the --max-len it chose and how many validation tokens the vocabulary does not know (a warning above 25%: try --split character for names).',
   SPECS,
 );
-
-/** --stop-words value -> vectorizer option. */
-export function stopWordsOption(v: string): string | null {
-  if (v === 'none') return null;
-  if (!(STOP_WORD_LANGUAGES as readonly string[]).includes(v)) {
-    throw new UserError(`--stop-words: unknown language ${JSON.stringify(v)} (have: ${STOP_WORD_LANGUAGES.join(', ')}, none)`);
-  }
-  return v;
-}
 
 export async function train(argv: readonly string[], io: CliIO): Promise<number> {
   const { opts, help } = parseArgs('train', argv, SPECS);
@@ -67,7 +51,7 @@ export async function train(argv: readonly string[], io: CliIO): Promise<number>
     return 0;
   }
   const o = opts as Record<string, string & number & boolean>;
-  const stopWords = stopWordsOption(o['stop-words']);
+  const textOptions = vectorizerOptions('train', o);
   checkWritable(o.out, 'model');
   const textCol = o['text-column'];
   const labelCol = o['label-column'];
@@ -78,10 +62,12 @@ export async function train(argv: readonly string[], io: CliIO): Promise<number>
   const counts = classes.map((c) => `${c} ${fmt(data.labels.filter((l) => l === c).length)}`).join(', ');
   io.stderr(`${data.file}: ${fmt(data.texts.length)} texts, ${classes.length} classes (${counts}); training on ${fmt(tr.length)}, validating on ${fmt(val.length)}\n`);
 
-  const vectorizer = new TextVectorizer({
-    maxTokens: o['max-tokens'], outputSequenceLength: o['max-len'], stopWords, stem: o.stem ? 'porter' : null, truncating: 'post',
-  });
-  vectorizer.adapt(tr.map((i) => data.texts[i]));
+  const trainTexts = tr.map((i) => data.texts[i]);
+  const { maxLen, note } = chooseMaxLen(textOptions, trainTexts, o['max-len']);
+  io.stderr(`${note}\n`);
+  const vectorizer = new TextVectorizer({ ...textOptions, outputSequenceLength: maxLen, truncating: 'post' });
+  vectorizer.adapt(trainTexts);
+  if (val.length > 0) io.stderr(oovReport(vectorizer.vocabularySize(), oovRate(vectorizer, val.map((i) => data.texts[i])), o, 'validation'));
   const cell: ClassifierCell = o.model === 'stacked' ? 'lstm' : (o.model as ClassifierCell);
   const model = textClassifier({
     vocabSize: vectorizer.vocabularySize(), classes: classes.length, cell, layers: o.model === 'stacked' ? 2 : 1,
@@ -111,7 +97,8 @@ export async function train(argv: readonly string[], io: CliIO): Promise<number>
   model.vectorizer = vectorizer;
   model.labels = classes;
   model.metadata = { task: 'text-classification', textColumn: textCol, labelColumn: labelCol, accuracy: report.accuracy, evaluatedOn: val.length > 0 ? 'validation' : 'training' };
-  writeAtomic(o.out, model.serialize({ includeOptimizer: false }), 'model');
+  // serialize() saves only the metadata it is given, not model.metadata
+  writeAtomic(o.out, model.serialize({ includeOptimizer: false, metadata: model.metadata! }), 'model');
   io.stdout(`accuracy ${(report.accuracy * 100).toFixed(2)}%, macro F1 ${report.macro.f1.toFixed(4)}; saved ${o.out} (${fmt(model.countParams())} parameters, classes: ${classes.join(', ')})\n`);
   model.dispose();
   return 0;

@@ -10,12 +10,12 @@
 import { TextVectorizer } from '../text/text_vectorizer.js';
 import { CLASSIFIER_CELLS, type ClassifierCell } from '../tune/classifier.js';
 import { type Range, type SearchSpace, formatResults, gridSearch, randomSearch } from '../tune/search.js';
-import { type OptSpec, helpText, parseArgs } from './args.js';
-import { type CliIO, classesOf, fmt, labelled } from './common.js';
-import { UserError } from './errors.js';
+import { type OptSpec, helpText, parseArgs, usageError } from './args.js';
+import { type CliIO, classesOf, fmt, labelled, splitIndices } from './common.js';
 import { checkWritable, readBytes, writeAtomic } from './io.js';
 import { column, parseTable } from './tabular.js';
-import { DATA_OPTS, VECTORIZER_OPTS, stopWordsOption } from './train.js';
+import { TEXT_OPTS, chooseMaxLen, oovRate, oovReport, vectorizerOptions } from './text_options.js';
+import { DATA_OPTS } from './train.js';
 
 const SPACE_OPTS: [string, keyof SearchSpace, boolean][] = [
   // option, space key, integer
@@ -40,7 +40,7 @@ const SPECS: OptSpec[] = [
   { name: 'epochs', type: 'int', min: 1, default: 5, help: 'most epochs per fit' },
   { name: 'patience', type: 'int', min: 0, default: 2, help: 'early stopping patience on the validation loss' },
   { name: 'metric', type: 'string', choices: ['accuracy', 'f1', 'loss'], default: 'accuracy', help: 'what ranks the trials (f1 = macro F1)' },
-  ...VECTORIZER_OPTS,
+  ...TEXT_OPTS,
   { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, help: 'seed of the folds, the draws and the weights' },
   { name: 'out', type: 'string', arg: 'FILE', help: 'save the best model, retrained on all the data' },
   { name: 'results', type: 'string', arg: 'FILE', help: 'write every trial as CSV' },
@@ -48,21 +48,22 @@ const SPECS: OptSpec[] = [
 
 export const TUNE_HELP = helpText(
   'wasm-rnn tune --data FILE [--units 32,64 --lr 0.001,0.003 ...] [--folds K | --validation-split F] [--out best.wrnn]',
-  'Search classifier hyperparameters by grid or random search with early stopping and cross-validation; rank the trials; save the best model.',
+  'Search classifier hyperparameters by grid or random search with early stopping and cross-validation; rank the trials; save the best model. ' +
+    'Prints the --max-len it chose and an out-of-vocabulary estimate on a held-out tenth (a warning above 25%).',
   SPECS,
 );
 
 function values(name: string, list: string[], integer: boolean, random: boolean): number[] | Range {
   if (list.length === 1 && list[0].includes(':')) {
-    if (!random) throw new UserError(`--${name}: ranges (MIN:MAX) need --search random; list the values for a grid`);
+    if (!random) throw usageError('tune', `--${name}: ranges (MIN:MAX) need --search random; list the values for a grid`);
     const [a, b] = list[0].split(':').map(Number);
-    if (!Number.isFinite(a) || !Number.isFinite(b) || a > b) throw new UserError(`--${name}: expected a range MIN:MAX with MIN <= MAX, got ${JSON.stringify(list[0])}`);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || a > b) throw usageError('tune', `--${name}: expected a range MIN:MAX with MIN <= MAX, got ${JSON.stringify(list[0])}`);
     return { min: a, max: b, log: name === 'lr', integer };
   }
   return list.map((s) => {
     const v = Number(s);
     if (s === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-      throw new UserError(`--${name}: expected a comma list of ${integer ? 'integers' : 'numbers'}, got ${JSON.stringify(s)}`);
+      throw usageError('tune', `--${name}: expected a comma list of ${integer ? 'integers' : 'numbers'}, got ${JSON.stringify(s)}`);
     }
     return v;
   });
@@ -82,11 +83,11 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
     if (o[name] !== undefined) (space as Record<string, unknown>)[key] = values(name, o[name], integer, random);
   }
   if (o.model !== undefined) {
-    for (const c of o.model) if (!(CLASSIFIER_CELLS as readonly string[]).includes(c)) throw new UserError(`--model: unknown cell ${JSON.stringify(c)} (have: ${CLASSIFIER_CELLS.join(', ')})`);
+    for (const c of o.model) if (!(CLASSIFIER_CELLS as readonly string[]).includes(c)) throw usageError('tune', `--model: unknown cell ${JSON.stringify(c)} (have: ${CLASSIFIER_CELLS.join(', ')})`);
     space.cell = o.model as ClassifierCell[];
   }
-  if (o.folds !== undefined && o['validation-split'] !== undefined) throw new UserError('give --folds or --validation-split, not both');
-  const stopWords = stopWordsOption(o['stop-words']);
+  if (o.folds !== undefined && o['validation-split'] !== undefined) throw usageError('tune', 'give --folds or --validation-split, not both');
+  const textOptions = vectorizerOptions('tune', o);
   if (o.out !== undefined) checkWritable(o.out, 'model');
   if (o.results !== undefined) checkWritable(o.results, 'results');
 
@@ -99,11 +100,18 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
     const ids = new Map<string, number>();
     groups = column(table, o['group-column'], 'group').map((g) => ids.get(g) ?? (ids.set(g, ids.size), ids.size - 1));
   }
-  // the vocabulary is learnt from all the texts (labels are not used)
-  const vectorizer = new TextVectorizer({ maxTokens: o['max-tokens'], outputSequenceLength: o['max-len'], stopWords, stem: o.stem ? 'porter' : null });
+  io.stderr(`${data.file}: ${fmt(data.texts.length)} texts, ${classes.length} classes\n`);
+  const { maxLen, note } = chooseMaxLen(textOptions, data.texts, o['max-len']);
+  io.stderr(`${note}\n`);
+  // The vocabulary is learnt from all the texts (labels are not used), so no
+  // trial sees an unknown token; how many a new text would bring is estimated
+  // on a held-out tenth, as train measures it on its validation split.
+  const probeSplit = splitIndices(y, 0.1, o.seed);
+  const probe = new TextVectorizer(textOptions).adapt(probeSplit.train.map((i) => data.texts[i]));
+  const vectorizer = new TextVectorizer({ ...textOptions, outputSequenceLength: maxLen });
   vectorizer.adapt(data.texts);
+  if (probeSplit.val.length > 0) io.stderr(oovReport(vectorizer.vocabularySize(), oovRate(probe, probeSplit.val.map((i) => data.texts[i])), o, 'held-out (a tenth, vocabulary from the rest)'));
   const x = vectorizer.transform(data.texts);
-  io.stderr(`${data.file}: ${fmt(data.texts.length)} texts, ${classes.length} classes; vocabulary ${fmt(vectorizer.vocabularySize())}\n`);
   const common = {
     x, y, space, classes: classes.length, vocabSize: vectorizer.vocabularySize(), epochs: o.epochs, patience: o.patience,
     metric: o.metric as 'accuracy' | 'f1' | 'loss', seed: o.seed, retrain: o.out !== undefined,
@@ -125,8 +133,12 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
   if (result.model && o.out !== undefined) {
     result.model.vectorizer = vectorizer;
     result.model.labels = classes;
-    result.model.metadata = { task: 'text-classification', tuned: result.best.params, [result.metric]: result.best.score, validation: result.validation };
-    writeAtomic(o.out, result.model.serialize({ includeOptimizer: false }), 'model');
+    result.model.metadata = {
+      task: 'text-classification', textColumn: o['text-column'], labelColumn: o['label-column'],
+      tuned: result.best.params, [result.metric]: result.best.score, validation: result.validation,
+    };
+    // serialize() saves only the metadata it is given, not model.metadata
+    writeAtomic(o.out, result.model.serialize({ includeOptimizer: false, metadata: result.model.metadata! }), 'model');
     const epochs = Math.max(1, Math.round(result.best.epochs));
     io.stdout(`saved ${o.out}: the best parameters retrained on all ${fmt(data.texts.length)} texts for ${epochs} epoch${epochs === 1 ? '' : 's'} (the mean best epoch)\n`);
     result.model.dispose();

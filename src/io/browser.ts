@@ -4,8 +4,9 @@
  * model saved here loads in Node and vice versa.
  */
 import { describe, fail } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
-import { deserializeModel, type LoadOptions, type SerializeOptions } from './model_io.js';
+import type { Model } from '../models/model.js';
+import { deserializeModel, type LoadOptions } from './model_io.js';
+import type { SerializeOptions } from './serialize.js';
 
 const DB = 'wasm-rnn';
 const STORE = 'models';
@@ -41,7 +42,7 @@ function checkName(where: string, name: unknown): string {
 }
 
 /** Store the model under `name` in IndexedDB (database 'wasm-rnn'), replacing any earlier one. */
-export async function saveModelToIndexedDB(model: Sequential, name: string, opts?: SerializeOptions): Promise<void> {
+export async function saveModelToIndexedDB(model: Model, name: string, opts?: SerializeOptions): Promise<void> {
   const where = 'saveModelToIndexedDB';
   checkName(where, name);
   const bytes = model.serialize(opts);
@@ -54,7 +55,7 @@ export async function saveModelToIndexedDB(model: Sequential, name: string, opts
 }
 
 /** Load a model stored by saveModelToIndexedDB. */
-export async function loadModelFromIndexedDB(name: string, opts?: LoadOptions): Promise<Sequential> {
+export async function loadModelFromIndexedDB(name: string, opts?: LoadOptions): Promise<Model> {
   const where = 'loadModelFromIndexedDB';
   checkName(where, name);
   const db = await open(where);
@@ -92,7 +93,7 @@ export async function deleteModelFromIndexedDB(name: string): Promise<void> {
 }
 
 /** Let the user download the model as a file (browsers only). */
-export function downloadModel(model: Sequential, filename = `${model.name}.wrnn`, opts?: SerializeOptions): void {
+export function downloadModel(model: Model, filename = `${model.name}.wrnn`, opts?: SerializeOptions): void {
   const doc = (globalThis as { document?: Document }).document;
   if (!doc || typeof URL.createObjectURL !== 'function') fail('E_STATE', 'downloadModel: needs a browser page (document); elsewhere use saveModel or serialize()');
   const url = URL.createObjectURL(new Blob([model.serialize(opts) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));

@@ -5,8 +5,13 @@
  * training resume exactly where it stopped.
  *
  * The header (artifact.ts) is JSON:
- *   { format: 'wasm-rnn-model', formatVersion: 1,
- *     model: { name, seed, inputShape, layers: [{ className, config }] },
+ *   { format: 'wasm-rnn-model', formatVersion: 2,
+ *     model: a Sequential: { className: 'Sequential', name, seed, inputShape, layers: [layer] }
+ *            a functional Model: { className: 'Model', name, seed, layers: [layer],
+ *              inputs: [{ name, shape, dtype }], nodes: [{ layer, inputs: [ref], nStates, mask, training }],
+ *              outputs: [ref] }   (a ref is [node, output], node -1 for a model input;
+ *              layer = { className, config, trainable? })
+ *     (version 1, still read: { name, seed, inputShape, layers } — a Sequential)
  *     weights: [{ name, shape, offset }],          offsets into the data block
  *     compile?: { optimizer: { name, config }, loss: { name, fromLogits }, metrics },
  *     training?: { iterations, state: [{ offset, length }], rng: number[] },
@@ -17,101 +22,30 @@
  * names what was wrong.
  */
 import { describe, fail, WasmRnnError } from '../errors.js';
-import { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
+import { decodeTopology } from './topology.js';
 import { Tensor } from '../tensor.js';
 import { optimizerFromConfig } from '../train/optimizers.js';
 import { TextVectorizer } from '../text/index.js';
 import type { CustomFunctions } from '../text/index.js';
-import { decodeContainer, encodeContainer } from './artifact.js';
-import { layerFromJSON, layerToJSON } from './registry.js';
+import type { CompileOptions } from '../models/heads.js';
+import { decodeContainer } from './artifact.js';
+import { FORMAT, FORMAT_VERSION } from './serialize.js';
 
-export const FORMAT = 'wasm-rnn-model';
-export const FORMAT_VERSION = 1;
-
-export interface SerializeOptions {
-  /** optimizer state and Rng state, to resume training exactly (default true when compiled) */
-  includeOptimizer?: boolean;
-  /** free-form JSON stored with the model */
-  metadata?: Record<string, unknown>;
-}
 
 export interface LoadOptions {
   /** custom standardize/split/stem functions the saved vectorizer used */
   textFunctions?: CustomFunctions;
 }
 
-export function serializeModel(model: Sequential, opts: SerializeOptions = {}): Uint8Array {
-  if (opts === null || typeof opts !== 'object') fail('E_ARG', `serialize: options must be an object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (k !== 'includeOptimizer' && k !== 'metadata') fail('E_ARG', `serialize: unknown option '${k}' (supported: includeOptimizer, metadata)`);
-  }
-  model.build();
-  const be = model.backend;
-  // every float goes straight from the arena into one data block (no interim copies)
-  const c = model.compileConfig;
-  const withTraining = !!c && opts.includeOptimizer !== false;
-  const optState = withTraining ? c!.optimizer.getState(be) : [];
-  const slots = model.weightSlots;
-  const total = slots.reduce((n, s) => n + s.w.length, 0) + optState.reduce((n, a) => n + a.length, 0);
-  const data = new Float32Array(total);
-  let offset = 0;
-  const weights = slots.map((s) => {
-    be.readInto(s.w, data.subarray(offset, offset + s.w.length));
-    const w = { name: s.spec.name, shape: s.spec.shape, offset };
-    offset += s.w.length;
-    return w;
-  });
-  const header: Record<string, unknown> = {
-    format: FORMAT,
-    formatVersion: FORMAT_VERSION,
-    model: {
-      name: model.name,
-      seed: model.seed,
-      inputShape: model.inputSpec!.shape,
-      layers: model.layers.map(layerToJSON),
-    },
-    weights,
-  };
-  if (c) {
-    header.compile = {
-      optimizer: { name: c.optimizer.name, config: c.optimizer.getConfig() },
-      loss: c.loss,
-      metrics: c.metrics,
-    };
-    if (withTraining) {
-      const state = optState.map((a) => {
-        data.set(a, offset);
-        offset += a.length;
-        return { offset: offset - a.length, length: a.length };
-      });
-      header.training = { iterations: c.optimizer.iterations, state, rng: model.rng.getState().map((v) => (Number.isNaN(v) ? null : v)) };
-    }
-  } else if (opts.includeOptimizer === true) {
-    fail('E_STATE', 'serialize: includeOptimizer needs a compiled model');
-  }
-  if (model.vectorizer) header.vectorizer = model.vectorizer.toJSON();
-  if (model.labels) header.labels = model.labels;
-  if (opts.metadata !== undefined) {
-    if (!opts.metadata || typeof opts.metadata !== 'object') fail('E_ARG', 'serialize: metadata must be a JSON object');
-    header.metadata = JSON.parse(JSON.stringify(opts.metadata));
-  }
-  return encodeContainer(header, data);
-}
-
-export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Sequential {
+export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Model {
   const { header: h, data } = decodeContainer(bytes);
   const where = 'loadModel';
   if (h.format !== FORMAT) fail('E_FORMAT', `${where}: not a wasm-rnn model artifact (format ${describe(h.format)})`);
-  if (h.formatVersion !== FORMAT_VERSION) {
-    fail('E_FORMAT', `${where}: model format version ${describe(h.formatVersion)} is not supported (this library reads ${FORMAT_VERSION})`);
+  if (h.formatVersion !== 1 && h.formatVersion !== FORMAT_VERSION) {
+    fail('E_FORMAT', `${where}: model format version ${describe(h.formatVersion)} is not supported (this library reads 1 and ${FORMAT_VERSION})`);
   }
   const m = obj(h.model, 'model');
-  const layerList = arr(m.layers, 'model.layers');
-  if (layerList.length === 0) fail('E_FORMAT', `${where}: model.layers is empty`);
-  const inputShape = arr(m.inputShape, 'model.inputShape');
-  if (inputShape.length < 1 || inputShape.length > 2 || inputShape.some((d) => !Number.isInteger(d) || (d as number) < -1 || d === 0)) {
-    fail('E_FORMAT', `${where}: model.inputShape must be 1 or 2 integers (-1 = any length), got ${describe(inputShape)}`);
-  }
   if (!Number.isInteger(m.seed) || (m.seed as number) < 0 || (m.seed as number) >= 2 ** 32) fail('E_FORMAT', `${where}: model.seed is not a 32-bit integer`);
   if (m.name !== undefined && typeof m.name !== 'string') fail('E_FORMAT', `${where}: model.name must be a string`);
   const weights = arr(h.weights, 'weights').map((w, i) => {
@@ -125,15 +59,20 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Seq
     return { name: o.name as string, shape: shape as number[], data: data.subarray(o.offset as number, (o.offset as number) + size) };
   });
 
-  const layers = layerList.map((l, i) => layerFromJSON(l, `${where}: model.layers[${i}]`));
-  const model = new Sequential({ name: m.name as string | undefined, seed: m.seed as number, layers });
+  let model: Model;
+  try {
+    model = decodeTopology(m, h.formatVersion as number, where);
+  } catch (e) {
+    if (e instanceof WasmRnnError && e.code !== 'E_FORMAT' && e.code !== 'E_MEMORY') throw new WasmRnnError('E_FORMAT', `${where}: the saved topology does not build: ${e.message}`);
+    throw e;
+  }
   try {
     try {
-      model.build(inputShape as number[], { initialize: false });
+      model.build(undefined, { initialize: false });
     } catch (e) {
       fail('E_FORMAT', `${where}: the saved topology does not build: ${(e as Error).message}`);
     }
-    const slots = model.weightSlots;
+    const slots = model.engine(where).params.slots;
     if (slots.length !== weights.length) fail('E_FORMAT', `${where}: the topology has ${slots.length} weights but the artifact holds ${weights.length}`);
     slots.forEach((s, i) => {
       if (s.spec.name !== weights[i].name || s.spec.shape.join(',') !== weights[i].shape.join(',')) {
@@ -147,7 +86,12 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Seq
       const opt = obj(c.optimizer, 'compile.optimizer');
       try {
         if (typeof opt.name !== 'string' || !opt.config || typeof opt.config !== 'object') fail('E_FORMAT', 'compile.optimizer must be { name, config }');
-        model.compile({ optimizer: optimizerFromConfig(opt.name, opt.config as Record<string, unknown>), loss: c.loss, metrics: c.metrics as string[] | undefined });
+        model.compile({
+          optimizer: optimizerFromConfig(opt.name, opt.config as Record<string, unknown>),
+          loss: c.loss as CompileOptions['loss'],
+          metrics: c.metrics as CompileOptions['metrics'],
+          ...(c.lossWeights !== undefined ? { lossWeights: c.lossWeights as number[] } : {}),
+        });
       } catch (e) {
         fail('E_FORMAT', `${where}: compile settings are invalid: ${(e as Error).message}`);
       }

@@ -20,6 +20,16 @@ const FACTORIES: Record<string, string> = {
   Dropout: 'dropout',
   Bidirectional: 'bidirectional',
   Masking: 'masking',
+  Concatenate: 'concatenate',
+  Add: 'add',
+  Subtract: 'subtract',
+  Multiply: 'multiply',
+  Average: 'average',
+  Flatten: 'flatten',
+  Reshape: 'reshape',
+  RepeatVector: 'repeatVector',
+  TimeDistributed: 'timeDistributed',
+  Activation: 'activation',
 };
 
 export interface LayerJSON {

@@ -9,7 +9,13 @@
  * back into input order before merging (it is asked for that order directly,
  * so no reversal runs); with returnSequences false the two final states are
  * merged. mergeMode: 'concat' (default; [forward, backward] on the last
- * axis), 'sum', 'mul', 'ave'.
+ * axis), 'sum', 'mul', 'ave', or null (two separate outputs).
+ *
+ * Inputs: x, then optionally the initial states (the forward copy's, then
+ * the backward copy's: 2 for GRU/SimpleRNN, 4 for LSTM), then a mask.
+ * Outputs (Keras order): the merged output (or the forward and backward
+ * outputs when mergeMode is null), then with returnState the forward
+ * copy's final states, then the backward copy's.
  *
  * Weights, in Keras order: the forward layer's, then the backward layer's,
  * under the wrapped layer's names (kernel, recurrent_kernel, bias, ...; Keras
@@ -20,21 +26,21 @@
  * instead repeats the previous output there). Masked steps are ignored by
  * every mask-aware layer and loss after it, so this only shows in predict().
  *
- * Not supported (errors): returnState on the wrapped layer, mergeMode null
- * (separate outputs), step-by-step runs (predictStep): the backward direction
- * needs the whole sequence.
+ * Step-by-step runs (predictStep) are an error: the backward direction needs
+ * the whole sequence.
  */
 import type { Backend, Buf, MergeMode } from '../backend/backend.js';
 import { MERGE_MODES } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, type LayerOutput, type PlanAlloc, type RunContext, type Shape, type WeightSpec } from './layer.js';
+import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
 import { inputShape, options } from './options.js';
-import { Recurrent } from './recurrent.js';
+import { Recurrent, type RecurrentRun } from './recurrent.js';
 
 export interface BidirectionalOptions {
   /** the layer to wrap: layers.simpleRNN, layers.lstm or layers.gru */
   layer: Recurrent;
-  mergeMode?: MergeMode;
+  /** 'concat' (default), 'sum', 'mul', 'ave', or null for separate outputs */
+  mergeMode?: MergeMode | null;
   inputShape?: (number | null)[];
   name?: string;
 }
@@ -47,21 +53,13 @@ export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
   readonly forwardLayer: Recurrent;
   readonly backwardLayer: Recurrent;
-  readonly mergeMode: MergeMode;
+  readonly mergeMode: MergeMode | null;
   readonly returnSequences: boolean;
+  readonly returnState: boolean;
   readonly stateful: boolean;
   readonly declaredShape: number[] | null;
   /** the wrapped layer's config, as given (for getConfig) */
   private readonly layerConfig: { className: string; config: Record<string, unknown> };
-  private H = 0;
-  private nForward = 0;
-  private y!: Buf;
-  private df!: Buf;
-  private db!: Buf;
-  private dx!: Buf;
-  private yf: Buf | null = null;
-  private yb: Buf | null = null;
-  private mask: Buf | null = null;
 
   constructor(opts: BidirectionalOptions) {
     const where = 'layers.bidirectional';
@@ -71,92 +69,70 @@ export class Bidirectional extends Layer {
     if (!(layer instanceof Recurrent)) {
       fail('E_ARG', `${where}: layer must be a recurrent layer (layers.simpleRNN, layers.lstm or layers.gru), got ${layer instanceof Layer ? `a ${layer.className} layer` : describe(layer)}`);
     }
-    if (layer.returnState) fail('E_ARG', `${where}: returnState on the wrapped layer '${layer.name}' is not supported`);
     const mode = o.mergeMode === undefined ? 'concat' : o.mergeMode;
-    if (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(MERGE_MODES, mode)) {
-      fail('E_ARG', `${where}: mergeMode must be one of ${Object.keys(MERGE_MODES).map((m) => `'${m}'`).join(', ')}, got ${describe(o.mergeMode)}` +
-        (o.mergeMode === null ? ' (separate outputs are not supported)' : ''));
+    if (mode !== null && (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(MERGE_MODES, mode))) {
+      fail('E_ARG', `${where}: mergeMode must be one of ${Object.keys(MERGE_MODES).map((m) => `'${m}'`).join(', ')} or null, got ${describe(o.mergeMode)}`);
     }
-    this.mergeMode = mode as MergeMode;
+    this.mergeMode = mode as MergeMode | null;
     const config = layer.getConfig();
     this.layerConfig = { className: layer.className, config };
     // a fresh layer of the wrapped class from its config, as Keras does
     const Ctor = layer.constructor as RecurrentCtor;
     this.forwardLayer = new Ctor({ ...config, name: `forward_${layer.name}` });
     this.backwardLayer = new Ctor({ ...config, goBackwards: !layer.goBackwards, name: `backward_${layer.name}` });
-    // Keras reverses the backward copy's returned sequence into input order
-    this.backwardLayer.flipSequence = true;
     this.returnSequences = layer.returnSequences;
+    this.returnState = layer.returnState;
     this.stateful = layer.stateful;
     this.declaredShape = inputShape(where, o.inputShape) ?? layer.declaredShape;
   }
 
-  build(shape: Shape): Shape {
-    this.forwardLayer.build(shape);
-    this.backwardLayer.build(shape);
-    this.inputShape = shape;
-    this.H = this.forwardLayer.units_;
-    const width = this.mergeMode === 'concat' ? 2 * this.H : this.H;
-    this.outputShape = this.returnSequences ? [shape[0], width] : [width];
-    this.built = true;
-    return this.outputShape;
+  /** Units of each direction. */
+  get H(): number {
+    return this.forwardLayer.units_;
   }
 
-  override outputMasked(inputMasked: boolean): boolean {
-    return this.returnSequences && inputMasked;
+  protected override stateArity(): readonly number[] {
+    return [0, 2 * this.forwardLayer.nStates];
+  }
+
+  protected override acceptsMask(): boolean {
+    return true;
+  }
+
+  protected build(inputs: readonly TensorSpec[]): void {
+    this.forwardLayer.buildWith(inputs);
+    this.backwardLayer.buildWith(inputs);
+  }
+
+  /** The call one direction sees: half the states, the same mask. */
+  private innerCall(call: CallArgs): CallArgs {
+    return { nInputs: 1, nStates: call.nStates / 2, mask: call.mask, training: call.training };
+  }
+
+  computeOutputs(inputs: readonly TensorSpec[], call: CallArgs): TensorSpec[] {
+    const inner = this.innerCall(call);
+    const n = inner.nStates;
+    const pick = (from: number) => [inputs[0], ...inputs.slice(from, from + n), ...(call.mask ? [inputs[inputs.length - 1]] : [])];
+    const f = this.forwardLayer.computeOutputs(pick(1), inner);
+    const b = this.backwardLayer.computeOutputs(pick(1 + n), inner);
+    const y = f[0];
+    const main: TensorSpec[] = this.mergeMode === null
+      ? [y, b[0]]
+      : [{ ...y, shape: [...y.shape.slice(0, -1), this.mergeMode === 'concat' ? 2 * this.H : this.H] }];
+    return [...main, ...f.slice(1), ...b.slice(1)];
   }
 
   weightSpecs(): WeightSpec[] {
-    const f = this.forwardLayer.weightSpecs();
-    this.nForward = f.length;
-    return [...f, ...this.backwardLayer.weightSpecs()];
+    return [...this.forwardLayer.weightSpecs(), ...this.backwardLayer.weightSpecs()];
   }
 
-  plan(alloc: PlanAlloc, B: number, T: number, backend: Backend): void {
-    // the model laid out our weights in weightSpecs order: forward's, then backward's
-    this.forwardLayer.weights = this.weights.slice(0, this.nForward);
-    this.backwardLayer.weights = this.weights.slice(this.nForward);
-    this.forwardLayer.plan(alloc, B, T, backend);
-    this.backwardLayer.plan(alloc, B, T, backend);
-    const rows = this.returnSequences ? B * T : B;
-    this.y = alloc(rows * this.units);
-    this.df = alloc(rows * this.H);
-    this.db = alloc(rows * this.H);
-    this.dx = alloc(B * T * this.forwardLayer.inputShape![1]);
-  }
-
-  forward(ctx: RunContext, x: Buf, mask: Buf | null): LayerOutput {
-    if (ctx.stepping) {
-      fail('E_STATE', `${this.name}: a Bidirectional layer cannot run step by step (predictStep): its backward direction needs the whole sequence`);
-    }
-    this.yf = this.forwardLayer.forward(ctx, x, mask).y;
-    this.yb = this.backwardLayer.forward(ctx, x, mask).y;
-    this.mask = this.returnSequences ? mask : null;
-    const rows = this.returnSequences ? ctx.B * ctx.T : ctx.B;
-    ctx.backend.bidirectionalMerge(this.y, this.yf, this.yb, this.mask, rows, this.H, this.mergeMode);
-    return { y: this.y, mask: this.mask };
-  }
-
-  backward(ctx: RunContext, dy: Buf, needDx: boolean): Buf | null {
-    if (!this.yf || !this.yb) fail('E_STATE', `${this.name}: backward before forward`);
-    const be = ctx.backend;
-    const rows = this.returnSequences ? ctx.B * ctx.T : ctx.B;
-    be.bidirectionalMergeBackward(this.df, this.db, dy, this.yf, this.yb, this.mask, rows, this.H, this.mergeMode);
-    const dxf = this.forwardLayer.backward(ctx, this.df, needDx);
-    const dxb = this.backwardLayer.backward(ctx, this.db, needDx);
-    if (!needDx || !dxf || !dxb) return null;
-    be.add(this.dx, dxf, dxb, ctx.B * ctx.T * this.forwardLayer.inputShape![1]);
-    return this.dx;
-  }
-
-  override resetStates(backend: Backend): void {
-    this.forwardLayer.resetStates(backend);
-    this.backwardLayer.resetStates(backend);
-  }
-
-  override dispose(backend: Backend): void {
-    this.forwardLayer.dispose(backend);
-    this.backwardLayer.dispose(backend);
+  createRun(call: CallArgs, _inputs: readonly TensorSpec[], slots: readonly WeightSlot[]): LayerRun {
+    const nf = this.forwardLayer.weightSpecs().length;
+    const inner = this.innerCall(call);
+    return new BidirectionalRun(this, call,
+      this.forwardLayer.cellRun(slots.slice(0, nf), inner, false),
+      // Keras reverses the backward copy's returned sequence into input order
+      this.backwardLayer.cellRun(slots.slice(nf), inner, true));
   }
 
   getConfig(): Record<string, unknown> {
@@ -166,4 +142,199 @@ export class Bidirectional extends Layer {
       name: this.name,
     };
   }
+}
+
+function newValue(rank: number): Value {
+  return { buf: null as unknown as Buf, mask: null, shape: new Array<number>(rank).fill(0) };
+}
+
+class BidirectionalRun extends LayerRun {
+  private readonly nS: number;
+  private readonly fIns: Value[];
+  private readonly bIns: Value[];
+  private readonly fOuts: Value[];
+  private readonly bOuts: Value[];
+  private readonly fd: (Buf | null)[];
+  private readonly bd: (Buf | null)[];
+  private readonly fNeed: boolean[];
+  private readonly bNeed: boolean[];
+  private readonly fdIns: (Buf | null)[];
+  private readonly bdIns: (Buf | null)[];
+  private y!: Buf;
+  private yb!: Buf;
+  private df!: Buf;
+  private db!: Buf;
+  private dx!: Buf;
+  private mask: Buf | null = null;
+  private rows = 0;
+  private xLen = 0;
+
+  constructor(
+    private readonly layer: Bidirectional,
+    private readonly call: CallArgs,
+    private readonly fwd: RecurrentRun,
+    private readonly bwd: RecurrentRun,
+  ) {
+    super();
+    const nS = (this.nS = call.nStates / 2);
+    const rank = layer.returnSequences ? 2 : 1;
+    const nIn = 1 + nS + (call.mask ? 1 : 0);
+    const nOut = 1 + (layer.returnState ? layer.forwardLayer.nStates : 0);
+    this.fIns = Array.from({ length: nIn }, () => newValue(2));
+    this.bIns = Array.from({ length: nIn }, () => newValue(2));
+    this.fOuts = Array.from({ length: nOut }, (_, k) => newValue(k === 0 ? rank : 1));
+    this.bOuts = Array.from({ length: nOut }, (_, k) => newValue(k === 0 ? rank : 1));
+    this.fd = new Array(nOut).fill(null);
+    this.bd = new Array(nOut).fill(null);
+    this.fNeed = new Array(nIn).fill(false);
+    this.bNeed = new Array(nIn).fill(false);
+    this.fdIns = new Array(nIn).fill(null);
+    this.bdIns = new Array(nIn).fill(null);
+  }
+
+  /** The inputs one direction sees: x, its half of the states, the mask. */
+  private innerShapes(inShapes: readonly Shape[], from: number): Shape[] {
+    const s = [inShapes[0], ...inShapes.slice(from, from + this.nS)];
+    if (this.call.mask) s.push(inShapes[inShapes.length - 1]);
+    return s;
+  }
+
+  plan(alloc: PlanAlloc, B: number, inShapes: readonly Shape[], backend: Backend): void {
+    this.fwd.plan(alloc, B, this.innerShapes(inShapes, 1), backend);
+    this.bwd.plan(alloc, B, this.innerShapes(inShapes, 1 + this.nS), backend);
+    const [T, I] = inShapes[0];
+    const H = this.layer.H;
+    const rows = this.layer.returnSequences ? B * T : B;
+    const width = this.layer.mergeMode === 'concat' ? 2 * H : H;
+    this.y = alloc(rows * width);
+    this.yb = alloc(rows * H);
+    this.df = alloc(rows * H);
+    this.db = alloc(rows * H);
+    this.dx = alloc(B * T * I);
+  }
+
+  private route(ins: readonly Value[], into: Value[], from: number): void {
+    into[0] = ins[0];
+    for (let k = 0; k < this.nS; k++) into[1 + k] = ins[from + k];
+    if (this.call.mask) into[1 + this.nS] = ins[ins.length - 1];
+  }
+
+  forward(ctx: RunContext, ins: readonly Value[], outs: Value[]): void {
+    if (ctx.stepping) {
+      fail('E_STATE', `${this.layer.name}: a Bidirectional layer cannot run step by step (predictStep): its backward direction needs the whole sequence`);
+    }
+    const be = ctx.backend;
+    this.route(ins, this.fIns, 1);
+    this.route(ins, this.bIns, 1 + this.nS);
+    this.fwd.forward(ctx, this.fIns, this.fOuts);
+    this.bwd.forward(ctx, this.bIns, this.bOuts);
+    const yf = this.fOuts[0];
+    const seq = this.layer.returnSequences;
+    this.mask = seq ? yf.mask : null;
+    const T = ins[0].shape[0];
+    const H = this.layer.H;
+    this.rows = seq ? ctx.B * T : ctx.B;
+    this.xLen = ctx.B * T * ins[0].shape[1];
+    const mode = this.layer.mergeMode;
+    if (mode === null) {
+      // two outputs; zero the masked steps as Keras does
+      const f = outs[0];
+      const b = outs[1];
+      f.buf = yf.buf;
+      b.buf = this.bOuts[0].buf;
+      if (this.mask) {
+        be.rowScale(this.y, yf.buf, this.mask, this.rows, H);
+        be.rowScale(this.yb, this.bOuts[0].buf, this.mask, this.rows, H);
+        f.buf = this.y;
+        b.buf = this.yb;
+      }
+      for (const v of [f, b]) {
+        v.mask = this.mask;
+        for (let i = 0; i < yf.shape.length; i++) v.shape[i] = yf.shape[i];
+      }
+    } else {
+      be.bidirectionalMerge(this.y, yf.buf, this.bOuts[0].buf, this.mask, this.rows, H, mode);
+      const y = outs[0];
+      y.buf = this.y;
+      y.mask = this.mask;
+      for (let i = 0; i < yf.shape.length; i++) y.shape[i] = yf.shape[i];
+      y.shape[yf.shape.length - 1] = mode === 'concat' ? 2 * H : H;
+    }
+    const main = mode === null ? 2 : 1;
+    const nSt = this.fOuts.length - 1;
+    for (let k = 0; k < nSt; k++) {
+      copyValue(outs[main + k], this.fOuts[1 + k]);
+      copyValue(outs[main + nSt + k], this.bOuts[1 + k]);
+    }
+  }
+
+  backward(ctx: RunContext, dOuts: readonly (Buf | null)[], need: readonly boolean[], dIns: (Buf | null)[]): void {
+    const be = ctx.backend;
+    const H = this.layer.H;
+    const mode = this.layer.mergeMode;
+    for (let k = 0; k < dIns.length; k++) dIns[k] = null;
+    const main = mode === null ? 2 : 1;
+    const nSt = this.fOuts.length - 1;
+    if (mode === null) {
+      this.fd[0] = dOuts[0];
+      this.bd[0] = dOuts[1];
+      // masked steps were zeroed: their gradient is zero too
+      if (this.mask && dOuts[0]) {
+        be.rowScale(this.df, dOuts[0], this.mask, this.rows, H);
+        this.fd[0] = this.df;
+      }
+      if (this.mask && dOuts[1]) {
+        be.rowScale(this.db, dOuts[1], this.mask, this.rows, H);
+        this.bd[0] = this.db;
+      }
+    } else if (dOuts[0]) {
+      be.bidirectionalMergeBackward(this.df, this.db, dOuts[0], this.fOuts[0].buf, this.bOuts[0].buf, this.mask, this.rows, H, mode);
+      this.fd[0] = this.df;
+      this.bd[0] = this.db;
+    } else {
+      this.fd[0] = null;
+      this.bd[0] = null;
+    }
+    for (let k = 0; k < nSt; k++) {
+      this.fd[1 + k] = dOuts[main + k];
+      this.bd[1 + k] = dOuts[main + nSt + k];
+    }
+    this.fNeed[0] = this.bNeed[0] = need[0];
+    for (let k = 0; k < this.nS; k++) {
+      this.fNeed[1 + k] = need[1 + k];
+      this.bNeed[1 + k] = need[1 + this.nS + k];
+    }
+    this.fwd.backward(ctx, this.fd, this.fNeed, this.fdIns);
+    this.bwd.backward(ctx, this.bd, this.bNeed, this.bdIns);
+    if (need[0]) {
+      const a = this.fdIns[0];
+      const b = this.bdIns[0];
+      if (a && b) {
+        be.add(this.dx, a, b, this.xLen);
+        dIns[0] = this.dx;
+      } else {
+        dIns[0] = a ?? b;
+      }
+    }
+    for (let k = 0; k < this.nS; k++) {
+      dIns[1 + k] = this.fdIns[1 + k];
+      dIns[1 + this.nS + k] = this.bdIns[1 + k];
+    }
+  }
+
+  override resetStates(backend: Backend): void {
+    this.fwd.resetStates(backend);
+    this.bwd.resetStates(backend);
+  }
+
+  override dispose(backend: Backend): void {
+    this.fwd.dispose(backend);
+    this.bwd.dispose(backend);
+  }
+}
+
+function copyValue(to: Value, from: Value): void {
+  to.buf = from.buf;
+  to.mask = from.mask;
+  for (let i = 0; i < from.shape.length; i++) to.shape[i] = from.shape[i];
 }

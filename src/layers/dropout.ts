@@ -7,7 +7,7 @@
  */
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { Layer, type LayerOutput, type PlanAlloc, type RunContext, type Shape, type WeightSpec } from './layer.js';
+import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
 import { options, rate } from './options.js';
 
 export interface DropoutOptions {
@@ -18,11 +18,6 @@ export interface DropoutOptions {
 export class Dropout extends Layer {
   readonly className = 'Dropout';
   readonly rate: number;
-  private width = 0;
-  private y!: Buf;
-  private keep!: Buf;
-  private dx!: Buf;
-  private active = false;
 
   constructor(opts: DropoutOptions) {
     const where = 'layers.dropout';
@@ -32,47 +27,63 @@ export class Dropout extends Layer {
     this.rate = rate(where, 'rate', o.rate, 0);
   }
 
-  build(shape: Shape): Shape {
-    this.inputShape = shape;
-    this.outputShape = shape;
-    this.width = shape.reduce((a, b) => a * b, 1);
-    this.built = true;
-    return shape;
+  protected build(): void {}
+
+  computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
+    if (x.dtype !== 'float32') fail('E_SHAPE', `${this.name}: Dropout takes float32 input, got ${x.dtype}`);
+    return [x];
   }
 
   weightSpecs(): WeightSpec[] {
     return [];
   }
 
-  /** Elements per batch row: T·F for sequences (T may vary per call). */
-  private size(ctx: RunContext): number {
-    const s = this.inputShape!;
-    return ctx.B * (s.length === 2 ? ctx.T * s[1] : this.width);
+  createRun(call: CallArgs): LayerRun {
+    return new DropoutRun(this.rate, call.training);
   }
 
-  plan(alloc: PlanAlloc, B: number, T: number): void {
-    const s = this.inputShape!;
-    const n = B * (s.length === 2 ? T * s[1] : this.width);
+  getConfig(): Record<string, unknown> {
+    return { rate: this.rate, name: this.name };
+  }
+}
+
+class DropoutRun extends LayerRun {
+  private y!: Buf;
+  private keep!: Buf;
+  private dx!: Buf;
+  private active = false;
+  private n = 0;
+
+  constructor(private readonly rate: number, private readonly training: boolean | null) {
+    super();
+  }
+
+  plan(alloc: PlanAlloc, B: number, [x]: readonly Shape[]): void {
+    const n = B * sizeOf(x);
     this.y = alloc(n);
     this.keep = alloc(n);
     this.dx = alloc(n);
   }
 
-  forward(ctx: RunContext, x: Buf, mask: Buf | null): LayerOutput {
-    this.active = ctx.training && this.rate > 0;
-    if (!this.active) return { y: x, mask };
-    ctx.backend.dropoutForward(this.y, this.keep, x, this.size(ctx), this.rate, ctx.nextSeed());
-    return { y: this.y, mask };
+  forward(ctx: RunContext, [x]: readonly Value[], [out]: Value[]): void {
+    this.active = (this.training ?? ctx.training) && this.rate > 0;
+    for (let i = 0; i < x.shape.length; i++) out.shape[i] = x.shape[i];
+    out.mask = x.mask;
+    out.buf = x.buf;
+    if (!this.active) return;
+    this.n = ctx.B * sizeOf(x.shape);
+    ctx.backend.dropoutForward(this.y, this.keep, x.buf, this.n, this.rate, ctx.nextSeed());
+    out.buf = this.y;
   }
 
-  backward(ctx: RunContext, dy: Buf, needDx: boolean): Buf | null {
-    if (!needDx) return null;
-    if (!this.active) return dy;
-    ctx.backend.mul(this.dx, dy, this.keep, this.size(ctx));
-    return this.dx;
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { rate: this.rate, name: this.name };
+  backward(ctx: RunContext, [dy]: readonly (Buf | null)[], need: readonly boolean[], dIns: (Buf | null)[]): void {
+    dIns[0] = null;
+    if (!need[0] || !dy) return;
+    if (!this.active) {
+      dIns[0] = dy;
+      return;
+    }
+    ctx.backend.mul(this.dx, dy, this.keep, this.n);
+    dIns[0] = this.dx;
   }
 }

@@ -8,7 +8,7 @@
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { randomUniform } from './initializers.js';
-import { Layer, type LayerOutput, type PlanAlloc, type RunContext, type Shape, type WeightSpec } from './layer.js';
+import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
 import { bool, inputShape, options, positiveInt } from './options.js';
 
 export interface EmbeddingOptions {
@@ -28,9 +28,8 @@ export class Embedding extends Layer {
   readonly outputDim: number;
   readonly maskZero: boolean;
   readonly declaredShape: number[] | null;
-  private y!: Buf;
-  private mask!: Buf;
-  private ids: Buf | null = null;
+  /** its input holds token ids, checked against inputDim when staged */
+  readonly consumesIds = true;
 
   constructor(opts: EmbeddingOptions) {
     const where = 'layers.embedding';
@@ -43,47 +42,67 @@ export class Embedding extends Layer {
     this.declaredShape = inputShape(where, o.inputShape) ?? (len ? [len] : null);
   }
 
-  build(shape: Shape): Shape {
-    if (shape.length !== 1) {
-      fail('E_SHAPE', `${this.name}: Embedding expects int ids of shape (batch, timesteps), got an input of rank ${shape.length + 1}`);
+  protected build(): void {}
+
+  computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
+    if (x.shape.length !== 1) {
+      fail('E_SHAPE', `${this.name}: Embedding expects int ids of shape (batch, timesteps), got an input of rank ${x.shape.length + 1}`);
     }
-    this.inputShape = shape;
-    this.outputShape = [shape[0], this.outputDim];
-    this.built = true;
-    return this.outputShape;
+    return [{ shape: [x.shape[0], this.outputDim], dtype: 'float32', masked: this.maskZero || x.masked }];
   }
 
   weightSpecs(): WeightSpec[] {
     return [{ name: 'embeddings', shape: [this.inputDim, this.outputDim], init: randomUniform(-0.05, 0.05) }];
   }
 
-  override outputMasked(inputMasked: boolean): boolean {
-    return this.maskZero || inputMasked;
-  }
-
-  plan(alloc: PlanAlloc, B: number, T: number): void {
-    this.y = alloc(B * T * this.outputDim);
-    this.mask = alloc(B * T);
-  }
-
-  /** x holds int32 ids (B,T), already range-checked against inputDim by the model. */
-  forward(ctx: RunContext, x: Buf): LayerOutput {
-    const { backend: be, B, T } = ctx;
-    const N = B * T;
-    this.ids = x;
-    be.embeddingForward(this.y, x, this.weights[0].w, N, this.outputDim, this.inputDim);
-    if (!this.maskZero) return { y: this.y, mask: null };
-    be.maskFromIds(this.mask, x, N);
-    return { y: this.y, mask: this.mask };
-  }
-
-  backward(ctx: RunContext, dy: Buf): Buf | null {
-    if (!this.ids) fail('E_STATE', `${this.name}: backward before forward`);
-    ctx.backend.embeddingBackward(this.weights[0].dw, dy, this.ids, ctx.B * ctx.T, this.outputDim, this.inputDim);
-    return null; // ids have no gradient
+  createRun(_call: CallArgs, _inputs: readonly TensorSpec[], slots: readonly WeightSlot[]): LayerRun {
+    return new EmbeddingRun(this, slots[0]);
   }
 
   getConfig(): Record<string, unknown> {
     return { inputDim: this.inputDim, outputDim: this.outputDim, maskZero: this.maskZero, name: this.name };
+  }
+}
+
+class EmbeddingRun extends LayerRun {
+  private y!: Buf;
+  private mask!: Buf;
+  private ids: Buf | null = null;
+  private N = 0;
+
+  constructor(private readonly layer: Embedding, private readonly slot: WeightSlot) {
+    super();
+  }
+
+  plan(alloc: PlanAlloc, B: number, [x]: readonly Shape[]): void {
+    this.y = alloc(B * sizeOf(x) * this.layer.outputDim);
+    this.mask = alloc(B * sizeOf(x));
+  }
+
+  /** x holds int32 ids (B,T), already range-checked against inputDim when staged. */
+  forward(ctx: RunContext, [x]: readonly Value[], [out]: Value[]): void {
+    const be = ctx.backend;
+    const N = ctx.B * x.shape[0];
+    const D = this.layer.outputDim;
+    this.ids = x.buf;
+    this.N = N;
+    be.embeddingForward(this.y, x.buf, this.slot.w, N, D, this.layer.inputDim);
+    out.buf = this.y;
+    out.shape[0] = x.shape[0];
+    out.shape[1] = D;
+    out.mask = x.mask;
+    if (this.layer.maskZero) {
+      be.maskFromIds(this.mask, x.buf, N);
+      // an incoming mask (an explicit one) combines by product
+      if (x.mask) be.mul(this.mask, this.mask, x.mask, N);
+      out.mask = this.mask;
+    }
+  }
+
+  backward(ctx: RunContext, [dy]: readonly (Buf | null)[], _need: readonly boolean[], dIns: (Buf | null)[]): void {
+    dIns[0] = null; // ids have no gradient
+    if (!dy || !this.layer.trainable) return;
+    if (!this.ids) fail('E_STATE', `${this.layer.name}: backward before forward`);
+    ctx.backend.embeddingBackward(this.slot.dw, dy, this.ids, this.N, this.layer.outputDim, this.layer.inputDim);
   }
 }

@@ -22,9 +22,9 @@
 import { ACTIVATIONS, type ActivationName } from '../backend/abi.js';
 import { gruPackedSize, type Backend, type Buf, type GruBackwardArgs } from '../backend/backend.js';
 import { glorotUniform, orthogonal, zeros } from './initializers.js';
-import type { PlanAlloc, WeightSpec } from './layer.js';
+import type { CallArgs, PlanAlloc, WeightSlot, WeightSpec } from './layer.js';
 import { activation, bool } from './options.js';
-import { Recurrent, type CellArgs, type RecurrentOptions } from './recurrent.js';
+import { Recurrent, RecurrentRun, type CellArgs, type RecurrentOptions } from './recurrent.js';
 
 export interface GruOptions extends RecurrentOptions {
   recurrentActivation?: ActivationName;
@@ -34,10 +34,9 @@ export interface GruOptions extends RecurrentOptions {
 
 export class GRU extends Recurrent {
   readonly className = 'GRU';
-  protected readonly nStates = 1;
+  readonly nStates = 1;
   readonly recurrentActivation: ActivationName;
   readonly resetAfter: boolean;
-  private args!: GruBackwardArgs;
 
   constructor(opts: GruOptions) {
     super('layers.gru', 'gru', opts, ['recurrentActivation', 'resetAfter']);
@@ -57,23 +56,40 @@ export class GRU extends Recurrent {
     return specs;
   }
 
+  cellRun(slots: readonly WeightSlot[], call: CallArgs, flip: boolean): RecurrentRun {
+    return new GruRun(this, slots, call, flip);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      ...this.baseConfig(),
+      recurrentActivation: this.recurrentActivation,
+      resetAfter: this.resetAfter,
+    };
+  }
+}
+
+class GruRun extends RecurrentRun {
+  private args!: GruBackwardArgs;
+
   protected planCell(alloc: PlanAlloc, B: number, T: number, _be: Backend): void {
-    const H = this.units_;
-    const w = (k: number) => this.weights[k];
+    const { H, I } = this;
+    const layer = this.layer as GRU;
+    const w = (k: number) => this.slots[k];
     this.args = {
       hseq: this.hseq, gates: alloc(B * T * 3 * H), aux: alloc(B * T * H),
-      x: this.hseq, wx: w(0).w, wh: w(1).w, bias: this.useBias ? w(2).w : null,
+      x: this.hseq, wx: w(0).w, wh: w(1).w, bias: layer.useBias ? w(2).w : null,
       h0: this.hseq, mask: null,
-      B, T, I: this.inputDim, H, goBackwards: this.goBackwards,
-      act: this.actId, recAct: ACTIVATIONS[this.recurrentActivation], resetAfter: this.resetAfter,
+      B, T, I, H, goBackwards: layer.goBackwards,
+      act: layer.actId, recAct: ACTIVATIONS[layer.recurrentActivation], resetAfter: layer.resetAfter,
       whPacked: alloc(gruPackedSize(H)),
-      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: this.useBias ? w(2).dw : null,
+      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: layer.useBias ? w(2).dw : null,
       dh0: null, dhseq: null, dhT: null,
       hprev: alloc(B * T * H), dhBuf: alloc(3 * B * H),
     };
   }
 
-  protected stateSeq(_k: number): Buf {
+  protected stateSeq(): Buf {
     return this.args.hseq;
   }
 
@@ -87,13 +103,5 @@ export class GRU extends Recurrent {
 
   protected runBackward(be: Backend): void {
     be.gruBackward(this.args);
-  }
-
-  getConfig(): Record<string, unknown> {
-    return {
-      ...this.baseConfig(),
-      recurrentActivation: this.recurrentActivation,
-      resetAfter: this.resetAfter,
-    };
   }
 }

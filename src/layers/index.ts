@@ -7,6 +7,10 @@ import { SimpleRNN, type SimpleRnnOptions } from './simple_rnn.js';
 import { GRU, type GruOptions } from './gru.js';
 import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
 import { Masking, type MaskingOptions } from './masking.js';
+import { Concatenate, ElementwiseMerge, type ConcatenateOptions, type MergeOptions } from './merge.js';
+import { Flatten, Reshape, RepeatVector, type ReshapeOptions, type RepeatVectorOptions } from './reshape.js';
+import { TimeDistributed, type TimeDistributedOptions } from './time_distributed.js';
+import { Activation, type ActivationOptions } from './activation.js';
 
 export const layers = {
   embedding: (o: EmbeddingOptions) => new Embedding(o),
@@ -17,6 +21,16 @@ export const layers = {
   gru: (o: GruOptions) => new GRU(o),
   bidirectional: (o: BidirectionalOptions) => new Bidirectional(o),
   masking: (o?: MaskingOptions) => new Masking(o),
+  concatenate: (o?: ConcatenateOptions) => new Concatenate(o),
+  add: (o?: MergeOptions) => new ElementwiseMerge('add', o),
+  subtract: (o?: MergeOptions) => new ElementwiseMerge('subtract', o),
+  multiply: (o?: MergeOptions) => new ElementwiseMerge('multiply', o),
+  average: (o?: MergeOptions) => new ElementwiseMerge('average', o),
+  flatten: (o?: { name?: string }) => new Flatten(o),
+  reshape: (o: ReshapeOptions) => new Reshape(o),
+  repeatVector: (o: RepeatVectorOptions) => new RepeatVector(o),
+  timeDistributed: (o: TimeDistributedOptions) => new TimeDistributed(o),
+  activation: (o: ActivationOptions) => new Activation(o),
 };
 
 export { Dense, Dropout, Embedding, LSTM };
@@ -26,3 +40,5 @@ export type { SimpleRnnOptions, GruOptions, BidirectionalOptions };
 export { Masking };
 export type { MaskingOptions };
 export { Layer } from './layer.js';
+export { Concatenate, ElementwiseMerge, Flatten, Reshape, RepeatVector, TimeDistributed, Activation };
+export type { ConcatenateOptions, MergeOptions, ReshapeOptions, RepeatVectorOptions, TimeDistributedOptions, ActivationOptions };

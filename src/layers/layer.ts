@@ -1,18 +1,36 @@
 /**
- * The layer contract. A layer is built once (shapes known: it declares its
- * weights in Keras order), planned for a batch capacity (it takes activation
- * and scratch buffers from the model's plan), then runs forward and backward
- * through the Backend, never touching memory directly.
+ * The layer contract, in two parts:
  *
- * Shapes exclude the batch axis: [T, F] for sequences, [F] for vectors.
- * A mask, when one flows, is a float32 (B,T) buffer of 1 (valid) / 0 (masked).
- * All activations are batch-major, Keras layout: (B,T,F) or (B,F).
+ *  - `Layer`: what a user configures and shares — options, weights (owned
+ *    once, however often the layer is called), shape inference, and `apply`,
+ *    which adds a node to a functional graph.
+ *  - `LayerRun`: one call site of a layer inside one model — the buffers of
+ *    that node's activations and gradients, and its forward and backward
+ *    passes. A layer called at three nodes has three runs sharing one set of
+ *    weights; each run adds its weight gradients into the model's gradient
+ *    block (`+=`), so the sites' gradients sum.
+ *
+ * Shapes exclude the batch axis: [T, F] for sequences, [F] for vectors;
+ * -1 marks a dimension known only at run time (symbolic shapes only). A mask,
+ * when one flows with a tensor, is a float32 (B,T) buffer of 1 (valid) /
+ * 0 (masked). Activations are batch-major, Keras layout: (B,T,F) or (B,F).
  */
 import type { Backend, Buf } from '../backend/backend.js';
-import { fail } from '../errors.js';
+import { WasmRnnError, describe, fail } from '../errors.js';
 import type { Rng } from '../rng.js';
+import { Tensor } from '../tensor.js';
+import { Node, SymbolicTensor } from './symbolic.js';
 
 export type Shape = readonly number[];
+export type DType = 'float32' | 'int32';
+
+/** What a tensor is, without the batch axis. */
+export interface TensorSpec {
+  shape: Shape;
+  dtype: DType;
+  /** a Keras mask flows with it */
+  masked: boolean;
+}
 
 /** A weight as Keras lists it: name, shape, and how to initialise it. */
 export interface WeightSpec {
@@ -21,22 +39,30 @@ export interface WeightSpec {
   init: (rng: Rng, shape: number[]) => Float32Array;
 }
 
-/** Where a layer's weights and their gradients live once the model is planned. */
+/** A weight of one layer as one model sees it: the layer's values, the model's gradient. */
 export interface WeightSlot {
   spec: WeightSpec;
-  /** view into the model's parameter block */
+  /** view into the layer's weight block (shared by every model holding the layer) */
   w: Buf;
-  /** view into the model's gradient block (same offsets) */
+  /** view into the model's gradient block */
   dw: Buf;
 }
 
-/** Per-call facts every layer needs. */
+/** How a node called its layer. Its inputs are the data inputs, then the initial states, then the mask. */
+export interface CallArgs {
+  nInputs: number;
+  nStates: number;
+  /** an explicit mask is the last input */
+  mask: boolean;
+  /** force training (true) or inference (false) behaviour; null follows the model */
+  training: boolean | null;
+}
+
+/** Per-call facts every run needs; one object per model, updated in place. */
 export interface RunContext {
   backend: Backend;
   /** batch rows in this call (<= the planned capacity) */
   B: number;
-  /** time steps in this call (<= the planned capacity) */
-  T: number;
   training: boolean;
   /** fresh 32-bit seed for this call's randomness (dropout) */
   nextSeed: () => number;
@@ -44,71 +70,248 @@ export interface RunContext {
   stepping: boolean;
 }
 
-/** Hands out buffers for one plan; the model frees them all together. */
-export type PlanAlloc = (length: number, dtype?: 'float32' | 'int32') => Buf;
-
-export interface LayerOutput {
-  y: Buf;
+/** A tensor's value during one call: its buffer, its mask, and its concrete shape (written in place). */
+export interface Value {
+  buf: Buf;
   mask: Buf | null;
-  /** extra outputs of a layer with returnState (h, then c) */
-  states?: Buf[];
+  shape: number[];
+}
+
+/** Hands out buffers for one plan; the model frees them all together. */
+export type PlanAlloc = (length: number, dtype?: DType) => Buf;
+
+export interface ApplyOptions {
+  /** initial states of a recurrent layer: [h] or [h, c] (Bidirectional: forward's, then backward's) */
+  initialState?: SymbolicTensor[];
+  /** an explicit (batch, timesteps) mask, overriding the one that flows with the input */
+  mask?: SymbolicTensor;
+  /** force training (true) or inference (false) behaviour at this call */
+  training?: boolean;
 }
 
 let uid = 0;
+
+/** One call site of a layer inside one model: buffers, forward and backward. */
+export abstract class LayerRun {
+  /**
+   * The model sets this when output 0 feeds a loss fused with this run's
+   * activation: backward then receives dL/dz and skips the activation.
+   */
+  fusedHead = false;
+
+  /** Take the buffers for batches up to B with inputs up to these shapes. */
+  abstract plan(alloc: PlanAlloc, B: number, inShapes: readonly Shape[], backend: Backend): void;
+
+  /** Fill every output Value (buffer, mask, shape) from the inputs. */
+  abstract forward(ctx: RunContext, ins: readonly Value[], outs: Value[]): void;
+
+  /**
+   * Backward from dL/d(outputs) (null: no gradient reaches that output).
+   * Adds weight gradients into the slots' dw (+=) and writes dL/d(input k)
+   * into dIns[k] where need[k] (a buffer the run owns, or a dOut passed
+   * through), null elsewhere.
+   */
+  abstract backward(ctx: RunContext, dOuts: readonly (Buf | null)[], need: readonly boolean[], dIns: (Buf | null)[]): void;
+
+  /** The pre-activation of output 0 and its activation, when a loss can fuse with it. */
+  logits(): { z: Buf; activation: string } | null {
+    return null;
+  }
+
+  /** Drop per-sequence state (stateful layers, predictStep). */
+  resetStates(_backend: Backend): void {}
+
+  /** Free buffers the run owns beyond the model's plan (carried states). */
+  dispose(_backend: Backend): void {}
+}
 
 export abstract class Layer {
   /** Keras class name, used in summaries and artifacts. */
   abstract readonly className: string;
   readonly name: string;
+  /** false: the optimizer leaves this layer's weights alone (saved with the model) */
+  trainable = true;
+  /** the shapes of the first call (Keras's layer.inputShape / outputShape) */
   inputShape: Shape | null = null;
   outputShape: Shape | null = null;
-  /** The model sets this when the layer's output is the logits of a fused loss. */
-  fusedHead = false;
-  weights: WeightSlot[] = [];
+  /** @internal the nodes where this layer was called, in order */
+  readonly inboundNodes: Node[] = [];
+  /** @internal the layer's weight block and its views (allocated by the first model that builds it) */
+  weightBlock: { backend: Backend; buf: Buf; views: Buf[]; users: number } | null = null;
   protected built = false;
 
   constructor(name: string | undefined, prefix: string) {
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+      fail('E_ARG', `${prefix}: name must be a non-empty string, got ${describe(name)}`);
+    }
     this.name = name ?? `${prefix}_${++uid}`;
   }
 
-  /** Declare weights for `inputShape` and return the output shape. */
-  abstract build(inputShape: Shape, inputMasked: boolean): Shape;
+  /** Declare weights from the first call's data inputs (their shapes fix the weights' shapes). */
+  protected abstract build(inputs: readonly TensorSpec[]): void;
 
-  /** Weight specs in Keras order (known after build). */
+  /** Weight specs in Keras order (known after the first call). */
   abstract weightSpecs(): WeightSpec[];
 
-  /** Whether the output carries a mask, given whether the input did. */
-  outputMasked(inputMasked: boolean): boolean {
-    return inputMasked;
-  }
-
-  /** Take the buffers this layer needs for batches up to B x T. */
-  abstract plan(alloc: PlanAlloc, B: number, T: number, backend: Backend): void;
-
-  abstract forward(ctx: RunContext, x: Buf, mask: Buf | null): LayerOutput;
-
   /**
-   * Backward from dL/dy (and dL/dstates for returnState layers). Accumulates
-   * weight gradients into the slots' dw (+=). Returns dL/dx, or null when
-   * `needDx` is false.
+   * The output specs of one call; throws E_SHAPE (or E_ARG) naming the layer
+   * when the inputs do not fit. Called with symbolic shapes when the graph is
+   * built and with concrete ones when a plan is sized.
    */
-  abstract backward(ctx: RunContext, dy: Buf, needDx: boolean, dStates?: (Buf | null)[]): Buf | null;
+  abstract computeOutputs(inputs: readonly TensorSpec[], call: CallArgs): TensorSpec[];
+
+  /** A run for one node of one model. `slots` are this layer's weights as that model sees them. */
+  abstract createRun(call: CallArgs, inputs: readonly TensorSpec[], slots: readonly WeightSlot[]): LayerRun;
 
   /** Plain JSON of the options that rebuild this layer (Keras/TF.js names). */
   abstract getConfig(): Record<string, unknown>;
 
-  /** Drop per-sequence state (stateful layers). */
-  resetStates(_backend: Backend): void {}
+  /** How many initial-state inputs a call may take (recurrent layers). */
+  protected stateArity(): readonly number[] {
+    return [0];
+  }
 
-  /** Free buffers the layer owns beyond the model's plan (carried states). */
-  dispose(_backend: Backend): void {}
+  /** How many data inputs a call takes: [min, max]. */
+  protected inputArity(): readonly [number, number] {
+    return [1, 1];
+  }
 
-  /** Output width per step (last dim). */
+  /** Whether a call may pass an explicit mask. */
+  protected acceptsMask(): boolean {
+    return false;
+  }
+
+  /** Its first output has a pre-activation a cross-entropy loss can read (its run's logits()). */
+  get fusable(): boolean {
+    return false;
+  }
+
+  get isBuilt(): boolean {
+    return this.built;
+  }
+
+  /** @internal Build from these data inputs unless built (wrappers build their inner layers so). */
+  buildWith(inputs: readonly TensorSpec[]): void {
+    if (this.built) return;
+    this.build(inputs);
+    this.built = true;
+    this.inputShape = inputs[0].shape;
+  }
+
+  /**
+   * Call the layer on symbolic tensors: adds a node to the graph and returns
+   * its output(s) — one tensor, or an array when the layer has several
+   * outputs (returnState, mergeMode null). The first call fixes the weights'
+   * shapes; a failed call leaves the layer as it was.
+   */
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts: ApplyOptions = {}): SymbolicTensor | SymbolicTensor[] {
+    const where = `${this.name}.apply`;
+    const xs = Array.isArray(inputs) ? [...inputs] : [inputs];
+    xs.forEach((x, i) => checkSymbolic(where, xs.length > 1 ? `inputs[${i}]` : 'input', x));
+    if (opts === null || typeof opts !== 'object') fail('E_ARG', `${where}: options must be an object, got ${describe(opts)}`);
+    for (const k of Object.keys(opts)) {
+      if (!['initialState', 'mask', 'training'].includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: initialState, mask, training)`);
+    }
+    const [lo, hi] = this.inputArity();
+    if (xs.length < lo || xs.length > hi) {
+      fail('E_ARG', `${where}: ${this.className} takes ${lo === hi ? lo : `${lo} to ${hi}`} input${hi > 1 ? 's' : ''}, got ${xs.length}`);
+    }
+    const states = opts.initialState === undefined ? [] : opts.initialState;
+    if (!Array.isArray(states)) fail('E_ARG', `${where}: initialState must be an array of tensors, got ${describe(states)}`);
+    states.forEach((s, i) => checkSymbolic(where, `initialState[${i}]`, s));
+    const arity = this.stateArity();
+    if (states.length > 0 && !arity.includes(states.length)) {
+      fail('E_ARG', arity.length === 1
+        ? `${where}: ${this.className} takes no initialState`
+        : `${where}: initialState must hold ${arity.filter((n) => n > 0).join(' or ')} tensors for this ${this.className}, got ${states.length}`);
+    }
+    if (opts.mask !== undefined) {
+      if (!this.acceptsMask()) fail('E_ARG', `${where}: ${this.className} takes no explicit mask`);
+      checkSymbolic(where, 'mask', opts.mask);
+    }
+    if (opts.training !== undefined && typeof opts.training !== 'boolean') fail('E_ARG', `${where}: training must be true or false, got ${describe(opts.training)}`);
+    const all = [...xs, ...states, ...(opts.mask ? [opts.mask] : [])];
+    const call: CallArgs = { nInputs: xs.length, nStates: states.length, mask: !!opts.mask, training: opts.training ?? null };
+    const specs = all.map((t) => t.spec);
+    if (opts.mask) {
+      const m = opts.mask.spec.shape;
+      const T = xs[0].spec.shape[0];
+      if (m.length !== 1 || (m[0] >= 0 && T >= 0 && m[0] !== T)) {
+        fail('E_SHAPE', `${where}: mask must have shape (batch, ${T < 0 ? 'timesteps' : T}), got ${opts.mask}`);
+      }
+    }
+    const first = !this.built;
+    let outs: TensorSpec[];
+    try {
+      if (first) this.build(specs.slice(0, xs.length));
+      this.built = true;
+      outs = this.computeOutputs(specs, call);
+    } catch (e) {
+      if (first) this.built = false;
+      if (e instanceof WasmRnnError) throw e;
+      throw new WasmRnnError('E_SHAPE', `${this.name}: ${(e as Error).message}`);
+    }
+    if (first) {
+      this.inputShape = xs[0].spec.shape;
+      this.outputShape = outs[0].shape;
+    }
+    const node = new Node(this, all, call, outs);
+    this.inboundNodes.push(node);
+    return node.outputs.length === 1 ? node.outputs[0] : node.outputs;
+  }
+
+  /** Output width per step (last dim of the first call's first output). */
   get units(): number {
     const s = this.outputShape;
     if (!s) fail('E_STATE', `${this.name}: layer is not built yet`);
     return s[s.length - 1];
   }
+
+  /** The layer's weights in Keras order (e.g. an Embedding's trained vectors). */
+  getWeights(): Tensor[] {
+    const specs = this.weightSpecs();
+    if (specs.length === 0) return [];
+    const b = this.allocated('getWeights');
+    return specs.map((s, k) => new Tensor(b.backend.read(b.views[k]) as Float32Array, s.shape));
+  }
+
+  /** Overwrite the layer's weights (same order and shapes as getWeights); checked fully before anything is written. */
+  setWeights(weights: Tensor[]): void {
+    const where = `${this.name}.setWeights`;
+    const specs = this.weightSpecs();
+    if (!Array.isArray(weights) || weights.length !== specs.length) {
+      fail('E_ARG', `${where}: expected ${specs.length} tensors (${specs.map((s) => `${s.name} [${s.shape}]`).join(', ')}), got ${describe(weights)}`);
+    }
+    if (specs.length === 0) return;
+    const b = this.allocated('setWeights');
+    weights.forEach((t, i) => {
+      if (!(t instanceof Tensor)) fail('E_ARG', `${where}: weights[${i}] must be a Tensor, got ${describe(t)}`);
+      if (t.shape.join(',') !== specs[i].shape.join(',')) fail('E_SHAPE', `${where}: weights[${i}] (${specs[i].name}) must have shape [${specs[i].shape}], got [${t.shape}]`);
+      for (let k = 0; k < t.data.length; k++) if (t.data[k] - t.data[k] !== 0) fail('E_ARG', `${where}: weights[${i}] (${specs[i].name}) holds ${t.data[k]}`);
+    });
+    weights.forEach((t, i) => b.backend.write(b.views[i], t.data));
+  }
+
+  private allocated(what: string): NonNullable<Layer['weightBlock']> {
+    if (!this.weightBlock) {
+      fail('E_STATE', `${this.name}.${what}: the layer's weights do not exist yet; they are made when a model holding the layer is built (model.build(), fit, predict or getWeights)`);
+    }
+    return this.weightBlock;
+  }
+
+  /** Number of scalar weights (the layer must have been called once). */
+  countParams(): number {
+    if (!this.built) fail('E_STATE', `${this.name}.countParams: the layer is not built yet; call it on an input (or add it to a model) first`);
+    return this.weightSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  }
+}
+
+function checkSymbolic(where: string, what: string, v: unknown): void {
+  if (v instanceof SymbolicTensor) return;
+  const hint = v && typeof v === 'object' && 'data' in v
+    ? ' (apply builds a graph from symbolic tensors made with input(); to compute on data, put the layers in a model and call predict)'
+    : '';
+  fail('E_ARG', `${where}: ${what} must be a symbolic tensor from input() or another layer's apply(), got ${describe(v)}${hint}`);
 }
 
 /** Error helper: the layer and the option that was wrong. */
@@ -116,15 +319,23 @@ export function layerError(layer: string, message: string): never {
   fail('E_ARG', `${layer}: ${message}`);
 }
 
+/** Elements of a concrete shape. */
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
 /**
- * One buffer spanning weights that the model laid out next to each other
- * (the parameter block is packed in weight order, without gaps).
+ * One buffer spanning weights laid out next to each other (a layer's weight
+ * block, and its gradients in the model's block, keep weight order without
+ * gaps).
  */
-export function span(be: Backend, slots: WeightSlot[], which: 'w' | 'dw'): Buf {
+export function span(be: Backend, slots: readonly WeightSlot[], which: 'w' | 'dw'): Buf {
   const first = slots[0][which];
   let length = 0;
   for (const s of slots) {
-    if (s[which].off !== first.off + length) fail('E_STATE', 'span: weights are not adjacent in the parameter block');
+    if (s[which].off !== first.off + length) fail('E_STATE', 'span: weights are not adjacent');
     length += s[which].length;
   }
   const root = first.root ?? first;

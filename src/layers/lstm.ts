@@ -16,9 +16,9 @@
 import { ACTIVATIONS, type ActivationName } from '../backend/abi.js';
 import { packedSize, type Backend, type Buf, type LstmBackwardArgs } from '../backend/backend.js';
 import { glorotUniform, orthogonal } from './initializers.js';
-import { span, type PlanAlloc, type WeightSpec } from './layer.js';
+import { span, type CallArgs, type PlanAlloc, type WeightSlot, type WeightSpec } from './layer.js';
 import { activation, bool } from './options.js';
-import { Recurrent, type CellArgs, type RecurrentOptions } from './recurrent.js';
+import { Recurrent, RecurrentRun, type CellArgs, type RecurrentOptions } from './recurrent.js';
 
 export interface LstmOptions extends RecurrentOptions {
   recurrentActivation?: ActivationName;
@@ -28,11 +28,10 @@ export interface LstmOptions extends RecurrentOptions {
 
 export class LSTM extends Recurrent {
   readonly className = 'LSTM';
-  protected readonly nStates = 2;
+  readonly nStates = 2;
   readonly recurrentActivation: ActivationName;
   readonly unitForgetBias: boolean;
   readonly peephole: boolean;
-  private args!: LstmBackwardArgs;
 
   constructor(opts: LstmOptions) {
     super('layers.lstm', 'lstm', opts, ['recurrentActivation', 'unitForgetBias', 'peephole']);
@@ -69,21 +68,39 @@ export class LSTM extends Recurrent {
     return specs;
   }
 
+  cellRun(slots: readonly WeightSlot[], call: CallArgs, flip: boolean): RecurrentRun {
+    return new LstmRun(this, slots, call, flip);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      ...this.baseConfig(),
+      recurrentActivation: this.recurrentActivation,
+      unitForgetBias: this.unitForgetBias,
+      peephole: this.peephole,
+    };
+  }
+}
+
+class LstmRun extends RecurrentRun {
+  private args!: LstmBackwardArgs;
+
   protected planCell(alloc: PlanAlloc, B: number, T: number, be: Backend): void {
-    const H = this.units_;
-    const w = (k: number) => this.weights[k];
-    const peep = this.peephole ? this.weights.slice(this.useBias ? 3 : 2) : [];
+    const { H, I } = this;
+    const layer = this.layer as LSTM;
+    const w = (k: number) => this.slots[k];
+    const peep = layer.peephole ? this.slots.slice(layer.useBias ? 3 : 2) : [];
     this.args = {
       hseq: this.hseq, cseq: alloc(B * T * H), gates: alloc(B * T * 4 * H),
-      x: this.hseq, wx: w(0).w, wh: w(1).w, bias: this.useBias ? w(2).w : null,
+      x: this.hseq, wx: w(0).w, wh: w(1).w, bias: layer.useBias ? w(2).w : null,
       // the kernel reads p_i, p_f, p_o as one (3H) vector
-      peep: this.peephole ? span(be, peep, 'w') : null,
+      peep: layer.peephole ? span(be, peep, 'w') : null,
       h0: this.hseq, c0: this.hseq, mask: null,
-      B, T, I: this.inputDim, H, goBackwards: this.goBackwards,
-      act: ACTIVATIONS[this.activation], recAct: ACTIVATIONS[this.recurrentActivation],
+      B, T, I, H, goBackwards: layer.goBackwards,
+      act: ACTIVATIONS[layer.activation], recAct: ACTIVATIONS[layer.recurrentActivation],
       whPacked: alloc(packedSize(H, 4 * H)),
-      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: this.useBias ? w(2).dw : null,
-      dpeep: this.peephole ? span(be, peep, 'dw') : null,
+      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: layer.useBias ? w(2).dw : null,
+      dpeep: layer.peephole ? span(be, peep, 'dw') : null,
       dh0: null, dc0: null, dhseq: null, dhT: null, dcT: null,
       hprev: alloc(B * T * H), dhBuf: alloc(2 * B * H), dcBuf: alloc(B * H),
     };
@@ -105,20 +122,12 @@ export class LSTM extends Recurrent {
     be.lstmBackward(this.args);
   }
 
-  protected override setExtraInit(init: Buf[]): void {
+  protected override setExtraInit(init: readonly Buf[]): void {
     this.args.c0 = init[1];
   }
 
-  protected override setExtraGrad(dT: (Buf | null)[]): void {
+  protected override setExtraGrad(dT: readonly (Buf | null)[], dInit: readonly (Buf | null)[]): void {
     this.args.dcT = dT[1];
-  }
-
-  getConfig(): Record<string, unknown> {
-    return {
-      ...this.baseConfig(),
-      recurrentActivation: this.recurrentActivation,
-      unitForgetBias: this.unitForgetBias,
-      peephole: this.peephole,
-    };
+    this.args.dc0 = dInit[1] ?? null;
   }
 }

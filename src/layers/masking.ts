@@ -5,7 +5,7 @@
  */
 import type { Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, type LayerOutput, type PlanAlloc, type RunContext, type Shape, type WeightSpec } from './layer.js';
+import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
 import { inputShape, options } from './options.js';
 
 export interface MaskingOptions {
@@ -18,10 +18,6 @@ export class Masking extends Layer {
   readonly className = 'Masking';
   readonly maskValue: number;
   readonly declaredShape: number[] | null;
-  private F = 0;
-  private y!: Buf;
-  private mask!: Buf;
-  private dx!: Buf;
 
   constructor(opts: MaskingOptions = {}) {
     const where = 'layers.masking';
@@ -33,44 +29,58 @@ export class Masking extends Layer {
     this.declaredShape = inputShape(where, o.inputShape);
   }
 
-  build(shape: Shape): Shape {
-    if (shape.length !== 2) fail('E_SHAPE', `${this.name}: Masking expects input of shape (batch, timesteps, features), got rank ${shape.length + 1}`);
-    this.inputShape = shape;
-    this.outputShape = shape;
-    this.F = shape[1];
-    this.built = true;
-    return shape;
+  protected build(): void {}
+
+  computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
+    if (x.shape.length !== 2) fail('E_SHAPE', `${this.name}: Masking expects input of shape (batch, timesteps, features), got rank ${x.shape.length + 1}`);
+    if (x.dtype !== 'float32') fail('E_SHAPE', `${this.name}: Masking expects float input, got ${x.dtype}`);
+    return [{ ...x, masked: true }];
   }
 
   weightSpecs(): WeightSpec[] {
     return [];
   }
 
-  override outputMasked(): boolean {
-    return true;
-  }
-
-  plan(alloc: PlanAlloc, B: number, T: number): void {
-    this.y = alloc(B * T * this.F);
-    this.mask = alloc(B * T);
-    this.dx = alloc(B * T * this.F);
-  }
-
-  forward(ctx: RunContext, x: Buf, mask: Buf | null): LayerOutput {
-    const N = ctx.B * ctx.T;
-    ctx.backend.maskingForward(this.y, this.mask, x, N, this.F, this.maskValue);
-    // an incoming mask (none in a Sequential, as Masking comes first) would combine by product
-    if (mask) ctx.backend.mul(this.mask, this.mask, mask, N);
-    return { y: this.y, mask: this.mask };
-  }
-
-  backward(ctx: RunContext, dy: Buf, needDx: boolean): Buf | null {
-    if (!needDx) return null;
-    ctx.backend.rowScale(this.dx, dy, this.mask, ctx.B * ctx.T, this.F);
-    return this.dx;
+  createRun(_call: CallArgs, [x]: readonly TensorSpec[]): LayerRun {
+    return new MaskingRun(this.maskValue, x.shape[1]);
   }
 
   getConfig(): Record<string, unknown> {
     return { maskValue: this.maskValue, name: this.name };
+  }
+}
+
+class MaskingRun extends LayerRun {
+  private y!: Buf;
+  private mask!: Buf;
+  private dx!: Buf;
+  private N = 0;
+
+  constructor(private readonly maskValue: number, private readonly F: number) {
+    super();
+  }
+
+  plan(alloc: PlanAlloc, B: number, [x]: readonly Shape[]): void {
+    this.y = alloc(B * x[0] * this.F);
+    this.mask = alloc(B * x[0]);
+    this.dx = alloc(B * x[0] * this.F);
+  }
+
+  forward(ctx: RunContext, [x]: readonly Value[], [out]: Value[]): void {
+    const N = (this.N = ctx.B * x.shape[0]);
+    ctx.backend.maskingForward(this.y, this.mask, x.buf, N, this.F, this.maskValue);
+    // an incoming mask combines by product
+    if (x.mask) ctx.backend.mul(this.mask, this.mask, x.mask, N);
+    out.buf = this.y;
+    out.mask = this.mask;
+    out.shape[0] = x.shape[0];
+    out.shape[1] = this.F;
+  }
+
+  backward(ctx: RunContext, [dy]: readonly (Buf | null)[], need: readonly boolean[], dIns: (Buf | null)[]): void {
+    dIns[0] = null;
+    if (!need[0] || !dy) return;
+    ctx.backend.rowScale(this.dx, dy, this.mask, this.N, this.F);
+    dIns[0] = this.dx;
   }
 }

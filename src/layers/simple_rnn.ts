@@ -11,15 +11,14 @@
 import { packedSize, type Buf, type SimpleRnnBackwardArgs } from '../backend/backend.js';
 import type { Backend } from '../backend/backend.js';
 import { glorotUniform, orthogonal, zeros } from './initializers.js';
-import type { PlanAlloc, WeightSpec } from './layer.js';
-import { Recurrent, type CellArgs, type RecurrentOptions } from './recurrent.js';
+import type { CallArgs, PlanAlloc, WeightSlot, WeightSpec } from './layer.js';
+import { Recurrent, RecurrentRun, type CellArgs, type RecurrentOptions } from './recurrent.js';
 
 export type SimpleRnnOptions = RecurrentOptions;
 
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
-  protected readonly nStates = 1;
-  private args!: SimpleRnnBackwardArgs;
+  readonly nStates = 1;
 
   constructor(opts: SimpleRnnOptions) {
     super('layers.simpleRNN', 'simple_rnn', opts, []);
@@ -36,21 +35,34 @@ export class SimpleRNN extends Recurrent {
     return specs;
   }
 
+  cellRun(slots: readonly WeightSlot[], call: CallArgs, flip: boolean): RecurrentRun {
+    return new SimpleRnnRun(this, slots, call, flip);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return this.baseConfig();
+  }
+}
+
+class SimpleRnnRun extends RecurrentRun {
+  private args!: SimpleRnnBackwardArgs;
+
   protected planCell(alloc: PlanAlloc, B: number, T: number, _be: Backend): void {
-    const H = this.units_;
-    const w = (k: number) => this.weights[k];
+    const { H, I } = this;
+    const layer = this.layer;
+    const w = (k: number) => this.slots[k];
     this.args = {
-      hseq: this.hseq, x: this.hseq, wx: w(0).w, wh: w(1).w, bias: this.useBias ? w(2).w : null,
+      hseq: this.hseq, x: this.hseq, wx: w(0).w, wh: w(1).w, bias: layer.useBias ? w(2).w : null,
       h0: this.hseq, mask: null,
-      B, T, I: this.inputDim, H, goBackwards: this.goBackwards, act: this.actId,
+      B, T, I, H, goBackwards: layer.goBackwards, act: layer.actId,
       whPacked: alloc(packedSize(H, H)),
-      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: this.useBias ? w(2).dw : null,
+      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: layer.useBias ? w(2).dw : null,
       dh0: null, dhseq: null, dhT: null,
       dz: alloc(B * T * H), hprev: alloc(B * T * H), dhBuf: alloc(2 * B * H),
     };
   }
 
-  protected stateSeq(_k: number): Buf {
+  protected stateSeq(): Buf {
     return this.args.hseq;
   }
 
@@ -64,9 +76,5 @@ export class SimpleRNN extends Recurrent {
 
   protected runBackward(be: Backend): void {
     be.simpleRnnBackward(this.args);
-  }
-
-  getConfig(): Record<string, unknown> {
-    return this.baseConfig();
   }
 }

@@ -9,7 +9,7 @@
  *      draw y from the last step's distribution (sampling.ts), feed y
  */
 import { checkInt, describe, fail } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { Rng } from '../rng.js';
 import { Tensor } from '../tensor.js';
 import { TextVectorizer } from '../text/text_vectorizer.js';
@@ -49,7 +49,7 @@ export interface Generation {
 
 const KEYS = ['prompt', 'length', 'seed', 'vectorizer', 'allowUnknown', 'onToken'];
 
-export function generate(model: Sequential, opts: GenerateOptions): Generation {
+export function generate(model: Model, opts: GenerateOptions): Generation {
   const where = 'generate';
   const s = checkSampling(where, opts, KEYS);
   checkLanguageModel(model, where);

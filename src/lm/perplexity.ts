@@ -12,7 +12,7 @@
  */
 import { checkInt, checkKeys, checkObject, describe, fail } from '../errors.js';
 import type { Dense } from '../layers/dense.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { Tensor } from '../tensor.js';
 
 export interface PerplexityOptions {
@@ -34,7 +34,7 @@ export interface PerplexityResult {
 // a float32 softmax can round a tiny probability to 0; -log is capped there
 const MIN_PROB = 1e-30;
 
-export function perplexity(model: Sequential, ids: ArrayLike<number>, opts: PerplexityOptions = {}): PerplexityResult {
+export function perplexity(model: Model, ids: ArrayLike<number>, opts: PerplexityOptions = {}): PerplexityResult {
   const where = 'perplexity';
   const o = checkObject(where, 'options', opts);
   checkKeys(where, o, ['length', 'batchSize']);
@@ -72,9 +72,9 @@ export function perplexity(model: Sequential, ids: ArrayLike<number>, opts: Perp
 }
 
 /** A language model: ids in, a softmax over the vocabulary at every step out. */
-export function checkLanguageModel(model: Sequential, where: string): void {
+export function checkLanguageModel(model: Model, where: string): void {
   const layers = (model as { layers?: unknown[] })?.layers;
-  if (!Array.isArray(layers) || layers.length === 0) fail('E_ARG', `${where}: expected a Sequential model, got ${describe(model)}`);
+  if (!Array.isArray(layers) || layers.length === 0) fail('E_ARG', `${where}: expected a Model model, got ${describe(model)}`);
   const first = layers[0] as { className?: string };
   const last = layers[layers.length - 1] as Dense;
   if (first.className !== 'Embedding' || last.className !== 'Dense' || last.activation !== 'softmax') {
@@ -83,6 +83,6 @@ export function checkLanguageModel(model: Sequential, where: string): void {
 }
 
 /** Whether any layer carries its state between calls. */
-export function isStateful(model: Sequential): boolean {
+export function isStateful(model: Model): boolean {
   return model.layers.some((l) => (l as { stateful?: boolean }).stateful === true);
 }

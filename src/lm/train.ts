@@ -20,6 +20,7 @@ import { layers } from '../layers/index.js';
 import type { Layer } from '../layers/layer.js';
 import { rate } from '../layers/options.js';
 import { Sequential } from '../models/sequential.js';
+import type { FitOptions } from '../train/fit.js';
 import type { Callback, Logs } from '../train/callbacks.js';
 import { optimizers } from '../train/optimizers.js';
 import { lmWindows, statefulBatches } from './data.js';
@@ -90,6 +91,8 @@ export interface FitLanguageModelOptions {
   validationIds?: ArrayLike<number>;
   callbacks?: Callback[];
   signal?: AbortSignal;
+  /** as fit's: 0, 1 (progress bar), 2 (a line per epoch) or 'auto' (default) */
+  verbose?: FitOptions['verbose'];
 }
 
 export interface LmHistory {
@@ -101,7 +104,7 @@ export interface LmHistory {
 export async function fitLanguageModel(model: Sequential, ids: ArrayLike<number>, opts: FitLanguageModelOptions = {}): Promise<LmHistory> {
   const where = 'fitLanguageModel';
   const o = checkObject(where, 'options', opts);
-  checkKeys(where, o, ['epochs', 'batchSize', 'length', 'validationIds', 'callbacks', 'signal']);
+  checkKeys(where, o, ['epochs', 'batchSize', 'length', 'validationIds', 'callbacks', 'signal', 'verbose']);
   checkLanguageModel(model, where);
   const epochs = checkInt(where, 'epochs', o.epochs ?? 1, 1);
   const batchSize = checkInt(where, 'batchSize', o.batchSize ?? 32, 1);
@@ -138,6 +141,7 @@ export async function fitLanguageModel(model: Sequential, ids: ArrayLike<number>
     shuffle: !stateful,
     callbacks: [lm, ...(opts.callbacks ?? [])],
     signal: opts.signal,
+    verbose: opts.verbose,
   });
   model.resetStates();
   return history;

@@ -4,7 +4,7 @@
  */
 import { fail } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import type { Sequential } from './sequential.js';
+import type { Model } from './model.js';
 
 export interface Classification {
   /** the predicted class name (or its id as a string when the model has no labels) */
@@ -31,7 +31,7 @@ export function toClassifications(out: Tensor, labels: readonly string[] | null)
   return result;
 }
 
-export function classify(model: Sequential, texts: readonly string[], opts: { batchSize?: number } = {}): Classification[] {
+export function classify(model: Model, texts: readonly string[], opts: { batchSize?: number } = {}): Classification[] {
   if (!model.vectorizer) {
     fail('E_STATE', `classify: ${model.name} has no vectorizer; set model.vectorizer = yourTextVectorizer (it is saved with the model)`);
   }

@@ -5,7 +5,7 @@
  * against the embedding's vocabulary, NaN/Inf, empty datasets.
  */
 import { describe, fail } from '../errors.js';
-import { Tensor, tensor, type TensorLike } from '../tensor.js';
+import { Tensor, holdsText, tensor, type TensorLike } from '../tensor.js';
 
 export interface Data {
   data: Float32Array | Int32Array;
@@ -23,8 +23,16 @@ export interface InputSpec {
   vocab?: number;
 }
 
+/**
+ * A Tensor, nested number arrays, a typed array or a TF.js tensor (copied)
+ * -> flat data + shape. Text is refused with the two calls that turn it into
+ * ids, since passing raw strings is the first thing a newcomer tries.
+ */
 export function toData(v: unknown, where: string, name: string): Data {
   if (v === undefined || v === null) fail('E_ARG', `${where}: ${name} is required, got ${describe(v)}`);
+  if (holdsText(v)) {
+    fail('E_ARG', `${where}: ${name} is not a tensor but text (${describe(v)}); models read token ids: use model.classify(texts), or turn texts into ids with vectorizer.transform(texts)`);
+  }
   let t: Tensor;
   try {
     t = v instanceof Tensor ? v : tensor(v as TensorLike);

@@ -1,10 +1,9 @@
 /**
  * IR -> a model, through the public API only: `layers.*` factories with the
- * IR's configs, a Sequential when the graph is a chain, then setWeights.
- * A graph that is not a chain needs the functional API (input(), apply(),
- * model()); until the library has it, such a graph is a clear E_FORMAT.
+ * IR's configs, a Sequential when the graph is a chain, else a functional
+ * model (input(), apply(), model()); then setWeights.
  */
-import { formatError, functionalApi, layers, Sequential, Tensor, WasmRnnError, type Layer } from './core.js';
+import { formatError, input, layers, model, Sequential, Tensor, WasmRnnError, type Layer, type Model, type SymbolicTensor } from './core.js';
 import type { IrGraph, IrLayer } from './ir.js';
 
 type Factory = (config: Record<string, unknown>) => Layer;
@@ -60,9 +59,8 @@ export function notAChain(ir: IrGraph): string | null {
   return ok ? null : 'its outputs are not just the last layer\'s';
 }
 
-export function irToModel(where: string, ir: IrGraph, options: { name?: string; seed?: number } = {}): Sequential {
-  const why = notAChain(ir);
-  if (why) return irToFunctional(where, ir, why);
+export function irToModel(where: string, ir: IrGraph, options: { name?: string; seed?: number } = {}): Model {
+  if (notAChain(ir)) return irToFunctional(where, ir, options);
   const built = ir.layers.map((l) => layerFromIr(where, l));
   const name = options.name ?? ir.name.replace(/[^A-Za-z0-9_.-]+/g, '_');
   const model = new Sequential({ name, layers: built, ...(options.seed === undefined ? {} : { seed: options.seed }) });
@@ -83,37 +81,52 @@ export function irToModel(where: string, ir: IrGraph, options: { name?: string; 
 }
 
 /**
- * A graph that is not a chain, built with the functional API (input(),
- * layer.apply(x, { initialState }), model({ inputs, outputs })) once the
- * library has it.
+ * A graph that is not a chain (several inputs or outputs, merges, states
+ * handed between layers) as a functional model: input(), layer.apply(x,
+ * { initialState }), model({ inputs, outputs }), then setWeights in the
+ * model's layer order.
  */
-export function irToFunctional(where: string, ir: IrGraph, why: string, api = functionalApi): Sequential {
-  if (!api) {
-    return formatError(`${where}: the graph is not a chain of layers (${why}); importing it needs functional models, which this version of wasm-rnn does not have yet`);
-  }
-  const { input, model } = api;
-  const symbols = new Map<string, unknown[]>();
-  for (const i of ir.inputs) {
-    symbols.set(i.id, [input({ shape: i.dtype === 'int32' ? [null] : i.shape.map((d) => (d < 0 ? null : d)), dtype: i.dtype, name: i.name })]);
-  }
-  const built = new Map<string, Layer>();
-  const take = (r: { node: string; index: number }) => {
-    const s = symbols.get(r.node);
-    if (!s || s[r.index] === undefined) formatError(`${where}: output ${r.index} of ${r.node} is not available`);
-    return s[r.index];
+export function irToFunctional(where: string, ir: IrGraph, options: { name?: string; seed?: number } = {}): Model {
+  const symbols = new Map<string, SymbolicTensor[]>();
+  const take = (r: { node: string; index: number }): SymbolicTensor => {
+    const s = symbols.get(r.node)?.[r.index];
+    if (!s) return formatError(`${where}: output ${r.index} of ${r.node} is not available`);
+    return s;
   };
+  const safe = (n: string) => n.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'input';
+  for (const i of ir.inputs) {
+    const shape = i.dtype === 'int32' ? [null] : i.shape.map((d, k) => (d < 0 || (k === 0 && i.shape.length === 2) ? null : d));
+    symbols.set(i.id, [input({ shape, dtype: i.dtype, name: safe(i.name) })]);
+  }
+  const byLayer = new Map<Layer, IrLayer>();
   for (const l of ir.layers) {
     checkFinite(where, l);
     const layer = layerFromIr(where, l);
-    built.set(l.id, layer);
+    byLayer.set(layer, l);
     const xs = l.inputs.map(take);
-    const apply = (layer as unknown as { apply(x: unknown, o?: unknown): unknown }).apply.bind(layer);
-    const out = apply(xs.length === 1 ? xs[0] : xs, l.initialState.length ? { initialState: l.initialState.map(take) } : undefined);
+    let out: SymbolicTensor | SymbolicTensor[];
+    try {
+      out = layer.apply(xs.length === 1 ? xs[0] : xs, l.initialState.length ? { initialState: l.initialState.map(take) } : {});
+    } catch (e) {
+      return formatError(`${where}: ${l.origin} cannot take its inputs: ${(e as Error).message}`);
+    }
     symbols.set(l.id, Array.isArray(out) ? out : [out]);
   }
-  const m = model({ inputs: ir.inputs.map((i) => take({ node: i.id, index: 0 })), outputs: ir.outputs.map((o) => take(o.ref)), name: ir.name });
-  const byLayer = new Map(ir.layers.map((l) => [built.get(l.id)!, l]));
-  m.setWeights(m.layers.flatMap((layer) => (byLayer.get(layer)?.weights ?? []).map((w) => new Tensor(w.data, w.shape))));
-  // a functional model has Sequential's public surface (predict, fit, getWeights, ...)
-  return m as unknown as Sequential;
+  let m: Model;
+  try {
+    m = model({
+      inputs: ir.inputs.map((i) => take({ node: i.id, index: 0 })), outputs: ir.outputs.map((o) => take(o.ref)),
+      name: options.name ?? safe(ir.name), ...(options.seed === undefined ? {} : { seed: options.seed }),
+    });
+  } catch (e) {
+    return formatError(`${where}: the layers do not make a model: ${(e as Error).message}`);
+  }
+  try {
+    m.build(undefined, { initialize: false });
+    m.setWeights(m.layers.flatMap((layer) => (byLayer.get(layer)?.weights ?? []).map((w) => new Tensor(w.data, w.shape))));
+    return m;
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
 }

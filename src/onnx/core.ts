@@ -5,8 +5,8 @@
  * shares the core's classes and its one WebAssembly instance with
  * `wasm-rnn` instead of carrying a second copy.
  */
-export { Layer, Sequential, Tensor, WasmRnnError, layers } from '../index.js';
-import { WasmRnnError, type Layer, type Tensor } from '../index.js';
+export { Layer, Model, Sequential, SymbolicTensor, Tensor, WasmRnnError, input, layers, model } from '../index.js';
+import { WasmRnnError } from '../index.js';
 
 /** A malformed or unsupported ONNX model (code E_FORMAT): what and what to do. */
 export function formatError(message: string): never {
@@ -18,17 +18,3 @@ export function argError(message: string): never {
   throw new WasmRnnError('E_ARG', message);
 }
 
-/** The planned functional API (TF.js names), as build.ts uses it. */
-export interface FunctionalApi {
-  input(o: { shape: (number | null)[]; dtype?: string; name?: string }): unknown;
-  model(o: { inputs: unknown[]; outputs: unknown[]; name?: string }): { layers: Layer[]; setWeights(w: Tensor[]): void };
-}
-
-/**
- * The functional API once the library has it: wire it here when the graph
- * engine lands (`import { input, model } from '../index.js'`, then
- * `{ input, model }`). Until then graphs that are not a chain are refused.
- * (A static import, not a namespace lookup: the bundle must stay
- * tree-shakable.)
- */
-export const functionalApi: FunctionalApi | null = null;

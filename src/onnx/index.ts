@@ -7,7 +7,7 @@
  *   readOnnx(bytes)          the layer graph an ONNX model maps to (what fromOnnx builds)
  *   describeModel(model)     the layer graph of one of our models (what toOnnx writes)
  */
-import { argError, type Sequential } from './core.js';
+import { argError, type Model } from './core.js';
 import { irToModel } from './build.js';
 import { toBytes } from './decode.js';
 import { describeModel } from './export/describe.js';
@@ -40,19 +40,20 @@ export interface FromOnnxOptions {
 
 /**
  * An ONNX model (bytes of an .onnx file) as one of our models, ready to
- * predict, fit and serialize. Inputs and outputs are batch-major as
+ * predict, fit and serialize: a Sequential when the graph is a chain of
+ * layers, else a functional model. Inputs and outputs are batch-major as
  * everywhere in wasm-rnn; a time-major graph (PyTorch batch_first=False)
  * is transposed at its edges (readOnnx(bytes).inputs[i].onnxAxes says so).
  */
-export function fromOnnx(bytes: Uint8Array | ArrayBuffer, options: FromOnnxOptions = {}): Sequential {
+export function fromOnnx(bytes: Uint8Array | ArrayBuffer, options: FromOnnxOptions = {}): Model {
   const where = 'fromOnnx';
   if (options === null || typeof options !== 'object') argError(`${where}: options must be an object`);
   for (const k of Object.keys(options)) if (k !== 'name' && k !== 'seed') argError(`${where}: unknown option '${k}' (supported: name, seed)`);
   return irToModel(where, onnxToIr(where, toBytes(where, bytes)), options);
 }
 
-/** Our model as the bytes of an .onnx file (opset 13 to 21, default 17). */
-export function toOnnx(model: Sequential, options: ToOnnxOptions = {}): Uint8Array {
+/** Our model (Sequential or functional) as the bytes of an .onnx file (opset 13 to 21, default 17). */
+export function toOnnx(model: Model, options: ToOnnxOptions = {}): Uint8Array {
   if (!model || typeof model !== 'object' || !Array.isArray((model as { layers?: unknown }).layers)) {
     argError(`toOnnx: expected a model, got ${model === null ? 'null' : typeof model}`);
   }

@@ -50,6 +50,8 @@ export interface IrLayer {
   inputs: IrRef[];
   /** recurrent layers started from given states (functional models) */
   initialState: IrRef[];
+  /** an explicit (batch, time) mask given at the call (functional models) */
+  mask?: IrRef;
   /** the ONNX node(s) it came from, for messages */
   origin: string;
 }

@@ -13,7 +13,7 @@ export type { TextVectorizerJSON, CustomFunctions } from './vectorizer_json.js';
 export type { StandardizeOption, StandardizeFn } from './standardize.js';
 export type { SplitOption, SplitFn } from './split.js';
 export type { StemOption, StemFn } from './stem.js';
-export { STOP_WORD_LANGUAGES } from './stop_words.js';
+export { STOP_WORD_LANGUAGES, registerStopWords } from './stop_words.js';
 export { Tokenizer, KERAS_FILTERS } from './tokenizer.js';
 export type { TokenizerOptions, TokenizerInput } from './tokenizer.js';
 export type { KerasTokenizerJSON } from './tokenizer_json.js';

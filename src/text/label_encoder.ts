@@ -113,7 +113,7 @@ export class LabelEncoder {
       fail('E_FORMAT', `${where}: classes is invalid: ${(e as Error).message}`);
     }
     if (new Set(classes).size !== classes.length) fail('E_FORMAT', `${where}: classes repeats a label`);
-    const enc = new LabelEncoder();
+    const enc = newLabelEncoder();
     enc.install(classes as Label[]); // saved order is the id order: kept as is
     return enc;
   }
@@ -157,4 +157,10 @@ export function compareCodePoints(a: string, b: string): number {
     if (x > 0xffff) i++; // both were the same surrogate pair
   }
   return a.length - b.length;
+}
+
+// Outside the class body on purpose: a class that names itself inside its body
+// is bundled as `class _X` and would report constructor.name '_X'.
+function newLabelEncoder(): LabelEncoder {
+  return new LabelEncoder();
 }

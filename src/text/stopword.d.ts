@@ -3,7 +3,7 @@
  * its ESM file by path because the package has no "exports" map and its
  * "main" is CommonJS: the path resolves the same way in Node, Vite/Vitest and
  * esbuild (any --platform), and esbuild tree-shakes the lists we do not name.
- * Only the lists src/text/stop_words.ts uses are declared.
+ * Only the lists src/text/stop_words.ts and src/text/stopwords/ use are declared.
  */
 declare module 'stopword/dist/stopword.esm.mjs' {
   export const eng: string[];

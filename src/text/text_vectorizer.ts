@@ -230,7 +230,7 @@ export class TextVectorizer {
     const doc = readVectorizerJSON(where, json, custom);
     const savedStopWords = doc.options.stopWords;
     // Build without the language code, then install the saved snapshot of its list.
-    const vec = asFormatError(where, 'config', () => new TextVectorizer({ ...doc.options, stopWords: null }));
+    const vec = asFormatError(where, 'config', () => newVectorizer({ ...doc.options, stopWords: null }));
     const stopWords = Array.isArray(savedStopWords) ? Object.freeze([...savedStopWords]) : (savedStopWords ?? null);
     vec.cfg = { ...vec.cfg, stopWords };
     vec.stopWordList = doc.stopWordList ?? (Array.isArray(stopWords) ? stopWords : null);
@@ -291,4 +291,10 @@ function checkIdf(where: string, w: ArrayLike<number>, n: number, front: number)
   }
   out.fill(n > 0 ? sum / n : 0, 0, front);
   return out;
+}
+
+// Outside the class body on purpose: a class that names itself inside its body
+// is bundled as `class _X` and would report constructor.name '_X'.
+function newVectorizer(options: TextVectorizerOptions): TextVectorizer {
+  return new TextVectorizer(options);
 }

@@ -165,7 +165,7 @@ export class Tokenizer {
    */
   static fromJSON(json: unknown): Tokenizer {
     const r = readTokenizerJSON('Tokenizer.fromJSON', json);
-    const tok = new Tokenizer(r.options);
+    const tok = newTokenizer(r.options);
     tok.docCount = r.documentCount;
     tok.counts = r.wordCounts;
     tok.docs = r.wordDocs;
@@ -228,4 +228,10 @@ function string(where: string, name: string, v: unknown): string {
 function bool(where: string, name: string, v: unknown): boolean {
   if (typeof v !== 'boolean') fail('E_ARG', `${where}: ${name} must be true or false, got ${describe(v)}`);
   return v;
+}
+
+// Outside the class body on purpose: a class that names itself inside its body
+// is bundled as `class _X` and would report constructor.name '_X'.
+function newTokenizer(options: TokenizerOptions): Tokenizer {
+  return new Tokenizer(options);
 }

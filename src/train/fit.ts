@@ -15,10 +15,12 @@
  */
 import { describe, fail, WasmRnnError } from '../errors.js';
 import { options } from '../layers/options.js';
-import type { Data } from '../models/data.js';
-import { checkBatchSize, identity, sampleWeights, type Sequential, type Targets } from '../models/sequential.js';
+import { identity, type Dataset } from '../models/engine.js';
+import { checkBatchSize, sampleWeights, sliceData, sliceTargets } from '../models/feed.js';
+import type { Model } from '../models/model.js';
 import { type Callback, type Logs, TerminateOnNaN } from './callbacks.js';
-import { MetricState } from './metrics.js';
+import { ProgressBar } from './progress.js';
+import type { MetricState } from './metrics.js';
 
 export interface FitOptions {
   epochs?: number;
@@ -29,8 +31,12 @@ export interface FitOptions {
   classWeight?: Record<number, number>;
   sampleWeight?: unknown;
   callbacks?: Callback[] | Callback;
-  /** 0 = silent (default), 1 = one line per epoch through console.log */
-  verbose?: 0 | 1;
+  /**
+   * Keras's: 0 silent, 1 a progress bar (redrawn in place on a terminal, a
+   * line per epoch elsewhere), 2 one line per epoch. Default 'auto': 1 when
+   * standard output is a terminal, else 0.
+   */
+  verbose?: 0 | 1 | 2 | 'auto';
   /** called with the first epoch's index when resuming */
   initialEpoch?: number;
   /** an AbortSignal that stops training (E_ABORT) between batches */
@@ -47,71 +53,66 @@ export interface History {
 const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'classWeight', 'sampleWeight',
   'callbacks', 'verbose', 'initialEpoch', 'signal'];
 
-export async function fit(model: Sequential, x: unknown, y: unknown, opts: FitOptions = {}): Promise<History> {
+export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions = {}): Promise<History> {
   const where = 'fit';
   const o = options(where, opts, KEYS);
-  const c = model.compiledState;
+  const e = model.engine(where, x);
+  const heads = e.compiled(where);
   const epochs = intOpt(where, 'epochs', o.epochs, 1, 1);
   const initialEpoch = intOpt(where, 'initialEpoch', o.initialEpoch, 0, 0);
   const batchSize = checkBatchSize(where, o.batchSize ?? 32);
   const shuffle = o.shuffle === undefined ? true : o.shuffle;
   if (typeof shuffle !== 'boolean') fail('E_ARG', `${where}: shuffle must be true or false`);
-  const verbose = o.verbose ?? 0;
-  if (verbose !== 0 && verbose !== 1) fail('E_ARG', `${where}: verbose must be 0 or 1`);
+  const v = o.verbose ?? 'auto';
+  if (v !== 0 && v !== 1 && v !== 2 && v !== 'auto') fail('E_ARG', `${where}: verbose must be 0, 1, 2 or 'auto', got ${describe(v)}`);
   const signal = o.signal as AbortSignal | undefined;
-  const cbs: Callback[] = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks as Callback];
+  const cbs: Callback[] = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? [...o.callbacks] : [o.callbacks as Callback];
   for (const cb of cbs) if (!cb || typeof cb !== 'object') fail('E_ARG', `${where}: callbacks must be objects with onEpochEnd/onBatchEnd/... hooks`);
+  const verbose = v === 'auto' ? (isTerminal() ? 1 : 0) : v;
+  // a progress bar the caller passed already shows progress
+  if (verbose === 1 && !cbs.some((cb) => cb instanceof ProgressBar)) cbs.push(new ProgressBar());
   const stopOnNaN = cbs.some((cb) => cb instanceof TerminateOnNaN);
 
   // ---- validate and split everything before touching the model
-  let xd = model.prepareInput(x, where);
-  const T = xd.shape.length > 1 ? xd.shape[1] : 1;
-  let n = xd.shape[0];
-  let yt = model.prepareTargets(y, n, T, where);
-  let sw = o.sampleWeight === undefined ? null : sampleWeights(o.sampleWeight, n, where);
-  const cw = o.classWeight === undefined ? null : classWeights(o.classWeight, model.layers[model.layers.length - 1].units, where);
-  let val: { x: Data; y: Targets; sw: Float32Array | null } | null = null;
+  let ds = e.withTargets(e.dataset(x, where), y, where);
+  ds.sampleWeight = o.sampleWeight === undefined ? null : sampleWeights(o.sampleWeight, ds.n, where);
+  if (o.classWeight !== undefined) {
+    if (heads.configs.length > 1) fail('E_ARG', `${where}: classWeight is for models with one output; use sampleWeight for several`);
+    const shape = e.graph.outputs[0].spec.shape;
+    ds.classWeight = classWeights(o.classWeight, shape[shape.length - 1], where);
+  }
+  let val: Dataset | null = null;
   if (o.validationData !== undefined && o.validationSplit !== undefined) {
     fail('E_ARG', `${where}: give validationData or validationSplit, not both`);
   }
   if (o.validationData !== undefined) {
     const vd = o.validationData as unknown[];
     if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3) fail('E_ARG', `${where}: validationData must be [xVal, yVal] or [xVal, yVal, sampleWeight]`);
-    const vx = model.prepareInput(vd[0], `${where} (validationData)`);
-    const vT = vx.shape.length > 1 ? vx.shape[1] : 1;
-    val = {
-      x: vx,
-      y: model.prepareTargets(vd[1], vx.shape[0], vT, `${where} (validationData)`),
-      sw: vd[2] === undefined ? null : sampleWeights(vd[2], vx.shape[0], `${where} (validationData)`),
-    };
+    const vw = `${where} (validationData)`;
+    val = e.withTargets(e.dataset(vd[0], vw), vd[1], vw);
+    val.sampleWeight = vd[2] === undefined ? null : sampleWeights(vd[2], val.n, vw);
   } else if (o.validationSplit !== undefined) {
     const split = o.validationSplit;
     if (typeof split !== 'number' || !(split > 0 && split < 1)) fail('E_ARG', `${where}: validationSplit must be in (0, 1), got ${describe(split)}`);
-    const nTrain = Math.floor(n * (1 - split));
-    if (nTrain < 1 || nTrain >= n) fail('E_ARG', `${where}: validationSplit ${split} of ${n} samples leaves an empty training or validation set`);
-    const cut = (d: Data, from: number, to: number): Data => {
-      const per = d.data.length / d.shape[0];
-      return { data: d.data.subarray(from * per, to * per), shape: [to - from, ...d.shape.slice(1)] };
-    };
-    const cutT = (t: Targets, from: number, to: number): Targets => ({ data: t.data.subarray(from * t.rowLen, to * t.rowLen), rowLen: t.rowLen });
-    val = { x: cut(xd, nTrain, n), y: cutT(yt, nTrain, n), sw: sw ? sw.subarray(nTrain) : null };
-    xd = cut(xd, 0, nTrain);
-    yt = cutT(yt, 0, nTrain);
-    sw = sw ? sw.subarray(0, nTrain) : null;
-    n = nTrain;
+    const nTrain = Math.floor(ds.n * (1 - split));
+    if (nTrain < 1 || nTrain >= ds.n) fail('E_ARG', `${where}: validationSplit ${split} of ${ds.n} samples leaves an empty training or validation set`);
+    val = cut(ds, nTrain, ds.n);
+    val.classWeight = null;
+    ds = cut(ds, 0, nTrain);
   }
 
   // ---- train
-  const C = model.layers[model.layers.length - 1].units;
-  const metrics = new MetricState(c.loss.name, C, c.metrics);
-  const valMetrics = new MetricState(c.loss.name, C, c.metrics);
+  const n = ds.n;
+  const metrics = heads.newMetrics(e);
+  const valMetrics = heads.newMetrics(e);
   const order = identity(n);
   const history: History = { epoch: [], history: {} };
-  const weighted = !!(sw || cw);
+  const weighted = !!(ds.sampleWeight || ds.classWeight);
   const batches = Math.ceil(n / batchSize);
+  const parts = new Float64Array(heads.configs.length);
   model.stopTraining = false;
   for (const cb of cbs) cb.setModel?.(model);
-  const logKeys = ['loss', ...c.metrics];
+  const logKeys = heads.logKeys();
   if (val) logKeys.push(...logKeys.map((k) => `val_${k}`));
   for (const cb of cbs) cb.setParams?.({ epochs, steps: batches, samples: n, batchSize, initialEpoch, logKeys });
   for (const cb of cbs) await cb.onTrainBegin?.();
@@ -125,7 +126,8 @@ export async function fit(model: Sequential, x: unknown, y: unknown, opts: FitOp
       for (let i = 0; i < n; i++) order[i] = i;
       model.rng.shuffle(order);
     }
-    metrics.reset();
+    reset(metrics);
+    parts.fill(0);
     let lossSum = 0;
     let seen = 0;
     const t0 = now();
@@ -134,44 +136,49 @@ export async function fit(model: Sequential, x: unknown, y: unknown, opts: FitOp
       const from = b * batchSize;
       const to = Math.min(n, from + batchSize);
       for (const cb of cbs) await cb.onBatchBegin?.(b);
-      const { B, T: bt } = model.stage(xd, order, from, to, yt, sw, cw);
+      const B = e.stage(ds, order, from, to);
       let loss: number;
       try {
-        loss = model.runBatch(B, bt, true, metrics, weighted);
-      } catch (e) {
-        if (stopOnNaN && e instanceof WasmRnnError && e.code === 'E_NUMERIC') {
+        loss = e.step(B, true, metrics, weighted, model.name);
+      } catch (err) {
+        if (stopOnNaN && err instanceof WasmRnnError && err.code === 'E_NUMERIC') {
           model.stopTraining = true;
           logs = { loss: NaN };
           break;
         }
-        throw e;
+        throw err;
       }
       lossSum += loss * B;
+      for (let k = 0; k < parts.length; k++) parts[k] += heads.parts[k] * B;
       seen += B;
-      for (const cb of cbs) await cb.onBatchEnd?.(b, { batch: b, size: B, loss, ...metrics.results() });
+      if (cbs.length) {
+        const batchLogs = { batch: b, size: B, loss, ...heads.results(metrics, heads.parts) };
+        for (const cb of cbs) await cb.onBatchEnd?.(b, batchLogs);
+      }
       if (now() - lastYield > 16) {
         await yieldToEventLoop();
         lastYield = now();
       }
     }
     if (seen === 0) break;
-    logs = { loss: lossSum / seen, ...metrics.results() };
+    logs = { loss: lossSum / seen, ...heads.results(metrics, Array.from(parts, (p) => p / seen)) };
     if (val) {
-      valMetrics.reset();
-      const vn = val.x.shape[0];
-      const vidx = identity(vn);
+      reset(valMetrics);
+      const vidx = identity(val.n);
+      const vparts = new Float64Array(parts.length);
       let vsum = 0;
-      for (let from = 0; from < vn; from += batchSize) {
-        const to = Math.min(vn, from + batchSize);
-        const { B, T: vt } = model.stage(val.x, vidx, from, to, val.y, val.sw);
-        vsum += model.runBatch(B, vt, false, valMetrics, !!val.sw) * B;
+      for (let from = 0; from < val.n; from += batchSize) {
+        const to = Math.min(val.n, from + batchSize);
+        const B = e.stage(val, vidx, from, to);
+        vsum += e.step(B, false, valMetrics, !!val.sampleWeight, model.name) * B;
+        for (let k = 0; k < vparts.length; k++) vparts[k] += heads.parts[k] * B;
       }
-      logs.val_loss = vsum / vn;
-      for (const [k, v] of Object.entries(valMetrics.results())) logs[`val_${k}`] = v;
+      logs.val_loss = vsum / val.n;
+      for (const [k, v] of Object.entries(heads.results(valMetrics, Array.from(vparts, (p) => p / val!.n)))) logs[`val_${k}`] = v;
     }
     history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-    if (verbose === 1) {
+    if (verbose === 2) {
       const secs = (now() - t0) / 1000;
       const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`);
       console.log(`Epoch ${epoch + 1}/${initialEpoch + epochs} - ${secs.toFixed(1)}s - ${parts.join(' - ')}`);
@@ -181,6 +188,21 @@ export async function fit(model: Sequential, x: unknown, y: unknown, opts: FitOp
   for (const cb of cbs) await cb.onTrainEnd?.(logs);
   for (const [k, v] of Object.entries(history.history)) history[k] = v;
   return history;
+}
+
+/** Samples [from, to) of a dataset: views of every input and target, no copies. */
+function cut(ds: Dataset, from: number, to: number): Dataset {
+  return {
+    ...ds,
+    n: to - from,
+    inputs: ds.inputs.map((d) => sliceData(d, from, to)),
+    targets: ds.targets!.map((t) => (t ? sliceTargets(t, from, to) : null)),
+    sampleWeight: ds.sampleWeight ? ds.sampleWeight.subarray(from, to) : null,
+  };
+}
+
+function reset(ms: readonly (MetricState | null)[]): void {
+  for (const m of ms) m?.reset();
 }
 
 function intOpt(where: string, name: string, v: unknown, dflt: number, min: number): number {
@@ -200,6 +222,12 @@ function classWeights(v: unknown, classes: number, where: string): Float32Array 
     out[c] = w;
   }
   return out;
+}
+
+/** Standard output is a terminal (Node, Deno, Bun); false in browsers and workers. */
+function isTerminal(): boolean {
+  const p = (globalThis as { process?: { stdout?: { isTTY?: boolean } } }).process;
+  return !!p?.stdout?.isTTY;
 }
 
 function now(): number {

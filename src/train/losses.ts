@@ -54,10 +54,10 @@ export const losses = {
  * logits and hands back dL/dz) or on the outputs (MSE). Throws when the last
  * layer cannot produce what the loss needs.
  */
-export function lossHead(loss: LossSpec, last: { className: string; activation?: ActivationName; name: string }): 'logits' | 'outputs' {
+export function lossHead(loss: LossSpec, last: { className: string; activation?: ActivationName; name: string; logits: boolean }): 'logits' | 'outputs' {
   if (loss.name === 'meanSquaredError') return 'outputs';
   const want = loss.name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
-  if (last.className !== 'Dense') {
+  if (!last.logits) {
     fail('E_ARG', `compile: ${loss.name} needs the last layer to be a Dense layer with ${want} activation; the last layer '${last.name}' is a ${last.className}`);
   }
   if (loss.fromLogits) {

@@ -1,6 +1,7 @@
 /**
- * Optimizers with Keras's names, defaults and update rules, applied to the
- * model's whole parameter block in one kernel call. Gradient clipping first:
+ * Optimizers with Keras's names, defaults and update rules, applied in one
+ * kernel call per contiguous run of trainable weights (models/params.ts: one
+ * call per layer, or fewer). Gradient clipping first:
  * `clipvalue` (elementwise), `clipnorm` (each weight tensor's L2 norm, as
  * Keras does) and `globalClipnorm` (the norm of all gradients together).
  *
@@ -11,6 +12,7 @@
 import type { Backend, Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import type { WeightSlot } from '../layers/layer.js';
+import type { Segment } from '../models/params.js';
 import { options } from '../layers/options.js';
 
 export type OptimizerName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
@@ -54,6 +56,8 @@ export abstract class Optimizer {
   /** completed update steps (Adam's t) */
   iterations = 0;
   protected state: Buf[] = [];
+  /** per segment, views of the state slots over it */
+  private views = new WeakMap<Segment, readonly Buf[]>();
 
   protected constructor(where: string, o: Record<string, unknown>, defaultLr: number) {
     this.learningRate = positive(where, 'learningRate', o.learningRate, defaultLr);
@@ -71,13 +75,15 @@ export abstract class Optimizer {
   protected initState(be: Backend): void {
     for (const s of this.state) be.fill(s, 0);
   }
-  protected abstract update(be: Backend, w: Buf, g: Buf, n: number): void;
+  /** One update of w (n) from g (n), with `state` the state slots at the same offsets. */
+  protected abstract update(be: Backend, w: Buf, g: Buf, state: readonly Buf[], n: number): void;
   abstract getConfig(): Record<string, unknown>;
 
   /** Allocate (or re-allocate) the state for n parameters. */
   attach(be: Backend, n: number): void {
     this.release(be);
     this.state = Array.from({ length: this.slots() }, () => be.alloc(Math.max(1, n)));
+    this.views = new WeakMap();
     this.initState(be);
     this.iterations = 0;
   }
@@ -85,10 +91,25 @@ export abstract class Optimizer {
   release(be: Backend): void {
     for (const s of this.state) be.free(s);
     this.state = [];
+    this.views = new WeakMap();
   }
 
-  /** Clip then apply one update. */
-  step(be: Backend, w: Buf, g: Buf, n: number, slots: WeightSlot[]): void {
+  /** The state slots over one segment (made once per segment). */
+  private stateOf(be: Backend, seg: Segment): readonly Buf[] {
+    let v = this.views.get(seg);
+    if (!v) {
+      v = this.state.map((s) => be.view(s, seg.offset, seg.length));
+      this.views.set(seg, v);
+    }
+    return v;
+  }
+
+  /**
+   * Clip then apply one update to every segment. g (n) is the whole gradient
+   * block (frozen weights' gradients are zero); `slots` the trainable weights
+   * (clipnorm clips each).
+   */
+  step(be: Backend, g: Buf, n: number, segments: readonly Segment[], slots: readonly WeightSlot[]): void {
     if (this.clipvalue !== null) be.clipValue(g, n, this.clipvalue);
     if (this.globalClipnorm !== null) {
       const norm = Math.sqrt(be.sumSquares(g, n));
@@ -101,7 +122,7 @@ export abstract class Optimizer {
       }
     }
     this.iterations++;
-    this.update(be, w, g, n);
+    for (const seg of segments) this.update(be, seg.w, seg.g, this.stateOf(be, seg), seg.length);
   }
 
   /** Copies of the state buffers, for a resumable artifact. */
@@ -141,8 +162,8 @@ export class SGD extends Optimizer {
   protected slots() {
     return this.momentum === 0 ? 0 : 1;
   }
-  protected update(be: Backend, w: Buf, g: Buf, n: number): void {
-    be.sgdUpdate(w, g, this.state[0] ?? null, n, this.learningRate, this.momentum, this.nesterov);
+  protected update(be: Backend, w: Buf, g: Buf, state: readonly Buf[], n: number): void {
+    be.sgdUpdate(w, g, state[0] ?? null, n, this.learningRate, this.momentum, this.nesterov);
   }
   getConfig() {
     return { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov, ...this.clipConfig() };
@@ -165,10 +186,10 @@ export class Adam extends Optimizer {
   protected slots() {
     return 2;
   }
-  protected update(be: Backend, w: Buf, g: Buf, n: number): void {
+  protected update(be: Backend, w: Buf, g: Buf, state: readonly Buf[], n: number): void {
     const t = this.iterations;
     const lrT = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    be.adamUpdate(w, g, this.state[0], this.state[1], n, lrT, this.beta1, this.beta2, this.epsilon);
+    be.adamUpdate(w, g, state[0], state[1], n, lrT, this.beta1, this.beta2, this.epsilon);
   }
   getConfig() {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, ...this.clipConfig() };
@@ -191,8 +212,8 @@ export class RMSprop extends Optimizer {
   protected slots() {
     return this.momentum === 0 ? 1 : 2;
   }
-  protected update(be: Backend, w: Buf, g: Buf, n: number): void {
-    be.rmspropUpdate(w, g, this.state[0], this.state[1] ?? null, n, this.learningRate, this.rho, this.epsilon, this.momentum);
+  protected update(be: Backend, w: Buf, g: Buf, state: readonly Buf[], n: number): void {
+    be.rmspropUpdate(w, g, state[0], state[1] ?? null, n, this.learningRate, this.rho, this.epsilon, this.momentum);
   }
   getConfig() {
     return { learningRate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, ...this.clipConfig() };
@@ -216,8 +237,8 @@ export class Adagrad extends Optimizer {
   protected override initState(be: Backend): void {
     be.fill(this.state[0], this.initialAccumulatorValue);
   }
-  protected update(be: Backend, w: Buf, g: Buf, n: number): void {
-    be.adagradUpdate(w, g, this.state[0], n, this.learningRate, this.epsilon);
+  protected update(be: Backend, w: Buf, g: Buf, state: readonly Buf[], n: number): void {
+    be.adagradUpdate(w, g, state[0], n, this.learningRate, this.epsilon);
   }
   getConfig() {
     return { learningRate: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon, ...this.clipConfig() };

@@ -20,7 +20,7 @@
  * so trials differ only by their parameters.
  */
 import { checkInt, checkKeys, checkObject, checkOneOf, describe, fail } from '../errors.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import { Rng } from '../rng.js';
 import { Tensor } from '../tensor.js';
 import { EarlyStopping } from '../train/callbacks.js';
@@ -88,7 +88,7 @@ export interface SearchOptions {
   /** train the best parameters again on all data (default true) */
   retrain?: boolean;
   /** your own model (compiled, with an 'accuracy' metric not required) */
-  build?: (params: TrialParams, info: { vocabSize: number; classes: number; seed: number }) => Sequential;
+  build?: (params: TrialParams, info: { vocabSize: number; classes: number; seed: number }) => Model;
   /** called after each trial (progress) */
   onTrial?: (trial: TrialResult, done: number, total: number) => void;
   signal?: AbortSignal;
@@ -118,7 +118,7 @@ export interface SearchResult {
   trials: TrialResult[];
   best: TrialResult;
   /** the best parameters retrained on all data (null with retrain: false) */
-  model: Sequential | null;
+  model: Model | null;
   /** 'k-fold (k = 3)' or 'validation split 0.2' */
   validation: string;
 }
@@ -261,7 +261,7 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
         const stop = new EarlyStopping({ monitor: 'val_loss', patience, restoreBestWeights: true });
         const h = await model.fit(part.xt, part.yt, {
           epochs, batchSize: params.batchSize, validationData: [part.xv, classTargets(part.yv, classes)], callbacks: [stop], signal: opts.signal,
-          classWeight: weights(part.train),
+          classWeight: weights(part.train), verbose: 0,
         });
         const vl = h.history.val_loss;
         const loss = Math.min(...vl);
@@ -288,11 +288,11 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   const sign = metric === 'loss' ? 1 : -1;
   trials.sort((a, b) => sign * (a.score - b.score) || a.index - b.index);
   const best = trials[0];
-  let model: Sequential | null = null;
+  let model: Model | null = null;
   if (opts.retrain ?? true) {
     model = build(best.params, { vocabSize, classes, seed });
     await model.fit(x, classTargets(y, classes), {
-      epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal, classWeight: weights(identityOf(N)),
+      epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal, classWeight: weights(identityOf(N)), verbose: 0,
     });
   }
   return { metric, trials, best, model, validation };

@@ -30,7 +30,7 @@ import type { BackendName } from '../backend/backend.js';
 import { describe, fail, WasmRnnError, type ErrorCode } from '../errors.js';
 import { loadModel } from '../io/load.js';
 import { toData } from '../models/data.js';
-import type { Sequential } from '../models/sequential.js';
+import type { Model } from '../models/model.js';
 import type { History } from '../train/fit.js';
 import type { Logs } from '../train/callbacks.js';
 import type { FitProgress, HostMessage, PlainTensor, WorkerFitOptions, WorkerMessage } from './protocol.js';
@@ -63,7 +63,7 @@ export interface FitInWorkerOptions {
 
 export interface FitInWorkerResult {
   /** the trained model, loaded in the caller's thread (a new model) */
-  model: Sequential;
+  model: Model;
   history: History;
   /** which kind of worker ran it */
   worker: 'web-worker' | 'worker_threads';
@@ -139,7 +139,7 @@ function plain(v: unknown, where: string, name: string): PlainTensor {
 }
 
 /** Train `model` in a worker (see the file header). Resolves with a new, trained model. */
-export async function fitInWorker(model: Sequential, x: unknown, y: unknown, opts: FitInWorkerOptions = {}): Promise<FitInWorkerResult> {
+export async function fitInWorker(model: Model, x: unknown, y: unknown, opts: FitInWorkerOptions = {}): Promise<FitInWorkerResult> {
   const where = 'fitInWorker';
   if (opts === null || typeof opts !== 'object') fail('E_ARG', `${where}: options must be an object, got ${describe(opts)}`);
   for (const k of Object.keys(opts)) {
@@ -152,8 +152,8 @@ export async function fitInWorker(model: Sequential, x: unknown, y: unknown, opt
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
     fail('E_ARG', `${where}: signal must be an AbortSignal, got ${describe(signal)}`);
   }
-  if (!model || typeof (model as Partial<Sequential>).serialize !== 'function') {
-    fail('E_ARG', `${where}: expected a Sequential model, got ${describe(model)}`);
+  if (!model || typeof (model as Partial<Model>).serialize !== 'function') {
+    fail('E_ARG', `${where}: expected a Model model, got ${describe(model)}`);
   }
   if (!model.compileConfig) fail('E_STATE', `${where}: compile the model first (model.compile({ optimizer, loss }))`);
   const grace = opts.abortGraceMs ?? 2000;

@@ -2,16 +2,16 @@
  * The wasm-rnn command line, run in-process through main(argv, io): the happy
  * path (train -> predict -> evaluate, tune, train-lm -> generate) on small
  * real data (Brown corpus paragraphs), every bad input of the issue (missing
- * columns, empty texts, one class, invalid UTF-8, non-numeric options, a model
- * file that is not ours) as exit 1 with ONE line naming file and line, usage
- * mistakes as exit 2, and nothing half-written when a command fails. One test
- * spawns the real bundle.
+ * columns, empty texts, one class, invalid UTF-8, a model file that is not
+ * ours) as exit 1 with ONE line naming file and line, usage mistakes
+ * (non-numeric and out-of-range option values included) as exit 2, and nothing
+ * half-written when a command fails. One test spawns the built bin (test/build/global_setup.ts).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { brownParagraphs, brownSamples } from '../../examples/lib/brown.mjs';
 
@@ -31,6 +31,16 @@ async function userError(argv: string[], msg: RegExp) {
   expect(r.code, r.err).toBe(1);
   expect(r.err.trimEnd().split('\n')).toHaveLength(1);
   expect(r.err).toMatch(msg);
+  expect(r.out).toBe('');
+}
+
+/** A usage error (the command line itself, option values included): exit 2, one line matching `msg`, pointing to --help. */
+async function usageError(argv: string[], msg: RegExp) {
+  const r = await run(...argv);
+  expect(r.code, r.err).toBe(2);
+  expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.err).toMatch(msg);
+  expect(r.err).toMatch(/\(see wasm-rnn \S+ --help\)$/m);
   expect(r.out).toBe('');
 }
 
@@ -124,8 +134,8 @@ describe('wasm-rnn tune', () => {
       '--embedding-dim', '4', '--epochs', '1', '--max-len', '10', '--validation-split', '0.3', '--metric', 'loss');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/random search, 2 trials, validation split 0.3, ranked by loss/);
-    await userError(['tune', '--data', p('train.csv'), '--units', '2:6'], /--units: ranges \(MIN:MAX\) need --search random/);
-    await userError(['tune', '--data', p('train.csv'), '--lr', '0.01,fast'], /--lr: expected a comma list of numbers, got "fast"/);
+    await usageError(['tune', '--data', p('train.csv'), '--units', '2:6'], /--units: ranges \(MIN:MAX\) need --search random/);
+    await usageError(['tune', '--data', p('train.csv'), '--lr', '0.01,fast'], /--lr: expected a comma list of numbers, got "fast"/);
   });
 });
 
@@ -174,12 +184,13 @@ describe('bad input: exit 1, one line saying what and where, nothing written', (
     await userError(['predict', '--model', p('m.wrnn'), '--data', p('latin1.csv')], /latin1\.csv:3: not valid UTF-8/);
   });
 
+  // option values are part of the command line: exit 2, as --help and the README say (issue 16)
   it('non-numeric and out-of-range option values', async () => {
-    await userError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--epochs', 'ten'], /--epochs: expected an integer >= 1, got "ten"/);
-    await userError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--lr', '1e-3x'], /--lr: expected a number in \[1e-8, 10\], got "1e-3x"/);
-    await userError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--validation-split', '2'], /--validation-split: expected a number in \[0, 0\.9\]/);
-    await userError(['generate', '--model', p('lm.wrnn'), '--prompt', 'x', '--temperature', 'hot'], /--temperature: expected a number/);
-    await userError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--stop-words', 'klingon'], /--stop-words: unknown language "klingon"/);
+    await usageError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--epochs', 'ten'], /--epochs: expected an integer >= 1, got "ten"/);
+    await usageError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--lr', '1e-3x'], /--lr: expected a number in \[1e-8, 10\], got "1e-3x"/);
+    await usageError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--validation-split', '2'], /--validation-split: expected a number in \[0, 0\.9\]/);
+    await usageError(['generate', '--model', p('lm.wrnn'), '--prompt', 'x', '--temperature', 'hot'], /--temperature: expected a number/);
+    await usageError(['train', '--data', p('train.csv'), '--out', p('x.wrnn'), '--stop-words', 'klingon'], /--stop-words: unknown language "klingon"/);
   });
 
   it('a model file that is not ours', async () => {
@@ -226,13 +237,7 @@ describe('usage: exit 2', () => {
 
 describe('the real executable', () => {
   it('bundled as dist/cli.js is, it runs with a shebang, exit codes and streams', async () => {
-    const esbuild = await import('esbuild');
-    const bin = p('cli.js');
-    await esbuild.build({
-      entryPoints: [join(__dirname, '../../src/cli/bin.ts')], bundle: true, format: 'esm', platform: 'node', target: 'es2022',
-      banner: { js: '#!/usr/bin/env node' }, outfile: bin, logLevel: 'silent',
-    });
-    execFileSync('chmod', ['+x', bin]);
+    const bin = join(inject('distDir'), 'cli.js');
     const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/usage: wasm-rnn <command>/);

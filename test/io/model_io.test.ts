@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, setBackend } from '../../src/backend/load.js';
 import { checksum, decodeContainer, encodeContainer } from '../../src/io/artifact.js';
-import { Sequential, TextVectorizer, WasmRnnError, layers, loadModel, loadModelSync, saveModel, tensor, Tensor } from '../../src/index.js';
+import { Sequential, TextVectorizer, WasmRnnError, input, layers, loadModel, loadModelSync, model, saveModel, tensor, Tensor } from '../../src/index.js';
 import { Rng } from '../util.js';
 
 beforeAll(async () => {
@@ -143,49 +143,19 @@ describe('bad artifacts', () => {
   });
 
   it('fuzz: every mutated artifact either loads a working model or throws E_FORMAT', () => {
-    const rng = new Rng(99);
-    const { header, data } = decodeContainer(good);
-    const json = JSON.stringify(header);
-    let loaded = 0;
-    let rejected = 0;
-    const deadline = Date.now() + 4000;
-    for (let i = 0; i < 3000 && Date.now() < deadline; i++) {
-      let bytes: Uint8Array;
-      const kind = i % 3;
-      if (kind === 0) {
-        // random byte flips in the raw artifact (the checksum catches most)
-        bytes = good.slice();
-        for (let k = 0; k <= rng.int(4); k++) bytes[rng.int(bytes.length)] = rng.int(256);
-      } else if (kind === 1) {
-        // truncation / extension
-        bytes = rng.next() < 0.5 ? good.slice(0, rng.int(good.length)) : new Uint8Array([...good, ...new Uint8Array(rng.int(9))]);
-      } else {
-        // valid checksum, mutated JSON text: the header checks must catch it
-        const chars = json.split('');
-        for (let k = 0; k <= rng.int(3); k++) chars[rng.int(chars.length)] = '{}[]",:0-9aez'[rng.int(13)];
-        let h: unknown;
-        try {
-          h = JSON.parse(chars.join(''));
-        } catch {
-          continue;
-        }
-        if (!h || typeof h !== 'object') continue;
-        bytes = encodeContainer(h as Record<string, unknown>, data);
-      }
-      try {
-        const m = loadModelSync(bytes);
-        m.predict(data.length > 0 ? tensor([[1, 2, 3, 0, 4, 5, 6]], undefined, 'int32') : []);
-        loaded++;
-        m.dispose();
-      } catch (err) {
-        if (!(err instanceof WasmRnnError) || err.code !== 'E_FORMAT') {
-          throw new Error(`mutation ${i} (kind ${kind}) threw ${err instanceof WasmRnnError ? err.code : (err as Error).constructor.name}: ${(err as Error).message}`);
-        }
-        rejected++;
-      }
-    }
-    expect(rejected).toBeGreaterThan(100);
-    expect(loaded + rejected).toBeGreaterThan(300);
+    fuzzArtifact(good, 99, 4000);
+  });
+
+  it('fuzz: a functional model (two inputs, initial states, a merge, a frozen layer) the same way', () => {
+    const enc = input({ shape: [null], dtype: 'int32', name: 'enc' });
+    const dec = input({ shape: [null, 2], name: 'dec' });
+    const [, h, c] = layers.lstm({ units: 3, returnState: true }).apply(layers.embedding({ inputDim: 9, outputDim: 2 }).apply(enc) as never) as never[];
+    const y = layers.lstm({ units: 3, returnSequences: true }).apply(dec, { initialState: [h, c] });
+    const out = layers.dense({ units: 2, activation: 'softmax' }).apply(layers.concatenate().apply([y as never, dec]) as never);
+    const m = model({ inputs: [enc, dec], outputs: out as never, seed: 4 });
+    m.layers[0].trainable = false;
+    m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    fuzzArtifact(m.serialize(), 7, 3000);
   });
 
   it('the checksum is MurmurHash3_x86_32 (published test vectors), aligned or not', () => {
@@ -198,3 +168,80 @@ describe('bad artifacts', () => {
     expect(checksum(padded, 1)).toBe(0x2e4ff723); // an unaligned start reads bytes
   });
 });
+
+describe('format version 1 (the chain format before functional models)', () => {
+  it('a committed version-1 artifact still loads, predicts the same numbers, classifies text and resumes training', async () => {
+    // made by test/io/fixtures/make-v1-fixture.mjs at the last commit that wrote version 1, on the JS backend
+    setBackend(await createBackend({ backend: 'js' }));
+    const dir = new URL('./fixtures/', import.meta.url);
+    const bytes = readFileSync(new URL('model-v1.wrnn', dir));
+    const want = JSON.parse(readFileSync(new URL('model-v1.json', dir), 'utf8'));
+    expect(decodeContainer(bytes).header.formatVersion).toBe(1);
+    const m = loadModelSync(bytes);
+    expect(m).toBeInstanceOf(Sequential);
+    expect(m.layers.map((l) => l.className)).toEqual(['Embedding', 'Bidirectional', 'LSTM', 'Dropout', 'Dense']);
+    expect(m.labels).toEqual(['ham', 'spam']);
+    expect(m.metadata).toEqual({ made: 'format version 1' });
+    const x = m.vectorizer!.transform(want.texts);
+    expect(Array.from(x.data)).toEqual(want.ids);
+    expect(Array.from((m.predict(x) as Tensor).data)).toEqual(want.predictions);
+    expect(m.classify(['free money']).length).toBe(1);
+    // the optimizer and Rng state came along: the next step's loss is the one the old version computed
+    expect(m.trainOnBatch(x, new Tensor(Int32Array.from([1, 0, 1, 0, 1, 0]), [6]))).toBe(want.next);
+    // and it is saved again as version 2
+    expect(decodeContainer(m.serialize()).header.formatVersion).toBe(2);
+    setBackend(await createBackend({ backend: 'wasm-simd' }));
+  });
+});
+
+/** Mutate an artifact ~3,000 ways: each must load a model that predicts, or throw E_FORMAT. */
+function fuzzArtifact(good: Uint8Array, seed: number, ms: number): void {
+  const rng = new Rng(seed);
+  const { header, data } = decodeContainer(good);
+  const json = JSON.stringify(header);
+  let loaded = 0;
+  let rejected = 0;
+  const deadline = Date.now() + ms;
+  for (let i = 0; i < 3000 && Date.now() < deadline; i++) {
+    let bytes: Uint8Array;
+    const kind = i % 3;
+    if (kind === 0) {
+      // random byte flips in the raw artifact (the checksum catches most)
+      bytes = good.slice();
+      for (let k = 0; k <= rng.int(4); k++) bytes[rng.int(bytes.length)] = rng.int(256);
+    } else if (kind === 1) {
+      // truncation / extension
+      bytes = rng.next() < 0.5 ? good.slice(0, rng.int(good.length)) : new Uint8Array([...good, ...new Uint8Array(rng.int(9))]);
+    } else {
+      // valid checksum, mutated JSON text: the header checks must catch it
+      const chars = json.split('');
+      for (let k = 0; k <= rng.int(3); k++) chars[rng.int(chars.length)] = '{}[]",:0-9aez'[rng.int(13)];
+      let h: unknown;
+      try {
+        h = JSON.parse(chars.join(''));
+      } catch {
+        continue;
+      }
+      if (!h || typeof h !== 'object') continue;
+      bytes = encodeContainer(h as Record<string, unknown>, data);
+    }
+    try {
+      const m = loadModelSync(bytes);
+      const xs = m.inputs.map((t) => {
+        const shape = [1, ...t.shape.slice(1).map((d) => d ?? 3)] as number[];
+        const n = shape.reduce((a, b) => a * b, 1);
+        return t.dtype === 'int32' ? new Tensor(new Int32Array(n).fill(1), shape) : new Tensor(new Float32Array(n), shape);
+      });
+      m.predict(xs.length === 1 ? xs[0] : xs);
+      loaded++;
+      m.dispose();
+    } catch (err) {
+      if (!(err instanceof WasmRnnError) || err.code !== 'E_FORMAT') {
+        throw new Error(`mutation ${i} (kind ${kind}) threw ${err instanceof WasmRnnError ? err.code : (err as Error).constructor.name}: ${(err as Error).message}`);
+      }
+      rejected++;
+    }
+  }
+  expect(rejected).toBeGreaterThan(100);
+  expect(loaded + rejected).toBeGreaterThan(300);
+}

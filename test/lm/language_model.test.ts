@@ -110,11 +110,11 @@ describe('training and generation', () => {
     const m = languageModel({ vocabSize: vec.vocabularySize(), units: 8, layers: 2, seed: 5 });
     m.vectorizer = vec;
     const steps: number[] = [];
-    for (const layer of m.layers) {
-      const forward = layer.forward.bind(layer);
-      layer.forward = (ctx: RunContext, x, mask) => {
-        steps.push(ctx.T * ctx.B);
-        return forward(ctx, x, mask);
+    for (const run of m.engine('test').runs) {
+      const forward = run.forward.bind(run);
+      run.forward = (ctx: RunContext, ins, outs) => {
+        steps.push(ins[0].shape[0] * ctx.B);
+        return forward(ctx, ins, outs);
       };
     }
     const calls = (prompt: string, length: number) => {

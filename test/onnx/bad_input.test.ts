@@ -9,7 +9,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
 import { Tensor, WasmRnnError } from '../../src/index.js';
-import { fromOnnx, readOnnx } from '../../src/onnx/index.js';
+import { fromOnnx } from '../../src/onnx/index.js';
 import {
   AttributeProtoSchema, AttributeProto_AttributeType as AT, ModelProtoSchema, NodeProtoSchema, StringStringEntryProtoSchema,
   TensorProto_DataLocation, type ModelProto,
@@ -178,15 +178,6 @@ describe('bad and unsupported ONNX', () => {
       }));
     });
     expect(formatError(() => fromOnnx(bytes))).toMatch(/Gather 'last_step': takes one time step of a bidirectional sequence.*h_n\[-2\], h_n\[-1\]/s);
-  });
-
-  it('a graph that is not a chain waits for the functional API', () => {
-    const bytes = edited('lstm_tagger', (m) => {
-      // a second output: the LSTM's sequence besides the Linear's
-      m.graph!.output.push({ ...m.graph!.output[0], name: '/rnn/Transpose_1_output_0' });
-    });
-    expect(readOnnx(bytes).outputs.length).toBe(2);
-    expect(formatError(() => fromOnnx(bytes))).toMatch(/not a chain of layers .*functional models/);
   });
 
   it('deeply nested subgraphs do not overflow into a crash', () => {

@@ -10,7 +10,7 @@ import { createBackend, setBackend } from '../../src/backend/load.js';
 import { Layer, Sequential, Tensor, WasmRnnError, layers } from '../../src/index.js';
 import { fromOnnx, readOnnx, toOnnx, type ToOnnxOptions } from '../../src/onnx/index.js';
 import { maxAbsDiff, randomArray, Rng } from '../util.js';
-import { runOrt, type Feed } from './helpers.js';
+import { randomize, runOrt, type Feed } from './helpers.js';
 
 beforeAll(async () => {
   setBackend(await createBackend({ backend: 'wasm-simd' }));
@@ -19,12 +19,6 @@ beforeAll(async () => {
 const V = 17;
 const B = 3;
 const T = 6;
-
-/** Every weight random in [-0.5, 0.5]. */
-export function randomize(model: Sequential, seed = 3): void {
-  const rng = new Rng(seed);
-  model.setWeights(model.getWeights().map((w) => new Tensor(randomArray(rng, w.data.length, -0.5, 0.5), w.shape)));
-}
 
 function ids(seed = 11, padFrom: number[] = []): Int32Array {
   const rng = new Rng(seed);

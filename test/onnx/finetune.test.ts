@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
-import { Sequential, Tensor, encodeText, fitLanguageModel, languageModel, layers, losses, lmVocabulary, optimizers } from '../../src/index.js';
+import { Model, Sequential, Tensor, encodeText, fitLanguageModel, languageModel, layers, losses, lmVocabulary, optimizers } from '../../src/index.js';
 import { fromOnnx, toOnnx } from '../../src/onnx/index.js';
 import { maxAbsDiff, Rng } from '../util.js';
 import { fixtureBytes, runOrt, type Feed } from './helpers.js';
@@ -36,7 +36,7 @@ function toyTask(n: number, T: number, seed: number): { x: Tensor; y: number[] }
   return { x: new Tensor(ids, [n, T]), y };
 }
 
-async function ortMatches(model: Sequential, x: Tensor): Promise<number> {
+async function ortMatches(model: Model, x: Tensor): Promise<number> {
   const bytes = toOnnx(model);
   const ours = model.predict(x) as Tensor;
   const ort = await runOrt(bytes, { input: { data: BigInt64Array.from(x.data as Int32Array, (v) => BigInt(v)), dims: [...x.shape] } });

@@ -1,6 +1,8 @@
 /** Shared by the ONNX tests: fixtures, layouts, ONNX Runtime. */
 import { readFileSync, readdirSync } from 'node:fs';
+import { Tensor, type Model } from '../../src/index.js';
 import type { AxisMeaning } from '../../src/onnx/index.js';
+import { randomArray, Rng } from '../util.js';
 
 const DIR = new URL('./fixtures/', import.meta.url);
 
@@ -80,4 +82,10 @@ export async function runOrt(bytes: Uint8Array, feeds: Record<string, Feed>): Pr
   } finally {
     await session.release();
   }
+}
+
+/** Every weight random in [-0.5, 0.5], biases too, so that a lost or misplaced weight shows. */
+export function randomize(model: Model, seed = 3): void {
+  const rng = new Rng(seed);
+  model.setWeights(model.getWeights().map((w) => new Tensor(randomArray(rng, w.data.length, -0.5, 0.5), w.shape)));
 }

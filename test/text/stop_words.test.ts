@@ -1,6 +1,8 @@
 /** Tests for src/text/stop_words.ts: codes, aliases, and the unknown-code error. */
 import { describe, expect, it } from 'vitest';
 import { STOP_WORD_LANGUAGES, resolveStopWords, stopWordList } from '../../src/text/stop_words.js';
+// the eight subpath languages (wasm-rnn/stopwords/*), registered as an app importing them would
+import '../../src/text/stopwords/all.js';
 import { expectError } from './expect_error.js';
 
 describe('stop-word lists', () => {

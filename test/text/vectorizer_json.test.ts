@@ -5,6 +5,7 @@
  * malformed document fails with E_FORMAT naming the field.
  */
 import { describe, expect, it } from 'vitest';
+import '../../src/text/stopwords/de.js'; // stopWords: 'de' below (a subpath module since en/zh alone are built in)
 import { TextVectorizer, type TextVectorizerOptions } from '../../src/text/index.js';
 import { expectError } from './expect_error.js';
 

@@ -7,7 +7,11 @@
  *
  *   Embedding        Gather(embeddings, ids)
  *   Dense            MatMul, Add (bias), then Relu / Sigmoid / Tanh / Softmax(-1) / HardSigmoid(0.2, 0.5)
+ *   Activation       the same activation ops
+ *   TimeDistributed(Dense)   as Dense (MatMul works on every step)
  *   Dropout          nothing (the identity at inference)
+ *   Concatenate      Concat;  Add / Subtract / Multiply / Average: Add, Sub, Mul, a sum times 1/n
+ *   Flatten, Reshape Reshape (batch kept);  RepeatVector: Unsqueeze, Tile
  *   SimpleRNN, LSTM, GRU, Bidirectional      see recurrent.ts
  *
  * An embedding with maskZero becomes the recurrent layers' sequence_lens:
@@ -23,8 +27,9 @@
  * and `<layer>/h_out` (`/c_out`) to feed to the next call.
  *
  * Not expressible (listed in one E_ARG error): Masking (a mask computed from
- * float features), a stateful Bidirectional, Bidirectional over a
- * goBackwards layer.
+ * float features) and explicit masks given at a call, a stateful
+ * Bidirectional, Bidirectional over a goBackwards layer, TimeDistributed of
+ * anything but Dense.
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import { argError } from '../core.js';
@@ -53,7 +58,10 @@ export interface EmitContext {
   layer: IrLayer;
   /** a name prefix for this layer's tensors */
   prefix: string;
+  /** the first input; `xs` all of them (merge layers), `states` the initial states given */
   x: Emitted;
+  xs: Emitted[];
+  states: Emitted[];
   /** the graph's token-id input, when there is one */
   ids: string | null;
   int64Ids: boolean;
@@ -106,22 +114,24 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
   const ids = ir.inputs.find((i) => i.dtype === 'int32')?.name ?? null;
   const stateInputs: ValueInfoProto[] = [];
   const stateOutputs: EmitContext['stateOutputs'] = [];
+  const prefixes = new Set<string>();
   for (const layer of ir.layers) {
-    if (layer.inputs.length !== 1 || layer.initialState.length) {
-      problems.push(`${layer.origin}: takes several inputs or given states (not written yet)`);
-      emitted.set(layer.id, []);
-      continue;
-    }
+    if (layer.mask) problems.push(`${layer.origin}: an explicit mask at the call (ONNX recurrent ops take lengths, not masks)`);
+    const xs = layer.inputs.map(at);
+    // a layer called at several nodes writes each call under its own prefix
+    let prefix = String(layer.config.name ?? layer.id);
+    for (let k = 1; prefixes.has(prefix); k++) prefix = `${String(layer.config.name ?? layer.id)}_call${k}`;
+    prefixes.add(prefix);
     const ctx: EmitContext = {
-      w, layer, prefix: String(layer.config.name ?? layer.id), x: at(layer.inputs[0]), ids, int64Ids, problems, stateInputs, stateOutputs,
+      w, layer, prefix, x: xs[0], xs, states: layer.initialState.map(at), ids, int64Ids, problems, stateInputs, stateOutputs,
     };
     emitted.set(layer.id, emitLayer(ctx));
   }
   if (problems.length) argError(`${where}: ONNX cannot express:\n  - ${problems.join('\n  - ')}`);
   const graphOutputs = ir.outputs.map((o) => {
     const e = at(o.ref);
-    const layer = ir.layers.find((l) => l.id === o.ref.node)!;
-    const units = outputUnits(layer);
+    const layer = ir.layers.find((l) => l.id === o.ref.node);
+    const units = layer ? outputUnits(layer, o.ref.index) : 'features';
     const name = w.reserve(o.name);
     w.rename(e.tensor, name);
     return valueInfo(name, DT.FLOAT, o.onnxAxes.map((a) => (a === 'batch' ? 'batch' : a === 'time' ? 'time' : units)));
@@ -140,15 +150,16 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
   return toBinary(ModelProtoSchema, model);
 }
 
-/** Width of a layer's main output (and of its states). */
-function outputUnits(l: IrLayer): number {
+/** The last dimension of a layer's output `index` (a symbolic name when it is not fixed). */
+function outputUnits(l: IrLayer, index: number): number | string {
   const c = l.config;
   if (l.className === 'Bidirectional') {
     const inner = (c.layer as { config: Record<string, unknown> }).config;
-    return (inner.units as number) * (c.mergeMode === 'concat' ? 2 : 1);
+    return (inner.units as number) * (c.mergeMode === 'concat' && index === 0 ? 2 : 1);
   }
   if (l.className === 'Embedding') return c.outputDim as number;
-  return c.units as number;
+  if (l.className === 'TimeDistributed') return ((c.layer as { config: Record<string, unknown> }).config.units as number) ?? 'features';
+  return typeof c.units === 'number' ? c.units : 'features';
 }
 
 function emitLayer(c: EmitContext): Emitted[] {
@@ -170,6 +181,33 @@ function emitLayer(c: EmitContext): Emitted[] {
     }
     case 'Dropout':
       return [x];
+    case 'Activation': {
+      const act = DENSE_ACTIVATIONS[layer.config.activation as string];
+      if (act === undefined) c.problems.push(`${layer.origin}: activation ${String(layer.config.activation)}`);
+      return [{ tensor: act ? w.op(act.op, `${prefix}/${act.op}`, [x.tensor], act.attrs ?? {}) : x.tensor, lens: x.lens }];
+    }
+    case 'TimeDistributed': {
+      const inner = layer.config.layer as { className: string; config: Record<string, unknown> };
+      if (inner.className !== 'Dense') {
+        c.problems.push(`${layer.origin}: TimeDistributed(${inner.className})`);
+        return [x];
+      }
+      return emitLayer({ ...c, layer: { ...layer, className: 'Dense', config: inner.config } });
+    }
+    case 'Concatenate':
+    case 'Add':
+    case 'Subtract':
+    case 'Multiply':
+    case 'Average':
+      return [emitMerge(c)];
+    case 'Flatten':
+      return [{ tensor: w.op('Reshape', `${prefix}/Reshape`, [x.tensor, w.int64s([0, -1])]), lens: null }];
+    case 'Reshape':
+      return [{ tensor: w.op('Reshape', `${prefix}/Reshape`, [x.tensor, w.int64s([0, ...(layer.config.targetShape as number[])])]), lens: null }];
+    case 'RepeatVector': {
+      const col = w.op('Unsqueeze', `${prefix}/Unsqueeze`, [x.tensor, w.int64s([1])]);
+      return [{ tensor: w.op('Tile', `${prefix}/Tile`, [col, w.int64s([1, layer.config.n as number, 1])]), lens: null }];
+    }
     case 'SimpleRNN':
     case 'LSTM':
     case 'GRU':
@@ -181,6 +219,28 @@ function emitLayer(c: EmitContext): Emitted[] {
     default:
       c.problems.push(`${layer.origin}: layer type ${layer.className}`);
       return [x];
+  }
+}
+
+/** Concatenate (on a Keras axis, batch counted) and the elementwise merges. */
+function emitMerge(c: EmitContext): Emitted {
+  const { w, layer, prefix, xs } = c;
+  const lens = xs.find((e) => e.lens)?.lens ?? null;
+  if (xs.some((e) => e.lens && e.lens !== lens)) c.problems.push(`${layer.origin}: merges sequences with different masks`);
+  const t = xs.map((e) => e.tensor);
+  switch (layer.className) {
+    case 'Concatenate':
+      return { tensor: w.op('Concat', `${prefix}/Concat`, t, { axis: { i: (layer.config.axis as number | undefined) ?? -1 } }), lens };
+    case 'Subtract':
+      return { tensor: w.op('Sub', `${prefix}/Sub`, t), lens };
+    case 'Multiply':
+      return { tensor: t.slice(1).reduce((a, b) => w.op('Mul', `${prefix}/Mul`, [a, b]), t[0]), lens };
+    case 'Add':
+      return { tensor: t.slice(1).reduce((a, b) => w.op('Add', `${prefix}/Add`, [a, b]), t[0]), lens };
+    default: {
+      const sum = t.slice(1).reduce((a, b) => w.op('Add', `${prefix}/Add`, [a, b]), t[0]);
+      return { tensor: w.op('Mul', `${prefix}/Mean`, [sum, w.floats(`${prefix}/one_over_n`, [], [1 / t.length])]), lens };
+    }
   }
 }
 

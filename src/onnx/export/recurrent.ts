@@ -7,6 +7,12 @@
  *              or -ReduceSum / ReduceMean / ReduceProd over D->      mergeMode sum / ave / mul
  *   final:     Y_h -Transpose-> (B, D, H) -Reshape-> (B, D·H)        (or reduced over D)
  *
+ * mergeMode null: each direction's sequence (Gather on the direction axis)
+ * or final state, forward first. returnState: h (and c) per direction,
+ * forward first, as Keras orders them. Initial states given at the call
+ * (an encoder's states starting a decoder) are unsqueezed (and, for both
+ * directions, concatenated) into initial_h / initial_c.
+ *
  * goBackwards is direction 'reverse'; ONNX keeps its sequence in input
  * order where Keras returns processing order, so the sequence is flipped
  * back (Slice with step -1). Weights: layouts.ts; GRU resetAfter is
@@ -45,8 +51,8 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
   const stateful = cfg.stateful === true;
   if (stateful && bidirectional) problem('a stateful Bidirectional');
   if (bidirectional && cfg.goBackwards) problem('Bidirectional over a goBackwards layer');
-  if (bidirectional && cfg.returnState) problem('Bidirectional with returnState');
-  const mergeMode = bidirectional ? String(layer.config.mergeMode) : 'concat';
+  const mergeMode = bidirectional ? (layer.config.mergeMode as string | null) : 'concat';
+  if (stateful && c.states.length) problem('stateful and given initial states');
 
   // weights, stacked over directions
   const useBias = cfg.useBias !== false;
@@ -99,12 +105,20 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
 
   // the node
   const xt = w.op('Transpose', `${prefix}/to_time_major`, [x.tensor], { perm: { ints: [1, 0, 2] } });
-  const carried = stateful && !bidirectional ? (cell === 'LSTM' ? ['h', 'c'] : ['h']) : [];
-  const initial = carried.map((s) => {
+  const kinds = cell === 'LSTM' ? ['h', 'c'] : ['h'];
+  const carried = stateful && !bidirectional ? kinds : [];
+  let initial = carried.map((s) => {
     const name = w.reserve(`${prefix}/${s}_in`);
     c.stateInputs.push(valueInfo(name, DT.FLOAT, ['batch', H]));
     return w.op('Unsqueeze', `${prefix}/initial_${s}`, [name, w.int64s([0])]);
   });
+  if (c.states.length) {
+    // given states, Keras order: the forward direction's (h, c), then the backward's
+    initial = kinds.map((s, k) => {
+      const parts = Array.from({ length: D }, (_, d) => w.op('Unsqueeze', `${prefix}/initial_${s}_${d}`, [c.states[d * kinds.length + k].tensor, w.int64s([0])]));
+      return D === 1 ? parts[0] : w.op('Concat', `${prefix}/initial_${s}`, parts, { axis: { i: 0 } });
+    });
+  }
   const inputs = [
     xt,
     w.floats(`${prefix}/W`, [D, G * H, I], W),
@@ -125,13 +139,27 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
     c.stateOutputs.push({ name: `${prefix}/${s}_out`, tensor: final, units: H });
   });
 
-  let main: string;
-  if (seq) {
+  const pick = (t: string, d: number, axis: number, name: string) => w.op('Gather', name, [t, w.intScalar(d, true)], { axis: { i: axis } });
+  const out: Emitted[] = [];
+  if (mergeMode === null) {
+    // separate outputs: the forward sequence (or final state), then the backward one
+    for (let d = 0; d < 2; d++) {
+      const dir = d === 0 ? 'forward' : 'backward';
+      const t = seq
+        ? w.op('Transpose', `${prefix}/${dir}_batch_major`, [pick(Y, d, 1, `${prefix}/${dir}_sequence`)], { perm: { ints: [1, 0, 2] } })
+        : pick(Yh, d, 0, `${prefix}/${dir}_final_state`);
+      out.push({ tensor: t, lens: seq ? x.lens : null });
+    }
+  }
+  let main = '';
+  if (mergeMode === null) {
+    // done above
+  } else if (seq) {
     if (mergeMode === 'concat') {
       const bt = w.op('Transpose', `${prefix}/to_batch_major`, [Y], { perm: { ints: [2, 0, 1, 3] } });
       main = w.op('Reshape', `${prefix}/merge_directions`, [bt, w.int64s([0, 0, -1])]);
     } else {
-      const merged = reduce(c, MERGE_REDUCE[mergeMode], `${prefix}/merge_directions`, Y, 1);
+      const merged = reduce(c, MERGE_REDUCE[mergeMode!], `${prefix}/merge_directions`, Y, 1);
       main = w.op('Transpose', `${prefix}/to_batch_major`, [merged], { perm: { ints: [1, 0, 2] } });
     }
     if (direction === 'reverse') {
@@ -141,12 +169,17 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
     const bt = w.op('Transpose', `${prefix}/final_batch_major`, [Yh], { perm: { ints: [1, 0, 2] } });
     main = w.op('Reshape', `${prefix}/final_state`, [bt, w.int64s([0, -1])]);
   } else {
-    main = reduce(c, MERGE_REDUCE[mergeMode], `${prefix}/final_state`, Yh, 0);
+    main = reduce(c, MERGE_REDUCE[mergeMode!], `${prefix}/final_state`, Yh, 0);
   }
-  const out: Emitted[] = [{ tensor: main, lens: seq ? x.lens : null }];
+  if (mergeMode !== null) out.push({ tensor: main, lens: seq ? x.lens : null });
   if (state) {
-    for (const [s, name] of [[Yh, 'state_h'], [Yc, 'state_c']] as const) {
-      if (s) out.push({ tensor: w.op('Squeeze', `${prefix}/${name}`, [s, w.int64s([0])]), lens: null });
+    // Keras order: h (and c) of the forward direction, then of the backward one
+    for (let d = 0; d < D; d++) {
+      for (const [s, name] of [[Yh, 'state_h'], [Yc, 'state_c']] as const) {
+        if (!s) continue;
+        const t = D === 1 ? w.op('Squeeze', `${prefix}/${name}`, [s, w.int64s([0])]) : pick(s, d, 0, `${prefix}/${d ? 'backward' : 'forward'}_${name}`);
+        out.push({ tensor: t, lens: null });
+      }
     }
   }
   return out;

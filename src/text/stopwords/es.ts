@@ -1,0 +1,14 @@
+/**
+ * Spanish stop words (the `stopword` package's list 'spa'): `wasm-rnn/stopwords/es`.
+ * Importing it also makes the codes 'es' and 'spa' known to TextVectorizer.
+ *
+ *   import es from 'wasm-rnn/stopwords/es';
+ *   new TextVectorizer({ stopWords: es });
+ */
+import { spa } from 'stopword/dist/stopword.esm.mjs';
+// '../index.js' is src/text/index.ts here and dist/index.js once built, so the
+// list registers with the library the app already imports (build/bundle.mjs)
+import { registerStopWords } from '../index.js';
+
+const words: readonly string[] = registerStopWords('es', 'spa', spa);
+export default words;

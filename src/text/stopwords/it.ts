@@ -1,0 +1,14 @@
+/**
+ * Italian stop words (the `stopword` package's list 'ita'): `wasm-rnn/stopwords/it`.
+ * Importing it also makes the codes 'it' and 'ita' known to TextVectorizer.
+ *
+ *   import it from 'wasm-rnn/stopwords/it';
+ *   new TextVectorizer({ stopWords: it });
+ */
+import { ita } from 'stopword/dist/stopword.esm.mjs';
+// '../index.js' is src/text/index.ts here and dist/index.js once built, so the
+// list registers with the library the app already imports (build/bundle.mjs)
+import { registerStopWords } from '../index.js';
+
+const words: readonly string[] = registerStopWords('it', 'ita', ita);
+export default words;

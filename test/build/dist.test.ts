@@ -1,0 +1,96 @@
+/**
+ * What npm ships, as built by build/bundle.mjs (test/build/global_setup.ts
+ * builds it once): readable in a stack trace (issue 16, item 1), with source
+ * maps to src/, every class under its own name; the stemmer and stop words
+ * bundled in (so they are not runtime dependencies, item 11); the stop-word
+ * subpaths register with the main bundle; prepack builds before npm pack.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+describe('a readable dist', () => {
+  it('keeps every exported class\'s name, so logs say Tensor { ... } and Sequential', async () => {
+    const lib = await import(pathToFileURL(join(inject('distDir'), 'index.js')).href);
+    const classes = Object.entries(lib).filter(([, v]) => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v)));
+    expect(classes.map(([k]) => k)).toEqual(expect.arrayContaining(['Sequential', 'Tensor', 'TextVectorizer', 'Tokenizer', 'LabelEncoder', 'WasmRnnError', 'Layer']));
+    for (const [name, cls] of classes) expect((cls as { name: string }).name, name).toBe(name);
+    const { inspect } = await import('node:util');
+    expect(inspect(lib.tensor([1, 2]))).toMatch(/^Tensor \{/);
+    await lib.init();
+    const m = new lib.Sequential([lib.layers.dense({ units: 1, inputShape: [2] })]);
+    expect(m.constructor.name).toBe('Sequential');
+    expect(m.layers[0].constructor.name).toBe('Dense');
+  });
+
+  it('an uncaught error prints a few lines, not the bundle; with source maps it points into src/', () => {
+    const script = `import { tensor } from ${JSON.stringify(pathToFileURL(join(inject('distDir'), 'index.js')).href)}; tensor('abc');`;
+    const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toMatch(/WasmRnnError: tensor\(\): expected nested number arrays/);
+    expect(plain.stderr.length).toBeLessThan(2000); // was ~96 KB: Node prints the source line of the throw
+    expect(plain.stderr).toMatch(/at tensor \(.*index\.js:\d+:\d+\)/);
+    const mapped = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(mapped.stderr).toMatch(/src\/tensor\.ts:\d+:\d+/);
+  });
+
+  it('ships source maps with our sources, and no line of code longer than the embedded wasm', () => {
+    const dir = inject('distDir');
+    for (const f of ['index.js', 'worker.js', 'cli.js']) {
+      const js = readFileSync(join(dir, f), 'utf8');
+      expect(js, f).toMatch(new RegExp(`//# sourceMappingURL=${f}\\.map\\n?$`));
+      const map = JSON.parse(readFileSync(join(dir, `${f}.map`), 'utf8'));
+      const tensorSrc = map.sources.findIndex((s: string) => s.endsWith('/src/tensor.ts'));
+      if (f === 'index.js') expect(map.sourcesContent[tensorSrc]).toContain('export class Tensor');
+      if (f === 'cli.js') expect(tensorSrc).toBeGreaterThan(0); // lines only: the sources travel in index.js.map
+      expect(map.sources.filter((s: string) => s.startsWith('/')), f).toEqual([]); // no machine paths
+      // only the two base64 wasm strings are long
+      const long = js.split('\n').filter((l) => l.length > 400 && !/^var (SIMD|RELAXED)_WASM = "/.test(l));
+      expect(long.map((l) => l.slice(0, 80)), f).toEqual([]);
+    }
+  });
+});
+
+describe('dependencies', () => {
+  it('stemmer and stopword are bundled, so they are devDependencies', () => {
+    const dir = inject('distDir');
+    for (const f of ['index.js', 'cli.js', 'worker.js', ...readdirSync(join(dir, 'stopwords')).filter((x) => x.endsWith('.js')).map((x) => `stopwords/${x}`)]) {
+      const js = readFileSync(join(dir, f), 'utf8');
+      expect(js, f).not.toMatch(/^\s*(import|export)\b[^\n]*["'](stemmer|stopword)[/"']|import\(\s*["'](stemmer|stopword)/m);
+    }
+    expect(pkg.dependencies ?? {}).not.toHaveProperty('stemmer');
+    expect(pkg.dependencies ?? {}).not.toHaveProperty('stopword');
+    expect(pkg.devDependencies).toHaveProperty('stemmer');
+    expect(pkg.devDependencies).toHaveProperty('stopword');
+  });
+});
+
+describe('stop words beyond en and zh', () => {
+  it('wasm-rnn/stopwords/de exports the list and makes \'de\' known to the library the app imports', async () => {
+    const dir = inject('distDir');
+    const lib = await import(pathToFileURL(join(dir, 'index.js')).href);
+    expect(() => new lib.TextVectorizer({ stopWords: 'de' })).toThrow(/stopWords 'de' is not loaded: add import de from 'wasm-rnn\/stopwords\/de'/);
+    const de = (await import(pathToFileURL(join(dir, 'stopwords/de.js')).href)).default;
+    expect(de).toContain('und');
+    expect(new lib.TextVectorizer({ stopWords: 'de' }).tokenize('der Hund und die Katze')).toEqual(['hund', 'katze']);
+    expect(new lib.TextVectorizer({ stopWords: de }).tokenize('der Hund und die Katze')).toEqual(['hund', 'katze']);
+    expect(lib.STOP_WORD_LANGUAGES).toContain('deu');
+    expect(readFileSync(join(dir, 'index.js'), 'utf8')).not.toMatch(/"und"/); // German is not in the main bundle
+    expect(pkg.exports['./stopwords/*']).toEqual({ types: './dist/types/text/stopwords/*.d.ts', default: './dist/stopwords/*.js' });
+    expect(pkg.sideEffects).toContain('./dist/stopwords/*.js');
+  });
+});
+
+describe('npm pack', () => {
+  it('builds first (prepack), so an unbuilt clone cannot ship an empty package', () => {
+    expect(pkg.scripts.prepack).toBe('node build/build.mjs');
+    expect(pkg.files).toContain('dist');
+    // and the build refuses to finish without the files the package promises
+    expect(readFileSync(join(root, 'build/build.mjs'), 'utf8')).toMatch(/is missing or empty/);
+  });
+});
