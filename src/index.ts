@@ -13,7 +13,8 @@ export type { SimpleRnnOptions, GruOptions, BidirectionalOptions, MaskingOptions
 export { Sequential } from './models/sequential.js';
 export type { SequentialOptions } from './models/sequential.js';
 export { Model, model } from './models/model.js';
-export type { ModelArgs } from './models/model.js';
+export type { ModelArgs, ModelInput, ModelTarget } from './models/model.js';
+export type { Gradients } from './models/gradients.js';
 export type { CompileOptions, LossLike, MetricLike, OptimizerLike } from './models/heads.js';
 export { input, SymbolicTensor } from './layers/symbolic.js';
 export type { InputOptions } from './layers/symbolic.js';

@@ -94,7 +94,9 @@ export function modelFromKeras(config: Record<string, unknown>, where: string): 
     if (!t) fail('E_FORMAT', `${where}: ${what} names [${r.layer}, ${r.node}, ${r.tensor}], which the model does not compute`);
     return t;
   });
-  return new Model({ inputs: ends(config.input_layers, 'input_layers'), outputs: ends(config.output_layers, 'output_layers'), name: config.name as string | undefined }, where);
+  const outputs = ends(config.output_layers, 'output_layers');
+  // as TF.js: one output, one tensor
+  return new Model({ inputs: ends(config.input_layers, 'input_layers'), outputs: outputs.length === 1 ? outputs[0] : outputs, name: config.name as string | undefined }, where);
 }
 
 /** [name, node, tensor] triples: a list of them, or one (Keras 3 writes a single output that way). */

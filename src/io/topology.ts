@@ -83,7 +83,9 @@ export function decodeTopology(m: Record<string, unknown>, version: number, wher
     made.push(Array.isArray(out) ? out : [out]);
   });
   const outputs = arr(m.outputs, 'model.outputs', where).map((r, i) => tensor(r, `model.outputs[${i}]`));
-  return new Model({ inputs, outputs, name, seed }, where);
+  if (m.outputList !== undefined && typeof m.outputList !== 'boolean') fail('E_FORMAT', `${where}: model.outputList must be true or false`);
+  // predict returns what the saved model returned: one tensor, or an array
+  return new Model({ inputs, outputs: outputs.length === 1 && !m.outputList ? outputs[0] : outputs, name, seed }, where);
 }
 
 function obj(v: unknown, field: string, where: string): Record<string, unknown> {

@@ -31,6 +31,7 @@ export function encodeTopology(model: Model): Record<string, unknown> {
       training: n.call.training,
     })),
     outputs: model.outputs.map(ref),
+    ...(model.outputs.length === 1 && model.outputsAsList ? { outputList: true } : {}),
   };
 }
 

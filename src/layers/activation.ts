@@ -7,6 +7,7 @@ import { ACTIVATIONS, ACT_LINEAR, ACT_SOFTMAX, type ActivationName } from '../ba
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { activation, options } from './options.js';
 
 export interface ActivationOptions {
@@ -14,7 +15,7 @@ export interface ActivationOptions {
   name?: string;
 }
 
-export class Activation extends Layer {
+export class Activation extends Layer<SymbolicTensor> {
   readonly className = 'Activation';
   readonly activation: ActivationName;
 

@@ -11,6 +11,7 @@ import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { glorotUniform, zeros } from './initializers.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { activation, bool, inputShape, options, positiveInt } from './options.js';
 
 export interface DenseOptions {
@@ -23,7 +24,7 @@ export interface DenseOptions {
 
 const KEYS = ['units', 'activation', 'useBias', 'inputShape', 'name'] as const;
 
-export class Dense extends Layer {
+export class Dense extends Layer<SymbolicTensor> {
   readonly className = 'Dense';
   readonly unitsOut: number;
   readonly activation: ActivationName;

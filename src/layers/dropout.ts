@@ -8,6 +8,7 @@
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { options, rate } from './options.js';
 
 export interface DropoutOptions {
@@ -15,7 +16,7 @@ export interface DropoutOptions {
   name?: string;
 }
 
-export class Dropout extends Layer {
+export class Dropout extends Layer<SymbolicTensor> {
   readonly className = 'Dropout';
   readonly rate: number;
 

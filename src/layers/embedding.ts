@@ -9,6 +9,7 @@ import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { randomUniform } from './initializers.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { bool, inputShape, options, positiveInt } from './options.js';
 
 export interface EmbeddingOptions {
@@ -22,7 +23,7 @@ export interface EmbeddingOptions {
 
 const KEYS = ['inputDim', 'outputDim', 'maskZero', 'inputLength', 'inputShape', 'name'] as const;
 
-export class Embedding extends Layer {
+export class Embedding extends Layer<SymbolicTensor> {
   readonly className = 'Embedding';
   readonly inputDim: number;
   readonly outputDim: number;

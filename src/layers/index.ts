@@ -12,14 +12,21 @@ import { Flatten, Reshape, RepeatVector, type ReshapeOptions, type RepeatVectorO
 import { TimeDistributed, type TimeDistributedOptions } from './time_distributed.js';
 import { Activation, type ActivationOptions } from './activation.js';
 
+/** apply typed from the options: one tensor, or several with returnState. */
+interface Applies<O> {
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts?: ApplyOptions): Applied<O>;
+}
+/** Bidirectional returns several tensors with returnState on the wrapped layer or mergeMode null. */
+type BidirectionalOut<O> = O extends { mergeMode: null } ? { returnState: true } : O extends { layer: Applies<{ returnState: true }> } ? { returnState: true } : object;
+
 export const layers = {
   embedding: (o: EmbeddingOptions) => new Embedding(o),
-  lstm: (o: LstmOptions) => new LSTM(o),
+  lstm: <const O extends LstmOptions>(o: O) => new LSTM(o) as Applies<O> & LSTM,
   dense: (o: DenseOptions) => new Dense(o),
   dropout: (o: DropoutOptions) => new Dropout(o),
-  simpleRNN: (o: SimpleRnnOptions) => new SimpleRNN(o),
-  gru: (o: GruOptions) => new GRU(o),
-  bidirectional: (o: BidirectionalOptions) => new Bidirectional(o),
+  simpleRNN: <const O extends SimpleRnnOptions>(o: O) => new SimpleRNN(o) as Applies<O> & SimpleRNN,
+  gru: <const O extends GruOptions>(o: O) => new GRU(o) as Applies<O> & GRU,
+  bidirectional: <const O extends BidirectionalOptions>(o: O) => new Bidirectional(o) as Applies<BidirectionalOut<O>> & Bidirectional,
   masking: (o?: MaskingOptions) => new Masking(o),
   concatenate: (o?: ConcatenateOptions) => new Concatenate(o),
   add: (o?: MergeOptions) => new ElementwiseMerge('add', o),
@@ -40,5 +47,7 @@ export type { SimpleRnnOptions, GruOptions, BidirectionalOptions };
 export { Masking };
 export type { MaskingOptions };
 export { Layer } from './layer.js';
+import type { Applied, ApplyOptions } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 export { Concatenate, ElementwiseMerge, Flatten, Reshape, RepeatVector, TimeDistributed, Activation };
 export type { ConcatenateOptions, MergeOptions, ReshapeOptions, RepeatVectorOptions, TimeDistributedOptions, ActivationOptions };

@@ -91,6 +91,15 @@ export interface ApplyOptions {
 
 let uid = 0;
 
+/** A layer's weights in one block of the arena, shared by every model holding the layer. */
+export interface WeightBlock {
+  backend: Backend;
+  buf: Buf;
+  views: Buf[];
+  /** models holding the layer */
+  users: number;
+}
+
 /** One call site of a layer inside one model: buffers, forward and backward. */
 export abstract class LayerRun {
   /**
@@ -125,7 +134,15 @@ export abstract class LayerRun {
   dispose(_backend: Backend): void {}
 }
 
-export abstract class Layer {
+/** What apply returns for a layer whose options are O: several tensors with returnState, else one. */
+export type Applied<O> = O extends { returnState: true } ? SymbolicTensor[] : SymbolicTensor;
+
+/**
+ * `Out` types what apply returns: one tensor for most layers; recurrent
+ * layers and Bidirectional return one or several (their factories narrow it
+ * from the options).
+ */
+export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = SymbolicTensor | SymbolicTensor[]> {
   /** Keras class name, used in summaries and artifacts. */
   abstract readonly className: string;
   readonly name: string;
@@ -137,7 +154,7 @@ export abstract class Layer {
   /** @internal the nodes where this layer was called, in order */
   readonly inboundNodes: Node[] = [];
   /** @internal the layer's weight block and its views (allocated by the first model that builds it) */
-  weightBlock: { backend: Backend; buf: Buf; views: Buf[]; users: number } | null = null;
+  weightBlock: WeightBlock | null = null;
   protected built = false;
 
   constructor(name: string | undefined, prefix: string) {
@@ -204,7 +221,7 @@ export abstract class Layer {
    * outputs (returnState, mergeMode null). The first call fixes the weights'
    * shapes; a failed call leaves the layer as it was.
    */
-  apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts: ApplyOptions = {}): SymbolicTensor | SymbolicTensor[] {
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts: ApplyOptions = {}): Out {
     const where = `${this.name}.apply`;
     const xs = Array.isArray(inputs) ? [...inputs] : [inputs];
     xs.forEach((x, i) => checkSymbolic(where, xs.length > 1 ? `inputs[${i}]` : 'input', x));
@@ -257,7 +274,7 @@ export abstract class Layer {
     }
     const node = new Node(this, all, call, outs);
     this.inboundNodes.push(node);
-    return node.outputs.length === 1 ? node.outputs[0] : node.outputs;
+    return (node.outputs.length === 1 ? node.outputs[0] : node.outputs) as Out;
   }
 
   /** Output width per step (last dim of the first call's first output). */
@@ -292,7 +309,7 @@ export abstract class Layer {
     weights.forEach((t, i) => b.backend.write(b.views[i], t.data));
   }
 
-  private allocated(what: string): NonNullable<Layer['weightBlock']> {
+  private allocated(what: string): WeightBlock {
     if (!this.weightBlock) {
       fail('E_STATE', `${this.name}.${what}: the layer's weights do not exist yet; they are made when a model holding the layer is built (model.build(), fit, predict or getWeights)`);
     }

@@ -6,6 +6,7 @@
 import type { Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { inputShape, options } from './options.js';
 
 export interface MaskingOptions {
@@ -14,7 +15,7 @@ export interface MaskingOptions {
   name?: string;
 }
 
-export class Masking extends Layer {
+export class Masking extends Layer<SymbolicTensor> {
   readonly className = 'Masking';
   readonly maskValue: number;
   readonly declaredShape: number[] | null;

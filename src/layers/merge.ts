@@ -16,6 +16,7 @@
 import type { Backend, Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { options } from './options.js';
 
 type Op = 'add' | 'subtract' | 'multiply' | 'average';
@@ -47,7 +48,7 @@ function checkFloat(layer: Layer, xs: readonly TensorSpec[]): void {
   });
 }
 
-export class ElementwiseMerge extends Layer {
+export class ElementwiseMerge extends Layer<SymbolicTensor> {
   readonly className: string;
 
   constructor(readonly op: Op, opts: MergeOptions = {}) {
@@ -181,7 +182,7 @@ export interface ConcatenateOptions {
   name?: string;
 }
 
-export class Concatenate extends Layer {
+export class Concatenate extends Layer<SymbolicTensor> {
   readonly className = 'Concatenate';
   readonly axis: number;
 

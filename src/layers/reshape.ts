@@ -11,6 +11,7 @@
 import type { Backend, Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { options, positiveInt } from './options.js';
 
 /** Passes its input's buffer through under a new shape (and its gradient back). */
@@ -38,7 +39,7 @@ function knownShape(layer: Layer, x: TensorSpec): void {
   }
 }
 
-export class Flatten extends Layer {
+export class Flatten extends Layer<SymbolicTensor> {
   readonly className = 'Flatten';
 
   constructor(opts: { name?: string } = {}) {
@@ -72,7 +73,7 @@ export interface ReshapeOptions {
   name?: string;
 }
 
-export class Reshape extends Layer {
+export class Reshape extends Layer<SymbolicTensor> {
   readonly className = 'Reshape';
   readonly targetShape: number[];
 
@@ -122,7 +123,7 @@ export interface RepeatVectorOptions {
   name?: string;
 }
 
-export class RepeatVector extends Layer {
+export class RepeatVector extends Layer<SymbolicTensor> {
   readonly className = 'RepeatVector';
   readonly n: number;
 

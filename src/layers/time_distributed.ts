@@ -7,6 +7,7 @@
 import type { Backend, Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { options } from './options.js';
 
 export interface TimeDistributedOptions {
@@ -15,7 +16,7 @@ export interface TimeDistributedOptions {
   name?: string;
 }
 
-export class TimeDistributed extends Layer {
+export class TimeDistributed extends Layer<SymbolicTensor> {
   readonly className = 'TimeDistributed';
   readonly layer: Layer;
   private readonly innerCall: CallArgs = { nInputs: 1, nStates: 0, mask: false, training: null };

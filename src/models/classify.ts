@@ -2,7 +2,8 @@
  * Raw text in, labels out, for a classifier saved with its vectorizer and
  * label names: model.classify(['free money!!!']).
  */
-import { fail } from '../errors.js';
+import { describe, fail } from '../errors.js';
+import { checkOptions } from './feed.js';
 import type { Tensor } from '../tensor.js';
 import type { Model } from './model.js';
 
@@ -32,6 +33,8 @@ export function toClassifications(out: Tensor, labels: readonly string[] | null)
 }
 
 export function classify(model: Model, texts: readonly string[], opts: { batchSize?: number } = {}): Classification[] {
+  checkOptions('classify', opts, ['batchSize']);
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) fail('E_ARG', `classify: texts must be an array of strings, got ${describe(texts)}`);
   if (!model.vectorizer) {
     fail('E_STATE', `classify: ${model.name} has no vectorizer; set model.vectorizer = yourTextVectorizer (it is saved with the model)`);
   }

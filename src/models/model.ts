@@ -16,7 +16,7 @@ import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { nextModelSeed } from '../random.js';
 import { Rng } from '../rng.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, type TensorLike } from '../tensor.js';
 import type { TextVectorizer } from '../text/index.js';
 import { fit, type FitOptions, type History } from '../train/fit.js';
 import { getOptimizer, type Optimizer } from '../train/optimizers.js';
@@ -30,8 +30,14 @@ import { Graph } from './graph.js';
 import { Heads, resolveHeads, type CompileOptions, type HeadConfig, type OutputInfo } from './heads.js';
 import { summarize } from './summary.js';
 
+/** One tensor for a one-input model; an array, or an object by input name, for several. */
+export type ModelInput = TensorLike | TensorLike[] | { [name: string]: TensorLike };
+/** Targets, likewise per output. */
+export type ModelTarget = ModelInput;
+
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
+  /** one tensor (predict returns a Tensor) or an array (predict returns an array) */
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string;
   /** seed for weights, shuffling and dropout (default: setSeed's stream, else random) */
@@ -50,7 +56,11 @@ export interface Compiled {
 
 let modelIds = 0;
 
-export class Model {
+/**
+ * `Out` is what predict returns: a Tensor for a model made with one output
+ * tensor, an array for one made with an array of outputs.
+ */
+export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
   /** Keras's class name: 'Model' for a functional model, 'Sequential' for a stack */
   get className(): string {
     return 'Model';
@@ -72,6 +82,8 @@ export class Model {
   private be: Backend | null = null;
   private compiled_: Compiled | null = null;
   private disposed = false;
+  /** @internal outputs were given as an array: predict returns an array even for one */
+  outputsAsList = false;
 
   /** `functional: false` for Sequential, which makes its graph later. */
   constructor(args: Partial<ModelArgs>, where = 'model', prefix = 'model', functional = true) {
@@ -94,6 +106,7 @@ export class Model {
       }
       const list = (v: unknown) => (Array.isArray(v) ? v : [v]) as SymbolicTensor[];
       this.graph_ = new Graph(list(o.inputs), list(o.outputs), where);
+      this.outputsAsList = Array.isArray(o.outputs);
     }
   }
 
@@ -235,12 +248,12 @@ export class Model {
   // ----------------------------------------------------------------- run
 
   /** Train; see train/fit.ts for every option. */
-  fit(x: unknown, y: unknown, opts: FitOptions = {}): Promise<History> {
+  fit(x: ModelInput, y: ModelTarget, opts: FitOptions = {}): Promise<History> {
     return fit(this, x, y, opts);
   }
 
   /** Loss and metrics over a dataset, batch by batch: { loss, accuracy, ... }. */
-  evaluate(x: unknown, y: unknown, opts: { batchSize?: number; sampleWeight?: unknown } = {}): Record<string, number> {
+  evaluate(x: ModelInput, y: ModelTarget, opts: { batchSize?: number; sampleWeight?: TensorLike } = {}): Record<string, number> {
     const where = 'evaluate';
     checkOptions(where, opts, ['batchSize', 'sampleWeight']);
     const e = this.engine(where, x);
@@ -262,7 +275,7 @@ export class Model {
   }
 
   /** One update on one batch (no shuffling); returns the loss before the update. */
-  trainOnBatch(x: unknown, y: unknown): number {
+  trainOnBatch(x: ModelInput, y: ModelTarget): number {
     const where = 'trainOnBatch';
     const e = this.engine(where, x);
     e.compiled(where);
@@ -275,7 +288,7 @@ export class Model {
    * Outputs for every sample: a Tensor (samples, ...outputShape), or one per
    * output for a model with several (a returnState layer's states count).
    */
-  predict(x: unknown, opts: { batchSize?: number } = {}): Tensor | Tensor[] {
+  predict(x: ModelInput, opts: { batchSize?: number } = {}): Out {
     const where = 'predict';
     checkOptions(where, opts, ['batchSize']);
     const e = this.engine(where, x);
@@ -283,7 +296,15 @@ export class Model {
     const batchSize = checkBatchSize(where, opts.batchSize ?? 32);
     const outs = e.infer(ds, batchSize, false);
     const ts = outs.map((d, k) => new Tensor(d, [ds.n, ...ds.specs[e.graph.at(e.graph.outputs[k])].shape]));
-    return ts.length === 1 ? ts[0] : ts;
+    return (ts.length === 1 && !this.outputsAsList ? ts[0] : ts) as Out;
+  }
+
+  /** The output of a model with one output (a Tensor, typed as one); E_STATE for a model with several. */
+  predictOne(x: ModelInput, opts: { batchSize?: number } = {}): Tensor {
+    const n = this.outputs.length;
+    if (n !== 1) fail('E_STATE', `predictOne: ${this.name} has ${n} outputs (${this.outputNames.join(', ')}); use predict, which returns one tensor per output`);
+    const out = this.predict(x, opts);
+    return Array.isArray(out) ? out[0] : out;
   }
 
   /** Raw texts in, classes out, with the attached vectorizer and labels (see models/classify.ts). */
@@ -298,7 +319,7 @@ export class Model {
    * (B, 1) ids or (B, 1, F) features (one per input). resetStates() starts
    * over; a new batch size starts over too. Returns the first output.
    */
-  predictStep(x: unknown): Tensor {
+  predictStep(x: ModelInput): Tensor {
     const where = 'predictStep';
     const e = this.engine(where, x);
     const ds = e.dataset(x, where);
@@ -323,7 +344,7 @@ export class Model {
    * (getWeights order) and, for float inputs, each input. dy has the
    * output's shape; for several outputs, one per output (null: none).
    */
-  gradients(x: unknown, dy: unknown): Gradients {
+  gradients(x: ModelInput, dy: TensorLike | (TensorLike | null)[]): Gradients {
     const where = 'gradients';
     return gradients(this.engine(where, x), x, dy, where);
   }
@@ -396,6 +417,9 @@ export class Model {
 }
 
 /** A functional model, TF.js style: model({ inputs, outputs }). */
+export function model(args: ModelArgs & { outputs: SymbolicTensor }): Model<Tensor>;
+export function model(args: ModelArgs & { outputs: SymbolicTensor[] }): Model<Tensor[]>;
+export function model(args: ModelArgs): Model;
 export function model(args: ModelArgs): Model {
   return new Model(args);
 }

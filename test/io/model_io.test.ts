@@ -149,9 +149,9 @@ describe('bad artifacts', () => {
   it('fuzz: a functional model (two inputs, initial states, a merge, a frozen layer) the same way', () => {
     const enc = input({ shape: [null], dtype: 'int32', name: 'enc' });
     const dec = input({ shape: [null, 2], name: 'dec' });
-    const [, h, c] = layers.lstm({ units: 3, returnState: true }).apply(layers.embedding({ inputDim: 9, outputDim: 2 }).apply(enc) as never) as never[];
+    const [, h, c] = layers.lstm({ units: 3, returnState: true }).apply(layers.embedding({ inputDim: 9, outputDim: 2 }).apply(enc));
     const y = layers.lstm({ units: 3, returnSequences: true }).apply(dec, { initialState: [h, c] });
-    const out = layers.dense({ units: 2, activation: 'softmax' }).apply(layers.concatenate().apply([y as never, dec]) as never);
+    const out = layers.dense({ units: 2, activation: 'softmax' }).apply(layers.concatenate().apply([y as never, dec]));
     const m = model({ inputs: [enc, dec], outputs: out as never, seed: 4 });
     m.layers[0].trainable = false;
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });

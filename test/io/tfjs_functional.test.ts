@@ -162,7 +162,7 @@ describe('TF.js functional models -> wasm-rnn', () => {
       expect(wOurs.some((w, i) => Array.from(w.data).some((v, k) => v !== before[i][k]))).toBe(true);
 
       // and our export loads back into TF.js
-      const back = await tf.loadLayersModel(tf.io.fromMemory(toTfjs(ours) as never));
+      const back = await tf.loadLayersModel(tf.io.fromMemory(toTfjs(ours)));
       const again = list(back.predict(x('theirs') as never) as tf.Tensor | tf.Tensor[]);
       list(ours.predict(x('ours')) as Tensor | Tensor[]).forEach((g, k) => expectClose(g.data, again[k].dataSync(), { ...TOL, label: `${c.label}: exported output ${k}` }));
     });
@@ -181,9 +181,9 @@ describe('Keras 3 functional topologies', () => {
     // the model Keras 3 would describe below, built here to supply the weights and the expected output
     const enc = input({ shape: [6, 3], name: 'enc' });
     const dec = input({ shape: [5, 2], name: 'dec' });
-    const [, h, c] = layers.lstm({ units: 4, returnState: true, name: 'lstm' }).apply(enc) as never[];
+    const [, h, c] = layers.lstm({ units: 4, returnState: true, name: 'lstm' }).apply(enc);
     const y = layers.lstm({ units: 4, returnSequences: true, name: 'lstm_1' }).apply(dec, { initialState: [h, c] });
-    const ours = model({ inputs: [enc, dec], outputs: layers.dense({ units: 3, activation: 'softmax', name: 'dense' }).apply(y as never) as never, seed: 3 });
+    const ours = model({ inputs: [enc, dec], outputs: layers.dense({ units: 3, activation: 'softmax', name: 'dense' }).apply(y), seed: 3 });
     const kt = (name: string, i: number, shape: (number | null)[]) => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [name, 0, i] } });
     const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
     const lstm = (name: string, extra: Record<string, unknown>) => ({

@@ -34,7 +34,7 @@ describe('merge layers: gradients (float64 twin)', () => {
     const b = input({ shape: [2, 3] });
     const s = layers.add().apply([a, b, a]);
     const p = layers.multiply().apply([a, b, s as never]);
-    const m = model({ inputs: [a, b], outputs: layers.dense({ units: 2 }).apply(p as never) as never, seed: 3 });
+    const m = model({ inputs: [a, b], outputs: layers.dense({ units: 2 }).apply(p), seed: 3 });
     gradCheck(m, [rand([2, 2, 3], 4), rand([2, 2, 3], 5)]);
   });
 
@@ -45,7 +45,7 @@ describe('merge layers: gradients (float64 twin)', () => {
       const b = input({ shape: [3, 2] });
       const ra = layers.simpleRNN({ units: 2, returnSequences: true }).apply(a);
       const y = layers.concatenate({ axis }).apply([ra as never, b]);
-      const m = model({ inputs: [a, b], outputs: layers.dense({ units: 3 }).apply(y as never) as never, seed: 4 });
+      const m = model({ inputs: [a, b], outputs: layers.dense({ units: 3 }).apply(y), seed: 4 });
       gradCheck(m, [rand([2, 3, 2], 6), rand([2, 3, 2], 7)]);
     });
   }
@@ -54,10 +54,10 @@ describe('merge layers: gradients (float64 twin)', () => {
     useFloat64Twin();
     const x = input({ shape: [4] });
     const r = layers.repeatVector({ n: 3 }).apply(x);
-    const t = layers.timeDistributed({ layer: layers.dense({ units: 2, activation: 'sigmoid' }) }).apply(r as never);
-    const f = layers.flatten().apply(t as never);
-    const rs = layers.reshape({ targetShape: [2, -1] }).apply(f as never);
-    const act = layers.activation({ activation: 'softmax' }).apply(rs as never);
+    const t = layers.timeDistributed({ layer: layers.dense({ units: 2, activation: 'sigmoid' }) }).apply(r);
+    const f = layers.flatten().apply(t);
+    const rs = layers.reshape({ targetShape: [2, -1] }).apply(f);
+    const act = layers.activation({ activation: 'softmax' }).apply(rs);
     const m = model({ inputs: x, outputs: act as never, seed: 5 });
     expect((m.outputs[0] as { shape: unknown }).shape).toEqual([null, 2, 3]);
     gradCheck(m, rand([3, 4], 8));
@@ -72,7 +72,7 @@ describe('merge layers: values', () => {
     const b = input({ shape: [2] });
     const outs = [layers.add(), layers.subtract(), layers.multiply(), layers.average()].map((l) => l.apply([a, b]));
     const c = layers.concatenate().apply([a, b]);
-    const m = model({ inputs: [a, b], outputs: [...outs, c] as never });
+    const m = model({ inputs: [a, b], outputs: [...outs, c] });
     const xa = tensor([[1, 2], [3, -4]]);
     const xb = tensor([[10, 20], [0.5, 2]]);
     const [add, sub, mul, ave, cat] = m.predict([xa, xb]) as Tensor[];
@@ -92,9 +92,9 @@ describe('merge layers: values', () => {
     const ea = layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true }).apply(a);
     const eb = layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true }).apply(b);
     // a recurrent layer after the merge skips masked steps: with returnSequences the output repeats there
-    const rsum = layers.simpleRNN({ units: 1, returnSequences: true }).apply(layers.add().apply([ea as never, eb as never]) as never);
-    const rcat = layers.simpleRNN({ units: 1, returnSequences: true }).apply(layers.concatenate({ axis: 1 }).apply([ea as never, eb as never]) as never);
-    const m = model({ inputs: [a, b], outputs: [rsum, rcat] as never, seed: 1 });
+    const rsum = layers.simpleRNN({ units: 1, returnSequences: true }).apply(layers.add().apply([ea as never, eb as never]));
+    const rcat = layers.simpleRNN({ units: 1, returnSequences: true }).apply(layers.concatenate({ axis: 1 }).apply([ea as never, eb as never]));
+    const m = model({ inputs: [a, b], outputs: [rsum, rcat], seed: 1 });
     const ids = (rows: number[][]) => new Tensor(Int32Array.from(rows.flat()), [rows.length, rows[0].length]);
     const [s, c] = m.predict([ids([[1, 2, 3]]), ids([[4, 0, 1]])]) as Tensor[];
     // step 1 of the sum is masked (b's id 0): the output repeats step 0's

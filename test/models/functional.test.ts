@@ -23,10 +23,11 @@ const ids = (B: number, T: number, V: number, seed: number) => {
 function encoderDecoder(cell: 'lstm' | 'gru' | 'simpleRNN', seed = 3) {
   const enc = input({ shape: [null, 3], name: 'enc' });
   const dec = input({ shape: [null, 2], name: 'dec' });
-  const [, ...states] = layers[cell]({ units: 4, returnState: true } as never).apply(enc) as never[];
-  const y = layers[cell]({ units: 4, returnSequences: true } as never).apply(dec, { initialState: states });
-  const out = layers.dense({ units: 3 }).apply(y as never);
-  return model({ inputs: [enc, dec], outputs: out as never, seed });
+  const rnn = layers[cell] as typeof layers.lstm;
+  const [, ...states] = rnn({ units: 4, returnState: true }).apply(enc);
+  const y = rnn({ units: 4, returnSequences: true }).apply(dec, { initialState: states });
+  const out = layers.dense({ units: 3 }).apply(y);
+  return model({ inputs: [enc, dec], outputs: out, seed });
 }
 
 describe('gradients through graphs (float64 twin)', () => {
@@ -42,9 +43,9 @@ describe('gradients through graphs (float64 twin)', () => {
     const src = input({ shape: [null], dtype: 'int32' });
     const tgt = input({ shape: [null, 3] });
     const hIn = input({ shape: [5] });
-    const [, h] = layers.gru({ units: 5, returnState: true }).apply(layers.embedding({ inputDim: 11, outputDim: 4, maskZero: true }).apply(src) as never) as never[];
+    const [, h] = layers.gru({ units: 5, returnState: true }).apply(layers.embedding({ inputDim: 11, outputDim: 4, maskZero: true }).apply(src));
     const dec = layers.gru({ units: 5, returnSequences: true });
-    const whole = model({ inputs: [src, tgt], outputs: [dec.apply(tgt, { initialState: [h] }), h] as never, seed: 1 });
+    const whole = model({ inputs: [src, tgt], outputs: [dec.apply(tgt, { initialState: [h] }), h], seed: 1 });
     const split = model({ inputs: [tgt, hIn], outputs: dec.apply(tgt, { initialState: [hIn] }) as never });
     const x = new Tensor(Int32Array.from({ length: 20 }, (_, i) => (i % 5 < 2 ? 0 : 1 + (i % 7))), [4, 5]);
     const f = rand([4, 4, 3], 2);
@@ -57,7 +58,7 @@ describe('gradients through graphs (float64 twin)', () => {
     const a = input({ shape: [3] });
     const b = input({ shape: [3] });
     const shared = layers.dense({ units: 2, activation: 'tanh' });
-    const y = layers.concatenate().apply([shared.apply(a) as never, shared.apply(b) as never]);
+    const y = layers.concatenate().apply([shared.apply(a), shared.apply(b)]);
     const m = model({ inputs: [a, b], outputs: y as never, seed: 4 });
     expect(m.getWeights().length).toBe(2); // one kernel, one bias
     gradCheck(m, [rand([3, 3], 5), rand([3, 3], 6)]);
@@ -67,10 +68,10 @@ describe('gradients through graphs (float64 twin)', () => {
     useFloat64Twin();
     const x = input({ shape: [4, 3] });
     const h = layers.lstm({ units: 3, returnSequences: true }).apply(x);
-    const p = layers.gru({ units: 2 }).apply(h as never);
-    const q = layers.simpleRNN({ units: 2, goBackwards: true }).apply(h as never);
-    const r = layers.dense({ units: 2 }).apply(layers.flatten().apply(h as never) as never);
-    const m = model({ inputs: x, outputs: layers.add().apply([p as never, q as never, r as never]) as never, seed: 6 });
+    const p = layers.gru({ units: 2 }).apply(h);
+    const q = layers.simpleRNN({ units: 2, goBackwards: true }).apply(h);
+    const r = layers.dense({ units: 2 }).apply(layers.flatten().apply(h));
+    const m = model({ inputs: x, outputs: layers.add().apply([p as never, q as never, r as never]), seed: 6 });
     gradCheck(m, rand([2, 4, 3], 7));
   });
 
@@ -78,9 +79,9 @@ describe('gradients through graphs (float64 twin)', () => {
     useFloat64Twin();
     const x = input({ shape: [3, 2] });
     const h = layers.lstm({ units: 3, returnSequences: true }).apply(x);
-    const seq = layers.dense({ units: 2 }).apply(h as never);
-    const last = layers.gru({ units: 2 }).apply(h as never);
-    const m = model({ inputs: x, outputs: [seq, last] as never, seed: 8 });
+    const seq = layers.dense({ units: 2 }).apply(h);
+    const last = layers.gru({ units: 2 }).apply(h);
+    const m = model({ inputs: x, outputs: [seq, last], seed: 8 });
     gradCheck(m, rand([2, 3, 2], 9), { stateDy: true });
   });
 
@@ -89,11 +90,11 @@ describe('gradients through graphs (float64 twin)', () => {
     const x = input({ shape: [4, 2] });
     const h0 = input({ shape: [3] });
     const outs = layers.bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true, returnState: true }), mergeMode: null })
-      .apply(x, { initialState: [h0, h0, h0, h0] }) as never[];
+      .apply(x, { initialState: [h0, h0, h0, h0] });
     expect(outs.length).toBe(6); // forward seq, backward seq, forward h c, backward h c
-    const m = model({ inputs: [x, h0], outputs: layers.concatenate().apply([outs[0], outs[1]]) as never, seed: 2 });
+    const m = model({ inputs: [x, h0], outputs: layers.concatenate().apply([outs[0], outs[1]]), seed: 2 });
     gradCheck(m, [rand([2, 4, 2], 3), rand([2, 3], 4)]);
-    const m2 = model({ inputs: [x, h0], outputs: layers.add().apply([outs[2], outs[3], outs[4], outs[5]]) as never, seed: 2 });
+    const m2 = model({ inputs: [x, h0], outputs: layers.add().apply([outs[2], outs[3], outs[4], outs[5]]), seed: 2 });
     gradCheck(m2, [rand([2, 4, 2], 5), rand([2, 3], 6)]);
   });
 });
@@ -106,7 +107,7 @@ describe('functional models train, predict and save like Sequential', () => {
     const emb = layers.embedding({ inputDim: 20, outputDim: 4, maskZero: true });
     const rnn = layers.lstm({ units: 5 });
     const out = layers.dense({ units: 1, activation: 'sigmoid' });
-    const f = model({ inputs: x, outputs: out.apply(rnn.apply(emb.apply(x) as never) as never) as never, seed: 1 });
+    const f = model({ inputs: x, outputs: out.apply(rnn.apply(emb.apply(x)) as never), seed: 1 });
     const s = new Sequential({ seed: 1, layers: [
       layers.embedding({ inputDim: 20, outputDim: 4, maskZero: true }), layers.lstm({ units: 5 }), layers.dense({ units: 1, activation: 'sigmoid' }),
     ] });
@@ -122,11 +123,11 @@ describe('functional models train, predict and save like Sequential', () => {
   it('two inputs, two outputs: fit by array and by name, per-output losses, metrics and loss weights', async () => {
     const text = input({ shape: [null], dtype: 'int32', name: 'text' });
     const meta = input({ shape: [2], name: 'meta' });
-    const h = layers.gru({ units: 6 }).apply(layers.embedding({ inputDim: 30, outputDim: 4 }).apply(text) as never);
+    const h = layers.gru({ units: 6 }).apply(layers.embedding({ inputDim: 30, outputDim: 4 }).apply(text));
     const both = layers.concatenate().apply([h as never, meta]);
-    const label = layers.dense({ units: 1, activation: 'sigmoid', name: 'label' }).apply(both as never);
-    const topic = layers.dense({ units: 3, activation: 'softmax', name: 'topic' }).apply(both as never);
-    const m = model({ inputs: [text, meta], outputs: [label, topic] as never, seed: 5 });
+    const label = layers.dense({ units: 1, activation: 'sigmoid', name: 'label' }).apply(both);
+    const topic = layers.dense({ units: 3, activation: 'softmax', name: 'topic' }).apply(both);
+    const m = model({ inputs: [text, meta], outputs: [label, topic], seed: 5 });
     expect(m.inputNames).toEqual(['text', 'meta']);
     expect(m.outputNames).toEqual(['label', 'topic']);
     m.compile({ optimizer: 'adam', loss: { label: 'binaryCrossentropy', topic: 'sparseCategoricalCrossentropy' }, metrics: { label: ['accuracy'], topic: ['accuracy'] }, lossWeights: [1, 0.5] });
@@ -166,7 +167,7 @@ describe('functional models train, predict and save like Sequential', () => {
     const x = input({ shape: [4] });
     const a = layers.dense({ units: 3, activation: 'relu' });
     const b = layers.dense({ units: 1 });
-    const m = model({ inputs: x, outputs: b.apply(a.apply(x) as never) as never, seed: 3 });
+    const m = model({ inputs: x, outputs: b.apply(a.apply(x)), seed: 3 });
     a.trainable = false;
     m.compile({ optimizer: 'adam', loss: 'mse' });
     m.build();
@@ -180,7 +181,7 @@ describe('functional models train, predict and save like Sequential', () => {
   it('layer weights: getWeights, setWeights, countParams, getLayer', () => {
     const x = input({ shape: [null], dtype: 'int32' });
     const emb = layers.embedding({ inputDim: 10, outputDim: 3, name: 'words' });
-    const m = model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(emb.apply(x) as never) as never });
+    const m = model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(emb.apply(x)) as never });
     expect(() => emb.getWeights()).toThrow(/weights do not exist yet/);
     expect(emb.countParams()).toBe(30);
     m.build();
@@ -198,7 +199,7 @@ describe('functional models train, predict and save like Sequential', () => {
     const x = input({ shape: [3] });
     const enc = layers.dense({ units: 2, activation: 'tanh' });
     const h = enc.apply(x);
-    const train = model({ inputs: x, outputs: layers.dense({ units: 1 }).apply(h as never) as never, seed: 1 });
+    const train = model({ inputs: x, outputs: layers.dense({ units: 1 }).apply(h), seed: 1 });
     const infer = model({ inputs: x, outputs: h as never });
     train.compile({ optimizer: 'sgd', loss: 'mse' });
     const before = (infer.predict(tensor([[1, 2, 3]])) as Tensor).data.slice();
@@ -234,7 +235,7 @@ describe('graph errors are raised at build time and change nothing', () => {
     expectErr(() => model({ inputs: ya as never, outputs: ya as never }), /is the output of layer/);
     const d1 = layers.dense({ units: 2, name: 'same' }).apply(a);
     const d2 = layers.dense({ units: 2, name: 'same' }).apply(b);
-    expectErr(() => model({ inputs: [a, b], outputs: [d1, d2] as never }), /two different layers are named 'same'/);
+    expectErr(() => model({ inputs: [a, b], outputs: [d1, d2] }), /two different layers are named 'same'/);
     const seq = input({ shape: [null, 3] });
     const lstm = layers.lstm({ units: 4 });
     expectErr(() => lstm.apply(seq, { initialState: [a] }), /initialState must hold 2 tensors for this LSTM, got 1/);
@@ -252,7 +253,7 @@ describe('graph errors are raised at build time and change nothing', () => {
     setBackend(await createBackend({ backend: 'js' }));
     const a = input({ shape: [3], name: 'a' });
     const b = input({ shape: [2], name: 'b' });
-    const m = model({ inputs: [a, b], outputs: layers.dense({ units: 1 }).apply(layers.concatenate().apply([a, b]) as never) as never });
+    const m = model({ inputs: [a, b], outputs: layers.dense({ units: 1 }).apply(layers.concatenate().apply([a, b])) as never });
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     expectErr(() => m.predict(rand([2, 3], 1)), /the model has 2 inputs \(a, b\)/);
     expectErr(() => m.predict([rand([2, 3], 1)]), /pass an array of 2 tensors or an object by name, got an array of 1/);
@@ -265,5 +266,26 @@ describe('graph errors are raised at build time and change nothing', () => {
     expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
     expectErr(() => m.compile({ optimizer: 'sgd', loss: ['mse', 'mse'] }), /loss has 2 entries but the model has 1 outputs/);
     expectErr(() => m.compile({ optimizer: 'sgd', loss: { out: 'mse' } }), /loss names unknown output 'out'/);
+  });
+});
+
+describe('what predict returns', () => {
+  it('follows how the outputs were given, also after save -> load; predictOne for one output', async () => {
+    setBackend(await createBackend({ backend: 'js' }));
+    const x = input({ shape: [2] });
+    const y = layers.dense({ units: 1 }).apply(x);
+    const one = model({ inputs: x, outputs: y });
+    const list = model({ inputs: x, outputs: [y] });
+    const data = tensor([[1, 2]]);
+    expect(one.predict(data)).toBeInstanceOf(Tensor);
+    expect(Array.isArray(list.predict(data))).toBe(true);
+    expect(Array.isArray(loadModelSync(list.serialize()).predict(data))).toBe(true);
+    expect(loadModelSync(one.serialize()).predict(data)).toBeInstanceOf(Tensor);
+    expect(list.predictOne(data)).toBeInstanceOf(Tensor);
+    const two = model({ inputs: x, outputs: [y, layers.dense({ units: 2 }).apply(x)] });
+    expect(() => two.predictOne(data)).toThrow(/has 2 outputs .*use predict/);
+    expect(() => one.predict(data, { batchSzie: 2 } as never)).toThrow(/predict: unknown option 'batchSzie'/);
+    expect(() => one.evaluate(data, data, { batch: 2 } as never)).toThrow(/evaluate: unknown option 'batch'/);
+    expect(() => one.classify(['a'], { batchSzie: 2 } as never)).toThrow(/classify: unknown option 'batchSzie'/);
   });
 });
