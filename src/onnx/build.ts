@@ -11,6 +11,8 @@ type Factory = (config: Record<string, unknown>) => Layer;
 const FACTORIES: Record<string, string> = {
   Embedding: 'embedding', LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simpleRNN', Dense: 'dense',
   Dropout: 'dropout', Masking: 'masking', Bidirectional: 'bidirectional', Activation: 'activation',
+  Add: 'add', Subtract: 'subtract', Multiply: 'multiply', Average: 'average', Concatenate: 'concatenate',
+  Flatten: 'flatten', Reshape: 'reshape', RepeatVector: 'repeatVector', TimeDistributed: 'timeDistributed',
 };
 
 function factory(where: string, className: string): Factory {
@@ -19,13 +21,13 @@ function factory(where: string, className: string): Factory {
   return f;
 }
 
-/** One of our layers from an IR node (Bidirectional: its wrapped layer first). */
+/** One of our layers from an IR node (a wrapper's layer, Bidirectional's or TimeDistributed's, first). */
 export function layerFromIr(where: string, l: IrLayer): Layer {
   try {
     const config = { ...l.config };
-    if (l.className === 'Bidirectional') {
-      const inner = config.layer as { className: string; config: Record<string, unknown> };
-      config.layer = factory(where, inner.className)({ ...inner.config, name: String(config.name) });
+    const inner = config.layer as { className: string; config: Record<string, unknown> } | undefined;
+    if (inner && typeof inner === 'object' && typeof inner.className === 'string') {
+      config.layer = factory(where, inner.className)({ ...inner.config, name: String(inner.config.name ?? `${String(config.name)}_layer`) });
     }
     return factory(where, l.className)(config);
   } catch (e) {

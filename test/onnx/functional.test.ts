@@ -112,6 +112,23 @@ describe('toOnnx: functional models', () => {
     m.dispose();
   });
 
+  it('a residual connection and joined branches (Add, Subtract, Concatenate) export and import back', async () => {
+    const x = input({ shape: [null, 4], name: 'features' });
+    const a = layers.lstm({ units: 4, returnSequences: true }).apply(x) as SymbolicTensor;
+    const residual = layers.add().apply([x, a]) as SymbolicTensor;
+    const g = layers.gru({ units: 3, returnSequences: true }).apply(residual) as SymbolicTensor;
+    const joined = layers.concatenate().apply([a, g]) as SymbolicTensor;
+    const out = layers.dense({ units: 2, activation: 'softmax' }).apply(joined) as SymbolicTensor;
+    const delta = layers.subtract().apply([a, residual]) as SymbolicTensor;
+    const m = model({ inputs: x, outputs: [out, delta], seed: 7 });
+    randomize(m);
+    const data = randomArray(new Rng(10), B * T * 4);
+    const worst = await roundTrip(m, [new Tensor(data, [B, T, 4])], { features: { data, dims: [B, T, 4] } });
+    console.log(`residual + concatenate + subtract: max |ORT - ours| = ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    m.dispose();
+  });
+
   it('a bidirectional GRU with separate outputs and states, merged four ways', async () => {
     const x = input({ shape: [null, 4], name: 'features' });
     const [yf, yb, hf, hb] = layers.bidirectional({ layer: layers.gru({ units: 3, returnSequences: true, returnState: true }), mergeMode: null }).apply(x) as SymbolicTensor[];

@@ -13,6 +13,7 @@ import type { ConstTensor } from '../tensor_proto.js';
 import { dimOf, fmtDim, isUnit, numDim, type Dim } from './atoms.js';
 import { intsInput, need, type Ctx } from './context.js';
 import { concatC, gatherC, intsOf, scalarOf, sliceC, sliceRange, type SliceSpec } from './fold.js';
+import { mergeLayer } from './ops_merge_layers.js';
 import { constValue, sizes, unsupportedOperand } from './ops_layout.js';
 import { normAxis, unsqueeze } from './views.js';
 import { port, type DataValue, type Value } from './values.js';
@@ -206,7 +207,11 @@ const concatOp: Handler = (c) => {
   if (vs.every((v) => v.kind === 'data')) {
     const parts = vs as DataValue[];
     const axis = normAxis(c.where, axisAttr, parts[0].axes.length);
-    return [mergeDirections(parts, axis) ?? { kind: 'stack', axis, parts }];
+    const directions = mergeDirections(parts, axis);
+    if (directions) return [directions];
+    // different layers' features joined: a Concatenate; anything else (PyTorch's h_n) is indexed apart later
+    const features = axis === parts[0].axes.length - 1 && parts.every((p) => p.axes.length === parts[0].axes.length && !p.fixed.length);
+    return [features && parts.length > 1 ? mergeLayer(c, parts) : { kind: 'stack', axis, parts }];
   }
   return formatError(`${c.where}: concatenates ${vs.map((v) => v.kind).join(', ')} values`);
 };

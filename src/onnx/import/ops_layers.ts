@@ -18,6 +18,7 @@ import { constInput, dataInput, need, optionalConst, type Ctx } from './context.
 import { lastDim, perPosition, use } from './consume.js';
 import { allEqual, binaryC, sizeOf, transposeC } from './fold.js';
 import { halves } from './ops_merge.js';
+import { mergeLayer } from './ops_merge_layers.js';
 import { gatherOp } from './ops_index.js';
 import { foldBinary } from './ops_layout.js';
 import { normAxis } from './views.js';
@@ -119,9 +120,8 @@ const add: Handler = (c) => {
   const merged = halves(c, 'sum');
   if (merged) return merged;
   const [i, v, k] = a.kind === 'data' && b.kind === 'const' ? [0, a, b] : b.kind === 'data' && a.kind === 'const' ? [1, b, a] : [-1, null, null];
-  if (!v || !k) {
-    return formatError(`${c.where}: adds ${a.kind === 'data' && b.kind === 'data' ? 'two layer outputs (a merge layer, which needs the functional API)' : 'values we cannot follow'}`);
-  }
+  if (a.kind === 'data' && b.kind === 'data') return [mergeLayer(c, [a, b])];
+  if (!v || !k) return formatError(`${c.where}: adds values we cannot follow`);
   if (k.kind !== 'const') return formatError(`${c.where}: unexpected operand`);
   if (allEqual(k.t, 0) && sizeOf(k.t.dims) <= lastDim(v)) return [v];
   const d = foldableDense(c, i, v);
@@ -141,6 +141,7 @@ const mul: Handler = (c) => {
   if (a.kind === 'const' && b.kind === 'const') return [{ kind: 'const', t: binaryC(c.where, 'Mul', a.t, b.t) }];
   const merged = halves(c, 'mul');
   if (merged) return merged;
+  if (a.kind === 'data' && b.kind === 'data') return [mergeLayer(c, [a, b])];
   return formatError(`${c.where}: multiplies a layer output (no layer of ours scales its input)`);
 };
 
@@ -176,7 +177,16 @@ const activation: Handler = (c) => {
   return [{ kind: 'data', port: p, axes: [...leading, last], fixed: [], reversed: false }];
 };
 
+/** Sub: constants fold; two layer outputs are a Subtract layer. */
+const sub: Handler = (c) => {
+  const a = need(c, 0, 'A');
+  const b = need(c, 1, 'B');
+  if (a.kind === 'data' && b.kind === 'data') return [mergeLayer(c, [a, b])];
+  return foldBinary(c);
+};
+
 export const LAYER_OPS: Record<string, Handler> = {
+  Sub: sub,
   Gather: gather,
   MatMul: matMul,
   Gemm: gemm,

@@ -225,7 +225,6 @@ export const LAYOUT_OPS: Record<string, Handler> = {
   Identity: identityOp,
   Dropout: dropoutOp,
   Cast: castOp,
-  Sub: binaryOp,
   Div: binaryOp,
 };
 
