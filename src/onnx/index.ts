@@ -11,12 +11,13 @@ import { argError, type Model } from './core.js';
 import { irToModel } from './build.js';
 import { toBytes } from './decode.js';
 import { describeModel } from './export/describe.js';
-import { irToOnnx, EXPORT_OPSETS, type ToOnnxOptions } from './export/emit.js';
+import { irToOnnx } from './export/emit.js';
+import { EXPORT_OPSETS, type ToOnnxOptions } from './export/options.js';
 import type { IrGraph } from './ir.js';
 import { onnxToIr, OPSETS } from './import/importer.js';
 
 export type { AxisMeaning, IrDType, IrGraph, IrInput, IrLayer, IrOutput, IrRef, IrWeight } from './ir.js';
-export type { ToOnnxOptions } from './export/emit.js';
+export type { ToOnnxOptions } from './export/options.js';
 
 /** The ONNX opsets fromOnnx reads and toOnnx writes. */
 export const onnxOpsets = { read: { ...OPSETS }, write: { ...EXPORT_OPSETS } };

@@ -35,17 +35,10 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { argError } from '../core.js';
 import type { IrGraph, IrLayer, IrRef } from '../ir.js';
 import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, TensorProto_DataType as DT, type ValueInfoProto } from '../proto/onnx_pb.js';
+import { EXPORT_OPSETS, type ToOnnxOptions } from './options.js';
 import { emitRecurrent } from './recurrent.js';
 import { GraphWriter, valueInfo } from './writer.js';
 
-export interface ToOnnxOptions {
-  /** ONNX opset to write, 13 to 21 (default 17) */
-  opset?: number;
-  /** element type of the token-id input: 'int64' (PyTorch's, the default) or 'int32' */
-  idsType?: 'int32' | 'int64';
-}
-
-export const EXPORT_OPSETS = { min: 13, max: 21, default: 17 } as const;
 
 /** A layer output as emitted: its ONNX tensor, and the sequence lengths a mask became (or null). */
 export interface Emitted {
