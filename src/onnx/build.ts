@@ -44,25 +44,22 @@ function checkFinite(where: string, l: IrLayer): void {
   }
 }
 
-/** Why the graph is not a chain Sequential can hold, or null when it is one. */
-export function notAChain(ir: IrGraph): string | null {
-  if (ir.inputs.length !== 1) return `it has ${ir.inputs.length} inputs`;
+/** The graph is a chain a Sequential holds: one input, each layer taking the last one's output. */
+export function isChain(ir: IrGraph): boolean {
+  if (ir.inputs.length !== 1 || ir.layers.length === 0) return false;
   let prev = ir.inputs[0].id;
   for (const l of ir.layers) {
-    if (l.initialState.length) return `${l.origin} starts from states given by the graph`;
-    if (l.inputs.length !== 1 || l.inputs[0].node !== prev || l.inputs[0].index !== 0) return `${l.origin} does not take just the previous layer's output`;
+    if (l.initialState.length || l.inputs.length !== 1 || l.inputs[0].node !== prev || l.inputs[0].index !== 0) return false;
     prev = l.id;
   }
   const last = ir.layers[ir.layers.length - 1];
-  if (!last) return 'it has no layers';
   const outs = ir.outputs.map((o) => o.ref);
-  const stateful = last.config.returnState === true;
-  const ok = outs.every((r, i) => r.node === last.id && r.index === i) && (stateful ? outs.length >= 2 : outs.length === 1);
-  return ok ? null : 'its outputs are not just the last layer\'s';
+  // the main output, or (returnState) the main output and the states in order
+  return outs.every((r, i) => r.node === last.id && r.index === i) && (last.config.returnState === true ? outs.length >= 2 : outs.length === 1);
 }
 
 export function irToModel(where: string, ir: IrGraph, options: { name?: string; seed?: number } = {}): Model {
-  if (notAChain(ir)) return irToFunctional(where, ir, options);
+  if (!isChain(ir)) return irToFunctional(where, ir, options);
   const built = ir.layers.map((l) => layerFromIr(where, l));
   const name = options.name ?? ir.name.replace(/[^A-Za-z0-9_.-]+/g, '_');
   const model = new Sequential({ name, layers: built, ...(options.seed === undefined ? {} : { seed: options.seed }) });
