@@ -79,8 +79,8 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 
 const size = (f) => statSync(join(dist, f)).size;
 // stderr: stdout must stay clean for `npm pack --json` (prepack runs this build)
-console.error(['index.js', 'index.js.map', 'worker.js', 'cli.js', ...variants.map((v) => 'wasm/' + v.file)].map((f) => `dist/${f} ${size(f)} B`).join('; '));
+console.error(['index.js', 'index.js.map', 'worker.js', 'cli.js', 'onnx.js', ...variants.map((v) => 'wasm/' + v.file)].map((f) => `dist/${f} ${size(f)} B`).join('; '));
 // what `npm pack` must find (prepack runs this build): fail loudly, never ship a hollow package
-for (const f of ['index.js', 'index.js.map', 'worker.js', 'cli.js', 'types/index.d.ts', 'types/text/stopwords/de.d.ts', 'stopwords/de.js']) {
+for (const f of ['index.js', 'index.js.map', 'worker.js', 'cli.js', 'types/index.d.ts', 'types/text/stopwords/de.d.ts', 'stopwords/de.js', 'onnx.js', 'types/onnx/index.d.ts']) {
   if (!existsSync(join(dist, f)) || statSync(join(dist, f)).size === 0) throw new Error(`build: dist/${f} is missing or empty`);
 }

@@ -63,6 +63,11 @@ export function bundles(root) {
     // the training worker for fitInWorker imports the bundle above
     // ('../index.js' stays external as './index.js'), so both threads run one copy
     ['src/worker/worker.ts', 'worker.js', { plugins: [external('worker-imports-bundle', /^\.\.\/index\.js$/, './index.js')] }],
+    // wasm-rnn/onnx: ONNX in and out, with its protobuf runtime and schema,
+    // loaded only by users who import it. The core ('../index.js', imported by
+    // src/onnx/core.ts alone) stays external as './index.js', so both entry
+    // points share one copy of the library, its classes and its wasm instance
+    ['src/onnx/index.ts', 'onnx.js', { plugins: [external('onnx-imports-bundle', /^\.\.\/index\.js$/, './index.js')] }],
     // the `wasm-rnn` command line (package.json "bin"): one self-contained Node
     // script, the library bundled in, so it runs without resolving the package
     // (its map names src/ files and lines without copying them: the library's
