@@ -55,7 +55,8 @@ export function describeModel(model: Model): IrGraph {
       weights: values.map((t, k) => ({ name: specs[k]?.name ?? `weight_${k}`, shape: [...t.shape], data: t.data as Float32Array })),
       inputs: n.inputs.slice(0, nInputs).map(ref),
       initialState: n.inputs.slice(nInputs, nInputs + nStates).map(ref),
-      ...(n.call.mask ? { mask: ref(n.inputs[nInputs + nStates]) } : {}),
+      // an explicit mask of the first input sits right after the states
+      ...(n.call.masks[0] ? { mask: ref(n.inputs[nInputs + nStates]) } : {}),
       origin: `${l.className} '${l.name}'`,
     };
   });
