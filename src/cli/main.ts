@@ -12,6 +12,7 @@
 import { init } from '../backend/load.js';
 import { WasmRnnError } from '../errors.js';
 import { evaluate, EVALUATE_HELP, predict, PREDICT_HELP } from './classify.js';
+import { convert, CONVERT_HELP } from './convert.js';
 import type { CliIO } from './common.js';
 import { nearest } from './args.js';
 import { UsageError, UserError } from './errors.js';
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: CliIO) => Pr
   tune: { run: tune, help: TUNE_HELP, summary: 'grid or random hyperparameter search with cross-validation' },
   'train-lm': { run: trainLm, help: TRAIN_LM_HELP, summary: 'train a character- or word-level language model on a text file' },
   generate: { run: generate, help: GENERATE_HELP, summary: 'continue a prompt with a language model' },
+  convert: { run: convert, help: CONVERT_HELP, summary: 'a model between wasm-rnn (.wrnn), ONNX (.onnx) and TF.js (model.json)' },
 };
 
 export const HELP = [
