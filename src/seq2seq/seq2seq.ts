@@ -20,6 +20,7 @@ import { checkInt, checkKeys, checkNumber, checkObject, checkOneOf, describe, fa
 import { loadModelSync } from '../io/load.js';
 import type { SerializeOptions } from '../io/model_io.js';
 import type { Model } from '../models/model.js';
+import { bool } from '../layers/options.js';
 import { optimizers } from '../train/optimizers.js';
 import { Decoder, type Hypothesis } from './decode.js';
 import { encoderModel, layersOf, makeLayers, SEQ2SEQ_CELLS, stepModel, trainingModel, type Seq2seqCell, type Seq2seqLayers } from './models.js';
@@ -38,6 +39,8 @@ export interface Seq2seqOptions {
   units?: number;
   /** recurrent cell of both (default 'lstm') */
   cell?: Seq2seqCell;
+  /** the encoder reads the source last token first (default true; see models.ts) */
+  reverseSource?: boolean;
   /** Adam's learning rate (default 0.003) */
   learningRate?: number;
   /** clip the global gradient norm (default 5; 0 = off) */
@@ -70,11 +73,12 @@ interface Seq2seqConfig {
   embeddingDim: number;
   units: number;
   cell: Seq2seqCell;
+  reverseSource: boolean;
   learningRate: number;
   clipnorm: number;
 }
 
-const OPTION_KEYS = ['sourceVocab', 'targetVocab', 'embeddingDim', 'units', 'cell', 'learningRate', 'clipnorm', 'seed', 'name'];
+const OPTION_KEYS = ['sourceVocab', 'targetVocab', 'embeddingDim', 'units', 'cell', 'reverseSource', 'learningRate', 'clipnorm', 'seed', 'name'];
 const DECODE_KEYS = ['beamWidth', 'maxLength', 'lengthPenalty', 'batchSize'];
 let seq2seqIds = 0;
 
@@ -206,12 +210,13 @@ export function seq2seq(opts: Seq2seqOptions): Seq2seq {
     embeddingDim: checkInt(where, 'embeddingDim', o.embeddingDim ?? 32, 1, 1 << 16),
     units: checkInt(where, 'units', o.units ?? 128, 1, 1 << 16),
     cell: checkOneOf(where, 'cell', o.cell ?? 'lstm', SEQ2SEQ_CELLS),
+    reverseSource: bool(where, 'reverseSource', o.reverseSource, true),
     learningRate: positive(where, 'learningRate', o.learningRate ?? 3e-3),
     clipnorm: checkNumber(where, 'clipnorm', o.clipnorm ?? 5, 0),
   };
   if (o.seed !== undefined) checkInt(where, 'seed', o.seed, 0, 2 ** 32 - 1);
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) fail('E_ARG', `${where}: name must be a non-empty string, got ${describe(o.name)}`);
-  const layers = makeLayers({ sourceVocab: source.size, targetVocab: target.size, embeddingDim: config.embeddingDim, units: config.units, cell: config.cell });
+  const layers = makeLayers({ sourceVocab: source.size, targetVocab: target.size, embeddingDim: config.embeddingDim, units: config.units, cell: config.cell, reverseSource: config.reverseSource });
   const training = trainingModel(layers, (o.name as string | undefined) ?? `seq2seq_${++seq2seqIds}`, o.seed as number | undefined);
   compile(training, config);
   return new Seq2seq(config, layers, training);

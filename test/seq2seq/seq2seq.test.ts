@@ -1,5 +1,5 @@
 /**
- * seq2seq() end to end: an encoder-decoder learns to reverse short
+ * seq2seq() end to end: an encoder-decoder learns to copy short
  * sequences (teacher forcing, length buckets) and decodes held-out ones;
  * padding changes no score; the same seed trains the same weights; a saved
  * model loads back decoding and scoring identically and resumes training
@@ -20,7 +20,8 @@ function words(n: number, seed: number): string[] {
   const r = new Rng(seed);
   return Array.from({ length: n }, () => Array.from({ length: 2 + r.int(4) }, () => A[r.int(A.length)]).join(''));
 }
-const reverse = (w: string) => [...w].reverse();
+// the task: copy the sequence (the encoder reads it backwards, reverseSource's default, so its first token is the last read)
+const copy = (w: string) => [...w];
 
 function small(seed = 1, cell: 'lstm' | 'gru' = 'lstm'): Seq2seq {
   return seq2seq({ sourceVocab: A, targetVocab: A, units: 32, embeddingDim: 12, cell, learningRate: 0.02, seed });
@@ -45,23 +46,23 @@ async function expectRejects(p: Promise<unknown>, code: string, message: RegExp)
 }
 
 describe('training', () => {
-  it('learns to reverse held-out sequences: greedy and beam search both near perfect, the loss falls', async () => {
+  it('learns to copy held-out sequences: greedy and beam search both near perfect, the loss falls', async () => {
     const s = small();
     const train = words(1000, 1);
     const test = words(100, 2);
-    const before = s.evaluate(test, test.map(reverse)).loss;
-    const h = await s.fit(train, train.map(reverse), { epochs: 8, batchSize: 32, validationData: [test, test.map(reverse)] });
+    const before = s.evaluate(test, test.map(copy)).loss;
+    const h = await s.fit(train, train.map(copy), { epochs: 8, batchSize: 32, validationData: [test, test.map(copy)] });
     expect(h.epoch).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const val = h.history.val_loss;
     expect(val[val.length - 1]).toBeLessThan(before / 20);
     expect(h.history.loss[h.history.loss.length - 1]).toBeLessThan(h.history.loss[0] / 5);
     for (const beamWidth of [1, 3]) {
       const out = s.decode(test, { beamWidth });
-      const right = out.filter((o, i) => o.tokens!.join('') === reverse(test[i]).join('')).length;
+      const right = out.filter((o, i) => o.tokens!.join('') === copy(test[i]).join('')).length;
       expect(right / test.length).toBeGreaterThanOrEqual(0.95);
     }
     // val_loss is evaluate's per-token loss (the same batches: bit for bit)
-    expect(s.evaluate(test, test.map(reverse), { batchSize: 32 }).loss).toBe(val[val.length - 1]);
+    expect(s.evaluate(test, test.map(copy), { batchSize: 32 }).loss).toBe(val[val.length - 1]);
     s.dispose();
   });
 
@@ -70,13 +71,13 @@ describe('training', () => {
     const runs: Tensor[][] = [];
     for (let k = 0; k < 2; k++) {
       const s = small(7);
-      await s.fit(train, train.map(reverse), { epochs: 2, batchSize: 16 });
+      await s.fit(train, train.map(copy), { epochs: 2, batchSize: 16 });
       runs.push(s.model.getWeights());
       s.dispose();
     }
     runs[0].forEach((w, i) => expect(Array.from(w.data)).toEqual(Array.from(runs[1][i].data)));
     const s = small(7, 'gru');
-    const h = await s.fit(train, train.map(reverse), { epochs: 3, batchSize: 16, bucketByLength: false });
+    const h = await s.fit(train, train.map(copy), { epochs: 3, batchSize: 16, bucketByLength: false });
     expect(h.history.loss[2]).toBeLessThan(h.history.loss[0]);
     s.dispose();
   });
@@ -106,16 +107,16 @@ describe('saving and loading', () => {
   it('loads back decoding and scoring identically, and resumes training exactly', async () => {
     const train = words(64, 4);
     const s = small(5);
-    await s.fit(train, train.map(reverse), { epochs: 1, batchSize: 16 });
+    await s.fit(train, train.map(copy), { epochs: 1, batchSize: 16 });
     const bytes = s.serialize({ metadata: { note: 'kept' } });
     const t = loadSeq2seq(bytes);
     expect(t.model.metadata?.note).toBe('kept');
     const probe = words(10, 5);
     expect(t.decode(probe, { beamWidth: 3 })).toEqual(s.decode(probe, { beamWidth: 3 }));
-    expect(Array.from(t.logProbability(probe, probe.map(reverse)))).toEqual(Array.from(s.logProbability(probe, probe.map(reverse))));
+    expect(Array.from(t.logProbability(probe, probe.map(copy)))).toEqual(Array.from(s.logProbability(probe, probe.map(copy))));
     // one more epoch on each: the same shuffling, the same Adam state, the same weights
-    await s.fit(train, train.map(reverse), { epochs: 1, batchSize: 16 });
-    await t.fit(train, train.map(reverse), { epochs: 1, batchSize: 16 });
+    await s.fit(train, train.map(copy), { epochs: 1, batchSize: 16 });
+    await t.fit(train, train.map(copy), { epochs: 1, batchSize: 16 });
     s.model.getWeights().forEach((w, i) => expect(Array.from(t.model.getWeights()[i].data)).toEqual(Array.from(w.data)));
     s.dispose();
     t.dispose();
