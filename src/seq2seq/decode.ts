@@ -113,9 +113,8 @@ export class Decoder {
     let states = encStates.map((st) => gatherRows(st, parents, H));
 
     const V = (this.step.outputs[0].shape.at(-1) as number);
-    const logp = new Float64Array(V);
     const topIds = new Int32Array(K);
-    const topLp = new Float64Array(K);
+    const topP = new Float64Array(K);
     while (rows.length > 0) {
       const R = rows.length;
       const tokens = Int32Array.from(rows, (r) => (r.ids.length ? r.ids[r.ids.length - 1] : START_ID));
@@ -132,11 +131,11 @@ export class Decoder {
         const cands: { parent: number; id: number; logProb: number }[] = [];
         for (let r = start; r < end; r++) {
           const row = rows[r];
-          for (let v = 0; v < V; v++) logp[v] = Math.log(Math.max(probs[r * V + v], MIN_PROB));
-          const k = topK(logp, row.greedy && K > 1 ? 1 : K, topIds, topLp);
+          // the K likeliest next tokens (log is monotonic: rank the probabilities, take logs of the winners only)
+          const k = topK(probs, r * V, V, row.greedy && K > 1 ? 1 : K, topIds, topP);
           if (row.greedy && K > 1) {
             const id = topIds[0];
-            const lp = row.logProb + topLp[0];
+            const lp = row.logProb + Math.log(Math.max(topP[0], MIN_PROB));
             if (id === END_ID || row.ids.length + 1 >= s.maxLength) greedyResult[b] = finish(row, id, lp);
             else {
               next.push({ src: b, ids: [...row.ids, id], logProb: lp, greedy: true });
@@ -144,7 +143,7 @@ export class Decoder {
             }
             continue;
           }
-          for (let j = 0; j < k; j++) cands.push({ parent: r, id: topIds[j], logProb: row.logProb + topLp[j] });
+          for (let j = 0; j < k; j++) cands.push({ parent: r, id: topIds[j], logProb: row.logProb + Math.log(Math.max(topP[j], MIN_PROB)) });
         }
         if (cands.length > 0) {
           // best first; ties: the earlier row, then the lower id (deterministic)
@@ -193,19 +192,19 @@ function gatherRows(src: Float32Array, parents: readonly number[], H: number): F
   return out;
 }
 
-/** The k largest of logp over emittable ids, best first (ties: the lower id), into ids/lp; returns how many (fewer when V is tiny). */
-function topK(logp: Float64Array, k: number, ids: Int32Array, lp: Float64Array): number {
+/** The k largest of p[off + FIRST_TOKEN .. off + V), best first (ties: the lower id), into ids/pk; returns how many (fewer when V is tiny). */
+function topK(p: ArrayLike<number>, off: number, V: number, k: number, ids: Int32Array, pk: Float64Array): number {
   let m = 0;
-  for (let v = FIRST_TOKEN; v < logp.length; v++) {
-    const x = logp[v];
-    if (m === k && x <= lp[k - 1]) continue;
+  for (let v = FIRST_TOKEN; v < V; v++) {
+    const x = p[off + v];
+    if (m === k && x <= pk[k - 1]) continue;
     let j = m < k ? m++ : k - 1;
-    while (j > 0 && lp[j - 1] < x) {
-      lp[j] = lp[j - 1];
+    while (j > 0 && pk[j - 1] < x) {
+      pk[j] = pk[j - 1];
       ids[j] = ids[j - 1];
       j--;
     }
-    lp[j] = x;
+    pk[j] = x;
     ids[j] = v;
   }
   return m;
