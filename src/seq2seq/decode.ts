@@ -55,6 +55,7 @@ export interface Hypothesis {
 const MIN_PROB = 1e-30;
 const FIRST_TOKEN = END_ID; // ids below (padding, start) are never emitted
 
+/** A hypothesis being extended: its source, its tokens so far, their log p, and whether it is the greedy row run beside a beam. */
 interface Row {
   src: number;
   ids: number[];
@@ -69,7 +70,6 @@ export class Decoder {
   constructor(
     private readonly encoder: Model,
     private readonly step: Model,
-    private readonly nStates: number,
   ) {}
 
   decode(sources: readonly Int32Array[], s: DecodeSettings): Hypothesis[] {
@@ -91,7 +91,6 @@ export class Decoder {
     const H = encStates[0].length / n;
     const finished: Hypothesis[][] = Array.from({ length: n }, () => []);
     const greedyResult: (Hypothesis | null)[] = new Array(n).fill(null);
-    const beamDone = new Array<boolean>(n).fill(false);
     const score = (logProb: number, length: number) => (s.lengthPenalty === 0 ? logProb : logProb / length ** s.lengthPenalty);
     const finish = (r: Row, id: number, logProb: number): Hypothesis => {
       const ended = id === END_ID;
@@ -103,7 +102,7 @@ export class Decoder {
     let rows: Row[] = [];
     const parents: number[] = [];
     for (let b = 0; b < n; b++) {
-      rows.push({ src: b, ids: [], logProb: 0, greedy: K === 1 });
+      rows.push({ src: b, ids: [], logProb: 0, greedy: false });
       parents.push(b);
       if (K > 1) {
         rows.push({ src: b, ids: [], logProb: 0, greedy: true });
@@ -132,8 +131,8 @@ export class Decoder {
         for (let r = start; r < end; r++) {
           const row = rows[r];
           // the K likeliest next tokens (log is monotonic: rank the probabilities, take logs of the winners only)
-          const k = topK(probs, r * V, V, row.greedy && K > 1 ? 1 : K, topIds, topP);
-          if (row.greedy && K > 1) {
+          const k = topK(probs, r * V, V, row.greedy ? 1 : K, topIds, topP);
+          if (row.greedy) {
             const id = topIds[0];
             const lp = row.logProb + Math.log(Math.max(topP[0], MIN_PROB));
             if (id === END_ID || row.ids.length + 1 >= s.maxLength) greedyResult[b] = finish(row, id, lp);
@@ -153,19 +152,16 @@ export class Decoder {
           for (const c of cands.slice(0, K)) {
             const row = rows[c.parent];
             if (c.id === END_ID || row.ids.length + 1 >= s.maxLength) {
-              const h = finish(row, c.id, c.logProb);
-              finished[b].push(h);
-              if (K === 1) greedyResult[b] = h;
+              finished[b].push(finish(row, c.id, c.logProb));
             } else {
-              live.push({ src: b, ids: [...row.ids, c.id], logProb: c.logProb, greedy: K === 1 });
+              live.push({ src: b, ids: [...row.ids, c.id], logProb: c.logProb, greedy: false });
               liveParents.push(c.parent);
             }
           }
           const bestFinished = finished[b].reduce((m, h) => Math.max(m, h.logProb), -Infinity);
           const bestLive = live.reduce((m, h) => Math.max(m, h.logProb), -Infinity);
           const done = finished[b].length >= K || live.length === 0 || (s.lengthPenalty === 0 && bestFinished >= bestLive);
-          if (done) beamDone[b] = true;
-          else {
+          if (!done) {
             next.push(...live);
             nextParents.push(...liveParents);
           }

@@ -16,7 +16,7 @@
  * Every option and every sequence is checked before anything runs; a failed
  * call leaves the model as it was.
  */
-import { checkInt, checkKeys, checkNumber, checkObject, checkOneOf, describe, fail } from '../errors.js';
+import { WasmRnnError, checkInt, checkKeys, checkNumber, checkObject, checkOneOf, describe, fail } from '../errors.js';
 import { loadModelSync } from '../io/load.js';
 import type { SerializeOptions } from '../io/model_io.js';
 import type { Model } from '../models/model.js';
@@ -91,8 +91,7 @@ export class Seq2seq {
   readonly decoderStep: Model;
   readonly sourceVocab: SeqVocab;
   readonly targetVocab: SeqVocab;
-  /** @internal step-call bookkeeping (tests) */
-  readonly decoder: Decoder;
+  private readonly search: Decoder;
   private readonly config: Seq2seqConfig;
 
   /** @internal use seq2seq() or loadSeq2seq() */
@@ -105,7 +104,12 @@ export class Seq2seq {
     training.build();
     this.encoder = encoderModel(layers, training.name);
     this.decoderStep = stepModel(layers, training.name);
-    this.decoder = new Decoder(this.encoder, this.decoderStep, layers.decoder.nStates);
+    this.search = new Decoder(this.encoder, this.decoderStep);
+  }
+
+  /** @internal the rows of every decoder step call so far, in order (tests count them) */
+  get stepCalls(): number[] {
+    return this.search.calls;
   }
 
   get cell(): Seq2seqCell {
@@ -143,7 +147,7 @@ export class Seq2seq {
       batchSize: checkInt(where, 'batchSize', o.batchSize ?? 256, 1),
     };
     const src = this.sourceVocab.encodeAll(where, source, 'source');
-    return this.decoder.decode(src, settings).map((h) => ({ ...h, tokens: this.targetVocab.decode(h.ids) }));
+    return this.search.decode(src, settings).map((h) => ({ ...h, tokens: this.targetVocab.decode(h.ids) }));
   }
 
   /** log p(target_i | source_i) under the model, end token included (float64). */
@@ -240,8 +244,14 @@ export function loadSeq2seq(bytes: Uint8Array | ArrayBuffer): Seq2seq {
     const c = m.metadata?.seq2seq as Seq2seqConfig | undefined;
     if (!c || typeof c !== 'object' || c.version !== 1) fail('E_FORMAT', `${where}: the artifact holds a model but no seq2seq configuration (metadata.seq2seq); save it with seq2seq.serialize()`);
     const layers = layersOf(m, where);
-    if (!m.compileConfig) compile(m, c);
-    const s = new Seq2seq(c, layers, m);
+    let s: Seq2seq;
+    try {
+      if (!m.compileConfig) compile(m, c);
+      s = new Seq2seq(c, layers, m);
+    } catch (e) {
+      if (e instanceof WasmRnnError && e.code === 'E_ARG') throw new WasmRnnError('E_FORMAT', `${where}: the saved seq2seq configuration is malformed: ${e.message}`);
+      throw e;
+    }
     if (s.sourceVocab.size !== (layers.sourceEmbedding as unknown as { inputDim: number }).inputDim || s.targetVocab.size !== layers.output.units) {
       fail('E_FORMAT', `${where}: the saved vocabularies do not match the model's embedding and output sizes`);
     }

@@ -140,7 +140,7 @@ describe('cost per output token', () => {
       };
     }
     const src = sources(20, 10);
-    const calls = s.decoder.calls;
+    const calls = s.stepCalls;
     calls.length = 0;
     const greedy = s.decode(src, { maxLength: 30 });
     expect(times.length).toBeGreaterThan(0);
