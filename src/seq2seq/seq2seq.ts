@@ -26,7 +26,7 @@ import { Decoder, type Hypothesis } from './decode.js';
 import { encoderModel, layersOf, makeLayers, SEQ2SEQ_CELLS, stepModel, trainingModel, type Seq2seqCell, type Seq2seqLayers } from './models.js';
 import { crossEntropy, logProbabilities } from './score.js';
 import { fitSeq2seq, fitSettings, type Seq2seqFitOptions, type Seq2seqHistory } from './train.js';
-import { SeqVocab } from './vocab.js';
+import { SeqVocab, type SequenceLike } from './vocab.js';
 
 export interface Seq2seqOptions {
   /** source vocabulary: its tokens (ids 1..), or the number of ids, padding 0 included */
@@ -121,7 +121,7 @@ export class Seq2seq {
   }
 
   /** Train with teacher forcing; see train.ts. Sources and targets: arrays of sequences (ids, tokens, or strings of one-character tokens). */
-  async fit(source: unknown, target: unknown, opts: Seq2seqFitOptions = {}): Promise<Seq2seqHistory> {
+  async fit(source: readonly SequenceLike[], target: readonly SequenceLike[], opts: Seq2seqFitOptions = {}): Promise<Seq2seqHistory> {
     const where = 'seq2seq.fit';
     const s = fitSettings(where, opts);
     const [src, tgt] = this.pairs(where, source, target, 'source', 'target');
@@ -136,7 +136,7 @@ export class Seq2seq {
   }
 
   /** The likeliest output for every source: greedy (beamWidth 1) or beam search; see decode.ts. */
-  decode(source: unknown, opts: DecodeOptions = {}): Decoded[] {
+  decode(source: readonly SequenceLike[], opts: DecodeOptions = {}): Decoded[] {
     const where = 'seq2seq.decode';
     const o = checkObject(where, 'options', opts ?? {});
     checkKeys(where, o, DECODE_KEYS);
@@ -151,7 +151,7 @@ export class Seq2seq {
   }
 
   /** log p(target_i | source_i) under the model, end token included (float64). */
-  logProbability(source: unknown, target: unknown, opts: { batchSize?: number } = {}): Float64Array {
+  logProbability(source: readonly SequenceLike[], target: readonly SequenceLike[], opts: { batchSize?: number } = {}): Float64Array {
     const where = 'seq2seq.logProbability';
     const batchSize = this.batchOption(where, opts);
     const [src, tgt] = this.pairs(where, source, target, 'source', 'target');
@@ -159,7 +159,7 @@ export class Seq2seq {
   }
 
   /** Mean negative log-likelihood per target token (end tokens included) and its perplexity. */
-  evaluate(source: unknown, target: unknown, opts: { batchSize?: number } = {}): { loss: number; perplexity: number; tokens: number } {
+  evaluate(source: readonly SequenceLike[], target: readonly SequenceLike[], opts: { batchSize?: number } = {}): { loss: number; perplexity: number; tokens: number } {
     const where = 'seq2seq.evaluate';
     const batchSize = this.batchOption(where, opts);
     const [src, tgt] = this.pairs(where, source, target, 'source', 'target');

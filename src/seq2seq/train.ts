@@ -17,6 +17,7 @@ import type { Callback, Logs } from '../train/callbacks.js';
 import { yieldToEventLoop } from '../train/fit.js';
 import { inOrder, lengthBuckets, teacherForcing } from './batches.js';
 import { crossEntropy, logProbabilities } from './score.js';
+import type { SequenceLike } from './vocab.js';
 
 export interface Seq2seqFitOptions {
   epochs?: number;
@@ -27,7 +28,7 @@ export interface Seq2seqFitOptions {
   /** group sequences of similar length into batches (default true); false: batches in sample order (shuffled) */
   bucketByLength?: boolean;
   /** [sources, targets] scored after every epoch: val_loss */
-  validationData?: [unknown, unknown];
+  validationData?: [readonly SequenceLike[], readonly SequenceLike[]];
   callbacks?: Callback[] | Callback;
   /** 0 = silent (default), 1 = one line per epoch */
   verbose?: 0 | 1;

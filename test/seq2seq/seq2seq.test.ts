@@ -163,7 +163,7 @@ describe('bad input', () => {
     await expectRejects(s.fit(['ab'], [['a']], { validationData: [['ab'], [['z']]] }), 'E_ARG', /validationData\[1\]\[0\]\[0\] = "z" is not in the target vocabulary/);
     expectError(() => s.decode([[1, 2.5]]), 'E_ARG', /source\[0\]\[1\] = 2.5 is not a source token id/);
     expectError(() => s.decode([]), 'E_ARG', /non-empty array/);
-    expectError(() => s.logProbability(['ab'], [{}]), 'E_ARG', /target\[0\] must be an array of tokens or ids/);
+    expectError(() => s.logProbability(['ab'], [{} as never]), 'E_ARG', /target\[0\] must be an array of tokens or ids/);
     const ids = seq2seq({ sourceVocab: 5, targetVocab: 6 });
     expectError(() => ids.decode(['ab']), 'E_ARG', /source\[0\] is a string, but the source vocabulary was given as a size/);
     expectError(() => ids.decode([['a']]), 'E_ARG', /holds tokens, but the source vocabulary was given as a size/);
