@@ -20,8 +20,9 @@
  * reverseSource (the encoder's goBackwards) reads the source last token
  * first, so the first source tokens are the last the encoder saw when the
  * decoder starts, right where the first outputs are made (Sutskever, Vinyals
- * and Le, 2014). On CMUdict it lowered the phoneme error rate after one
- * minute of training from 31% to 24% at the same speed. With post-padding
+ * and Le, 2014). On CMUdict, after one minute of training, it lowered the
+ * phoneme error rate on 2,000 held-out words from 31% to 24% at the same
+ * speed. With post-padding
  * and goBackwards the padded steps come first, masked: the state stays zero
  * until the last real token.
  */

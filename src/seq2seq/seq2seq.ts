@@ -4,7 +4,7 @@
  *
  *   const s = seq2seq({ sourceVocab: letters, targetVocab: phonemes, units: 256, seed: 42 });
  *   await s.fit(words, pronunciations, { epochs: 5 });
- *   s.decode(['HELLO'], { beamWidth: 4 })[0].tokens   // ['HH', 'AH', 'L', 'OW']
+ *   s.decode(['HELLO'], { beamWidth: 4 })[0].tokens   // e.g. ['HH', 'AH', 'L', 'OW']
  *
  * The encoder reads the source and hands its final states to the decoder,
  * which starts from them (no attention). Three models share one set of
