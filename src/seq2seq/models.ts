@@ -22,9 +22,8 @@
  * decoder starts, right where the first outputs are made (Sutskever, Vinyals
  * and Le, 2014). On CMUdict, after one minute of training, it lowered the
  * phoneme error rate on 2,000 held-out words from 31% to 24% at the same
- * speed. With post-padding
- * and goBackwards the padded steps come first, masked: the state stays zero
- * until the last real token.
+ * speed. With post-padding and goBackwards the padded steps come first,
+ * masked: the state stays zero until the last real token.
  */
 import { fail } from '../errors.js';
 import { layers } from '../layers/index.js';
