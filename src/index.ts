@@ -40,3 +40,4 @@ export type { FitParams } from './train/callbacks.js';
 export * from './lm/index.js';
 export * from './tune/index.js';
 export { saveModelToIndexedDB, loadModelFromIndexedDB, listIndexedDBModels, deleteModelFromIndexedDB, downloadModel } from './io/browser.js';
+export * from './seq2seq/index.js';
