@@ -90,3 +90,23 @@ describe('README functional-model snippet', () => {
     expect(m.inputNames).toEqual(['words', 'numbers']);
   }, 120_000);
 });
+
+describe('README sequence-to-sequence snippet', () => {
+  it('runs as written on a tiny spelling task', async () => {
+    const { names, body } = snippet('## Sequence to sequence');
+    for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+    const phonemes = letters.map((l) => `P${l}`);
+    const words = ['CAB', 'BAD', 'DAB', 'ACE', 'BED', 'FED', 'CAFE', 'DEAF', 'WASM', 'SWAM'];
+    const prons = words.map((w) => w.split('').map((l) => `P${l}`));
+    const logs: unknown[] = [];
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+    const run = new AsyncFunction(...names, 'letters', 'phonemes', 'words', 'prons', 'testWords', 'testProns', 'console', `${body}\nreturn { s, again, best };`);
+    const out = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), letters, phonemes, words, prons, words.slice(0, 3), prons.slice(0, 3),
+      { log: (v: unknown) => logs.push(v) });
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toHaveProperty('tokenErrorRate');
+    expect(Array.isArray(out.best.tokens)).toBe(true);
+    expect(out.again.decode(['WASM'], { beamWidth: 4 })[0].tokens).toEqual(out.best.tokens);
+  }, 120_000);
+});
