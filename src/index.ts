@@ -23,7 +23,7 @@ export type { FitOptions, History } from './train/fit.js';
 export { optimizers } from './train/optimizers.js';
 export { losses } from './train/losses.js';
 export { callbacks } from './train/callbacks.js';
-export type { Callback, Logs } from './train/callbacks.js';
+export type { Callback, Logs, ReduceLROnPlateauOptions, EarlyStoppingOptions } from './train/callbacks.js';
 export { loadModel, loadModelSync, saveModel } from './io/load.js';
 export type { LoadOptions } from './io/model_io.js';
 export type { SerializeOptions } from './io/serialize.js';

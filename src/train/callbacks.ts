@@ -39,6 +39,8 @@ export interface TrainableModel {
   stopTraining: boolean;
   getWeightsFlat(): Float32Array;
   setWeightsFlat(w: Float32Array): void;
+  /** the compiled optimizer (its learningRate may be changed between batches) */
+  readonly optimizer: { learningRate: number } | null;
 }
 
 export interface EarlyStoppingOptions {
@@ -136,8 +138,116 @@ function num(where: string, name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+/** Keras's LearningRateScheduler: before each epoch, learningRate = schedule(epoch, learningRate). */
+export class LearningRateScheduler implements Callback {
+  private model: TrainableModel | null = null;
+
+  constructor(private readonly schedule: (epoch: number, learningRate: number) => number) {
+    if (typeof schedule !== 'function') fail('E_ARG', `callbacks.learningRateScheduler: expected a function (epoch, learningRate) => learningRate, got ${describe(schedule)}`);
+  }
+
+  setModel(model: TrainableModel): void {
+    this.model = model;
+  }
+
+  onEpochBegin(epoch: number): void {
+    const opt = this.model?.optimizer;
+    if (!opt) return;
+    const lr = this.schedule(epoch, opt.learningRate);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
+      fail('E_ARG', `learningRateScheduler: the schedule returned ${describe(lr)} for epoch ${epoch}; it must return a positive finite number`);
+    }
+    opt.learningRate = lr;
+  }
+}
+
+export interface ReduceLROnPlateauOptions {
+  monitor?: string;
+  /** the learning rate is multiplied by this (default 0.1) */
+  factor?: number;
+  patience?: number;
+  minDelta?: number;
+  /** epochs to wait after a reduction before counting again */
+  cooldown?: number;
+  /** the learning rate never goes below this */
+  minLr?: number;
+  mode?: 'auto' | 'min' | 'max';
+}
+
+/** Keras's ReduceLROnPlateau: multiply the learning rate by `factor` when `monitor` stops improving for `patience` epochs. */
+export class ReduceLROnPlateau implements Callback {
+  readonly monitor: string;
+  private readonly factor: number;
+  private readonly patience: number;
+  private readonly minDelta: number;
+  private readonly cooldown: number;
+  private readonly minLr: number;
+  private readonly sign: number;
+  private model: TrainableModel | null = null;
+  private best = Infinity;
+  private wait = 0;
+  private cooling = 0;
+
+  constructor(opts: ReduceLROnPlateauOptions = {}) {
+    const where = 'callbacks.reduceLROnPlateau';
+    const o = options(where, opts, ['monitor', 'factor', 'patience', 'minDelta', 'cooldown', 'minLr', 'mode']);
+    this.monitor = (o.monitor as string | undefined) ?? 'val_loss';
+    if (typeof this.monitor !== 'string') fail('E_ARG', `${where}: monitor must be a string such as 'val_loss'`);
+    this.factor = num(where, 'factor', o.factor, 0.1);
+    if (!(this.factor > 0 && this.factor < 1)) fail('E_ARG', `${where}: factor must be in (0, 1), got ${describe(o.factor)}`);
+    this.patience = num(where, 'patience', o.patience, 10);
+    this.cooldown = num(where, 'cooldown', o.cooldown, 0);
+    for (const [k, v] of [['patience', this.patience], ['cooldown', this.cooldown]] as const) {
+      if (!Number.isInteger(v) || v < 0) fail('E_ARG', `${where}: ${k} must be a non-negative integer`);
+    }
+    this.minDelta = Math.abs(num(where, 'minDelta', o.minDelta, 1e-4));
+    this.minLr = num(where, 'minLr', o.minLr, 0);
+    const mode = (o.mode as string | undefined) ?? 'auto';
+    if (!['auto', 'min', 'max'].includes(mode)) fail('E_ARG', `${where}: mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
+    this.sign = mode === 'max' || (mode === 'auto' && /acc|precision|recall|auc/.test(this.monitor)) ? -1 : 1;
+  }
+
+  setModel(model: TrainableModel): void {
+    this.model = model;
+  }
+
+  setParams(p: FitParams): void {
+    if (!p.logKeys.includes(this.monitor)) {
+      fail('E_ARG', `reduceLROnPlateau: monitored value '${this.monitor}' will not be in the logs (they hold: ${p.logKeys.join(', ')}); ` +
+        'pass validationData or validationSplit to monitor val_* values');
+    }
+  }
+
+  onTrainBegin(): void {
+    this.best = Infinity;
+    this.wait = 0;
+    this.cooling = 0;
+  }
+
+  onEpochEnd(_epoch: number, logs: Logs): void {
+    const opt = this.model?.optimizer;
+    const v = logs[this.monitor];
+    if (!opt || v === undefined) return;
+    if (this.cooling > 0) this.cooling--;
+    const s = this.sign * v;
+    if (s < this.best - this.minDelta) {
+      this.best = s;
+      this.wait = 0;
+      return;
+    }
+    if (this.cooling > 0) return;
+    if (++this.wait >= this.patience && opt.learningRate > this.minLr) {
+      opt.learningRate = Math.max(this.minLr, opt.learningRate * this.factor);
+      this.cooling = this.cooldown;
+      this.wait = 0;
+    }
+  }
+}
+
 export const callbacks = {
   earlyStopping: (o?: EarlyStoppingOptions) => new EarlyStopping(o),
+  learningRateScheduler: (schedule: (epoch: number, learningRate: number) => number) => new LearningRateScheduler(schedule),
+  reduceLROnPlateau: (o?: ReduceLROnPlateauOptions) => new ReduceLROnPlateau(o),
   terminateOnNaN: () => new TerminateOnNaN(),
   progressBar: (o?: ProgressBarOptions) => new ProgressBar(o),
 };
