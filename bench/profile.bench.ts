@@ -16,7 +16,8 @@ import type { Backend } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/load.js';
 import { Rng } from '../src/rng.js';
 import { table } from './harness.js';
-import { oursContender, SEED, tfContender, WORKLOADS, type Workload } from './models.bench.js';
+import { oursContender, tfContender } from './contenders.js';
+import { SEED, WORKLOADS, type Workload } from './workloads.js';
 import { useTf } from './tfjs.js';
 
 const PROFILE_STEPS = 5;
@@ -111,7 +112,7 @@ export async function benchProfile(opts: { only?: string[]; log?: (s: string) =>
     if (opts.only && !opts.only.includes(w.id)) continue;
     rows.push(await profileOurs(be, w));
     const ref = await oursContender(js, true).build(w, null);
-    const weights = ref.model!.getWeights();
+    const weights = ref.getWeights!();
     ref.dispose();
     rows.push(await profileTf(w, weights));
     log(`profiled ${w.id}`);
