@@ -10,7 +10,7 @@
 // counted. The twin is the oracle, so every mutant changes the wasm only.
 //
 // One mutant per exported kernel (the code only that export runs), then a few
-// in helpers every kernel shares. docs/kernel-contract.md reports the score.
+// in helpers every kernel shares. docs/testing.md reports the score.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
