@@ -10,7 +10,7 @@ import { describe, fail } from '../errors.js';
 import { spec, type KernelName } from './contract/index.js';
 import type { BufParam, DType, DimParam, KernelSpec } from './contract/params.js';
 import { Buf, type BufType } from './memory.js';
-import { describeShape, shapeCount } from './shape.js';
+import { compileShape, describeShape, shapeCount } from './shape.js';
 
 type Args = Record<string, unknown>;
 
@@ -26,17 +26,29 @@ export function live(op: string, name: string, buf: Buf): void {
  * slots; `shape` says in words what the count is.
  */
 export function needCount(op: string, name: string, buf: unknown, count: number, shape: string, dtype: DType = 'f32'): void {
+  isBuf(op, name, buf, dtype);
+  if (buf.length < count) tooSmall(op, name, buf, count, shape);
+}
+
+/** need(op, a, 'dx', 'B,T,I'): a.dx holds the shape's element count over a's dimensions (shape.ts). */
+export function need(op: string, a: Args, name: string, shape: string, dtype: DType = 'f32'): void {
+  const buf = a[name];
+  isBuf(op, name, buf, dtype);
+  const count = shapeCount(shape, a);
+  // the words are made only for the error: this runs on every kernel call
+  if (buf.length < count) tooSmall(op, name, buf, count, describeShape(shape, a));
+}
+
+function isBuf(op: string, name: string, buf: unknown, dtype: DType): asserts buf is Buf {
   if (!(buf instanceof Buf)) fail('E_ARG', `${op}: argument ${name} must be a Buf, got ${describe(buf)}`);
   live(op, name, buf);
   if (dtype !== 'any' && buf.dtype !== BUF_TYPES[dtype]) {
     fail('E_ARG', `${op}: argument ${name} must be a ${BUF_TYPES[dtype]} buffer, got ${buf.dtype}`);
   }
-  if (buf.length < count) fail('E_SHAPE', `${op}: argument ${name} needs ${shape} = ${count} elements, got a buffer of ${buf.length}`);
 }
 
-/** need(op, a, 'dx', 'B,T,I'): a.dx holds the shape's element count over a's dimensions (shape.ts). */
-export function need(op: string, a: Args, name: string, shape: string, dtype: DType = 'f32'): void {
-  needCount(op, name, a[name], shapeCount(shape, a), describeShape(shape, a), dtype);
+function tooSmall(op: string, name: string, buf: Buf, count: number, shape: string): never {
+  return fail('E_SHAPE', `${op}: argument ${name} needs ${shape} = ${count} elements, got a buffer of ${buf.length}`);
 }
 
 /** Throws unless every dim is an integer in [min, 2^31). */
@@ -50,10 +62,21 @@ function checkDim(op: string, name: string, v: unknown, min: number): void {
   }
 }
 
-/** A kernel's parameters, split once for the checker. */
+/** A buffer parameter, ready for the per-call check. */
+interface BufCheck {
+  name: string;
+  p: BufParam;
+  /** the count from the dims read this call, or null: a shape chosen per call (shapeCount) */
+  count: ((vals: Float64Array) => number) | null;
+}
+
+/** A kernel's parameters, prepared once: the checker runs on every kernel call. */
 interface Plan {
-  dims: Array<[string, DimParam]>;
-  bufs: Array<[string, BufParam]>;
+  dims: string[];
+  mins: number[];
+  /** the dims of the current call, in the order of `dims` */
+  vals: Float64Array;
+  bufs: BufCheck[];
   spec: KernelSpec;
 }
 
@@ -64,9 +87,14 @@ function plan(k: KernelName): Plan {
   if (!p) {
     const s = spec(k);
     const entries = Object.entries(s.params);
+    const dims = entries.filter((e): e is [string, DimParam] => e[1].kind === 'dim');
+    const names = dims.map(([n]) => n);
     p = {
-      dims: entries.filter((e): e is [string, DimParam] => e[1].kind === 'dim'),
-      bufs: entries.filter((e): e is [string, BufParam] => e[1].kind === 'buf'),
+      dims: names,
+      mins: dims.map(([, d]) => d.min),
+      vals: new Float64Array(dims.length),
+      bufs: entries.filter((e): e is [string, BufParam] => e[1].kind === 'buf')
+        .map(([name, b]) => ({ name, p: b, count: typeof b.shape === 'string' ? compileShape(b.shape, names) : null })),
       spec: s,
     };
     plans.set(k, p);
@@ -78,13 +106,21 @@ function plan(k: KernelName): Plan {
 export function checkArgs(k: KernelName, a: Args): void {
   if (a === null || typeof a !== 'object') fail('E_ARG', `${k}: arguments must be an object, got ${describe(a)}`);
   const p = plan(k);
-  for (const [name, d] of p.dims) checkDim(k, name, a[name], d.min);
-  for (const [name, b] of p.bufs) {
+  const { dims, mins, vals, bufs } = p;
+  for (let i = 0; i < dims.length; i++) {
+    const v = a[dims[i]];
+    checkDim(k, dims[i], v, mins[i]);
+    vals[i] = v as number;
+  }
+  for (let i = 0; i < bufs.length; i++) {
+    const { name, p: b, count } = bufs[i];
     const v = a[name];
     if (v == null && b.optional) continue;
     const shape = typeof b.shape === 'function' ? b.shape(a) : b.shape;
     const dtype = typeof b.dtype === 'function' ? b.dtype(a) : b.dtype;
-    need(k, a, name, shape, dtype);
+    isBuf(k, name, v, dtype);
+    const n = count ? count(vals) : shapeCount(shape, a);
+    if (v.length < n) tooSmall(k, name, v, n, describeShape(shape, a));
   }
   p.spec.check?.(k, a as never);
 }

@@ -28,6 +28,8 @@ interface Shape {
   /** size function of a 'fn(...)' shape */
   fn: ((...v: number[]) => number) | null;
   fnName: string;
+  /** the element count for a call: no allocation, it runs on every kernel call */
+  count: (a: Record<string, unknown>) => number;
 }
 
 const SIZE_FUNCTIONS: Record<string, (...v: number[]) => number> = {
@@ -65,15 +67,70 @@ export function parseShape(text: string): Shape {
     return { coef: m[1] === '' ? 1 : Number(m[1]), dim: m[2] ?? null };
   });
   if (stride && terms.length !== 2) bad(text, 'a strided shape has two terms, rows and columns');
-  s = { text, terms, stride, fn, fnName };
+  s = { text, terms, stride, fn, fnName, count: () => 0 };
+  s.count = counter(s);
   parsed.set(text, s);
   return s;
+}
+
+/** The count of a parsed shape as one closure over its terms. */
+function counter(s: Shape): (a: Record<string, unknown>) => number {
+  const { terms, stride, fn } = s;
+  const term = (t: Term, a: Record<string, unknown>) => t.coef * (t.dim === null ? 1 : dimOf(s, a, t.dim));
+  if (fn) return (a) => fn(...terms.map((t) => term(t, a)));
+  if (stride) {
+    const [r, c] = terms;
+    return (a) => {
+      const rows = term(r, a);
+      const cols = term(c, a);
+      return rows === 0 || cols === 0 ? 0 : (rows - 1) * dimOf(s, a, stride) + cols;
+    };
+  }
+  return (a) => {
+    let p = 1;
+    for (let i = 0; i < terms.length; i++) p *= term(terms[i], a);
+    return p;
+  };
 }
 
 function dimOf(s: Shape, a: Record<string, unknown>, name: string): number {
   const v = a[name];
   if (typeof v !== 'number') bad(s.text, `'${name}' is not a dimension of the call`);
   return v;
+}
+
+/**
+ * The count of `shape` as a function of the call's dims already read into
+ * `vals` (in the order of `dims`): the checker reads each dim once per call
+ * and every buffer's count is then arithmetic. Null when the shape names
+ * something that is not in `dims` (the caller falls back to shapeCount).
+ */
+export function compileShape(shape: string, dims: readonly string[]): ((vals: Float64Array) => number) | null {
+  const s = parseShape(shape);
+  const at = s.terms.map((t) => (t.dim === null ? -1 : dims.indexOf(t.dim)));
+  if (at.some((i, k) => i < 0 && s.terms[k].dim !== null)) return null;
+  const coefs = s.terms.map((t) => t.coef);
+  const term = (k: number, v: Float64Array) => coefs[k] * (at[k] < 0 ? 1 : v[at[k]]);
+  if (s.fn) {
+    const fn = s.fn;
+    return (v) => fn(...coefs.map((_, k) => term(k, v)));
+  }
+  if (s.stride) {
+    const st = dims.indexOf(s.stride);
+    if (st < 0) return null;
+    return (v) => {
+      const rows = term(0, v);
+      const cols = term(1, v);
+      return rows === 0 || cols === 0 ? 0 : (rows - 1) * v[st] + cols;
+    };
+  }
+  const coef = coefs.reduce((p, c) => p * c, 1);
+  const idx = Int32Array.from(at.filter((i) => i >= 0));
+  return (v) => {
+    let p = coef;
+    for (let i = 0; i < idx.length; i++) p *= v[idx[i]];
+    return p;
+  };
 }
 
 /** The value of every term of `shape` for the call `a`. */
@@ -84,14 +141,7 @@ export function shapeValues(shape: string, a: Record<string, unknown>): number[]
 
 /** Slots a buffer of `shape` spans for the call `a`. */
 export function shapeCount(shape: string, a: Record<string, unknown>): number {
-  const s = parseShape(shape);
-  const v = shapeValues(shape, a);
-  if (s.fn) return s.fn(...v);
-  if (s.stride) {
-    const [rows, cols] = v;
-    return rows === 0 || cols === 0 ? 0 : (rows - 1) * dimOf(s, a, s.stride) + cols;
-  }
-  return v.reduce((p, x) => p * x, 1);
+  return parseShape(shape).count(a);
 }
 
 /** The shape in words: '(B,T,I) = (2,5,3)', 'packed(H,4H) = packed(4,16)', '(M,N) = (2,3) with row stride ldc = 5'. */
