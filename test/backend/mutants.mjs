@@ -67,14 +67,14 @@ export const MUTANTS = [
   ['adagrad_update_f32', 'optim.ts', 'const a = load<f32>(acc + o) + gv * gv;', 'const a = load<f32>(acc + o) - gv * gv;'],
   ['clip_value_f32', 'optim.ts', 'store<f32>(g + o, min(max(load<f32>(g + o), -c), c));', 'store<f32>(g + o, min(max(load<f32>(g + o), c), c));'],
   // helpers every kernel shares
-  ['shared: GEMM 4x8 micro-kernel, +=', 'gemm.ts', 'c00 = f32x4.add(c00, v128.load(c));', 'c00 = f32x4.sub(c00, v128.load(c));'],
-  ['shared: GEMM edge tile, +=', 'gemm.ts', 'store<f32>(dst, accumulate ? load<f32>(dst) + v : v);', 'store<f32>(dst, accumulate ? load<f32>(dst) - v : v);'],
+  ['shared: GEMM 4x8 micro-kernel +=', 'gemm.ts', 'c00 = f32x4.add(c00, v128.load(c));', 'c00 = f32x4.sub(c00, v128.load(c));'],
+  ['shared: GEMM edge tile +=', 'gemm.ts', 'store<f32>(dst, accumulate ? load<f32>(dst) + v : v);', 'store<f32>(dst, accumulate ? load<f32>(dst) - v : v);'],
   ['shared: exp polynomial', 'activations.ts', 'p = madd(p, r, f32x4.splat(5.0000001201e-1));', 'p = madd(p, r, f32x4.splat(4.0000001201e-1));'],
   ['shared: tanh derivative', 'activations.ts', 'return f32x4.mul(dy, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));', 'return f32x4.mul(dy, f32x4.add(f32x4.splat(1), f32x4.mul(y, y)));'],
   ['shared: recurrent mask test', 'recurrent.ts', '* F32) == 0;', '* F32) != 0;'],
   ['shared: h_{t-1} gather', 'recurrent.ts', 'const tp = goBackwards != 0 ? t + 1 : t - 1;', 'const tp = goBackwards != 0 ? t - 1 : t - 1;'],
-  ['shared: madd, SIMD build only', 'simd.ts', 'return f32x4.add(f32x4.mul(a, b), c);', 'return f32x4.sub(f32x4.mul(a, b), c);'],
-  ['shared: madd, relaxed build only', 'simd.ts', 'return f32x4.relaxed_madd(a, b, c);', 'return f32x4.relaxed_nmadd(a, b, c);'],
+  ['shared: madd (SIMD build only)', 'simd.ts', 'return f32x4.add(f32x4.mul(a, b), c);', 'return f32x4.sub(f32x4.mul(a, b), c);'],
+  ['shared: madd (relaxed build only)', 'simd.ts', 'return f32x4.relaxed_madd(a, b, c);', 'return f32x4.relaxed_nmadd(a, b, c);'],
 ];
 
 function run(cmd, args, cwd, timeout = 600_000) {
