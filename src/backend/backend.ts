@@ -18,7 +18,7 @@
 import { fail } from '../errors.js';
 import { GEMM_WORK, MERGE_AVE, MERGE_CONCAT, MERGE_MUL, MERGE_SUM } from './abi.js';
 import { Buffers } from './buffers.js';
-import { checkArgs, checkDims, needCount } from './checks.js';
+import { checkArgs, checkDim, checkDims, needCount } from './checks.js';
 import type { KernelArgs, KernelName, KernelResult } from './contract/index.js';
 import type { BackendName, GemmForm, KernelFn, Kernels } from './kernels.js';
 import { Buf } from './memory.js';
@@ -74,7 +74,9 @@ export class Backend extends Buffers {
   gemm(form: GemmForm, C: Buf, A: Buf, B: Buf, M: number, N: number, K: number, opts: GemmOptions = {}): void {
     const op = `gemm_${form}`;
     if (form !== 'nn' && form !== 'nt' && form !== 'tn') fail('E_ARG', `gemm: form must be 'nn', 'nt' or 'tn', got ${form}`);
-    checkDims(op, { M, N, K });
+    checkDim(op, 'M', M);
+    checkDim(op, 'N', N);
+    checkDim(op, 'K', K);
     const transA = form === 'tn';
     const transB = form === 'nt';
     const lda = opts.lda ?? (transA ? M : K);
@@ -82,7 +84,9 @@ export class Backend extends Buffers {
     const ldc = opts.ldc ?? N;
     const [aRows, aCols] = transA ? [K, M] : [M, K];
     const [bRows, bCols] = transB ? [N, K] : [K, N];
-    checkDims(op, { lda, ldb, ldc });
+    checkDim(op, 'lda', lda);
+    checkDim(op, 'ldb', ldb);
+    checkDim(op, 'ldc', ldc);
     if (lda < aCols) fail('E_SHAPE', `${op}: lda ${lda} is smaller than A's row length ${aCols}`);
     if (ldb < bCols) fail('E_SHAPE', `${op}: ldb ${ldb} is smaller than B's row length ${bCols}`);
     if (ldc < N) fail('E_SHAPE', `${op}: ldc ${ldc} is smaller than C's row length ${N}`);
@@ -166,8 +170,7 @@ export class Backend extends Buffers {
     if (R === 0 || W === 0) return;
     needCount(op, 'dst', dst, dStart + (R - 1) * ds + W, `(${R},${W}) with stride ${ds} from ${dStart}`);
     needCount(op, 'src', src, sStart + (R - 1) * ss + W, `(${R},${W}) with stride ${ss} from ${sStart}`);
-    const at = (b: Buf, start: number) => (start === 0 ? b : new Buf(b.off + start, b.length - start, b.dtype, b.root ?? b));
-    this.kernels.copyRows({ dst: at(dst, dStart), ds, src: at(src, sStart), ss, R, W }, this.work);
+    this.kernels.copyRows({ dst: from(dst, dStart), ds, src: from(src, sStart), ss, R, W }, this.work);
   }
 
   reverseTime(y: Buf, x: Buf, B: number, T: number, F: number): void {
@@ -277,6 +280,11 @@ export class Backend extends Buffers {
   clipValue(g: Buf, n: number, c: number): void {
     this.run('clipValue', { g, n, c });
   }
+}
+
+/** buf from slot `start` on (the kernels take no start offset): an unchecked view. */
+function from(buf: Buf, start: number): Buf {
+  return start === 0 ? buf : new Buf(buf.off + start, buf.length - start, buf.dtype, buf.root ?? buf);
 }
 
 function mergeMode(op: string, mode: MergeMode): number {

@@ -56,7 +56,8 @@ export function checkDims(op: string, dims: Args, min = 0): void {
   for (const [k, v] of Object.entries(dims)) checkDim(op, k, v, min);
 }
 
-function checkDim(op: string, name: string, v: unknown, min: number): void {
+/** Throws unless dimension `name` is an integer in [min, 2^31). */
+export function checkDim(op: string, name: string, v: unknown, min = 0): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 0x7fffffff) {
     fail('E_SHAPE', `${op}: dimension ${name} must be an integer >= ${min}, got ${v}`);
   }
