@@ -63,6 +63,8 @@ export class Engine {
   private readonly requiresTrainable: boolean[] = [];
   private stepB = -1;
   private disposed = false;
+  private specsKey = '';
+  private specs: TensorSpec[] = [];
 
   constructor(readonly graph: Graph, readonly be: Backend, readonly rng: Rng, initialize: boolean, readonly where: string) {
     this.inputs = graph.inputs.map((t) => inputInfo(graph, t.name, graph.at(t), where));
@@ -89,14 +91,21 @@ export class Engine {
   dataset(x: unknown, where: string): Dataset {
     const inputs = readInputs(x, this.inputs, where);
     const inShapes = inputs.map((d) => d.shape.slice(1));
-    let specs: TensorSpec[];
+    return { n: inputs[0].shape[0], inputs, inShapes, specs: this.specsFor(inShapes, where), targets: null, sampleWeight: null, classWeight: null };
+  }
+
+  /** Every tensor's concrete spec for inputs of these shapes (the last answer is kept: step-by-step calls repeat it). */
+  private specsFor(inShapes: readonly Shape[], where: string): TensorSpec[] {
+    const key = inShapes.map((s) => s.join(',')).join(';');
+    if (key === this.specsKey) return this.specs;
     try {
-      specs = this.graph.concrete(inShapes);
+      this.specs = this.graph.concrete(inShapes);
+      this.specsKey = key;
+      return this.specs;
     } catch (e) {
       if (e instanceof WasmRnnError) throw new WasmRnnError(e.code, `${where}: inputs of shape ${inShapes.map((s) => `[${s}]`).join(', ')} do not fit the model: ${e.message}`);
       throw e;
     }
-    return { n: inputs[0].shape[0], inputs, inShapes, specs, targets: null, sampleWeight: null, classWeight: null };
   }
 
   /** Targets for every output that has a loss. */
