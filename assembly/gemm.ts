@@ -14,8 +14,8 @@
 // A B micro-panel (KC x NR = 8 KB) stays in L1 while the splatted A block
 // (MC x KC x 4 = 256 KB) streams from L2.
 //
-// Why not more: KERNEL_NOTES.md measured that a hand-unrolled k loop or more
-// than 8 v128 accumulators make V8 spill (xmm0-15 only) and run slower.
+// Why not more: docs/kernel-notes.md measured that a hand-unrolled k loop or
+// more than 8 v128 accumulators make V8 spill (xmm0-15 only) and run slower.
 //
 // A is packed pre-splatted: each element stored 4 times (one v128), so the
 // micro-kernel reads it with plain v128.load at an immediate offset. V8 emits

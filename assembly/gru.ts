@@ -28,6 +28,7 @@
 // needs r first. Backward mirrors it: one GEMM per step through Uᵀ
 // (resetAfter), or two (the reset gate's gradient needs (dhh·U_hᵀ) first).
 
+import { GEMM_NR } from './abi';
 import { F32 } from './simd';
 import { activatev, activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
@@ -46,9 +47,13 @@ import { isMasked, previousStates, row } from './recurrent';
   else v128.store(p, v);
 }
 
+/**
+ * n rounded up to whole GEMM_NR-wide panels: the row length of a packed B
+ * (assembly/gemm.ts). GEMM_NR is a power of two, so a mask does it.
+ */
 // @ts-ignore: decorator
-@inline function roundUp8(n: i32): usize {
-  return <usize>((n + 7) & ~7);
+@inline function panelWidth(n: i32): usize {
+  return <usize>((n + GEMM_NR - 1) & ~(GEMM_NR - 1));
 }
 
 // ------------------------------------------------------------------ forward
@@ -124,8 +129,9 @@ function candidateForwardLane1(g: usize, a: usize, h: usize, hp: usize, hb: usiz
 /**
  * hseq (B,T,H), gates (B,T,G), aux (B,T,H) = GRU over x (B,T,I).
  * h0 (B,H) initial state. mask (B,T) f32 or 0. bias may be 0.
- * whPacked: gru packed size (H·(roundUp(2H,8) + roundUp(H,8)) here; the
- * backward needs 3H·roundUp(H,8)) f32 scratch. work: GEMM_WORK f32.
+ * whPacked: gru packed size (H·(panelWidth(2H) + panelWidth(H)) here; the
+ * backward needs 3H·panelWidth(H)) f32 scratch, panelWidth(n) = n rounded up
+ * to a multiple of GEMM_NR. work: GEMM_WORK f32.
  */
 export function gru_forward_f32(
   hseq: usize, gates: usize, aux: usize,
@@ -141,7 +147,7 @@ export function gru_forward_f32(
   if (bias != 0) bias_add_f32(gates, gates, bias, B * T, G);
   const brec = after && bias != 0 ? bias + <usize>G * F32 : 0;
   // U_zr = wh[:, 0:2H] and U_h = wh[:, 2H:3H], packed one after the other
-  const whH = whPacked + <usize>H * roundUp8(2 * H) * F32;
+  const whH = whPacked + <usize>H * panelWidth(2 * H) * F32;
   packBFull(whPacked, wh, G, false, H, 2 * H);
   packBFull(whH, wh + 2 * hb, G, false, H, H);
   for (let s = 0; s < T; s++) {
@@ -276,7 +282,7 @@ function columnSumStrided(db: usize, src: usize, R: i32, C: i32, ld: i32): void 
  * mask, hseq, gates, aux. gates and aux are overwritten (with dL/dz).
  * Outputs: dx (B,T,I) = (or 0), dwx (I,G) +=, dwh (H,G) +=, dbias (G or 2G,
  * as bias) += (or 0), dh0 (B,H) = (or 0).
- * Scratch: whPacked 3H·roundUp(H,8), hprev (B,T,H), dh (3·B·H), work.
+ * Scratch: whPacked 3H·panelWidth(H), hprev (B,T,H), dh (3·B·H), work.
  */
 export function gru_backward_f32(
   dx: usize, dwx: usize, dwh: usize, dbias: usize, dh0: usize,
@@ -295,7 +301,7 @@ export function gru_backward_f32(
   const daux = dhBuf + 2 * BH;
   if (dhT != 0) memory.copy(dh, dhT, BH); else memory.fill(dh, 0, BH);
   // resetAfter: Uᵀ (G,H) whole. Otherwise U_zrᵀ (2H,H), then U_hᵀ (H,H).
-  const whHT = whPacked + 2 * <usize>H * roundUp8(H) * F32;
+  const whHT = whPacked + 2 * <usize>H * panelWidth(H) * F32;
   if (after) {
     packBFull(whPacked, wh, G, true, G, H);
   } else {

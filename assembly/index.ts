@@ -1,9 +1,11 @@
 // The ABI: every kernel the host may call, plus the shared constants.
-// Conventions (STYLE.md): exports are `<op>_<pass>_f32`; arguments are
-// outputs first, then inputs, then dims; pointers are byte addresses into this
-// module's memory, owned and laid out by the host (src/backend/wasm.ts); a
-// pointer of 0 means "absent". Kernels never allocate and never validate: the
-// host checks every shape.
+// Conventions (docs/architecture.md, "The kernel contract"): exports are
+// `<op>_<pass>_f32`; arguments are outputs first, then inputs, then dims;
+// pointers are byte addresses into this module's memory, owned and laid out
+// by the host (src/backend/wasm.ts); a pointer of 0 means "absent". Kernels
+// never allocate and never validate: the host checks every shape against the
+// kernel table (src/backend/contract/), which test/backend/contract.test.ts
+// holds to these exports' parameter lists.
 
 export * from './abi';
 export { gemm_nn_f32, gemm_nt_f32, gemm_tn_f32 } from './gemm';

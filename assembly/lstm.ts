@@ -99,7 +99,7 @@ function cellForwardLane1(z: usize, c: usize, h: usize, cp: usize, peep: usize, 
  * hseq (B,T,H), cseq (B,T,H), gates (B,T,G) =  LSTM over x (B,T,I).
  * gates keeps the activated i, f, g, o for the backward pass.
  * h0, c0 (B,H) initial state. mask (B,T) f32 or 0. bias, peep may be 0.
- * whPacked: H*roundUp(G,8) f32 scratch. work: GEMM_WORK f32.
+ * whPacked: H·roundUp(G, GEMM_NR) f32 scratch. work: GEMM_WORK f32.
  */
 export function lstm_forward_f32(
   hseq: usize, cseq: usize, gates: usize,
@@ -192,7 +192,7 @@ function cellBackwardLane1(z: usize, c: usize, cp: usize, dh: usize, dc: usize, 
  * peep, h0, c0, mask, hseq, cseq, gates. gates is overwritten with dL/dz.
  * Outputs: dx (B,T,I) = (or 0), dwx (I,G) +=, dwh (H,G) +=, dbias (G) += (or
  * 0), dpeep (3H) += (or 0), dh0, dc0 (B,H) = (or 0).
- * Scratch: whPacked G*roundUp(H,8), hprev (B,T,H), dh (2·B·H), dc (B·H), work.
+ * Scratch: whPacked G·roundUp(H, GEMM_NR), hprev (B,T,H), dh (2·B·H), dc (B·H), work.
  */
 export function lstm_backward_f32(
   dx: usize, dwx: usize, dwh: usize, dbias: usize, dpeep: usize, dh0: usize, dc0: usize,

@@ -28,7 +28,7 @@ import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
 
 /**
  * hseq (B,T,H) = SimpleRNN over x (B,T,I). h0 (B,H) initial state.
- * mask (B,T) f32 or 0. bias may be 0. whPacked: H*roundUp(H,8) f32 scratch.
+ * mask (B,T) f32 or 0. bias may be 0. whPacked: H·roundUp(H, GEMM_NR) f32 scratch.
  * work: GEMM_WORK f32.
  */
 export function simple_rnn_forward_f32(
@@ -66,7 +66,7 @@ export function simple_rnn_forward_f32(
  * mask, hseq (left unchanged).
  * Outputs: dx (B,T,I) = (or 0), dwx (I,H) +=, dwh (H,H) +=, dbias (H) += (or
  * 0), dh0 (B,H) = (or 0).
- * Scratch: whPacked H*roundUp(H,8), dz (B,T,H), hprev (B,T,H), dh (2·B·H), work.
+ * Scratch: whPacked H·roundUp(H, GEMM_NR), dz (B,T,H), hprev (B,T,H), dh (2·B·H), work.
  */
 export function simple_rnn_backward_f32(
   dx: usize, dwx: usize, dwh: usize, dbias: usize, dh0: usize,

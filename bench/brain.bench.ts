@@ -28,10 +28,10 @@
 import brainModule from 'brain.js';
 import { createRequire } from 'node:module';
 import type { Backend } from '../src/backend/backend.js';
-import { setBackend } from '../src/backend/load.js';
-import { layers, optimizers, Sequential, Tensor, tensor } from '../src/index.js';
+import { layers, optimizers } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import { formatNumber, table, time, type Timing } from './harness.js';
+import { ourModel as buildOurs, ourTensor, type Ours, type Tensor } from './ours.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz .,!';
 const L = 64;
@@ -69,19 +69,18 @@ function strings(): string[] {
   return out;
 }
 
-function ourModel(be: Backend, V: number): Sequential {
-  setBackend(be);
-  const m = new Sequential({
+function ourModel(be: Backend, V: number): Ours {
+  return buildOurs(be, {
     seed: SEED,
     layers: [
       layers.embedding({ inputDim: V, outputDim: V }),
       layers.lstm({ units: H, returnSequences: true }),
       layers.dense({ units: V, activation: 'softmax' }),
     ],
+    inputShape: [L + 1],
+    optimizer: optimizers.rmsprop({ learningRate: 0.01, rho: 0.999, epsilon: 1e-8, clipvalue: 5 }),
+    loss: 'sparseCategoricalCrossentropy',
   });
-  m.build([L + 1]);
-  m.compile({ optimizer: optimizers.rmsprop({ learningRate: 0.01, rho: 0.999, epsilon: 1e-8, clipvalue: 5 }), loss: 'sparseCategoricalCrossentropy' });
-  return m;
 }
 
 export async function benchBrain(opts: { wasm: Backend; js: Backend; full?: boolean; log?: (s: string) => void }): Promise<BrainResults> {
@@ -113,8 +112,8 @@ export async function benchBrain(opts: { wasm: Backend; js: Backend; full?: bool
       x[i + 1] = ix[i] + 1;
       y[i] = ix[i] + 1;
     }
-    xs.push(tensor(x, [1, L + 1]));
-    ys.push(tensor(y, [1, L + 1]));
+    xs.push(ourTensor(x, [1, L + 1]));
+    ys.push(ourTensor(y, [1, L + 1]));
   }
 
   // gate: our wasm build against our twin, same weights, predictions and 3 steps
@@ -123,13 +122,13 @@ export async function benchBrain(opts: { wasm: Backend; js: Backend; full?: bool
   const cand = ourModel(opts.wasm, V);
   cand.setWeights(w0);
   let predDiff = 0;
-  const pa = (ref.predict(xs[0]) as Tensor).data;
-  const pb = (cand.predict(xs[0]) as Tensor).data;
+  const pa = ref.predict(xs[0]);
+  const pb = cand.predict(xs[0]);
   for (let i = 0; i < pa.length; i++) predDiff = Math.max(predDiff, Math.abs(pa[i] - pb[i]) || (Number.isNaN(pb[i]) ? Infinity : 0));
   let lossDiff = 0;
   for (let s = 0; s < 3; s++) {
-    const a = ref.trainOnBatch(xs[s], ys[s]);
-    const b = cand.trainOnBatch(xs[s], ys[s]);
+    const a = ref.train(xs[s], ys[s]);
+    const b = cand.train(xs[s], ys[s]);
     lossDiff = Math.max(lossDiff, Number.isFinite(b) ? Math.abs(a - b) / (1 + Math.abs(a)) : Infinity);
   }
   ref.dispose();
@@ -147,7 +146,7 @@ export async function benchBrain(opts: { wasm: Backend; js: Backend; full?: bool
     const m = ourModel(be, V);
     m.setWeights(w0);
     let j = 0;
-    const t = await time(`ours ${be.name}`, () => m.trainOnBatch(xs[j % N_SEQ], ys[j++ % N_SEQ]), {
+    const t = await time(`ours ${be.name}`, () => m.train(xs[j % N_SEQ], ys[j++ % N_SEQ]), {
       time: full ? 3000 : 1000,
       warmupTime: 0,
       warmupIterations: 5,

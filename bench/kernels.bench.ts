@@ -1,5 +1,5 @@
 /**
- * K1 GEMM GFLOP/s at the BENCHMARKS.md shapes, NN/NT/TN, and K2 gate
+ * K1 GEMM GFLOP/s at the docs/benchmarks.md shapes, NN/NT/TN, and K2 gate
  * throughput (elements/ns), each wasm build against the pure-JS twin.
  * Every contender's result is checked against the twin before it is timed.
  */

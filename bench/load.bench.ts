@@ -11,12 +11,13 @@
  * the memory back to the arena), so memory stays flat across samples.
  */
 import type { Backend } from '../src/backend/backend.js';
-import { createBackend, setBackend } from '../src/backend/load.js';
-import { loadModelSync, optimizers, Sequential, Tensor, tensor } from '../src/index.js';
+import { createBackend } from '../src/backend/load.js';
+import { optimizers } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import { formatNumber, table, time, type Timing } from './harness.js';
-import { SEED, W1, W4, type Workload } from './models.bench.js';
+import { loadOurs, ourModel, ourTensor, type Ours } from './ours.js';
 import { tf, useTf } from './tfjs.js';
+import { SEED, W1, W4, type Workload } from './workloads.js';
 
 export interface LoadRow {
   model: string;
@@ -33,12 +34,8 @@ export interface LoadResults {
 
 type ModelArtifacts = tf.io.ModelArtifacts;
 
-function ourModel(be: Backend, w: Workload): Sequential {
-  setBackend(be);
-  const m = new Sequential({ seed: SEED, layers: w.ours(false) });
-  m.build(w.inputShape);
-  m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: w.loss });
-  return m;
+function workloadModel(be: Backend, w: Workload): Ours {
+  return ourModel(be, { seed: SEED, layers: w.ours(false), inputShape: w.inputShape, loss: w.loss, optimizer: optimizers.adam({ learningRate: 1e-3 }) });
 }
 
 export async function benchLoad(opts: { full?: boolean; log?: (s: string) => void } = {}): Promise<LoadResults> {
@@ -48,25 +45,21 @@ export async function benchLoad(opts: { full?: boolean; log?: (s: string) => voi
   const tOpts = { time: opts.full ? 2000 : 500, warmupTime: 0, warmupIterations: 3, iterations: 10 };
 
   for (const w of [W1, W4]) {
-    const m = ourModel(be, w);
+    const m = workloadModel(be, w);
     const b = w.batch(new Rng(SEED + 2), 4);
-    const x = tensor(b.x, b.xShape);
-    m.trainOnBatch(x, tensor(b.y, b.yShape)); // so there is optimizer state to save
-    const want = (m.predict(x) as Tensor).data;
+    const x = ourTensor(b.x, b.xShape);
+    m.train(x, ourTensor(b.y, b.yShape)); // so there is optimizer state to save
+    const want = m.predict(x);
     const weights = m.getWeights();
     for (const includeOptimizer of [false, true]) {
-      const bytes = m.serialize({ includeOptimizer });
-      setBackend(be);
-      const back = loadModelSync(bytes);
-      const got = (back.predict(x) as Tensor).data;
+      const bytes = m.serialize(includeOptimizer);
+      const back = loadOurs(be, bytes);
+      const got = back.predict(x);
       back.dispose();
       for (let i = 0; i < want.length; i++) {
         if (!Object.is(got[i], want[i])) throw new Error(`load ${w.id}: the loaded model predicts ${got[i]} where the saved one predicts ${want[i]} (index ${i})`);
       }
-      const t = await time(`load ${w.id}`, () => {
-        setBackend(be);
-        loadModelSync(bytes).dispose();
-      }, tOpts);
+      const t = await time(`load ${w.id}`, () => loadOurs(be, bytes).dispose(), tOpts);
       rows.push({ model: w.id, contender: `wasm-rnn ${be.name}${includeOptimizer ? ', with optimizer state' : ''}`, bytes: bytes.length, load: t });
     }
     m.dispose();

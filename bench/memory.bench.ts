@@ -1,5 +1,5 @@
 /**
- * M1 (BENCHMARKS.md): memory while training W1 on the default backend.
+ * M1 (docs/benchmarks.md): memory while training W1 on the default backend.
  *
  * STEPS training steps (quick run 200, --full 1000) of the W1 model on one
  * batch; every SAMPLE_EVERY steps, after global.gc(): process RSS, the JS
@@ -9,11 +9,12 @@
  * after warm-up. Training allocates nothing per step by design, so growth
  * beyond the limits below is a leak and fails the bench.
  */
-import { createBackend, setBackend } from '../src/backend/load.js';
-import { optimizers, Sequential, tensor } from '../src/index.js';
+import { createBackend } from '../src/backend/load.js';
+import { optimizers } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import { table } from './harness.js';
-import { SEED, W1 } from './models.bench.js';
+import { ourModel, ourTensor } from './ours.js';
+import { SEED, W1 } from './workloads.js';
 
 const SAMPLE_EVERY = 10;
 const WARMUP_FRACTION = 0.1;
@@ -48,13 +49,10 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   const warmupSteps = Math.max(SAMPLE_EVERY, Math.round(steps * WARMUP_FRACTION));
 
   const be = await createBackend();
-  setBackend(be);
-  const model = new Sequential({ seed: SEED, layers: W1.ours(false) });
-  model.build(W1.inputShape);
-  model.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: W1.loss });
+  const model = ourModel(be, { seed: SEED, layers: W1.ours(false), inputShape: W1.inputShape, loss: W1.loss, optimizer: optimizers.adam({ learningRate: 1e-3 }) });
   const b = W1.batch(new Rng(SEED + 2), W1.B);
-  const x = tensor(b.x, b.xShape);
-  const y = tensor(b.y, b.yShape);
+  const x = ourTensor(b.x, b.xShape);
+  const y = ourTensor(b.y, b.yShape);
 
   const samples: MemorySample[] = [];
   const sample = (step: number) => {
@@ -65,7 +63,7 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   const t0 = performance.now();
   let tWarm = t0;
   for (let s = 1; s <= steps; s++) {
-    const loss = model.trainOnBatch(x, y);
+    const loss = model.train(x, y);
     if (!Number.isFinite(loss)) throw new Error(`M1: the loss is ${loss} at step ${s}`);
     if (s === warmupSteps) tWarm = performance.now();
     if (s % SAMPLE_EVERY === 0) sample(s);

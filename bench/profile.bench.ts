@@ -13,10 +13,12 @@
  * TF.js reports it (its wasm backend times each kernel on the CPU).
  */
 import type { Backend } from '../src/backend/backend.js';
+import { KERNEL_NAMES } from '../src/backend/contract/index.js';
 import { createBackend } from '../src/backend/load.js';
 import { Rng } from '../src/rng.js';
 import { table } from './harness.js';
-import { oursContender, SEED, tfContender, WORKLOADS, type Workload } from './models.bench.js';
+import { oursContender, tfContender } from './contenders.js';
+import { SEED, WORKLOADS, type Workload } from './workloads.js';
 import { useTf } from './tfjs.js';
 
 const PROFILE_STEPS = 5;
@@ -35,24 +37,22 @@ export interface ProfileResults {
   markdown: string;
 }
 
-/** Wrap every kernel method of `be` with a timer; returns the totals (ms) and an undo. */
+/** Wrap every kernel method of `be` (one per kernel-table entry) with a timer; returns the totals (ms) and an undo. */
 function instrument(be: Backend): { totals: Map<string, number>; undo: () => void } {
-  const k = be.kernels as unknown as Record<string, unknown>;
-  const proto = Object.getPrototypeOf(be.kernels) as Record<string, unknown>;
+  const k = be.kernels as unknown as Record<string, (...a: unknown[]) => unknown>;
   const totals = new Map<string, number>();
-  const names = Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor' && typeof proto[n] === 'function');
-  for (const n of names) {
-    const f = proto[n] as (...a: unknown[]) => unknown;
+  const originals = new Map(KERNEL_NAMES.map((n) => [n, k[n]]));
+  for (const [n, f] of originals) {
     k[n] = (...a: unknown[]) => {
       const t0 = performance.now();
       try {
-        return f.apply(be.kernels, a);
+        return f(...a);
       } finally {
         totals.set(n, (totals.get(n) ?? 0) + performance.now() - t0);
       }
     };
   }
-  return { totals, undo: () => names.forEach((n) => delete k[n]) };
+  return { totals, undo: () => originals.forEach((f, n) => (k[n] = f)) };
 }
 
 async function profileOurs(be: Backend, w: Workload): Promise<ProfileRow> {
@@ -111,7 +111,7 @@ export async function benchProfile(opts: { only?: string[]; log?: (s: string) =>
     if (opts.only && !opts.only.includes(w.id)) continue;
     rows.push(await profileOurs(be, w));
     const ref = await oursContender(js, true).build(w, null);
-    const weights = ref.model!.getWeights();
+    const weights = ref.getWeights!();
     ref.dispose();
     rows.push(await profileTf(w, weights));
     log(`profiled ${w.id}`);

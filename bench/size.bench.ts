@@ -1,5 +1,5 @@
 /**
- * S1 (BENCHMARKS.md): the bytes a browser user ships, raw and gzip (each
+ * S1 (docs/benchmarks.md): the bytes a browser user ships, raw and gzip (each
  * file gzipped on its own at level 9, as a server would send it).
  *
  *  - wasm-rnn, the headline: a browser app that trains a text classifier,

@@ -8,7 +8,7 @@
  *   npx esbuild bench/text.bench.ts --bundle --platform=node --format=esm --outfile=/tmp/tb.mjs && node /tmp/tb.mjs
  * or import { benchText } from bench/main.ts (`--only text`).
  *
- * Check first, then time (BENCHMARKS.md): each workload is verified once (two
+ * Check first, then time (docs/benchmarks.md): each workload is verified once (two
  * adapts give the same vocabulary, ids are in range, the JSON round trip
  * transforms identically) and fails loudly otherwise. Then one warm-up run
  * and `runs` timed runs of adapt + transform; median, min and max.

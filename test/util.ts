@@ -1,7 +1,7 @@
 /** Test helpers: tolerant comparison with a useful failure message, seeded data. */
 import { Rng } from '../src/rng.js';
 
-/** Sizes that cover lane tails and several vector iterations (STYLE.md). */
+/** Sizes that cover lane tails and several vector iterations (docs/testing.md). */
 export const SIZES = [1, 3, 4, 5, 7, 8, 9, 16, 17, 33, 64, 65];
 
 export interface CloseOptions {

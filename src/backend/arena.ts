@@ -9,7 +9,7 @@
  * views must be re-derived: HeapMemory.f32()/i32() do that.
  */
 import { fail } from '../errors.js';
-import type { HeapMemory } from './backend.js';
+import type { HeapMemory } from './memory.js';
 
 const ALIGN = 16;
 

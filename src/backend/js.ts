@@ -2,27 +2,29 @@
  * The pure-TypeScript twin of every kernel: the fallback where WebAssembly
  * SIMD is missing, the oracle in every parity test, and the "pure-JS version"
  * in every benchmark. The kernels themselves live in twin/, one file per
- * assembly/ file; this class binds them to a heap it grows by copying.
+ * assembly/ file, each taking the heap and the kernel's argument object;
+ * this class binds them to a heap it grows by copying.
  *
  * Honest code: the loop order a careful JS programmer would pick, typed
- * arrays, no allocation inside kernels. Activations use float64 Math and
+ * arrays, no allocation in loops. Activations use float64 Math and
  * round once to float32, so the twin is the accuracy reference.
  */
 import { WasmRnnError } from '../errors.js';
-import { ACT_LINEAR } from './abi.js';
-import type { GemmForm, HeapMemory, Kernels } from './backend.js';
-import { act1, actGrad1, softmaxRows, softmaxRowsBackward } from './twin/activations.js';
-import { dropoutForward } from './twin/dropout.js';
-import { maskingForward, rowScale } from './twin/masking.js';
-import { biasAdd, columnSum, copyRows, reverseTime } from './twin/elementwise.js';
-import { embeddingBackward, embeddingForward, maskFromIds } from './twin/embedding.js';
-import { gemm } from './twin/gemm.js';
-import { bceLogits, mse, softmaxCe } from './twin/loss.js';
-import { lstmBackward, lstmForward } from './twin/lstm.js';
-import { simpleRnnBackward, simpleRnnForward } from './twin/rnn.js';
-import { gruBackward, gruForward } from './twin/gru.js';
-import { bidirectionalMerge, bidirectionalMergeBackward } from './twin/bidirectional.js';
-import { adagradUpdate, adamUpdate, clipValue, rmspropUpdate, sgdUpdate } from './twin/optim.js';
+import { KERNEL_NAMES, type KernelName } from './contract/index.js';
+import type { KernelFn, KernelFns, Kernels } from './kernels.js';
+import type { HeapMemory } from './memory.js';
+import * as activations from './twin/activations.js';
+import * as bidirectional from './twin/bidirectional.js';
+import * as dropout from './twin/dropout.js';
+import * as elementwise from './twin/elementwise.js';
+import * as embedding from './twin/embedding.js';
+import * as gemm from './twin/gemm.js';
+import * as gru from './twin/gru.js';
+import * as loss from './twin/loss.js';
+import * as lstm from './twin/lstm.js';
+import * as masking from './twin/masking.js';
+import * as optim from './twin/optim.js';
+import * as rnn from './twin/rnn.js';
 
 /** Largest heap the twin will try to allocate, in slots (4 GiB, as wasm32). */
 const MAX_SLOTS = 2 ** 30;
@@ -91,207 +93,69 @@ export class JsMemory implements HeapMemory {
   }
 }
 
+/** A twin kernel: the heap and the kernel's argument object. */
+type Twin<K extends KernelName> = (m: HeapMemory, a: Parameters<KernelFn<K>>[0]) => ReturnType<KernelFn<K>>;
+
+/** Every kernel's twin, by kernel name; the type makes a missing one a compile error. */
+const TWINS: { [K in KernelName]: Twin<K> } = {
+  gemm: gemm.gemm,
+  sigmoid: activations.sigmoid,
+  tanh: activations.tanh,
+  relu: activations.relu,
+  hardSigmoid: activations.hardSigmoid,
+  activation: activations.activation,
+  activationBackward: activations.activationBackward,
+  softmaxRows: activations.softmaxRows,
+  softmaxRowsBackward: activations.softmaxRowsBackward,
+  biasAdd: elementwise.biasAdd,
+  columnSum: elementwise.columnSum,
+  axpy: elementwise.axpy,
+  scale: elementwise.scale,
+  mul: elementwise.mul,
+  add: elementwise.add,
+  fill: elementwise.fill,
+  copy: elementwise.copy,
+  sumSquares: elementwise.sumSquares,
+  hasNonFinite: elementwise.hasNonFinite,
+  copyRows: elementwise.copyRows,
+  reverseTime: elementwise.reverseTime,
+  embeddingForward: embedding.embeddingForward,
+  embeddingBackward: embedding.embeddingBackward,
+  maskFromIds: embedding.maskFromIds,
+  dropoutForward: dropout.dropoutForward,
+  maskingForward: masking.maskingForward,
+  rowScale: masking.rowScale,
+  lstmForward: lstm.lstmForward,
+  lstmBackward: lstm.lstmBackward,
+  simpleRnnForward: rnn.simpleRnnForward,
+  simpleRnnBackward: rnn.simpleRnnBackward,
+  gruForward: gru.gruForward,
+  gruBackward: gru.gruBackward,
+  bidirectionalMerge: bidirectional.bidirectionalMerge,
+  bidirectionalMergeBackward: bidirectional.bidirectionalMergeBackward,
+  bceLogits: loss.bceLogits,
+  softmaxCe: loss.softmaxCe,
+  mse: loss.mse,
+  sgdUpdate: optim.sgdUpdate,
+  adamUpdate: optim.adamUpdate,
+  rmspropUpdate: optim.rmspropUpdate,
+  adagradUpdate: optim.adagradUpdate,
+  clipValue: optim.clipValue,
+};
+
+// the kernel methods are made in the constructor, one per table entry
+export interface JsKernels extends KernelFns {}
+
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
   readonly memory: JsMemory;
 
   constructor(memory = new JsMemory()) {
     this.memory = memory;
-  }
-
-  gemm(form: GemmForm, c: number, ldc: number, a: number, lda: number, b: number, ldb: number,
-    M: number, N: number, K: number, accumulate: boolean): void {
-    gemm(this.memory.f32(), form, c, ldc, a, lda, b, ldb, M, N, K, accumulate);
-  }
-
-  activation(y: number, x: number, n: number, act: number): void {
-    const h = this.memory.f32();
-    if (act === ACT_LINEAR) {
-      if (y !== x) h.copyWithin(y, x, x + n);
-      return;
+    const self = this as unknown as Record<KernelName, unknown>;
+    for (const k of KERNEL_NAMES) {
+      const twin = TWINS[k] as (m: HeapMemory, a: unknown) => unknown;
+      self[k] = (a: unknown) => twin(memory, a);
     }
-    for (let i = 0; i < n; i++) h[y + i] = act1(act, h[x + i]);
-  }
-
-  activationBackward(dx: number, y: number, dy: number, n: number, act: number, accumulate: boolean): void {
-    const h = this.memory.f32();
-    for (let i = 0; i < n; i++) {
-      const g = actGrad1(act, h[y + i], h[dy + i]);
-      h[dx + i] = accumulate ? h[dx + i] + g : g;
-    }
-  }
-
-  softmaxRows(y: number, x: number, R: number, C: number): void {
-    softmaxRows(this.memory.f32(), y, x, R, C);
-  }
-
-  softmaxRowsBackward(dx: number, y: number, dy: number, R: number, C: number, accumulate: boolean): void {
-    softmaxRowsBackward(this.memory.f32(), dx, y, dy, R, C, accumulate);
-  }
-
-  biasAdd(y: number, x: number, b: number, R: number, C: number): void {
-    biasAdd(this.memory.f32(), y, x, b, R, C);
-  }
-
-  columnSum(db: number, dy: number, R: number, C: number, accumulate: boolean): void {
-    columnSum(this.memory.f32(), db, dy, R, C, accumulate);
-  }
-
-  axpy(y: number, x: number, alpha: number, n: number): void {
-    const h = this.memory.f32();
-    for (let i = 0; i < n; i++) h[y + i] += alpha * h[x + i];
-  }
-
-  scale(y: number, x: number, alpha: number, n: number): void {
-    const h = this.memory.f32();
-    for (let i = 0; i < n; i++) h[y + i] = alpha * h[x + i];
-  }
-
-  mul(y: number, a: number, b: number, n: number, accumulate: boolean): void {
-    const h = this.memory.f32();
-    for (let i = 0; i < n; i++) {
-      const v = h[a + i] * h[b + i];
-      h[y + i] = accumulate ? h[y + i] + v : v;
-    }
-  }
-
-  add(y: number, a: number, b: number, n: number): void {
-    const h = this.memory.f32();
-    for (let i = 0; i < n; i++) h[y + i] = h[a + i] + h[b + i];
-  }
-
-  fill(y: number, value: number, n: number): void {
-    this.memory.f32().fill(value, y, y + n);
-  }
-
-  copy(y: number, x: number, n: number): void {
-    this.memory.f32().copyWithin(y, x, x + n);
-  }
-
-  sumSquares(x: number, n: number): number {
-    const h = this.memory.f32();
-    let s = 0;
-    for (let i = 0; i < n; i++) s += h[x + i] * h[x + i];
-    return s;
-  }
-
-  hasNonFinite(x: number, n: number): boolean {
-    const h = this.memory.f32();
-    for (let i = 0; i < n; i++) if (!Number.isFinite(h[x + i])) return true;
-    return false;
-  }
-
-  copyRows(dst: number, ds: number, src: number, ss: number, R: number, W: number): void {
-    copyRows(this.memory.f32(), dst, ds, src, ss, R, W);
-  }
-
-  reverseTime(y: number, x: number, B: number, T: number, F: number): void {
-    reverseTime(this.memory.f32(), y, x, B, T, F);
-  }
-
-  embeddingForward(y: number, ids: number, w: number, N: number, D: number): void {
-    embeddingForward(this.memory.f32(), this.memory.i32(), y, ids, w, N, D);
-  }
-
-  embeddingBackward(dw: number, dy: number, ids: number, N: number, D: number): void {
-    embeddingBackward(this.memory.f32(), this.memory.i32(), dw, dy, ids, N, D);
-  }
-
-  maskFromIds(mask: number, ids: number, N: number): void {
-    maskFromIds(this.memory.f32(), this.memory.i32(), mask, ids, N);
-  }
-
-  maskingForward(y: number, mask: number, x: number, N: number, F: number, value: number): void {
-    maskingForward(this.memory.f32(), y, mask, x, N, F, value);
-  }
-
-  rowScale(y: number, x: number, s: number, R: number, C: number): void {
-    rowScale(this.memory.f32(), y, x, s, R, C);
-  }
-
-  dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void {
-    dropoutForward(this.memory.f32(), y, mask, x, n, rate, seed);
-  }
-
-  lstmForward(hseq: number, cseq: number, gates: number, x: number, wx: number, wh: number, bias: number, peep: number,
-    h0: number, c0: number, mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean,
-    act: number, recAct: number): void {
-    lstmForward(this.memory.f32(), hseq, cseq, gates, x, wx, wh, bias, peep, h0, c0, mask, { B, T, I, H, goBackwards, act, recAct });
-  }
-
-  lstmBackward(dx: number, dwx: number, dwh: number, dbias: number, dpeep: number, dh0: number, dc0: number,
-    dhseq: number, dhT: number, dcT: number, x: number, wx: number, wh: number, peep: number, h0: number, c0: number,
-    mask: number, hseq: number, cseq: number, gates: number, B: number, T: number, I: number, H: number,
-    goBackwards: boolean, act: number, recAct: number, _whPacked: number, hprev: number, dhBuf: number, dcBuf: number): void {
-    lstmBackward(this.memory.f32(), dx, dwx, dwh, dbias, dpeep, dh0, dc0, dhseq, dhT, dcT, x, wx, wh, peep, h0, c0, mask,
-      hseq, cseq, gates, { B, T, I, H, goBackwards, act, recAct }, hprev, dhBuf, dcBuf);
-  }
-
-  simpleRnnForward(hseq: number, x: number, wx: number, wh: number, bias: number, h0: number, mask: number,
-    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number): void {
-    simpleRnnForward(this.memory.f32(), hseq, x, wx, wh, bias, h0, mask, { B, T, I, H, goBackwards, act });
-  }
-
-  simpleRnnBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
-    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number,
-    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number,
-    _whPacked: number, dz: number, hprev: number, dhBuf: number): void {
-    simpleRnnBackward(this.memory.f32(), dx, dwx, dwh, dbias, dh0, dhseq, dhT, x, wx, wh, h0, mask, hseq,
-      { B, T, I, H, goBackwards, act }, dz, hprev, dhBuf);
-  }
-
-  gruForward(hseq: number, gates: number, aux: number, x: number, wx: number, wh: number, bias: number, h0: number,
-    mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number,
-    resetAfter: boolean): void {
-    gruForward(this.memory.f32(), hseq, gates, aux, x, wx, wh, bias, h0, mask, { B, T, I, H, goBackwards, act, recAct, resetAfter });
-  }
-
-  gruBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
-    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number, gates: number, aux: number,
-    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number, resetAfter: boolean,
-    _whPacked: number, hprev: number, dhBuf: number): void {
-    gruBackward(this.memory.f32(), dx, dwx, dwh, dbias, dh0, dhseq, dhT, x, wx, wh, h0, mask, hseq, gates, aux,
-      { B, T, I, H, goBackwards, act, recAct, resetAfter }, hprev, dhBuf);
-  }
-
-  bidirectionalMerge(y: number, f: number, b: number, mask: number, R: number, H: number, mode: number): void {
-    bidirectionalMerge(this.memory.f32(), y, f, b, mask, R, H, mode);
-  }
-
-  bidirectionalMergeBackward(df: number, db: number, dy: number, f: number, b: number, mask: number,
-    R: number, H: number, mode: number): void {
-    bidirectionalMergeBackward(this.memory.f32(), df, db, dy, f, b, mask, R, H, mode);
-  }
-
-  bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number {
-    return bceLogits(this.memory.f32(), dz, z, y, w, N, C, scale);
-  }
-
-  softmaxCe(dz: number, z: number, labels: number, w: number, N: number, C: number, sparse: boolean, scale: number): number {
-    return softmaxCe(this.memory.f32(), this.memory.i32(), dz, z, labels, w, N, C, sparse, scale);
-  }
-
-  mse(dout: number, out: number, y: number, w: number, N: number, C: number, scale: number): number {
-    return mse(this.memory.f32(), dout, out, y, w, N, C, scale);
-  }
-
-  sgdUpdate(w: number, g: number, vel: number, n: number, lr: number, momentum: number, nesterov: boolean): void {
-    sgdUpdate(this.memory.f32(), w, g, vel, n, lr, momentum, nesterov);
-  }
-
-  adamUpdate(w: number, g: number, m: number, v: number, n: number, lrT: number, beta1: number, beta2: number, eps: number): void {
-    adamUpdate(this.memory.f32(), w, g, m, v, n, lrT, beta1, beta2, eps);
-  }
-
-  rmspropUpdate(w: number, g: number, acc: number, mom: number, n: number, lr: number, rho: number, eps: number, momentum: number): void {
-    rmspropUpdate(this.memory.f32(), w, g, acc, mom, n, lr, rho, eps, momentum);
-  }
-
-  adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, eps: number): void {
-    adagradUpdate(this.memory.f32(), w, g, acc, n, lr, eps);
-  }
-
-  clipValue(g: number, n: number, c: number): void {
-    clipValue(this.memory.f32(), g, n, c);
   }
 }

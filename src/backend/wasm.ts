@@ -1,6 +1,8 @@
 /**
  * The WebAssembly backend: the only file that sees pointers and views of the
- * module's memory.
+ * module's memory, and the one place a kernel's argument object is
+ * flattened into the export's positional call (in the table's order:
+ * contract/).
  *
  * Memory layout: [0, heap_base) is the module's static data; the arena
  * (arena.ts) owns everything above, in 4-byte slots. Pointers are bytes:
@@ -12,8 +14,11 @@
  * live view.
  */
 import { WasmRnnError } from '../errors.js';
-import type { BackendName, GemmForm, HeapMemory, Kernels } from './backend.js';
+import { KERNEL_NAMES, exportNames, selector, spec, wasmParams, type KernelName } from './contract/index.js';
+import type { KernelSpec } from './contract/params.js';
 import type { WasmExports } from './generated/exports.js';
+import type { BackendName, KernelFns, Kernels } from './kernels.js';
+import type { Buf, HeapMemory } from './memory.js';
 
 const PAGE = 65536;
 /** wasm32 can address 4 GiB: 65536 pages. */
@@ -71,197 +76,67 @@ export class WasmMemory implements HeapMemory {
   }
 }
 
+type Export = (...args: number[]) => number | void;
+
+// how one argument becomes one wasm parameter
+const PTR = 0; // Buf or null -> byte address (0 = absent)
+const NUM = 1; // dimension or scalar -> as is
+const FLAG = 2; // boolean -> i32 1 / 0
+const WORK = 3; // the backend's GEMM workspace -> byte address
+
+/**
+ * The kernel method for one table entry: the export(s) bound once, then per
+ * call every argument converted into a reused parameter array (no garbage
+ * per call) in the export's order.
+ */
+function bind(x: WasmExports, s: KernelSpec): (a: Record<string, unknown>, work: Buf) => unknown {
+  const params = wasmParams(s);
+  const names = params.map(([n]) => n);
+  const kinds = params.map(([, p]) => (p.kind === 'buf' ? PTR : p.kind === 'bool' ? FLAG : p.kind === 'work' ? WORK : NUM));
+  const fns = new Map<string, Export>();
+  for (const [option, name] of exportNames(s)) {
+    const f = (x as unknown as Record<string, Export | undefined>)[name];
+    if (typeof f !== 'function') throw new WasmRnnError('E_BACKEND', `init: the module has no export ${name}`);
+    fns.set(option, f);
+  }
+  const sel = selector(s)?.[0] ?? null;
+  const only = sel === null ? fns.get('')! : null;
+  const bool = s.returns === 'bool';
+  const slots: number[] = new Array(names.length).fill(0);
+  return (a, work) => {
+    for (let i = 0; i < names.length; i++) {
+      const v = a[names[i]];
+      switch (kinds[i]) {
+        case PTR:
+          slots[i] = v == null ? 0 : (v as Buf).off << 2;
+          break;
+        case FLAG:
+          slots[i] = v ? 1 : 0;
+          break;
+        case WORK:
+          slots[i] = work.off << 2;
+          break;
+        default:
+          slots[i] = v as number;
+      }
+    }
+    const f = only ?? fns.get(a[sel!] as string)!;
+    const r = f.apply(null, slots);
+    return bool ? r !== 0 : r;
+  };
+}
+
+// the kernel methods are made in the constructor, one per table entry
+export interface WasmKernels extends KernelFns {}
+
 export class WasmKernels implements Kernels {
   readonly name: BackendName;
   readonly memory: WasmMemory;
-  private readonly x: WasmExports;
 
   constructor(exports: WasmExports) {
-    this.x = exports;
     this.name = exports.VARIANT.value === 1 ? 'wasm-relaxed-simd' : 'wasm-simd';
     this.memory = new WasmMemory(exports.memory, exports.heap_base() >>> 0);
-  }
-
-  gemm(form: GemmForm, c: number, ldc: number, a: number, lda: number, b: number, ldb: number,
-    M: number, N: number, K: number, accumulate: boolean, work: number): void {
-    const f = form === 'nn' ? this.x.gemm_nn_f32 : form === 'nt' ? this.x.gemm_nt_f32 : this.x.gemm_tn_f32;
-    f(c << 2, ldc, a << 2, lda, b << 2, ldb, M, N, K, accumulate ? 1 : 0, work << 2);
-  }
-
-  activation(y: number, x: number, n: number, act: number): void {
-    this.x.activation_forward_f32(y << 2, x << 2, n, act);
-  }
-
-  activationBackward(dx: number, y: number, dy: number, n: number, act: number, accumulate: boolean): void {
-    this.x.activation_backward_f32(dx << 2, y << 2, dy << 2, n, act, accumulate ? 1 : 0);
-  }
-
-  softmaxRows(y: number, x: number, R: number, C: number): void {
-    this.x.softmax_rows_f32(y << 2, x << 2, R, C);
-  }
-
-  softmaxRowsBackward(dx: number, y: number, dy: number, R: number, C: number, accumulate: boolean): void {
-    this.x.softmax_rows_backward_f32(dx << 2, y << 2, dy << 2, R, C, accumulate ? 1 : 0);
-  }
-
-  biasAdd(y: number, x: number, b: number, R: number, C: number): void {
-    this.x.bias_add_f32(y << 2, x << 2, b << 2, R, C);
-  }
-
-  columnSum(db: number, dy: number, R: number, C: number, accumulate: boolean): void {
-    this.x.column_sum_f32(db << 2, dy << 2, R, C, accumulate ? 1 : 0);
-  }
-
-  axpy(y: number, x: number, alpha: number, n: number): void {
-    this.x.axpy_f32(y << 2, x << 2, alpha, n);
-  }
-
-  scale(y: number, x: number, alpha: number, n: number): void {
-    this.x.scale_f32(y << 2, x << 2, alpha, n);
-  }
-
-  mul(y: number, a: number, b: number, n: number, accumulate: boolean): void {
-    this.x.mul_f32(y << 2, a << 2, b << 2, n, accumulate ? 1 : 0);
-  }
-
-  add(y: number, a: number, b: number, n: number): void {
-    this.x.add_f32(y << 2, a << 2, b << 2, n);
-  }
-
-  fill(y: number, value: number, n: number): void {
-    this.x.fill_f32(y << 2, value, n);
-  }
-
-  copy(y: number, x: number, n: number): void {
-    this.x.copy_f32(y << 2, x << 2, n);
-  }
-
-  sumSquares(x: number, n: number): number {
-    return this.x.sum_squares_f32(x << 2, n);
-  }
-
-  hasNonFinite(x: number, n: number): boolean {
-    return this.x.has_non_finite_f32(x << 2, n) !== 0;
-  }
-  copyRows(dst: number, ds: number, src: number, ss: number, R: number, W: number): void {
-    this.x.copy_rows_f32(dst << 2, ds, src << 2, ss, R, W);
-  }
-
-  reverseTime(y: number, x: number, B: number, T: number, F: number): void {
-    this.x.reverse_time_f32(y << 2, x << 2, B, T, F);
-  }
-
-  embeddingForward(y: number, ids: number, w: number, N: number, D: number): void {
-    this.x.embedding_forward_f32(y << 2, ids << 2, w << 2, N, D);
-  }
-
-  embeddingBackward(dw: number, dy: number, ids: number, N: number, D: number): void {
-    this.x.embedding_backward_f32(dw << 2, dy << 2, ids << 2, N, D);
-  }
-
-  maskFromIds(mask: number, ids: number, N: number): void {
-    this.x.mask_from_ids_f32(mask << 2, ids << 2, N);
-  }
-
-  maskingForward(y: number, mask: number, x: number, N: number, F: number, value: number): void {
-    this.x.masking_forward_f32(y << 2, mask << 2, x << 2, N, F, value);
-  }
-
-  rowScale(y: number, x: number, s: number, R: number, C: number): void {
-    this.x.row_scale_f32(y << 2, x << 2, s << 2, R, C);
-  }
-
-  dropoutForward(y: number, mask: number, x: number, n: number, rate: number, seed: number): void {
-    this.x.dropout_forward_f32(y << 2, mask << 2, x << 2, n, rate, seed | 0);
-  }
-
-  lstmForward(hseq: number, cseq: number, gates: number, x: number, wx: number, wh: number, bias: number, peep: number,
-    h0: number, c0: number, mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean,
-    act: number, recAct: number, whPacked: number, work: number): void {
-    this.x.lstm_forward_f32(hseq << 2, cseq << 2, gates << 2, x << 2, wx << 2, wh << 2, bias << 2, peep << 2,
-      h0 << 2, c0 << 2, mask << 2, B, T, I, H, goBackwards ? 1 : 0, act, recAct, whPacked << 2, work << 2);
-  }
-
-  lstmBackward(dx: number, dwx: number, dwh: number, dbias: number, dpeep: number, dh0: number, dc0: number,
-    dhseq: number, dhT: number, dcT: number, x: number, wx: number, wh: number, peep: number, h0: number, c0: number,
-    mask: number, hseq: number, cseq: number, gates: number, B: number, T: number, I: number, H: number,
-    goBackwards: boolean, act: number, recAct: number, whPacked: number, hprev: number, dhBuf: number, dcBuf: number,
-    work: number): void {
-    this.x.lstm_backward_f32(dx << 2, dwx << 2, dwh << 2, dbias << 2, dpeep << 2, dh0 << 2, dc0 << 2,
-      dhseq << 2, dhT << 2, dcT << 2, x << 2, wx << 2, wh << 2, peep << 2, h0 << 2, c0 << 2, mask << 2,
-      hseq << 2, cseq << 2, gates << 2, B, T, I, H, goBackwards ? 1 : 0, act, recAct,
-      whPacked << 2, hprev << 2, dhBuf << 2, dcBuf << 2, work << 2);
-  }
-
-  simpleRnnForward(hseq: number, x: number, wx: number, wh: number, bias: number, h0: number, mask: number,
-    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, whPacked: number, work: number): void {
-    this.x.simple_rnn_forward_f32(hseq << 2, x << 2, wx << 2, wh << 2, bias << 2, h0 << 2, mask << 2,
-      B, T, I, H, goBackwards ? 1 : 0, act, whPacked << 2, work << 2);
-  }
-
-  simpleRnnBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
-    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number,
-    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number,
-    whPacked: number, dz: number, hprev: number, dhBuf: number, work: number): void {
-    this.x.simple_rnn_backward_f32(dx << 2, dwx << 2, dwh << 2, dbias << 2, dh0 << 2, dhseq << 2, dhT << 2,
-      x << 2, wx << 2, wh << 2, h0 << 2, mask << 2, hseq << 2, B, T, I, H, goBackwards ? 1 : 0, act,
-      whPacked << 2, dz << 2, hprev << 2, dhBuf << 2, work << 2);
-  }
-
-  gruForward(hseq: number, gates: number, aux: number, x: number, wx: number, wh: number, bias: number, h0: number,
-    mask: number, B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number,
-    resetAfter: boolean, whPacked: number, work: number): void {
-    this.x.gru_forward_f32(hseq << 2, gates << 2, aux << 2, x << 2, wx << 2, wh << 2, bias << 2, h0 << 2, mask << 2,
-      B, T, I, H, goBackwards ? 1 : 0, act, recAct, resetAfter ? 1 : 0, whPacked << 2, work << 2);
-  }
-
-  gruBackward(dx: number, dwx: number, dwh: number, dbias: number, dh0: number, dhseq: number, dhT: number,
-    x: number, wx: number, wh: number, h0: number, mask: number, hseq: number, gates: number, aux: number,
-    B: number, T: number, I: number, H: number, goBackwards: boolean, act: number, recAct: number, resetAfter: boolean,
-    whPacked: number, hprev: number, dhBuf: number, work: number): void {
-    this.x.gru_backward_f32(dx << 2, dwx << 2, dwh << 2, dbias << 2, dh0 << 2, dhseq << 2, dhT << 2,
-      x << 2, wx << 2, wh << 2, h0 << 2, mask << 2, hseq << 2, gates << 2, aux << 2,
-      B, T, I, H, goBackwards ? 1 : 0, act, recAct, resetAfter ? 1 : 0, whPacked << 2, hprev << 2, dhBuf << 2, work << 2);
-  }
-
-  bidirectionalMerge(y: number, f: number, b: number, mask: number, R: number, H: number, mode: number): void {
-    this.x.bidirectional_merge_f32(y << 2, f << 2, b << 2, mask << 2, R, H, mode);
-  }
-
-  bidirectionalMergeBackward(df: number, db: number, dy: number, f: number, b: number, mask: number,
-    R: number, H: number, mode: number): void {
-    this.x.bidirectional_merge_backward_f32(df << 2, db << 2, dy << 2, f << 2, b << 2, mask << 2, R, H, mode);
-  }
-
-  bceLogits(dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number {
-    return this.x.bce_logits_f32(dz << 2, z << 2, y << 2, w << 2, N, C, scale);
-  }
-
-  softmaxCe(dz: number, z: number, labels: number, w: number, N: number, C: number, sparse: boolean, scale: number): number {
-    return this.x.softmax_ce_f32(dz << 2, z << 2, labels << 2, w << 2, N, C, sparse ? 1 : 0, scale);
-  }
-
-  mse(dout: number, out: number, y: number, w: number, N: number, C: number, scale: number): number {
-    return this.x.mse_f32(dout << 2, out << 2, y << 2, w << 2, N, C, scale);
-  }
-
-  sgdUpdate(w: number, g: number, vel: number, n: number, lr: number, momentum: number, nesterov: boolean): void {
-    this.x.sgd_update_f32(w << 2, g << 2, vel << 2, n, lr, momentum, nesterov ? 1 : 0);
-  }
-
-  adamUpdate(w: number, g: number, m: number, v: number, n: number, lrT: number, beta1: number, beta2: number, eps: number): void {
-    this.x.adam_update_f32(w << 2, g << 2, m << 2, v << 2, n, lrT, beta1, beta2, eps);
-  }
-
-  rmspropUpdate(w: number, g: number, acc: number, mom: number, n: number, lr: number, rho: number, eps: number, momentum: number): void {
-    this.x.rmsprop_update_f32(w << 2, g << 2, acc << 2, mom << 2, n, lr, rho, eps, momentum);
-  }
-
-  adagradUpdate(w: number, g: number, acc: number, n: number, lr: number, eps: number): void {
-    this.x.adagrad_update_f32(w << 2, g << 2, acc << 2, n, lr, eps);
-  }
-
-  clipValue(g: number, n: number, c: number): void {
-    this.x.clip_value_f32(g << 2, n, c);
+    const self = this as unknown as Record<KernelName, unknown>;
+    for (const k of KERNEL_NAMES) self[k] = bind(exports, spec(k));
   }
 }

@@ -2,7 +2,10 @@
  * Twin of assembly/activations.ts: float64 Math, one rounding to float32 on
  * store. The accuracy reference for the vectorised approximations.
  */
-import { ACT_HARD_SIGMOID, ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../abi.js';
+import { ACT_HARD_SIGMOID, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../abi.js';
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
 
 export function act1(act: number, x: number): number {
   switch (act) {
@@ -37,16 +40,46 @@ export function actGrad1(act: number, y: number, dy: number): number {
   }
 }
 
-// y (R,C) = softmax of each row of x
-export function softmaxRows(h: Float32Array, y: number, x: number, R: number, C: number): void {
+/** y (n) = act(x (n)); linear is a copy (none when y is x). */
+export function activation(m: HeapMemory, a: KernelArgs<'activation'>): void {
+  const h = m.f32();
+  const { y, x } = offsets('activation', a);
+  if (a.act === ACT_LINEAR) {
+    if (y !== x) h.copyWithin(y, x, x + a.n);
+    return;
+  }
+  for (let i = 0; i < a.n; i++) h[y + i] = act1(a.act, h[x + i]);
+}
+
+/** The exports that name their activation: y (n) = f(x (n)). */
+export const sigmoid = (m: HeapMemory, a: KernelArgs<'sigmoid'>) => activation(m, { ...a, act: ACT_SIGMOID });
+export const tanh = (m: HeapMemory, a: KernelArgs<'tanh'>) => activation(m, { ...a, act: ACT_TANH });
+export const relu = (m: HeapMemory, a: KernelArgs<'relu'>) => activation(m, { ...a, act: ACT_RELU });
+export const hardSigmoid = (m: HeapMemory, a: KernelArgs<'hardSigmoid'>) => activation(m, { ...a, act: ACT_HARD_SIGMOID });
+
+/** dx (n) =|+= dy · act'(x), from y = act(x). */
+export function activationBackward(m: HeapMemory, a: KernelArgs<'activationBackward'>): void {
+  const h = m.f32();
+  const { dx, y, dy } = offsets('activationBackward', a);
+  for (let i = 0; i < a.n; i++) {
+    const g = actGrad1(a.act, h[y + i], h[dy + i]);
+    h[dx + i] = a.accumulate ? h[dx + i] + g : g;
+  }
+}
+
+/** y (R,C) = softmax of each row of x. */
+export function softmaxRows(m: HeapMemory, a: KernelArgs<'softmaxRows'>): void {
+  const h = m.f32();
+  const { R, C } = a;
+  const { y, x } = offsets('softmaxRows', a);
   for (let r = 0; r < R; r++) {
     const xr = x + r * C;
     const yr = y + r * C;
-    let m = -Infinity;
-    for (let j = 0; j < C; j++) m = Math.max(m, h[xr + j]);
+    let mx = -Infinity;
+    for (let j = 0; j < C; j++) mx = Math.max(mx, h[xr + j]);
     let s = 0;
     for (let j = 0; j < C; j++) {
-      const e = Math.exp(h[xr + j] - m);
+      const e = Math.exp(h[xr + j] - mx);
       h[yr + j] = e;
       s += e;
     }
@@ -54,8 +87,11 @@ export function softmaxRows(h: Float32Array, y: number, x: number, R: number, C:
   }
 }
 
-// dx (R,C) =|+= y ⊙ (dy − Σ y·dy)
-export function softmaxRowsBackward(h: Float32Array, dx: number, y: number, dy: number, R: number, C: number, accumulate: boolean): void {
+/** dx (R,C) =|+= y ⊙ (dy − Σ y·dy). */
+export function softmaxRowsBackward(m: HeapMemory, a: KernelArgs<'softmaxRowsBackward'>): void {
+  const h = m.f32();
+  const { R, C, accumulate } = a;
+  const { dx, y, dy } = offsets('softmaxRowsBackward', a);
   for (let r = 0; r < R; r++) {
     const o = r * C;
     let dot = 0;

@@ -1,9 +1,14 @@
 /** Twin of assembly/bidirectional.ts: merge the two directions and split the gradient. */
 import { MERGE_AVE, MERGE_CONCAT, MERGE_MUL, MERGE_SUM } from '../abi.js';
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
 
 // y (R,W) = merge(f (R,H), b (R,H)); rows with mask == 0 give 0
-export function bidirectionalMerge(h: Float32Array, y: number, f: number, b: number, mask: number,
-  R: number, H: number, mode: number): void {
+export function bidirectionalMerge(m: HeapMemory, a: KernelArgs<'bidirectionalMerge'>): void {
+  const h = m.f32();
+  const { R, H, mode } = a;
+  const { y, f, b, mask } = offsets('bidirectionalMerge', a);
   const W = mode === MERGE_CONCAT ? 2 * H : H;
   for (let r = 0; r < R; r++) {
     const yr = y + r * W;
@@ -25,8 +30,10 @@ export function bidirectionalMerge(h: Float32Array, y: number, f: number, b: num
 }
 
 // df, db (R,H) = d merge / d f, d b applied to dy (R,W)
-export function bidirectionalMergeBackward(h: Float32Array, df: number, db: number, dy: number, f: number, b: number,
-  mask: number, R: number, H: number, mode: number): void {
+export function bidirectionalMergeBackward(m: HeapMemory, a: KernelArgs<'bidirectionalMergeBackward'>): void {
+  const h = m.f32();
+  const { R, H, mode } = a;
+  const { df, db, dy, f, b, mask } = offsets('bidirectionalMergeBackward', a);
   const W = mode === MERGE_CONCAT ? 2 * H : H;
   for (let r = 0; r < R; r++) {
     const dyr = dy + r * W;

@@ -2,6 +2,9 @@
  * Twin of assembly/dropout.ts: the same counter-based hash in 32-bit integer
  * math (Math.imul, >>>), so both backends drop exactly the same elements.
  */
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
 
 /** MurmurHash3's 32-bit finaliser. */
 export function fmix32(h: number): number {
@@ -14,13 +17,17 @@ export function fmix32(h: number): number {
 }
 
 // y (n) = x ⊙ mask, mask_i = keep_i ? 1/(1−rate) : 0
-export function dropoutForward(h: Float32Array, y: number, mask: number, x: number, n: number, rate: number, seed: number): void {
+export function dropoutForward(m: HeapMemory, a: KernelArgs<'dropoutForward'>): void {
+  const h = m.f32();
+  const { n, rate } = a;
+  const seed = a.seed >>> 0; // the export reads it as u32
+  const { y, mask, x } = offsets('dropoutForward', a);
   const threshold = Math.min(4294967295, Math.floor(Math.fround(rate) * 4294967296));
   const scale = Math.fround(1 / Math.fround(1 - Math.fround(rate)));
   for (let i = 0; i < n; i++) {
     const hash = fmix32((seed ^ Math.imul(i, 0x9e3779b1)) >>> 0);
-    const m = hash >= threshold ? scale : 0;
-    h[mask + i] = m;
-    h[y + i] = h[x + i] * m;
+    const keep = hash >= threshold ? scale : 0;
+    h[mask + i] = keep;
+    h[y + i] = h[x + i] * keep;
   }
 }

@@ -2,9 +2,17 @@
  * Twin of assembly/gemm.ts: C (M,N) =|+= op(A)·op(B) with leading dimensions,
  * in the loop order a careful JS programmer would pick for each form.
  */
-import type { GemmForm } from '../backend.js';
+import type { KernelArgs } from '../contract/index.js';
+import type { GemmForm } from '../kernels.js';
+import type { HeapMemory } from '../memory.js';
 
-export function gemm(h: Float32Array, form: GemmForm, c: number, ldc: number, a: number, lda: number,
+/** The kernel: c (M,N) =|+= op(a)·op(b) over Bufs. */
+export function gemm(m: HeapMemory, g: KernelArgs<'gemm'>): void {
+  matmul(m.f32(), g.form, g.c.off, g.ldc, g.a.off, g.lda, g.b.off, g.ldb, g.M, g.N, g.K, g.accumulate);
+}
+
+/** The same over slot offsets: the recurrent twins call it once per step. */
+export function matmul(h: Float32Array, form: GemmForm, c: number, ldc: number, a: number, lda: number,
   b: number, ldb: number, M: number, N: number, K: number, accumulate: boolean): void {
   if (!accumulate) {
     for (let i = 0; i < M; i++) h.fill(0, c + i * ldc, c + i * ldc + N);

@@ -5,23 +5,21 @@
  * the goBackwards / mask rules). Offsets address the heap `h`; 0 means
  * "absent".
  */
-import { previousStates, type RecurrentDims } from './recurrent.js';
-import { gemm } from './gemm.js';
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
+import { previousStates } from './recurrent.js';
+import { matmul } from './gemm.js';
 import { act1, actGrad1 } from './activations.js';
 
-export interface GruDims extends RecurrentDims {
-  recAct: number;
-  resetAfter: boolean;
-}
-
 /** hseq (B,T,H), gates (B,T,3H) = z, r, hh, aux (B,T,H) = GRU(x (B,T,I)). */
-export function gruForward(h: Float32Array,
-  hseq: number, gates: number, aux: number,
-  x: number, wx: number, wh: number, bias: number, h0: number, mask: number, d: GruDims): void {
-  const { B, T, I, H, goBackwards, act, recAct, resetAfter } = d;
+export function gruForward(m: HeapMemory, args: KernelArgs<'gruForward'>): void {
+  const h = m.f32();
+  const { B, T, I, H, goBackwards, act, recAct, resetAfter } = args;
+  const { hseq, gates, aux, x, wx, wh, bias, h0, mask } = offsets('gruForward', args);
   const G = 3 * H;
   // input projection for all steps, then the input bias
-  gemm(h, 'nn', gates, G, x, I, wx, G, B * T, G, I, false);
+  matmul(h, 'nn', gates, G, x, I, wx, G, B * T, G, I, false);
   if (bias) for (let r = 0; r < B * T; r++) for (let j = 0; j < G; j++) h[gates + r * G + j] += h[bias + j];
   const brec = resetAfter && bias ? bias + G : 0;
   for (let s = 0; s < T; s++) {
@@ -31,8 +29,8 @@ export function gruForward(h: Float32Array,
     const hp0 = first ? h0 : hseq + tp * H;
     const ldh = first ? H : T * H;
     // z, r += h_{t-1}·U_zr; resetAfter: aux = h_{t-1}·U_h
-    gemm(h, 'nn', gates + t * G, T * G, hp0, ldh, wh, G, B, 2 * H, H, true);
-    if (resetAfter) gemm(h, 'nn', aux + t * H, T * H, hp0, ldh, wh + 2 * H, G, B, H, H, false);
+    matmul(h, 'nn', gates + t * G, T * G, hp0, ldh, wh, G, B, 2 * H, H, true);
+    if (resetAfter) matmul(h, 'nn', aux + t * H, T * H, hp0, ldh, wh + 2 * H, G, B, H, H, false);
     for (let b = 0; b < B; b++) {
       const g = gates + (b * T + t) * G;
       const a = aux + (b * T + t) * H;
@@ -51,7 +49,7 @@ export function gruForward(h: Float32Array,
       }
     }
     // not resetAfter: candidate += (r⊙h_{t-1})·U_h
-    if (!resetAfter) gemm(h, 'nn', gates + t * G + 2 * H, T * G, aux + t * H, T * H, wh + 2 * H, G, B, H, H, true);
+    if (!resetAfter) matmul(h, 'nn', gates + t * G + 2 * H, T * G, aux + t * H, T * H, wh + 2 * H, G, B, H, H, true);
     for (let b = 0; b < B; b++) {
       const ht = hseq + (b * T + t) * H;
       const hp = first ? h0 + b * H : hseq + (b * T + tp) * H;
@@ -73,13 +71,10 @@ export function gruForward(h: Float32Array,
 }
 
 /** Backward through time; see assembly/gru.ts gru_backward_f32 for the contract. */
-export function gruBackward(h: Float32Array,
-  dx: number, dwx: number, dwh: number, dbias: number, dh0: number,
-  dhseq: number, dhT: number,
-  x: number, wx: number, wh: number, h0: number, mask: number,
-  hseq: number, gates: number, aux: number, d: GruDims,
-  hprev: number, dhBuf: number): void {
-  const { B, T, I, H, goBackwards, act, recAct, resetAfter } = d;
+export function gruBackward(m: HeapMemory, args: KernelArgs<'gruBackward'>): void {
+  const h = m.f32();
+  const { B, T, I, H, goBackwards, act, recAct, resetAfter } = args;
+  const { dx, dwx, dwh, dbias, dh0, dhseq, dhT, x, wx, wh, h0, mask, hseq, gates, aux, hprev, dhBuf } = offsets('gruBackward', args);
   const G = 3 * H;
   const BH = B * H;
   let dh = dhBuf;
@@ -129,10 +124,10 @@ export function gruBackward(h: Float32Array,
     }
     if (resetAfter) {
       // dh_{t-1} += [dz, dr, daux]·Uᵀ
-      gemm(h, 'nt', dhNext, H, gates + t * G, T * G, wh, G, B, H, G, true);
+      matmul(h, 'nt', dhNext, H, gates + t * G, T * G, wh, G, B, H, G, true);
     } else {
       // daux = dhh·U_hᵀ = d(r⊙h_{t-1}); then dr, then dh_{t-1} += [dz, dr]·U_zrᵀ
-      gemm(h, 'nt', daux, H, gates + t * G + 2 * H, T * G, wh + 2 * H, G, B, H, H, false);
+      matmul(h, 'nt', daux, H, gates + t * G + 2 * H, T * G, wh + 2 * H, G, B, H, H, false);
       for (let b = 0; b < B; b++) {
         if (masked(b, t)) continue;
         const g = gates + (b * T + t) * G;
@@ -144,7 +139,7 @@ export function gruBackward(h: Float32Array,
           h[dhNext + b * H + j] += da * r;
         }
       }
-      gemm(h, 'nt', dhNext, H, gates + t * G, T * G, wh, G, B, H, 2 * H, true);
+      matmul(h, 'nt', dhNext, H, gates + t * G, T * G, wh, G, B, H, 2 * H, true);
     }
     const tmp = dh;
     dh = dhNext;
@@ -158,24 +153,24 @@ export function gruBackward(h: Float32Array,
   };
   if (resetAfter) {
     // gates = [dz, dr, daux] (recurrent side), aux = dhh (input side of the h block)
-    gemm(h, 'tn', dwh, G, hprev, H, gates, G, H, G, N, true);
-    gemm(h, 'tn', dwx, G, x, I, gates, G, I, 2 * H, N, true);
-    gemm(h, 'tn', dwx + 2 * H, G, x, I, aux, H, I, H, N, true);
+    matmul(h, 'tn', dwh, G, hprev, H, gates, G, H, G, N, true);
+    matmul(h, 'tn', dwx, G, x, I, gates, G, I, 2 * H, N, true);
+    matmul(h, 'tn', dwx + 2 * H, G, x, I, aux, H, I, H, N, true);
     if (dbias) {
       colSum(dbias, gates, 2 * H, G);
       colSum(dbias + 2 * H, aux, H, H);
       colSum(dbias + G, gates, G, G);
     }
     if (dx) {
-      gemm(h, 'nt', dx, I, gates, G, wx, G, N, I, 2 * H, false);
-      gemm(h, 'nt', dx, I, aux, H, wx + 2 * H, G, N, I, H, true);
+      matmul(h, 'nt', dx, I, gates, G, wx, G, N, I, 2 * H, false);
+      matmul(h, 'nt', dx, I, aux, H, wx + 2 * H, G, N, I, H, true);
     }
   } else {
     // gates = [dz, dr, dhh] for both sides; aux = r⊙h_{t-1}
-    gemm(h, 'tn', dwh, G, hprev, H, gates, G, H, 2 * H, N, true);
-    gemm(h, 'tn', dwh + 2 * H, G, aux, H, gates + 2 * H, G, H, H, N, true);
-    gemm(h, 'tn', dwx, G, x, I, gates, G, I, G, N, true);
+    matmul(h, 'tn', dwh, G, hprev, H, gates, G, H, 2 * H, N, true);
+    matmul(h, 'tn', dwh + 2 * H, G, aux, H, gates + 2 * H, G, H, H, N, true);
+    matmul(h, 'tn', dwx, G, x, I, gates, G, I, G, N, true);
     if (dbias) colSum(dbias, gates, G, G);
-    if (dx) gemm(h, 'nt', dx, I, gates, G, wx, G, N, I, G, false);
+    if (dx) matmul(h, 'nt', dx, I, gates, G, wx, G, N, I, G, false);
   }
 }

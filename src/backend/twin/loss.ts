@@ -2,8 +2,14 @@
  * Twin of assembly/loss.ts. Each returns Σ w·loss (float64) and writes the
  * gradient w.r.t. the logits / outputs times `scale`. w = 0: no weights.
  */
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
 
-export function bceLogits(h: Float32Array, dz: number, z: number, y: number, w: number, N: number, C: number, scale: number): number {
+export function bceLogits(m: HeapMemory, a: KernelArgs<'bceLogits'>): number {
+  const h = m.f32();
+  const { N, C, scale } = a;
+  const { dz, z, y, w } = offsets('bceLogits', a);
   let total = 0;
   for (let n = 0; n < N; n++) {
     const wn = w ? h[w + n] : 1;
@@ -20,17 +26,20 @@ export function bceLogits(h: Float32Array, dz: number, z: number, y: number, w: 
   return total;
 }
 
-export function softmaxCe(h: Float32Array, hi: Int32Array, dz: number, z: number, labels: number, w: number,
-  N: number, C: number, sparse: boolean, scale: number): number {
+export function softmaxCe(m: HeapMemory, a: KernelArgs<'softmaxCe'>): number {
+  const h = m.f32();
+  const hi = m.i32();
+  const { N, C, sparse, scale } = a;
+  const { dz, z, labels, w } = offsets('softmaxCe', a);
   let total = 0;
   for (let n = 0; n < N; n++) {
     const zr = z + n * C;
     const dr = dz + n * C;
-    let m = -Infinity;
-    for (let c = 0; c < C; c++) m = Math.max(m, h[zr + c]);
+    let mx = -Infinity;
+    for (let c = 0; c < C; c++) mx = Math.max(mx, h[zr + c]);
     let s = 0;
-    for (let c = 0; c < C; c++) s += Math.exp(h[zr + c] - m);
-    const lse = m + Math.log(s);
+    for (let c = 0; c < C; c++) s += Math.exp(h[zr + c] - mx);
+    const lse = mx + Math.log(s);
     const wn = w ? h[w + n] : 1;
     if (sparse) {
       const label = hi[labels + n];
@@ -49,7 +58,10 @@ export function softmaxCe(h: Float32Array, hi: Int32Array, dz: number, z: number
   return total;
 }
 
-export function mse(h: Float32Array, dout: number, out: number, y: number, w: number, N: number, C: number, scale: number): number {
+export function mse(m: HeapMemory, a: KernelArgs<'mse'>): number {
+  const h = m.f32();
+  const { N, C, scale } = a;
+  const { dout, out, y, w } = offsets('mse', a);
   let total = 0;
   for (let n = 0; n < N; n++) {
     const wn = w ? h[w + n] : 1;

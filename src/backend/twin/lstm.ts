@@ -5,30 +5,28 @@
  * Offsets address the heap `h` (float32) and `hi` (int32 view of the same
  * memory); 0 means "absent".
  */
-import { previousStates, passMaskedRows, type RecurrentDims } from './recurrent.js';
-import { gemm } from './gemm.js';
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
+import { previousStates, passMaskedRows } from './recurrent.js';
+import { matmul } from './gemm.js';
 import { act1, actGrad1 } from './activations.js';
 
-export interface LstmDims extends RecurrentDims {
-  recAct: number;
-}
-
 /** hseq, cseq (B,T,H), gates (B,T,4H) = LSTM(x (B,T,I)). */
-export function lstmForward(h: Float32Array,
-  hseq: number, cseq: number, gates: number,
-  x: number, wx: number, wh: number, bias: number, peep: number,
-  h0: number, c0: number, mask: number, d: LstmDims): void {
-  const { B, T, I, H, goBackwards, act, recAct } = d;
+export function lstmForward(m: HeapMemory, a: KernelArgs<'lstmForward'>): void {
+  const h = m.f32();
+  const { B, T, I, H, goBackwards, act, recAct } = a;
+  const { hseq, cseq, gates, x, wx, wh, bias, peep, h0, c0, mask } = offsets('lstmForward', a);
   const G = 4 * H;
   // input projection for all steps, then the bias
-  gemm(h, 'nn', gates, G, x, I, wx, G, B * T, G, I, false);
+  matmul(h, 'nn', gates, G, x, I, wx, G, B * T, G, I, false);
   if (bias) for (let r = 0; r < B * T; r++) for (let j = 0; j < G; j++) h[gates + r * G + j] += h[bias + j];
   for (let s = 0; s < T; s++) {
     const t = goBackwards ? T - 1 - s : s;
     const tp = goBackwards ? t + 1 : t - 1;
     const first = s === 0;
     // z_t += h_{t-1}·wh
-    gemm(h, 'nn', gates + t * G, T * G, first ? h0 : hseq + tp * H, first ? H : T * H, wh, G, B, G, H, true);
+    matmul(h, 'nn', gates + t * G, T * G, first ? h0 : hseq + tp * H, first ? H : T * H, wh, G, B, G, H, true);
     for (let b = 0; b < B; b++) {
       const z = gates + (b * T + t) * G;
       const c = cseq + (b * T + t) * H;
@@ -67,13 +65,11 @@ export function lstmForward(h: Float32Array,
 }
 
 /** Backward through time; see assembly/lstm.ts lstm_backward_f32 for the contract. */
-export function lstmBackward(h: Float32Array,
-  dx: number, dwx: number, dwh: number, dbias: number, dpeep: number, dh0: number, dc0: number,
-  dhseq: number, dhT: number, dcT: number,
-  x: number, wx: number, wh: number, peep: number, h0: number, c0: number, mask: number,
-  hseq: number, cseq: number, gates: number, d: LstmDims,
-  hprev: number, dhBuf: number, dcBuf: number): void {
-  const { B, T, I, H, goBackwards, act, recAct } = d;
+export function lstmBackward(m: HeapMemory, a: KernelArgs<'lstmBackward'>): void {
+  const h = m.f32();
+  const { B, T, I, H, goBackwards, act, recAct } = a;
+  const { dx, dwx, dwh, dbias, dpeep, dh0, dc0, dhseq, dhT, dcT, x, wx, wh, peep, h0, c0, mask, hseq, cseq, gates, hprev, dhBuf, dcBuf } =
+    offsets('lstmBackward', a);
   const G = 4 * H;
   const BH = B * H;
   let dh = dhBuf;
@@ -131,7 +127,7 @@ export function lstmBackward(h: Float32Array,
       }
     }
     // dh_{t-1} = dz_t · whᵀ; masked rows pass their dh through
-    gemm(h, 'nt', dhNext, H, gates + t * G, T * G, wh, G, B, H, G, false);
+    matmul(h, 'nt', dhNext, H, gates + t * G, T * G, wh, G, B, H, G, false);
     passMaskedRows(h, dhNext, dh, mask, B, T, t, H);
     const tmp = dh;
     dh = dhNext;
@@ -141,8 +137,8 @@ export function lstmBackward(h: Float32Array,
   if (dc0) h.copyWithin(dc0, dcBuf, dcBuf + BH);
   previousStates(h, hprev, hseq, h0, B, T, H, goBackwards);
   const N = B * T;
-  gemm(h, 'tn', dwh, G, hprev, H, gates, G, H, G, N, true);
-  gemm(h, 'tn', dwx, G, x, I, gates, G, I, G, N, true);
+  matmul(h, 'tn', dwh, G, hprev, H, gates, G, H, G, N, true);
+  matmul(h, 'tn', dwx, G, x, I, gates, G, I, G, N, true);
   if (dbias) for (let r = 0; r < N; r++) for (let j = 0; j < G; j++) h[dbias + j] += h[gates + r * G + j];
-  if (dx) gemm(h, 'nt', dx, I, gates, G, wx, G, N, I, G, false);
+  if (dx) matmul(h, 'nt', dx, I, gates, G, wx, G, N, I, G, false);
 }

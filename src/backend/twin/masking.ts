@@ -1,8 +1,14 @@
 /** Twin of assembly/masking.ts. */
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
 
 // mask (N) = any(x[n,:] != value); y (N,F) = x ⊙ mask
-export function maskingForward(h: Float32Array, y: number, mask: number, x: number, N: number, F: number, value: number): void {
-  const v = Math.fround(value);
+export function maskingForward(m: HeapMemory, a: KernelArgs<'maskingForward'>): void {
+  const h = m.f32();
+  const { N, F } = a;
+  const { y, mask, x } = offsets('maskingForward', a);
+  const v = Math.fround(a.value);
   for (let n = 0; n < N; n++) {
     let keep = false;
     for (let j = 0; j < F && !keep; j++) keep = h[x + n * F + j] !== v;
@@ -12,7 +18,10 @@ export function maskingForward(h: Float32Array, y: number, mask: number, x: numb
 }
 
 // y (R,C) = x ⊙ s (R) along rows
-export function rowScale(h: Float32Array, y: number, x: number, s: number, R: number, C: number): void {
+export function rowScale(m: HeapMemory, a: KernelArgs<'rowScale'>): void {
+  const h = m.f32();
+  const { R, C } = a;
+  const { y, x, s } = offsets('rowScale', a);
   for (let r = 0; r < R; r++) {
     const sv = h[s + r];
     for (let j = 0; j < C; j++) h[y + r * C + j] = h[x + r * C + j] * sv;

@@ -1,6 +1,12 @@
 /** Twin of assembly/optim.ts: Keras update rules over a flat parameter vector. */
+import type { KernelArgs } from '../contract/index.js';
+import type { HeapMemory } from '../memory.js';
+import { offsets } from './args.js';
 
-export function sgdUpdate(h: Float32Array, w: number, g: number, vel: number, n: number, lr: number, momentum: number, nesterov: boolean): void {
+export function sgdUpdate(m: HeapMemory, a: KernelArgs<'sgdUpdate'>): void {
+  const h = m.f32();
+  const { n, lr, momentum, nesterov } = a;
+  const { w, g, vel } = offsets('sgdUpdate', a);
   for (let i = 0; i < n; i++) {
     const gv = h[g + i];
     if (momentum === 0) {
@@ -13,7 +19,10 @@ export function sgdUpdate(h: Float32Array, w: number, g: number, vel: number, n:
   }
 }
 
-export function adamUpdate(h: Float32Array, w: number, g: number, m: number, v: number, n: number, lrT: number, beta1: number, beta2: number, eps: number): void {
+export function adamUpdate(mem: HeapMemory, a: KernelArgs<'adamUpdate'>): void {
+  const h = mem.f32();
+  const { n, lrT, beta1, beta2, eps } = a;
+  const { w, g, m, v } = offsets('adamUpdate', a);
   for (let i = 0; i < n; i++) {
     const gv = h[g + i];
     const mv = beta1 * h[m + i] + (1 - beta1) * gv;
@@ -24,7 +33,10 @@ export function adamUpdate(h: Float32Array, w: number, g: number, m: number, v: 
   }
 }
 
-export function rmspropUpdate(h: Float32Array, w: number, g: number, acc: number, mom: number, n: number, lr: number, rho: number, eps: number, momentum: number): void {
+export function rmspropUpdate(m: HeapMemory, a: KernelArgs<'rmspropUpdate'>): void {
+  const h = m.f32();
+  const { n, lr, rho, eps, momentum } = a;
+  const { w, g, acc, mom } = offsets('rmspropUpdate', a);
   for (let i = 0; i < n; i++) {
     const gv = h[g + i];
     const a = rho * h[acc + i] + (1 - rho) * gv * gv;
@@ -38,7 +50,10 @@ export function rmspropUpdate(h: Float32Array, w: number, g: number, acc: number
   }
 }
 
-export function adagradUpdate(h: Float32Array, w: number, g: number, acc: number, n: number, lr: number, eps: number): void {
+export function adagradUpdate(m: HeapMemory, a: KernelArgs<'adagradUpdate'>): void {
+  const h = m.f32();
+  const { n, lr, eps } = a;
+  const { w, g, acc } = offsets('adagradUpdate', a);
   for (let i = 0; i < n; i++) {
     const gv = h[g + i];
     const a = h[acc + i] + gv * gv;
@@ -47,6 +62,9 @@ export function adagradUpdate(h: Float32Array, w: number, g: number, acc: number
   }
 }
 
-export function clipValue(h: Float32Array, g: number, n: number, c: number): void {
+export function clipValue(m: HeapMemory, a: KernelArgs<'clipValue'>): void {
+  const h = m.f32();
+  const { n, c } = a;
+  const g = a.g.off;
   for (let i = 0; i < n; i++) h[g + i] = Math.min(Math.max(h[g + i], -c), c);
 }

@@ -1,16 +1,5 @@
 /** Twin of assembly/recurrent.ts: what the recurrent twins share. */
 
-/** The dims of one recurrent kernel call (B batch, T time, I input, H units). */
-export interface RecurrentDims {
-  B: number;
-  T: number;
-  I: number;
-  H: number;
-  goBackwards: boolean;
-  /** ACT_* id of the activation */
-  act: number;
-}
-
 /** mask (B,T) given and mask[b,t] == 0. */
 export function isMasked(h: Float32Array, mask: number, b: number, t: number, T: number): boolean {
   return mask !== 0 && h[mask + b * T + t] === 0;

@@ -1,0 +1,64 @@
+/**
+ * The one place bench/ touches wasm-rnn's model API: build a model on a
+ * given backend, train on a batch, predict, move weights in and out, save and
+ * load. The model classes are being rewritten (a graph engine under the
+ * same TF.js-shaped API); when their API moves, this file is what changes,
+ * not the benchmarks.
+ */
+import type { Backend } from '../src/backend/backend.js';
+import { setBackend } from '../src/backend/load.js';
+import { loadModelSync, Sequential, Tensor, tensor, type CompileOptions, type Layer } from '../src/index.js';
+
+export interface OursSpec {
+  seed: number;
+  layers: Layer[];
+  /** per-sample input shape */
+  inputShape: number[];
+  loss: CompileOptions['loss'];
+  optimizer: CompileOptions['optimizer'];
+}
+
+/** A built, compiled model of ours, as the benchmarks use it. */
+export interface Ours {
+  /** one training step on (x, y); the loss */
+  train(x: Tensor, y: Tensor): number;
+  /** predictions for x, flat */
+  predict(x: Tensor, batchSize?: number): Float32Array;
+  getWeights(): Tensor[];
+  setWeights(w: Tensor[]): void;
+  serialize(includeOptimizer: boolean): Uint8Array;
+  dispose(): void;
+}
+
+function wrap(m: Sequential): Ours {
+  return {
+    train: (x, y) => m.trainOnBatch(x, y),
+    predict: (x, batchSize) => (m.predict(x, batchSize === undefined ? {} : { batchSize }) as Tensor).data as Float32Array,
+    getWeights: () => m.getWeights(),
+    setWeights: (w) => m.setWeights(w),
+    serialize: (includeOptimizer) => m.serialize({ includeOptimizer }),
+    dispose: () => m.dispose(),
+  };
+}
+
+/** A model on backend `be` with its seeded initial weights, compiled. */
+export function ourModel(be: Backend, spec: OursSpec): Ours {
+  setBackend(be);
+  const m = new Sequential({ seed: spec.seed, layers: spec.layers });
+  m.build(spec.inputShape); // fixes the model to `be`; compile after build attaches the optimizer
+  m.compile({ optimizer: spec.optimizer, loss: spec.loss });
+  return wrap(m);
+}
+
+/** A model loaded from `serialize` bytes onto backend `be`. */
+export function loadOurs(be: Backend, bytes: Uint8Array): Ours {
+  setBackend(be);
+  return wrap(loadModelSync(bytes));
+}
+
+/** Host data as one of our tensors. */
+export function ourTensor(data: Int32Array | Float32Array, shape: number[]): Tensor {
+  return tensor(data, shape);
+}
+
+export type { Tensor };
