@@ -7,7 +7,7 @@
  */
 import type { Backend } from '../src/backend/backend.js';
 import { setBackend } from '../src/backend/load.js';
-import { loadModelSync, Sequential, Tensor, tensor, type CompileOptions, type Layer } from '../src/index.js';
+import { loadModelSync, Sequential, Tensor, tensor, type CompileOptions, type Layer, type Model } from '../src/index.js';
 
 export interface OursSpec {
   seed: number;
@@ -30,7 +30,7 @@ export interface Ours {
   dispose(): void;
 }
 
-function wrap(m: Sequential): Ours {
+function wrap(m: Model): Ours {
   return {
     train: (x, y) => m.trainOnBatch(x, y),
     predict: (x, batchSize) => (m.predict(x, batchSize === undefined ? {} : { batchSize }) as Tensor).data as Float32Array,
