@@ -175,14 +175,13 @@ class Conv1DRun extends LayerRun {
     const { fa } = this;
     const T = x[0];
     const To = this.layer.outputSteps(T);
-    const { P } = windowGeometry(T, fa.K, fa.S, fa.D, this.layer.padding);
     const n = B * To * fa.F;
     this.z = alloc(n);
     this.y = this.act === ACT_LINEAR ? this.z : alloc(n);
     this.dz = alloc(n);
     this.dx = alloc(B * T * fa.C);
-    // the padded input exists when there is padding or a mask (the longest T needs the most)
-    this.xpad = P > 0 || this.masked ? alloc(B * Math.max(paddedRows(To, fa.K, fa.S, fa.D), T) * fa.C) : null;
+    // the padded input, for padding or a mask ('valid' windows stay inside x; the longest T needs the most rows)
+    this.xpad = this.layer.padding !== 'valid' || this.masked ? alloc(B * paddedRows(To, fa.K, fa.S, fa.D) * fa.C) : null;
     this.ba.R = Math.max(1, Math.min(B * To, Math.floor(UNFOLD_SLOTS / (fa.K * fa.C))));
     this.du = alloc(this.ba.R * fa.K * fa.C);
     this.ymask = alloc(B * To);
@@ -199,12 +198,13 @@ class Conv1DRun extends LayerRun {
     fa.y = this.z;
     fa.x = x.buf;
     fa.mask = mask;
-    fa.xpad = P > 0 || mask ? this.xpad : null;
+    const Tp = paddedRows(To, fa.K, fa.S, fa.D);
+    fa.xpad = P > 0 || Tp > T || mask ? this.xpad : null;
     fa.B = ctx.B;
     fa.T = T;
     fa.P = P;
     fa.To = To;
-    fa.Tp = paddedRows(To, fa.K, fa.S, fa.D);
+    fa.Tp = Tp;
     be.run('conv1dForward', fa);
     const N = ctx.B * To;
     if (this.act === ACT_SOFTMAX) be.softmaxRows(this.y, this.z, N, fa.F);
