@@ -109,15 +109,15 @@ const cases: Case[] = [
     target: regression,
   },
   {
-    label: 'AveragePooling1D(valid, strides 1) -> Conv1D(same, even kernel) -> Conv1D(same, strides 3) per step (mse)',
+    label: 'AveragePooling1D(valid, strides 1) -> Conv1D(same, even kernel) -> Conv1D(same, strides 3, sigmoid) per step (binary cross-entropy on its logits)',
     build: () => tf.sequential({ layers: [
       tf.layers.averagePooling1d({ poolSize: 2, strides: 1, inputShape: [10, 5] }),
       tf.layers.conv1d({ filters: 4, kernelSize: 4, padding: 'same', activation: 'relu', biasInitializer: 'ones' }),
-      tf.layers.conv1d({ filters: 3, kernelSize: 2, strides: 3, padding: 'same', biasInitializer: 'randomNormal' }),
+      tf.layers.conv1d({ filters: 3, kernelSize: 2, strides: 3, padding: 'same', activation: 'sigmoid', biasInitializer: 'randomNormal' }),
     ] }),
     input: (r) => [floats(r, 10, 5)],
-    loss: 'meanSquaredError',
-    target: regression,
+    loss: 'binaryCrossentropy',
+    target: binary,
   },
   {
     label: 'Conv1D(same, dilation 3, even kernel) -> Conv1D(valid, dilation 2) per step (predictions only)',
