@@ -7,8 +7,10 @@
 //
 //   xp[b,u,c] = x[b, u−P, c] where 0 <= u−P < T and the step is valid
 //               (mask absent or mask[b, u−P] != 0), else 0
-//   y[b,t,f]  = bias[f] + Σ_k Σ_c xp[b, t·S + k·D, c] · w[k,c,f]
+//   y[b,t,f]  = act(bias[f] + Σ_k Σ_c xp[b, t·S + k·D, c] · w[k,c,f])
 //
+// act is an elementwise activation (ACT_*, not softmax), applied to each
+// batch row right after its GEMM, while the row is still in cache.
 // w (K,C,F) is Keras's kernel; read as a (K·C, F) matrix its row k·C + c
 // meets input channel c of tap k. A masked step reads as zeros, as padding
 // does: it contributes nothing and receives no gradient.
@@ -29,6 +31,8 @@
 import { F32 } from './simd';
 import { gemm } from './gemm';
 import { column_sum_f32 } from './elementwise';
+import { activate } from './activations';
+import { ACT_LINEAR } from './abi';
 
 /** dst[0:n] += src[0:n] */
 // @ts-ignore: decorator
@@ -63,11 +67,11 @@ function padRows(xp: usize, x: usize, mask: usize, b: i32, T: i32, C: i32, P: i3
 }
 
 /**
- * y (B,To,F) = conv(x (B,T,C), w (K,C,F)) + bias (F, or 0); xpad (B,Tp,C) =
- * the padded, masked input (or 0: read x, which needs P = 0 and no mask).
+ * y (B,To,F) = act(conv(x (B,T,C), w (K,C,F)) + bias (F, or 0)); xpad (B,Tp,C)
+ * = the padded, masked input (or 0: read x, which needs P = 0 and no mask).
  */
 export function conv1d_forward_f32(y: usize, xpad: usize, x: usize, mask: usize, w: usize, bias: usize,
-  B: i32, T: i32, C: i32, F: i32, K: i32, S: i32, D: i32, P: i32, To: i32, work: usize): void {
+  B: i32, T: i32, C: i32, F: i32, K: i32, S: i32, D: i32, P: i32, To: i32, act: i32, work: usize): void {
   const Tp = (To - 1) * S + (K - 1) * D + 1;
   const rowIn = <usize>C * F32;
   const src = xpad != 0 ? xpad : x;
@@ -89,6 +93,7 @@ export function conv1d_forward_f32(y: usize, xpad: usize, x: usize, mask: usize,
           To, F, C, bias != 0 || k > 0, work);
       }
     }
+    if (act != ACT_LINEAR) activate(yb, yb, To * F, act);
   }
 }
 

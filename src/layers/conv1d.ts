@@ -14,7 +14,7 @@
  * nothing and receives no gradient), and the mask goes on, downsampled:
  * output step t is valid iff its window holds at least one valid input step.
  */
-import { ACTIVATIONS, ACT_LINEAR, ACT_SOFTMAX, type ActivationName } from '../backend/abi.js';
+import { ACTIVATIONS, ACT_LINEAR, ACT_SIGMOID, ACT_SOFTMAX, type ActivationName } from '../backend/abi.js';
 import type { Buf, KernelArgs } from '../backend/backend.js';
 import { paddedRows } from '../backend/contract/conv.js';
 import { describe, fail } from '../errors.js';
@@ -147,6 +147,12 @@ const UNFOLD_SLOTS = 1 << 18;
 
 class Conv1DRun extends LayerRun {
   private readonly act: number;
+  /**
+   * The kernel applies the activation itself (per batch row, in cache), and
+   * the pre-activation is not kept: all but sigmoid and softmax, whose
+   * pre-activation a cross-entropy loss may read (logits()).
+   */
+  private readonly fused: boolean;
   private readonly fa: KernelArgs<'conv1dForward'>;
   private readonly ba: KernelArgs<'conv1dBackward'>;
   private z!: Buf;
@@ -161,10 +167,14 @@ class Conv1DRun extends LayerRun {
   constructor(private readonly layer: Conv1D, private readonly call: CallArgs, private readonly masked: boolean, private readonly slots: readonly WeightSlot[]) {
     super();
     this.act = ACTIVATIONS[layer.activation];
+    this.fused = this.act !== ACT_SIGMOID && this.act !== ACT_SOFTMAX;
     const { kernelSize: K, strides: S, dilationRate: D, filters: F } = layer;
     const C = slots[0].spec.shape[1];
     const none = null as unknown as Buf;
-    this.fa = { y: none, xpad: null, x: none, mask: null, w: slots[0].w, bias: layer.useBias ? slots[1].w : null, B: 1, T: 1, C, F, K, S, D, P: 0, To: 1, Tp: 1 };
+    this.fa = {
+      y: none, xpad: null, x: none, mask: null, w: slots[0].w, bias: layer.useBias ? slots[1].w : null,
+      B: 1, T: 1, C, F, K, S, D, P: 0, To: 1, act: this.fused ? this.act : ACT_LINEAR, Tp: 1,
+    };
     this.ba = {
       dx: null, dw: null, dbias: null, du: null, dz: none, xpad: null, x: none, mask: null, w: slots[0].w,
       B: 1, T: 1, C, F, K, S, D, P: 0, To: 1, R: 1, Tp: 1,
@@ -177,7 +187,7 @@ class Conv1DRun extends LayerRun {
     const To = this.layer.outputSteps(T);
     const n = B * To * fa.F;
     this.z = alloc(n);
-    this.y = this.act === ACT_LINEAR ? this.z : alloc(n);
+    this.y = this.fused ? this.z : alloc(n);
     this.dz = alloc(n);
     this.dx = alloc(B * T * fa.C);
     // the padded input, for padding or a mask ('valid' windows stay inside x; the longest T needs the most rows)
@@ -208,7 +218,7 @@ class Conv1DRun extends LayerRun {
     be.run('conv1dForward', fa);
     const N = ctx.B * To;
     if (this.act === ACT_SOFTMAX) be.softmaxRows(this.y, this.z, N, fa.F);
-    else if (this.act !== ACT_LINEAR) be.activation(this.y, this.z, N * fa.F, this.act);
+    else if (!this.fused) be.activation(this.y, this.z, N * fa.F, this.act);
     out.buf = this.y;
     out.shape[0] = To;
     out.shape[1] = fa.F;
@@ -252,6 +262,7 @@ class Conv1DRun extends LayerRun {
     if (need[0]) dIns[0] = this.dx;
   }
 
+  /** The pre-activation (kept for sigmoid and softmax; otherwise z is y, as a loss never fuses with those). */
   override logits(): { z: Buf; activation: string } {
     return { z: this.z, activation: this.layer.activation };
   }

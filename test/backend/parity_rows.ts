@@ -131,7 +131,7 @@ function windowArgs(T: number, K: number, S: number, D: number, padding: Padding
   return { T, K, S, D, P, To, Tp: paddedRows(To, K, S, D) };
 }
 
-/** Conv calls: every geometry against (C, F) over lane tails; masks, padding buffers and gradients on and off. */
+/** Conv calls: every geometry against (C, F) over lane tails; masks, padding buffers, gradients and activations on and off. */
 function convCases(backward: boolean): Case[] {
   const out: Case[] = [];
   let n = 0;
@@ -148,7 +148,7 @@ function convCases(backward: boolean): Case[] {
         if (n % 5 === 1) absent.push('dx', 'du');
         if (n % 7 === 2) absent.push('dw');
       }
-      out.push({ args: { ...w, B: 1 + (n % 3), C, F, R: [1, 3, 1000][n % 3] }, absent });
+      out.push({ args: { ...w, B: 1 + (n % 3), C, F, R: [1, 3, 1000][n % 3], act: ACTS[n % ACTS.length] }, absent });
       n++;
     }
   }

@@ -5,7 +5,8 @@
  * D dilation, P zero steps before step 0, To output steps, Tp padded rows.
  */
 import { fail } from '../../errors.js';
-import { acc, dim, hostDim, inp, kernel, opt, out, scratch, work } from './params.js';
+import { ACT_SOFTMAX } from '../abi.js';
+import { acc, dim, hostDim, i32, inp, kernel, opt, out, scratch, work } from './params.js';
 
 /** Rows of padded input the windows of To outputs read: (To−1)·S + (K−1)·D + 1. */
 export function paddedRows(To: number, K: number, S: number, D: number): number {
@@ -30,7 +31,7 @@ function checkGeometry(op: string, a: Geometry): void {
 export const CONV_KERNELS = {
   conv1dForward: kernel({
     wasm: 'conv1d_forward_f32',
-    doc: 'y (B,To,F) = conv of x (B,T,C) with w (K,C,F), stride S, dilation D, P zero steps before, + bias (F); ' +
+    doc: 'y (B,To,F) = act(conv of x (B,T,C) with w (K,C,F), stride S, dilation D, P zero steps before, + bias (F)), act an ACT_* id (not softmax); ' +
       'xpad (B,Tp,C) = the padded input with masked steps zeroed, kept for the backward (null: read x; needs P = 0, no mask).',
     params: {
       y: out('B,To,F'),
@@ -48,10 +49,14 @@ export const CONV_KERNELS = {
       D: dim(1),
       P: dim(0),
       To: dim(1),
+      act: i32(),
       Tp: hostDim(1),
       work: work(),
     },
-    check: checkGeometry,
+    check(op, a) {
+      checkGeometry(op, a);
+      if (!Number.isInteger(a.act) || a.act < 0 || a.act >= ACT_SOFTMAX) fail('E_ARG', `${op}: act must be an elementwise activation id (ACT_LINEAR .. ACT_HARD_SIGMOID), got ${a.act}`);
+    },
   }),
   conv1dBackward: kernel({
     wasm: 'conv1d_backward_f32',

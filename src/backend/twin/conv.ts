@@ -4,10 +4,12 @@
  * per tap and multiplied into a row of the kernel, i-k-j style).
  *
  *   xp[b,u,c] = x[b, u−P, c] for valid steps, else 0
- *   y[b,t,f]  = bias[f] + Σ_k Σ_c xp[b, t·S + k·D, c] · w[k,c,f]
+ *   y[b,t,f]  = act(bias[f] + Σ_k Σ_c xp[b, t·S + k·D, c] · w[k,c,f])
  */
 import type { KernelArgs } from '../contract/index.js';
 import type { HeapMemory } from '../memory.js';
+import { ACT_LINEAR } from '../abi.js';
+import { act1 } from './activations.js';
 import { offsets } from './args.js';
 
 /** Whether input step i of batch row b is read: in range and not masked. */
@@ -15,10 +17,10 @@ function valid(h: Float32Array, mask: number, b: number, T: number, i: number): 
   return i >= 0 && i < T && (mask === 0 || h[mask + b * T + i] !== 0);
 }
 
-// y (B,To,F) = conv(x (B,T,C), w (K,C,F)) + bias; xpad (B,Tp,C) = padded, masked x
+// y (B,To,F) = act(conv(x (B,T,C), w (K,C,F)) + bias); xpad (B,Tp,C) = padded, masked x
 export function conv1dForward(m: HeapMemory, a: KernelArgs<'conv1dForward'>): void {
   const h = m.f32();
-  const { B, T, C, F, K, S, D, P, To, Tp } = a;
+  const { B, T, C, F, K, S, D, P, To, Tp, act } = a;
   const { y, xpad, x, mask, w, bias } = offsets('conv1dForward', a);
   for (let b = 0; b < B; b++) {
     if (xpad) {
@@ -42,6 +44,7 @@ export function conv1dForward(m: HeapMemory, a: KernelArgs<'conv1dForward'>): vo
           for (let f = 0; f < F; f++) h[yr + f] += xv * h[wr + f];
         }
       }
+      if (act !== ACT_LINEAR) for (let f = 0; f < F; f++) h[yr + f] = act1(act, h[yr + f]);
     }
   }
 }
