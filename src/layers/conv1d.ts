@@ -142,6 +142,14 @@ export class Conv1D extends Layer<SymbolicTensor> {
   }
 }
 
+/**
+ * predictStep feeds one step at a time and keeps no history but recurrent
+ * states: a window over several steps would silently see only the current one.
+ */
+export function steppingError(layer: Layer): never {
+  fail('E_STATE', `predictStep: ${layer.name} (${layer.className}) reads a window of several steps, which one step at a time cannot give it; predict on the whole sequence instead`);
+}
+
 /** Rows of the unfolded gradient per GEMM in the backward: about 1 MB of scratch. */
 const UNFOLD_SLOTS = 1 << 18;
 
@@ -200,6 +208,7 @@ class Conv1DRun extends LayerRun {
   forward(ctx: RunContext, ins: readonly Value[], [out]: Value[]): void {
     const be = ctx.backend;
     const x = ins[0];
+    if (ctx.stepping && (this.fa.K - 1) * this.fa.D > 0) steppingError(this.layer);
     const slot = maskSlot(this.call, 0);
     const mask = slot >= 0 ? ins[slot].buf : x.mask;
     const { fa } = this;

@@ -15,7 +15,7 @@
  */
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { oneInt, padding as paddingOf, sequenceInput } from './conv1d.js';
+import { oneInt, padding as paddingOf, sequenceInput, steppingError } from './conv1d.js';
 import { Layer, LayerRun, maskSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { inputShape, options } from './options.js';
@@ -87,7 +87,7 @@ export class Pooling1D extends Layer<SymbolicTensor> {
   }
 
   createRun(call: CallArgs, [x]: readonly TensorSpec[]): LayerRun {
-    return new PoolRun(this.mode, call, x.shape[1], (T) => ({ K: this.poolSize, S: this.strides, ...windowGeometry(T, this.poolSize, this.strides, 1, this.padding) }), true);
+    return new PoolRun(this, this.mode, call, x.shape[1], (T) => ({ K: this.poolSize, S: this.strides, ...windowGeometry(T, this.poolSize, this.strides, 1, this.padding) }), true);
   }
 
   getConfig(): Record<string, unknown> {
@@ -126,7 +126,7 @@ export class GlobalPooling1D extends Layer<SymbolicTensor> {
 
   createRun(call: CallArgs, [x]: readonly TensorSpec[]): LayerRun {
     // one window over the whole sequence
-    return new PoolRun(this.mode, call, x.shape[1], (T) => ({ K: T, S: 1, P: 0, To: 1 }), false);
+    return new PoolRun(this, this.mode, call, x.shape[1], (T) => ({ K: T, S: 1, P: 0, To: 1 }), false);
   }
 
   getConfig(): Record<string, unknown> {
@@ -152,7 +152,7 @@ class PoolRun extends LayerRun {
   private T = 0;
   private w: Win = { K: 1, S: 1, P: 0, To: 1 };
 
-  constructor(private readonly mode: Mode, private readonly call: CallArgs, private readonly C: number,
+  constructor(private readonly layer: Layer, private readonly mode: Mode, private readonly call: CallArgs, private readonly C: number,
     private readonly window: (T: number) => Win, private readonly sequence: boolean) {
     super();
   }
@@ -168,6 +168,8 @@ class PoolRun extends LayerRun {
   forward(ctx: RunContext, ins: readonly Value[], [out]: Value[]): void {
     const be = ctx.backend;
     const x = ins[0];
+    // a global pooling, or a window wider than a step, needs the whole sequence
+    if (ctx.stepping && (!this.sequence || this.window(2).K > 1)) steppingError(this.layer);
     const mask = inputMask(this.call, ins);
     const B = (this.B = ctx.B);
     const T = (this.T = x.shape[0]);

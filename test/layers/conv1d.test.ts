@@ -281,6 +281,17 @@ describe('Conv1D: bad input is a clear error at build time, and the model is unc
     expect(() => layers.conv1d({ filters: 2, kernelSize: 3, groups: 2 } as never)).toThrow(/unknown option 'groups'/);
   });
 
+  it('predictStep refuses a window of several steps (it would see only the current one); kernelSize 1 steps fine', async () => {
+    setBackend(await createBackend({ backend: 'js' }));
+    const step = new Tensor(Int32Array.from([3, 5]), [2, 1]);
+    const mk = (conv: ReturnType<typeof layers.conv1d>) => new Sequential({ seed: 2, layers: [
+      layers.embedding({ inputDim: 9, outputDim: 3 }), layers.lstm({ units: 4, returnSequences: true }), conv,
+    ] });
+    expect(() => mk(layers.conv1d({ filters: 2, kernelSize: 3, padding: 'causal' })).predictStep(step)).toThrow(/predictStep: conv1d_\d+ \(Conv1D\) reads a window of several steps/);
+    expect(() => mk(layers.conv1d({ filters: 2, kernelSize: 2, padding: 'same' })).predictStep(step)).toThrow(/reads a window of several steps/);
+    expect(mk(layers.conv1d({ filters: 2, kernelSize: 1 })).predictStep(step).shape).toEqual([2, 1, 2]);
+  });
+
   it('a mask of the wrong shape, input of the wrong rank or type', () => {
     const conv = layers.conv1d({ filters: 2, kernelSize: 2 });
     const x = input({ shape: [5, 4] });

@@ -191,6 +191,19 @@ describe('pooling: every backend, save and load', () => {
   });
 });
 
+describe('pooling: predictStep', () => {
+  it('global pooling and windows wider than a step need the whole sequence', async () => {
+    setBackend(await createBackend({ backend: 'js' }));
+    const step = new Tensor(Int32Array.from([3, 5]), [2, 1]);
+    const mk = (p: ReturnType<typeof layers.maxPooling1d> | ReturnType<typeof layers.globalMaxPooling1d>) => new Sequential({ seed: 2, layers: [
+      layers.embedding({ inputDim: 9, outputDim: 3 }), layers.lstm({ units: 4, returnSequences: true }), p,
+    ] });
+    expect(() => mk(layers.globalAveragePooling1d()).predictStep(step)).toThrow(/\(GlobalAveragePooling1D\) reads a window of several steps/);
+    expect(() => mk(layers.maxPooling1d({ poolSize: 2, padding: 'same' })).predictStep(step)).toThrow(/\(MaxPooling1D\) reads a window of several steps/);
+    expect(mk(layers.averagePooling1d({ poolSize: 1 })).predictStep(step).shape).toEqual([2, 1, 4]);
+  });
+});
+
 describe('pooling: bad input is a clear error at build time', () => {
   it('a pool longer than the sequence, wrong rank, wrong mask, bad options', () => {
     const p = layers.maxPooling1d({ poolSize: 4 });
