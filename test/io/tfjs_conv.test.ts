@@ -155,6 +155,8 @@ describe('TF.js -> wasm-rnn: Conv1D, pooling, Maximum', () => {
     it(`${c.label}: predictions${c.train === false ? '' : ', one SGD step'}, and back to TF.js`, async () => {
       const rng = new Rng(c.label.length);
       const theirs = c.build();
+      // seeded weights (TF.js draws its initial ones from Math.random): every run compares the same numbers
+      theirs.setWeights(theirs.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, () => rng.uniform(-0.5, 0.5)), w.shape)));
       const ours = fromTfjs(await artifactsOf(theirs) as never);
       const xs = c.input(rng);
       const want = theirs.predict(one(xs.map((x) => x.theirs))) as tf.Tensor;
