@@ -25,6 +25,11 @@ export { lstm_forward_f32, lstm_backward_f32 } from './lstm';
 export { simple_rnn_forward_f32, simple_rnn_backward_f32 } from './rnn';
 export { gru_forward_f32, gru_backward_f32 } from './gru';
 export { bidirectional_merge_f32, bidirectional_merge_backward_f32 } from './bidirectional';
+export { conv1d_forward_f32, conv1d_backward_f32 } from './conv1d';
+export {
+  max_pool1d_forward_f32, max_pool1d_backward_f32, avg_pool1d_forward_f32, avg_pool1d_backward_f32, window_mask_f32,
+} from './pooling';
+export { maximum_forward_f32, maximum_backward_f32 } from './maximum';
 export { bce_logits_f32, softmax_ce_f32, mse_f32 } from './loss';
 export {
   sgd_update_f32, adam_update_f32, rmsprop_update_f32, adagrad_update_f32, clip_value_f32,

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { CONV_FILTER_NOTE, registerConvFilterGrad } from './tfjs_conv.js';
 
 export type TfBackend = 'cpu' | 'wasm';
 
@@ -82,6 +83,8 @@ export async function loadTf(): Promise<TfInfo> {
       `(${hadWasm ? 'replacing its own' : 'which has none: Embedding training crashes without it'}) and on the cpu backend ` +
       `(${hadCpu ? "replacing its own O(vocab·N) kernel, unusable at vocab 10000: ~200 s and 8 GB per W1 step" : 'which has none'}).`,
   );
+  registerConvFilterGrad(tf);
+  notes.push(CONV_FILTER_NOTE);
   await tf.setBackend('wasm');
   await tf.ready();
   const wasmSimd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;

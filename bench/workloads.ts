@@ -1,5 +1,5 @@
 /**
- * The workloads of docs/benchmarks.md: W1-W4 train a model on one batch of
+ * The workloads of docs/benchmarks.md: W1-W4 and W6 train a model on one batch of
  * random data from a fixed seed, W5 runs W1's model forward. Each says what
  * to build (our layers and the same stack in TF.js), how to draw a batch,
  * what a throughput item is, and how many matmul FLOPs a training step does
@@ -27,6 +27,11 @@ export function flopsRecurrent(N: number, I: number, H: number, G: number, needD
 /** Dense over N rows, I -> U: forward, dW, and dx when needed. */
 export function flopsDense(N: number, I: number, U: number, needDx: boolean): number {
   return 2 * N * I * U * (needDx ? 3 : 2);
+}
+
+/** Conv1D over N = B·To output steps, K taps of C channels -> F: forward, dW, and dx when needed. */
+export function flopsConv1d(N: number, K: number, C: number, F: number, needDx: boolean): number {
+  return 2 * N * K * C * F * (needDx ? 3 : 2);
 }
 
 // -------------------------------------------------------------- workloads
@@ -179,8 +184,35 @@ export const W4: Workload = {
   flops: (B) => flopsRecurrent(B * 64, 32, 256, 1024, true) + flopsDense(B * 64, 256, 96, true),
 };
 
+/** Embedding(10000, 64) -> Conv1D(128, 5, relu) -> GlobalMaxPooling1D -> Dense(1, sigmoid), length 400. */
+export const W6: Workload = {
+  id: 'W6',
+  title: 'W6 1D-CNN text classifier, training',
+  unit: 'sequences/s',
+  B: 32,
+  T: 400,
+  inputShape: [400],
+  loss: 'binaryCrossentropy',
+  ours: () => [
+    layers.embedding({ inputDim: 10000, outputDim: 64 }),
+    layers.conv1d({ filters: 128, kernelSize: 5, activation: 'relu' }),
+    layers.globalMaxPooling1d(),
+    layers.dense({ units: 1, activation: 'sigmoid' }),
+  ],
+  tfjs: (t) => [
+    t.layers.embedding({ inputDim: 10000, outputDim: 64, inputLength: 400, embeddingsInitializer: 'zeros' }),
+    t.layers.conv1d({ filters: 128, kernelSize: 5, activation: 'relu', kernelInitializer: 'zeros' }),
+    t.layers.globalMaxPooling1d(),
+    t.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' }),
+  ],
+  batch: (rng, B) => ({ B, ...idsBatch(rng, B, 400, 10000, 1), ...binaryTargets(rng, B) }),
+  items: (B) => B,
+  // the Embedding below is trained, so the conv computes dx too
+  flops: (B) => flopsConv1d(B * 396, 5, 64, 128, true) + flopsDense(B, 128, 1, true),
+};
+
 /** The training workloads, in report order. */
-export const WORKLOADS = [W1, W2, W3, W4];
+export const WORKLOADS = [W1, W2, W3, W4, W6];
 
 // ------------------------------------------------------------- inference
 

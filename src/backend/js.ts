@@ -15,6 +15,7 @@ import type { KernelFn, KernelFns, Kernels } from './kernels.js';
 import type { HeapMemory } from './memory.js';
 import * as activations from './twin/activations.js';
 import * as bidirectional from './twin/bidirectional.js';
+import * as conv from './twin/conv.js';
 import * as dropout from './twin/dropout.js';
 import * as elementwise from './twin/elementwise.js';
 import * as embedding from './twin/embedding.js';
@@ -23,7 +24,9 @@ import * as gru from './twin/gru.js';
 import * as loss from './twin/loss.js';
 import * as lstm from './twin/lstm.js';
 import * as masking from './twin/masking.js';
+import * as maximum from './twin/maximum.js';
 import * as optim from './twin/optim.js';
+import * as pooling from './twin/pooling.js';
 import * as rnn from './twin/rnn.js';
 
 /** Largest heap the twin will try to allocate, in slots (4 GiB, as wasm32). */
@@ -133,6 +136,15 @@ const TWINS: { [K in KernelName]: Twin<K> } = {
   gruBackward: gru.gruBackward,
   bidirectionalMerge: bidirectional.bidirectionalMerge,
   bidirectionalMergeBackward: bidirectional.bidirectionalMergeBackward,
+  conv1dForward: conv.conv1dForward,
+  conv1dBackward: conv.conv1dBackward,
+  maxPool1dForward: pooling.maxPool1dForward,
+  maxPool1dBackward: pooling.maxPool1dBackward,
+  avgPool1dForward: pooling.avgPool1dForward,
+  avgPool1dBackward: pooling.avgPool1dBackward,
+  windowMask: pooling.windowMask,
+  maximumForward: maximum.maximumForward,
+  maximumBackward: maximum.maximumBackward,
   bceLogits: loss.bceLogits,
   softmaxCe: loss.softmaxCe,
   mse: loss.mse,

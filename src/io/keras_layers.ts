@@ -48,6 +48,11 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
     if (!mapped) problems.push(`${where}: activation ${describe(v)}`);
     return mapped ?? dflt;
   };
+  // windowed layers: only channels last (batch, steps, channels), the Keras default
+  const channelsLast = () => {
+    const f = take('data_format');
+    if (f !== undefined && f !== null && f !== 'channels_last' && f !== 'channelsLast') problems.push(`${where}: data_format ${describe(f)}`);
+  };
   const finish = (className: string, config: Record<string, unknown>): LayerJSON => {
     for (const k of MUST_BE_OFF) {
       used.add(k);
@@ -122,6 +127,26 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
       return finish('RepeatVector', { n: take('n') });
     case 'Activation':
       return finish('Activation', { activation: act('activation', 'linear') });
+    case 'Maximum':
+      return finish('Maximum', {});
+    case 'Conv1D': {
+      channelsLast();
+      const groups = take('groups');
+      if (groups !== undefined && groups !== null && groups !== 1) problems.push(`${where}: groups = ${JSON.stringify(groups)}`);
+      return finish('Conv1D', {
+        filters: take('filters'), kernelSize: take('kernel_size'), strides: take('strides') ?? 1, padding: take('padding') ?? 'valid',
+        dilationRate: take('dilation_rate') ?? 1, activation: act('activation', 'linear'), useBias: take('use_bias') ?? true,
+      });
+    }
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
+      channelsLast();
+      return finish(kl.class_name, { poolSize: take('pool_size') ?? 2, strides: take('strides') ?? null, padding: take('padding') ?? 'valid' });
+    case 'GlobalMaxPooling1D':
+    case 'GlobalAveragePooling1D':
+      channelsLast();
+      if (take('keepdims') === true) problems.push(`${where}: keepdims = true`);
+      return finish(kl.class_name, {});
     default:
       problems.push(`${where}: layer type ${kl.class_name}`);
       return null;
@@ -171,7 +196,21 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
     case 'Add':
     case 'Multiply':
     case 'Average':
+    case 'Maximum':
+    case 'GlobalMaxPooling1D':
+    case 'GlobalAveragePooling1D':
       return { class_name: l.className, config: { name: l.name } };
+    case 'Conv1D':
+      return {
+        class_name: 'Conv1D',
+        config: {
+          name: l.name, filters: c.filters, kernel_size: [c.kernelSize], strides: [c.strides], padding: c.padding,
+          dilation_rate: [c.dilationRate], activation: act(c.activation), use_bias: c.useBias,
+        },
+      };
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
+      return { class_name: l.className, config: { name: l.name, pool_size: [c.poolSize], strides: [c.strides], padding: c.padding } };
     case 'Flatten':
       return { class_name: 'Flatten', config: { name: l.name } };
     case 'Reshape':

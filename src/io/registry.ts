@@ -30,6 +30,12 @@ const FACTORIES: Record<string, string> = {
   RepeatVector: 'repeatVector',
   TimeDistributed: 'timeDistributed',
   Activation: 'activation',
+  Maximum: 'maximum',
+  Conv1D: 'conv1d',
+  MaxPooling1D: 'maxPooling1d',
+  AveragePooling1D: 'averagePooling1d',
+  GlobalMaxPooling1D: 'globalMaxPooling1d',
+  GlobalAveragePooling1D: 'globalAveragePooling1d',
 };
 
 export interface LayerJSON {

@@ -11,6 +11,8 @@ import { Concatenate, ElementwiseMerge, type ConcatenateOptions, type MergeOptio
 import { Flatten, Reshape, RepeatVector, type ReshapeOptions, type RepeatVectorOptions } from './reshape.js';
 import { TimeDistributed, type TimeDistributedOptions } from './time_distributed.js';
 import { Activation, type ActivationOptions } from './activation.js';
+import { Conv1D, type Conv1DOptions } from './conv1d.js';
+import { GlobalPooling1D, Pooling1D, type GlobalPooling1DOptions, type Pooling1DOptions } from './pooling.js';
 
 /** apply typed from the options: one tensor, or several with returnState. */
 interface Applies<O> {
@@ -33,11 +35,17 @@ export const layers = {
   subtract: (o?: MergeOptions) => new ElementwiseMerge('subtract', o),
   multiply: (o?: MergeOptions) => new ElementwiseMerge('multiply', o),
   average: (o?: MergeOptions) => new ElementwiseMerge('average', o),
+  maximum: (o?: MergeOptions) => new ElementwiseMerge('maximum', o),
   flatten: (o?: { name?: string }) => new Flatten(o),
   reshape: (o: ReshapeOptions) => new Reshape(o),
   repeatVector: (o: RepeatVectorOptions) => new RepeatVector(o),
   timeDistributed: (o: TimeDistributedOptions) => new TimeDistributed(o),
   activation: (o: ActivationOptions) => new Activation(o),
+  conv1d: (o: Conv1DOptions) => new Conv1D(o),
+  maxPooling1d: (o?: Pooling1DOptions) => new Pooling1D('max', o),
+  averagePooling1d: (o?: Pooling1DOptions) => new Pooling1D('average', o),
+  globalMaxPooling1d: (o?: GlobalPooling1DOptions) => new GlobalPooling1D('max', o),
+  globalAveragePooling1d: (o?: GlobalPooling1DOptions) => new GlobalPooling1D('average', o),
 };
 
 export { Dense, Dropout, Embedding, LSTM };
@@ -51,3 +59,5 @@ import type { Applied, ApplyOptions } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 export { Concatenate, ElementwiseMerge, Flatten, Reshape, RepeatVector, TimeDistributed, Activation };
 export type { ConcatenateOptions, MergeOptions, ReshapeOptions, RepeatVectorOptions, TimeDistributedOptions, ActivationOptions };
+export { Conv1D, Pooling1D, GlobalPooling1D };
+export type { Conv1DOptions, Pooling1DOptions, GlobalPooling1DOptions };

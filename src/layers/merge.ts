@@ -5,6 +5,8 @@
  *   subtract  y = x_0 − x_1             dx_0 = dy, dx_1 = −dy
  *   multiply  y = Π x_i                 dx_i = dy ⊙ Π_{j≠i} x_j
  *   average   y = Σ x_i / n             dx_i = dy / n
+ *   maximum   y = max_i x_i             dx_i = dy where input i holds the max
+ *             (on a tie the earliest input holds it and gets all of dy)
  *   concatenate along `axis` (default −1, the features): each input's block
  *   copied into place; dx_i is its block of dy.
  *
@@ -19,9 +21,9 @@ import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext
 import type { SymbolicTensor } from './symbolic.js';
 import { options } from './options.js';
 
-type Op = 'add' | 'subtract' | 'multiply' | 'average';
+type Op = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum';
 
-const CLASS: Record<Op, string> = { add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average' };
+const CLASS: Record<Op, string> = { add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum' };
 
 export interface MergeOptions {
   name?: string;
@@ -93,6 +95,8 @@ class ElementwiseRun extends LayerRun {
   private y!: Buf;
   private mask!: Buf;
   private neg!: Buf;
+  /** maximum: which input holds each element */
+  private arg!: Buf;
   private d: Buf[] = [];
   private n = 0;
   private ins: readonly Value[] = [];
@@ -106,8 +110,9 @@ class ElementwiseRun extends LayerRun {
     this.y = alloc(n);
     this.mask = alloc(inShapes[0].length > 1 ? B * inShapes[0][0] : 1);
     this.neg = alloc(n);
-    // dx_i for multiply (one per input); average shares one
-    const nd = this.op === 'multiply' ? this.k : this.op === 'average' ? 1 : 0;
+    if (this.op === 'maximum') this.arg = alloc(n, 'int32');
+    // dx_i for multiply and maximum (one per input); average shares one
+    const nd = this.op === 'multiply' || this.op === 'maximum' ? this.k : this.op === 'average' ? 1 : 0;
     this.d = Array.from({ length: nd }, () => alloc(n));
   }
 
@@ -131,6 +136,9 @@ class ElementwiseRun extends LayerRun {
       case 'multiply':
         be.mul(y, ins[0].buf, ins[1].buf, n);
         for (let i = 2; i < this.k; i++) be.mul(y, y, ins[i].buf, n);
+        break;
+      case 'maximum':
+        for (let i = 0; i < this.k; i++) be.run('maximumForward', { y, arg: this.arg, x: ins[i].buf, n, index: i });
         break;
     }
     out.buf = y;
@@ -170,6 +178,13 @@ class ElementwiseRun extends LayerRun {
             first = false;
           }
           dIns[i] = d;
+        }
+        break;
+      case 'maximum':
+        for (let i = 0; i < this.k; i++) {
+          if (!need[i]) continue;
+          be.run('maximumBackward', { dx: this.d[i], dy, arg: this.arg, n, index: i });
+          dIns[i] = this.d[i];
         }
         break;
     }

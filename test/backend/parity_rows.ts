@@ -10,6 +10,8 @@ import {
   ACT_HARD_SIGMOID, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, MERGE_AVE, MERGE_CONCAT, MERGE_MUL, MERGE_SUM,
 } from '../../src/backend/abi.js';
 import type { KernelName } from '../../src/backend/contract/index.js';
+import { paddedRows } from '../../src/backend/contract/conv.js';
+import { windowGeometry, type Padding } from '../../src/layers/windows.js';
 import { SIZES, type Rng } from '../util.js';
 import type { Case, Gen, Scalars } from './parity_harness.js';
 
@@ -113,6 +115,69 @@ const [lstmForward, lstmBackward] = cellRow('lstm', 'lstmForward', 'lstmBackward
 const [simpleRnnForward, simpleRnnBackward] = cellRow('rnn', 'simpleRnnForward', 'simpleRnnBackward', ['hseq']);
 const [gruForward, gruBackward] = cellRow('gru', 'gruForward', 'gruBackward', ['hseq', 'gates', 'aux']);
 
+/**
+ * Conv1D and pooling: (T, K, S, D, padding) geometries that cover a window
+ * as wide as the sequence, strides that skip steps, dilation, left padding
+ * (same, causal) and a window reading padding only; channels over lane tails.
+ */
+const WINDOWS: Array<[number, number, number, number, Padding]> = [
+  [1, 1, 1, 1, 'valid'], [5, 3, 1, 1, 'same'], [7, 3, 2, 1, 'valid'], [9, 2, 1, 3, 'causal'],
+  [6, 5, 3, 1, 'same'], [2, 4, 1, 1, 'same'], [8, 3, 1, 2, 'valid'], [4, 4, 1, 1, 'causal'], [11, 5, 4, 1, 'same'],
+];
+
+/** The dims of one windowed call. */
+function windowArgs(T: number, K: number, S: number, D: number, padding: Padding): Scalars {
+  const { To, P } = windowGeometry(T, K, S, D, padding);
+  return { T, K, S, D, P, To, Tp: paddedRows(To, K, S, D) };
+}
+
+/** Conv calls: every geometry against (C, F) over lane tails; masks, padding buffers, gradients and activations on and off. */
+function convCases(backward: boolean): Case[] {
+  const out: Case[] = [];
+  let n = 0;
+  for (const [T, K, S, D, pad] of WINDOWS) {
+    for (const [C, F] of [[1, 1], [3, 5], [4, 8], [5, 9], [9, 17], [16, 33]]) {
+      const w = windowArgs(T, K, S, D, pad);
+      const absent: string[] = [];
+      const masked = n % 3 !== 0;
+      if (!masked) absent.push('mask');
+      // xpad is optional only without padding and mask
+      if (!masked && w.P === 0 && n % 2 === 0) absent.push('xpad');
+      if (n % 4 === 3) absent.push('bias', 'dbias');
+      if (backward) {
+        if (n % 5 === 1) absent.push('dx', 'du');
+        if (n % 7 === 2) absent.push('dw');
+      }
+      out.push({ args: { ...w, B: 1 + (n % 3), C, F, R: [1, 3, 1000][n % 3], act: ACTS[n % ACTS.length] }, absent });
+      n++;
+    }
+  }
+  return out;
+}
+
+/** Pooling calls: the geometries with D = 1 and windows up to the whole sequence (global pooling). */
+function poolCases(withMask: (i: number) => boolean): Case[] {
+  const out: Case[] = [];
+  let n = 0;
+  const geoms = WINDOWS.filter((g) => g[3] === 1 && g[4] !== 'causal').map(([T, K, S, , pad]) => windowArgs(T, K, S, 1, pad));
+  // global pooling: the window is the sequence
+  geoms.push(...[1, 6, 33].map((T) => ({ T, K: T, S: 1, D: 1, P: 0, To: 1 })));
+  for (const g of geoms) {
+    for (const C of SOME) {
+      out.push({ args: { ...g, B: 1 + (n % 3), C }, absent: withMask(n) ? [] : ['mask'] });
+      n++;
+    }
+  }
+  return out;
+}
+
+/** (B,T) masks with about 40% of steps masked: some windows, and some whole rows, read nothing. */
+const poolMask = zeroOne(0.4);
+/** values from a small set, so a maximum sees ties */
+const fewValues: Gen = (rng, n) => Float32Array.from({ length: n }, () => [-1, 0, 0.5, 1][rng.int(4)]);
+/** an int32 output's pre-fill: values no step index takes */
+const junkInts: Gen = (rng, n) => Int32Array.from({ length: n }, () => 1e9 + rng.int(1000));
+
 const fixedAct: Row = {
   cases: cases(sweep((n) => ({ n })), (_, i) => (i % 3 === 0 ? { alias: { y: 'x' } } : {})),
   gens: { x: uniform(-8, 8) },
@@ -198,6 +263,31 @@ export const ROWS: Record<KernelName, Row> = {
   bidirectionalMergeBackward: {
     cases: cases(grid(MODES, SOME).map(([mode, H], i) => ({ mode, H, R: 1 + (i % 6) })), (_, i) => (i % 2 ? {} : { absent: ['mask'] })),
     gens: { mask: zeroOne(0.3) },
+  },
+  conv1dForward: { cases: convCases(false), gens: { mask: poolMask }, tol: { atol: 2e-6, rtol: 1e-5 } },
+  conv1dBackward: {
+    cases: convCases(true),
+    gens: { mask: poolMask },
+    forward: { kernel: 'conv1dForward', outputs: ['xpad'] },
+    tol: { atol: 1e-5, rtol: 1e-5 },
+  },
+  maxPool1dForward: { cases: poolCases((i) => i % 2 === 1), gens: { mask: poolMask, x: fewValues, arg: junkInts } },
+  maxPool1dBackward: { cases: poolCases((i) => i % 3 !== 0), gens: { mask: poolMask, x: fewValues, arg: junkInts }, forward: { kernel: 'maxPool1dForward', outputs: ['arg'] } },
+  avgPool1dForward: { cases: poolCases((i) => i % 2 === 0), gens: { mask: poolMask } },
+  avgPool1dBackward: { cases: poolCases((i) => i % 3 !== 1), gens: { mask: poolMask } },
+  windowMask: {
+    cases: cases(WINDOWS.flatMap(([T, K, S, D, pad]) => [1, 4].map((B) => ({ ...windowArgs(T, K, S, D, pad), B })))),
+    gens: { mask: poolMask },
+  },
+  maximumForward: {
+    cases: cases(grid([0, 1, 3], SIZES).map(([index, n]) => ({ n, index }))),
+    gens: { y: fewValues, x: fewValues, arg: (rng, n, a) => Int32Array.from({ length: n }, () => rng.int(Math.max(1, a.index as number))) },
+    tol: { atol: 0, rtol: 0 },
+  },
+  maximumBackward: {
+    cases: cases(grid([0, 1, 2], SIZES).map(([index, n]) => ({ n, index }))),
+    gens: { arg: (rng, n) => Int32Array.from({ length: n }, () => rng.int(3)) },
+    tol: { atol: 0, rtol: 0 },
   },
   bceLogits: {
     cases: cases(grid([1, 3, 17], SOME).map(([N, C], i) => ({ N, C, scale: i % 2 ? 1 / N : 1 })), (_, i) => (i % 3 === 0 ? { absent: ['w'] } : {})),

@@ -200,7 +200,7 @@ describe('import errors', () => {
   it('lists every unsupported feature at once', async () => {
     const m = tf.sequential({ layers: [
       tf.layers.lstm({ units: 3, dropout: 0.2, recurrentDropout: 0.1, inputShape: [4, 2], kernelRegularizer: tf.regularizers.l2(), returnSequences: true }),
-      tf.layers.conv1d({ filters: 2, kernelSize: 1 }),
+      tf.layers.gaussianNoise({ stddev: 0.1 }),
     ] });
     const art = await artifactsOf(m);
     let msg = '';
@@ -212,7 +212,7 @@ describe('import errors', () => {
     expect(msg).toMatch(/dropout = 0.2/);
     expect(msg).toMatch(/recurrent_dropout = 0.1/);
     expect(msg).toMatch(/kernel_regularizer/);
-    expect(msg).toMatch(/layer type Conv1D/);
+    expect(msg).toMatch(/layer type GaussianNoise/);
   });
 
   it('weights that do not match the topology, truncated weight data, non-objects', async () => {

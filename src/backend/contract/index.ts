@@ -5,6 +5,7 @@
  */
 import { ACTIVATION_KERNELS } from './activations.js';
 import { BIDIRECTIONAL_KERNELS } from './bidirectional.js';
+import { CONV_KERNELS } from './conv.js';
 import { DROPOUT_KERNELS } from './dropout.js';
 import { ELEMENTWISE_KERNELS } from './elementwise.js';
 import { EMBEDDING_KERNELS } from './embedding.js';
@@ -13,7 +14,9 @@ import { GRU_KERNELS } from './gru.js';
 import { LOSS_KERNELS } from './loss.js';
 import { LSTM_KERNELS } from './lstm.js';
 import { MASKING_KERNELS } from './masking.js';
+import { MAXIMUM_KERNELS } from './maximum.js';
 import { OPTIM_KERNELS } from './optim.js';
+import { POOLING_KERNELS } from './pooling.js';
 import type { ArgsOf, KernelSpec, Param, ResultOf, SelectParam } from './params.js';
 import { RNN_KERNELS } from './rnn.js';
 
@@ -28,6 +31,9 @@ export const KERNELS = {
   ...RNN_KERNELS,
   ...GRU_KERNELS,
   ...BIDIRECTIONAL_KERNELS,
+  ...CONV_KERNELS,
+  ...POOLING_KERNELS,
+  ...MAXIMUM_KERNELS,
   ...LOSS_KERNELS,
   ...OPTIM_KERNELS,
 };
