@@ -30,6 +30,12 @@ const FACTORIES: Record<string, string> = {
   RepeatVector: 'repeatVector',
   TimeDistributed: 'timeDistributed',
   Activation: 'activation',
+  Attention: 'attention',
+  AdditiveAttention: 'additiveAttention',
+  MultiHeadAttention: 'multiHeadAttention',
+  LayerNormalization: 'layerNormalization',
+  TokenAndPositionEmbedding: 'tokenAndPositionEmbedding',
+  Dot: 'dot',
 };
 
 export interface LayerJSON {

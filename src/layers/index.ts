@@ -11,6 +11,12 @@ import { Concatenate, ElementwiseMerge, type ConcatenateOptions, type MergeOptio
 import { Flatten, Reshape, RepeatVector, type ReshapeOptions, type RepeatVectorOptions } from './reshape.js';
 import { TimeDistributed, type TimeDistributedOptions } from './time_distributed.js';
 import { Activation, type ActivationOptions } from './activation.js';
+import { Attention, type AttentionOptions } from './attention.js';
+import { AdditiveAttention, type AdditiveAttentionOptions } from './additive_attention.js';
+import { MultiHeadAttention, type MultiHeadAttentionOptions } from './multi_head_attention.js';
+import { LayerNormalization, type LayerNormalizationOptions } from './layer_normalization.js';
+import { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingOptions } from './token_and_position_embedding.js';
+import { Dot, type DotOptions } from './dot.js';
 
 /** apply typed from the options: one tensor, or several with returnState. */
 interface Applies<O> {
@@ -38,6 +44,12 @@ export const layers = {
   repeatVector: (o: RepeatVectorOptions) => new RepeatVector(o),
   timeDistributed: (o: TimeDistributedOptions) => new TimeDistributed(o),
   activation: (o: ActivationOptions) => new Activation(o),
+  attention: (o?: AttentionOptions) => new Attention(o),
+  additiveAttention: (o?: AdditiveAttentionOptions) => new AdditiveAttention(o),
+  multiHeadAttention: (o: MultiHeadAttentionOptions) => new MultiHeadAttention(o),
+  layerNormalization: (o?: LayerNormalizationOptions) => new LayerNormalization(o),
+  tokenAndPositionEmbedding: (o: TokenAndPositionEmbeddingOptions) => new TokenAndPositionEmbedding(o),
+  dot: (o: DotOptions) => new Dot(o),
 };
 
 export { Dense, Dropout, Embedding, LSTM };
@@ -51,3 +63,5 @@ import type { Applied, ApplyOptions } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 export { Concatenate, ElementwiseMerge, Flatten, Reshape, RepeatVector, TimeDistributed, Activation };
 export type { ConcatenateOptions, MergeOptions, ReshapeOptions, RepeatVectorOptions, TimeDistributedOptions, ActivationOptions };
+export { Attention, AdditiveAttention, MultiHeadAttention, LayerNormalization, TokenAndPositionEmbedding, Dot };
+export type { AttentionOptions, AdditiveAttentionOptions, MultiHeadAttentionOptions, LayerNormalizationOptions, TokenAndPositionEmbeddingOptions, DotOptions };
