@@ -112,7 +112,9 @@ function stridesOf(kind: Layout, Q: number, rows: number, cols: number): { ld: n
 
 /** The batched GEMM sweep: every form, awkward (P,Q,M,N,K), every layout; C with gaps only when accumulating (a `=` C must be covered). */
 function batchedGemmCases(): Case[] {
-  const shapes = [[1, 1, 1, 1, 1], [2, 3, 5, 7, 3], [3, 2, 4, 8, 16], [2, 4, 17, 9, 5], [1, 2, 33, 65, 17], [2, 2, 9, 33, 64], [2, 1, 3, 5, 0]];
+  // N <= 32 takes the kernel's narrow path (2x16 tiles, then 4x8 for the rest): N of 16, 24, 31 with odd M cover its seams
+  const shapes = [[1, 1, 1, 1, 1], [2, 3, 5, 7, 3], [3, 2, 4, 8, 16], [2, 4, 17, 9, 5], [1, 2, 33, 65, 17], [2, 2, 9, 33, 64], [2, 1, 3, 5, 0],
+    [2, 2, 7, 16, 9], [1, 3, 9, 24, 5], [2, 1, 5, 31, 3], [1, 2, 16, 32, 33]];
   const kinds: Layout[] = ['dense', 'heads', 'padded'];
   const out: Case[] = [];
   let n = 0;
