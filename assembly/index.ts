@@ -31,6 +31,11 @@ export {
 } from './pooling';
 export { maximum_forward_f32, maximum_backward_f32 } from './maximum';
 export { bce_logits_f32, softmax_ce_f32, mse_f32 } from './loss';
+export { batched_gemm_nn_f32, batched_gemm_nt_f32, batched_gemm_tn_f32, batched_gemm_tt_f32 } from './batched_gemm';
+export { masked_softmax_f32, masked_softmax_backward_f32 } from './softmax_masked';
+export { additive_score_f32, additive_score_backward_f32 } from './additive_score';
+export { layer_norm_forward_f32, layer_norm_backward_f32 } from './layer_norm';
+export { l2_normalize_f32, l2_normalize_backward_f32 } from './l2_normalize';
 export {
   sgd_update_f32, adam_update_f32, rmsprop_update_f32, adagrad_update_f32, clip_value_f32,
 } from './optim';

@@ -51,7 +51,7 @@ export function oursContender(be: Backend, slow: boolean): Contender {
     ours: true,
     slow,
     async build(w, weights, o = {}) {
-      const optimizer = o.optimizer === 'sgd' ? optimizers.sgd({ learningRate: GATE_SGD_LR }) : optimizers.adam({ learningRate: 1e-3 });
+      const optimizer = o.optimizer === 'sgd' ? optimizers.sgd({ learningRate: w.gateLearningRate ?? GATE_SGD_LR }) : optimizers.adam({ learningRate: 1e-3 });
       const m: Ours = ourModel(be, { seed: SEED, layers: w.ours(!!o.gate), inputShape: w.inputShape, loss: w.loss, optimizer });
       if (weights) m.setWeights(weights);
       return {
@@ -71,6 +71,12 @@ export function oursContender(be: Backend, slow: boolean): Contender {
   };
 }
 
+/** A workload's TF.js model: its stack as a Sequential, or its own functional model. */
+export function tfModelOf(t: Awaited<ReturnType<typeof useTf>>, w: Workload, gate: boolean) {
+  const spec = w.tfjs(t, gate);
+  return Array.isArray(spec) ? t.sequential({ layers: spec }) : spec;
+}
+
 /** TF.js on one backend, with our weights copied in. */
 export function tfContender(backend: TfBackend, slow: boolean): Contender {
   return {
@@ -79,12 +85,12 @@ export function tfContender(backend: TfBackend, slow: boolean): Contender {
     slow,
     async build(w, weights, o = {}) {
       const t = await useTf(backend);
-      const m = t.sequential({ layers: w.tfjs(t, !!o.gate) });
+      const m = tfModelOf(t, w, !!o.gate);
       if (!weights) throw new Error('tfjs contender needs weights');
       const ws = weights.map((x) => t.tensor(x.data, [...x.shape]));
       m.setWeights(ws);
       t.dispose(ws);
-      m.compile({ optimizer: o.optimizer === 'sgd' ? t.train.sgd(GATE_SGD_LR) : t.train.adam(1e-3), loss: w.loss });
+      m.compile({ optimizer: o.optimizer === 'sgd' ? t.train.sgd(w.gateLearningRate ?? GATE_SGD_LR) : t.train.adam(1e-3), loss: w.loss });
       const on = async () => {
         if (t.getBackend() !== backend) await useTf(backend);
       };

@@ -15,6 +15,7 @@ import { createBackend } from '../src/backend/load.js';
 import { optimizers } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import { formatNumber, table, time, type Timing } from './harness.js';
+import { tfModelOf } from './contenders.js';
 import { loadOurs, ourModel, ourTensor, type Ours } from './ours.js';
 import { tf, useTf } from './tfjs.js';
 import { SEED, W1, W4, type Workload } from './workloads.js';
@@ -66,7 +67,7 @@ export async function benchLoad(opts: { full?: boolean; log?: (s: string) => voi
 
     // TF.js wasm, the same weights, from memory
     const t = await useTf('wasm');
-    const tm = t.sequential({ layers: w.tfjs(t, false) });
+    const tm = tfModelOf(t, w, false);
     const ws = weights.map((v) => t.tensor(v.data, [...v.shape]));
     tm.setWeights(ws);
     t.dispose(ws);

@@ -10,6 +10,7 @@
  *   npm run bench -- --only=models --workloads=W1,W4
  *   npm run bench -- --only=models --gates-only    correctness gates, no timing
  *   npm run bench -- --only=profile [--workloads=W4]  per-kernel split of a training step, ours and TF.js wasm
+ *   npm run bench -- --only=memory-w7 --full    memory over 2,000 W7 training steps (optional suite)
  *
  * A suite whose correctness gate fails (or that cannot run) stops the bench
  * with a non-zero exit and leaves the previous results in place.
@@ -25,10 +26,11 @@ import { benchModels } from './models.bench.js';
 import { benchProfile } from './profile.bench.js';
 import { benchSize } from './size.bench.js';
 import { benchText } from './text.bench.js';
+import { W7 } from './workloads.js';
 
-const SUITES = ['size', 'memory', 'kernels', 'models', 'brain', 'text', 'load', 'profile'] as const;
+const SUITES = ['size', 'memory', 'kernels', 'models', 'brain', 'text', 'load', 'profile', 'memory-w7'] as const;
 /** not in the default run */
-const OPTIONAL: readonly string[] = ['profile'];
+const OPTIONAL: readonly string[] = ['profile', 'memory-w7'];
 type Suite = (typeof SUITES)[number];
 
 const args = process.argv.slice(2);
@@ -101,6 +103,7 @@ await run('brain', 'brain.js comparison (character model, batch 1)', async () =>
 await run('text', 'Text preprocessing throughput', () => benchText({ runs: full ? 5 : 1, quick: !full, log }));
 await run('load', 'Model load time', () => benchLoad({ full, log }));
 await run('profile', 'Where a training step goes', () => benchProfile({ only: workloads, log }));
+await run('memory-w7', 'M1 memory while training W7 (2,000 steps with --full)', () => benchMemory({ full, log, workload: W7 }));
 
 const total = (performance.now() - started) / 1000;
 results.seconds = total;

@@ -14,7 +14,7 @@ import { optimizers } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import { table } from './harness.js';
 import { ourModel, ourTensor } from './ours.js';
-import { SEED, W1 } from './workloads.js';
+import { SEED, W1, type Workload } from './workloads.js';
 
 const SAMPLE_EVERY = 10;
 const WARMUP_FRACTION = 0.1;
@@ -41,16 +41,18 @@ export interface MemoryResults {
   markdown: string;
 }
 
-export async function benchMemory(opts: { full?: boolean; log?: (s: string) => void } = {}): Promise<MemoryResults> {
+/** M1 on W1 by default; `workload` runs another (M7: W7, 2,000 steps with --full). */
+export async function benchMemory(opts: { full?: boolean; log?: (s: string) => void; workload?: Workload } = {}): Promise<MemoryResults> {
   const log = opts.log ?? console.log;
+  const w = opts.workload ?? W1;
   const gc = (globalThis as { gc?: () => void }).gc;
   if (typeof gc !== 'function') throw new Error('M1 needs global.gc(): run node with --expose-gc (npm run bench does)');
-  const steps = opts.full ? 1000 : 200;
+  const steps = opts.full ? (w === W1 ? 1000 : 2000) : 200;
   const warmupSteps = Math.max(SAMPLE_EVERY, Math.round(steps * WARMUP_FRACTION));
 
   const be = await createBackend();
-  const model = ourModel(be, { seed: SEED, layers: W1.ours(false), inputShape: W1.inputShape, loss: W1.loss, optimizer: optimizers.adam({ learningRate: 1e-3 }) });
-  const b = W1.batch(new Rng(SEED + 2), W1.B);
+  const model = ourModel(be, { seed: SEED, layers: w.ours(false), inputShape: w.inputShape, loss: w.loss, optimizer: optimizers.adam({ learningRate: 1e-3 }) });
+  const b = w.batch(new Rng(SEED + 2), w.B);
   const x = ourTensor(b.x, b.xShape);
   const y = ourTensor(b.y, b.yShape);
 
@@ -64,7 +66,7 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   let tWarm = t0;
   for (let s = 1; s <= steps; s++) {
     const loss = model.train(x, y);
-    if (!Number.isFinite(loss)) throw new Error(`M1: the loss is ${loss} at step ${s}`);
+    if (!Number.isFinite(loss)) throw new Error(`M1 ${w.id}: the loss is ${loss} at step ${s}`);
     if (s === warmupSteps) tWarm = performance.now();
     if (s % SAMPLE_EVERY === 0) sample(s);
   }
@@ -82,7 +84,7 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   const growth = { rss: last.rss - first.rss, jsHeap: last.jsHeap - first.jsHeap, wasmHeap: last.wasmHeap - first.wasmHeap };
   const mb = (v: number) => `${(v / MB).toFixed(2)} MB`;
   const md = table(
-    [`M1 memory, W1 on ${be.name}, ${steps} steps`, 'start', 'after warm-up (step ' + first.step + ')', 'end', 'peak', 'growth after warm-up', 'limit'],
+    [`${w === W1 ? 'M1' : `M1 (${w.id})`} memory, ${w.id} on ${be.name}, ${steps} steps`, 'start', 'after warm-up (step ' + first.step + ')', 'end', 'peak', 'growth after warm-up', 'limit'],
     (['rss', 'jsHeap', 'wasmHeap'] as const).map((k) => [
       k === 'rss' ? 'process RSS' : k === 'jsHeap' ? 'JS heap used (after gc)' : 'wasm heap',
       mb(samples[0][k]),
@@ -107,7 +109,7 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   log(res.markdown);
   const over = (['rss', 'jsHeap', 'wasmHeap'] as const).filter((k) => growth[k] > LIMITS[k]);
   if (over.length) {
-    throw new Error(`M1: memory grows while training (${over.map((k) => `${k} +${mb(growth[k])} > ${mb(LIMITS[k])}`).join(', ')}): a leak`);
+    throw new Error(`M1 ${w.id}: memory grows while training (${over.map((k) => `${k} +${mb(growth[k])} > ${mb(LIMITS[k])}`).join(', ')}): a leak`);
   }
   return res;
 }

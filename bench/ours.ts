@@ -7,11 +7,12 @@
  */
 import type { Backend } from '../src/backend/backend.js';
 import { setBackend } from '../src/backend/load.js';
-import { loadModelSync, Sequential, Tensor, tensor, type CompileOptions, type Layer, type Model } from '../src/index.js';
+import { loadModelSync, model as graphModel, Sequential, Tensor, tensor, type CompileOptions, type Layer, type Model, type SymbolicTensor } from '../src/index.js';
 
 export interface OursSpec {
   seed: number;
-  layers: Layer[];
+  /** a Sequential stack, or a functional graph's input and output */
+  layers: Layer[] | { inputs: SymbolicTensor; outputs: SymbolicTensor };
   /** per-sample input shape */
   inputShape: number[];
   loss: CompileOptions['loss'];
@@ -44,8 +45,11 @@ function wrap(m: Model): Ours {
 /** A model on backend `be` with its seeded initial weights, compiled. */
 export function ourModel(be: Backend, spec: OursSpec): Ours {
   setBackend(be);
-  const m = new Sequential({ seed: spec.seed, layers: spec.layers });
-  m.build(spec.inputShape); // fixes the model to `be`; compile after build attaches the optimizer
+  const l = spec.layers;
+  const m: Model = Array.isArray(l) ? new Sequential({ seed: spec.seed, layers: l }) : graphModel({ ...l, seed: spec.seed, backend: be });
+  // fixes the model to `be`; compile after build attaches the optimizer
+  if (m instanceof Sequential) m.build(spec.inputShape);
+  else m.build();
   m.compile({ optimizer: spec.optimizer, loss: spec.loss });
   return wrap(m);
 }

@@ -88,6 +88,9 @@ export function targets(rows: ModelRow[], be: string): ModelResults['targets'] {
   add('W4 vs TF.js wasm', 15, get('W4', '')?.vsTfWasm);
   add('W5 batch-1 latency vs TF.js wasm', 6, get('W5', 'batch-1 latency')?.vsTfWasm);
   add('W1 vs our JS twin', 15, get('W1', '')?.vsTwin);
+  add('W7 vs TF.js wasm', 10, get('W7', '')?.vsTfWasm);
+  const mfu = get('W7', '')?.mfu;
+  out.push({ target: 'W7 MFU', want: '>= 40%', got: mfu == null ? '—' : `${(mfu * 100).toFixed(1)}%`, met: mfu == null ? null : mfu >= 0.4 });
   return out;
 }
 

@@ -1,12 +1,14 @@
 /**
- * The workloads of docs/benchmarks.md: W1-W4 and W6 train a model on one batch of
- * random data from a fixed seed, W5 runs W1's model forward. Each says what
- * to build (our layers and the same stack in TF.js), how to draw a batch,
- * what a throughput item is, and how many matmul FLOPs a training step does
- * (the FLOP model the MFU figure divides by the peak).
+ * The workloads of docs/benchmarks.md: W1-W4, W6 and W7 train a model on one
+ * batch of random data from a fixed seed, W5 runs W1's model forward. Each
+ * says what to build (our layers and the same stack in TF.js; W7 is a graph
+ * on both sides), how to draw a batch, what a throughput item is, and how
+ * many matmul FLOPs a training step does (the FLOP model the MFU figure
+ * divides by the peak).
  */
-import { layers, type Layer } from '../src/index.js';
+import { input, layers, type Layer, type SymbolicTensor } from '../src/index.js';
 import { Rng } from '../src/rng.js';
+import { transformerLayers } from './tfjs_transformer.js';
 import type { tf } from './tfjs.js';
 
 /** The seed every workload's weights and batches derive from. */
@@ -47,6 +49,13 @@ export interface HostBatch {
 }
 
 type TfLayer = NonNullable<NonNullable<Parameters<typeof tf.sequential>[0]>['layers']>[number];
+export type TfModel = ReturnType<typeof tf.model>;
+
+/** A functional model of ours: its input and output tensors. */
+export interface OursGraph {
+  inputs: SymbolicTensor;
+  outputs: SymbolicTensor;
+}
 export type LossName = 'binaryCrossentropy' | 'sparseCategoricalCrossentropy';
 
 export interface Workload {
@@ -58,15 +67,17 @@ export interface Workload {
   /** per-sample input shape, for Sequential.build */
   inputShape: number[];
   loss: LossName;
-  /** our layers; `gate`: the training-gate variant (dropout off) */
-  ours(gate: boolean): Layer[];
-  /** the same stack in TF.js (initialisers zero: the weights are copied in) */
-  tfjs(t: typeof tf, gate: boolean): TfLayer[];
+  /** our layers (a Sequential stack) or graph; `gate`: the training-gate variant (dropout off) */
+  ours(gate: boolean): Layer[] | OursGraph;
+  /** the same stack (or model) in TF.js (initialisers zero: the weights are copied in) */
+  tfjs(t: typeof tf, gate: boolean): TfLayer[] | TfModel;
   batch(rng: Rng, B: number): HostBatch;
   /** throughput items (sequences or tokens) in a batch of B */
   items(B: number): number;
   /** matmul FLOPs of one training step at batch B */
   flops(B: number): number;
+  /** the gate's SGD learning rate when GATE_SGD_LR would overshoot (W7 fits its 4 gate sequences in one step at 0.2) */
+  gateLearningRate?: number;
 }
 
 const z = { kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const;
@@ -211,8 +222,74 @@ export const W6: Workload = {
   flops: (B) => flopsConv1d(B * 396, 5, 64, 128, true) + flopsDense(B, 128, 1, true),
 };
 
+/**
+ * W7: a Transformer encoder classifier. Token-and-position embedding
+ * (10000, 200, 64) -> MultiHeadAttention(4 heads, keyDim 16) + residual +
+ * LayerNorm -> Dense(128, relu) -> Dense(64) + residual + LayerNorm ->
+ * GlobalAveragePooling1D -> Dense(1, sigmoid); batch 32, length 200.
+ * LayerNorm epsilon 1e-6 (the Keras Transformer examples'). TF.js builds
+ * the attention and the embedding from its ops (tfjs_transformer.ts).
+ */
+export const W7: Workload = (() => {
+  const V = 10000;
+  const T = 200;
+  const D = 64;
+  const H = 4;
+  const Kd = 16;
+  const F = 128;
+  return {
+    id: 'W7',
+    title: 'W7 Transformer encoder, training',
+    unit: 'sequences/s',
+    B: 32,
+    T,
+    inputShape: [T],
+    loss: 'binaryCrossentropy',
+    ours: () => {
+      const x = input({ shape: [T], dtype: 'int32' });
+      const e = layers.tokenAndPositionEmbedding({ vocabularySize: V, sequenceLength: T, embeddingDim: D }).apply(x);
+      const a = layers.multiHeadAttention({ numHeads: H, keyDim: Kd }).apply([e, e]);
+      const h1 = layers.layerNormalization({ epsilon: 1e-6 }).apply(layers.add().apply([e, a]));
+      const f = layers.dense({ units: D }).apply(layers.dense({ units: F, activation: 'relu' }).apply(h1));
+      const h2 = layers.layerNormalization({ epsilon: 1e-6 }).apply(layers.add().apply([h1, f]));
+      const p = layers.globalAveragePooling1d().apply(h2);
+      return { inputs: x, outputs: layers.dense({ units: 1, activation: 'sigmoid' }).apply(p) };
+    },
+    tfjs: (t) => {
+      const { TokenAndPositionEmbedding, MultiHeadSelfAttention } = transformerLayers(t);
+      const z = { kernelInitializer: 'zeros' } as const;
+      const x = t.input({ shape: [T], dtype: 'int32' });
+      const e = new TokenAndPositionEmbedding(V, T, D).apply(x) as ReturnType<typeof t.input>;
+      const a = new MultiHeadSelfAttention(H, Kd).apply(e) as ReturnType<typeof t.input>;
+      const h1 = t.layers.layerNormalization({ epsilon: 1e-6 }).apply(t.layers.add().apply([e, a])) as ReturnType<typeof t.input>;
+      const f = t.layers.dense({ units: D, ...z }).apply(t.layers.dense({ units: F, activation: 'relu', ...z }).apply(h1));
+      const h2 = t.layers.layerNormalization({ epsilon: 1e-6 }).apply(t.layers.add().apply([h1, f as ReturnType<typeof t.input>]));
+      const p = t.layers.globalAveragePooling1d().apply(h2);
+      return t.model({ inputs: x, outputs: t.layers.dense({ units: 1, activation: 'sigmoid', ...z }).apply(p) as ReturnType<typeof t.input> });
+    },
+    batch: (rng, B) => ({ B, ...idsBatch(rng, B, T, V, 1), ...binaryTargets(rng, B) }),
+    items: (B) => B,
+    flops: (B) => flopsTransformer(B * T, B, T, D, H, Kd, F),
+    gateLearningRate: 1e-3,
+  };
+})();
+
+/**
+ * Matmul FLOPs of W7's encoder block over N = B·T rows: the q, k, v and
+ * output projections (D -> H·Kd and back) and the feed-forward pair as
+ * Dense layers with dx (their inputs need gradients: the embedding is
+ * trained); the attention products Q·Kᵀ and W·V forward (2·B·H·T²·Kd each)
+ * and four products of the same size backward (dW, dV, dQ, dK); the head.
+ */
+export function flopsTransformer(N: number, B: number, T: number, D: number, H: number, Kd: number, F: number): number {
+  const proj = 4 * flopsDense(N, D, H * Kd, true);
+  const ffn = flopsDense(N, D, F, true) + flopsDense(N, F, D, true);
+  const attention = 3 * 2 * (2 * B * H * T * T * Kd);
+  return proj + ffn + attention + flopsDense(B, D, 1, true);
+}
+
 /** The training workloads, in report order. */
-export const WORKLOADS = [W1, W2, W3, W4, W6];
+export const WORKLOADS = [W1, W2, W3, W4, W6, W7];
 
 // ------------------------------------------------------------- inference
 

@@ -28,6 +28,11 @@ import * as maximum from './twin/maximum.js';
 import * as optim from './twin/optim.js';
 import * as pooling from './twin/pooling.js';
 import * as rnn from './twin/rnn.js';
+import * as additiveScore from './twin/additive_score.js';
+import * as batchedGemm from './twin/batched_gemm.js';
+import * as l2Normalize from './twin/l2_normalize.js';
+import * as layerNorm from './twin/layer_norm.js';
+import * as softmaxMasked from './twin/softmax_masked.js';
 
 /** Largest heap the twin will try to allocate, in slots (4 GiB, as wasm32). */
 const MAX_SLOTS = 2 ** 30;
@@ -153,6 +158,15 @@ const TWINS: { [K in KernelName]: Twin<K> } = {
   rmspropUpdate: optim.rmspropUpdate,
   adagradUpdate: optim.adagradUpdate,
   clipValue: optim.clipValue,
+  batchedGemm: batchedGemm.batchedGemm,
+  maskedSoftmax: softmaxMasked.maskedSoftmax,
+  maskedSoftmaxBackward: softmaxMasked.maskedSoftmaxBackward,
+  additiveScore: additiveScore.additiveScore,
+  additiveScoreBackward: additiveScore.additiveScoreBackward,
+  layerNormForward: layerNorm.layerNormForward,
+  layerNormBackward: layerNorm.layerNormBackward,
+  l2Normalize: l2Normalize.l2Normalize,
+  l2NormalizeBackward: l2Normalize.l2NormalizeBackward,
 };
 
 // the kernel methods are made in the constructor, one per table entry

@@ -147,12 +147,32 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
       channelsLast();
       if (take('keepdims') === true) problems.push(`${where}: keepdims = true`);
       return finish(kl.class_name, {});
+    case 'LayerNormalization': {
+      // initialisers cannot change loaded weights; regularisers and constraints must be off
+      for (const k of ['beta_initializer', 'gamma_initializer']) take(k);
+      for (const k of ['beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint']) {
+        const v = take(k);
+        if (v !== undefined && v !== null) problems.push(`${where}: ${k} = ${JSON.stringify(v)}`);
+      }
+      if (take('rms_scaling') === true) problems.push(`${where}: rms_scaling = true`);
+      return finish('LayerNormalization', { axis: take('axis') ?? -1, epsilon: take('epsilon') ?? 1e-3, center: take('center') ?? true, scale: take('scale') ?? true });
+    }
+    case 'Dot':
+      return finish('Dot', { axes: take('axes'), normalize: take('normalize') ?? false });
     default:
       problems.push(`${where}: layer type ${kl.class_name}`);
       return null;
   }
 }
 
+
+/** Layers of ours that TF.js has no class for: the reason, for toTfjs's error. */
+const NO_TFJS: Record<string, string> = {
+  Attention: ' (TF.js has no Attention layer; the wasm-rnn artifact stores it)',
+  AdditiveAttention: ' (TF.js has no AdditiveAttention layer; the wasm-rnn artifact stores it)',
+  MultiHeadAttention: ' (TF.js has no MultiHeadAttention layer; the wasm-rnn artifact stores it)',
+  TokenAndPositionEmbedding: ' (a KerasHub layer TF.js does not have; the wasm-rnn artifact stores it)',
+};
 
 export function bidiPrefixes(l: Layer): [string, string] {
   const inner = (l.getConfig().layer as LayerJSON | Layer | undefined);
@@ -219,12 +239,16 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
       return { class_name: 'RepeatVector', config: { name: l.name, n: c.n } };
     case 'Activation':
       return { class_name: 'Activation', config: { name: l.name, activation: act(c.activation) } };
+    case 'LayerNormalization':
+      return { class_name: 'LayerNormalization', config: { name: l.name, axis: c.axis, epsilon: c.epsilon, center: c.center, scale: c.scale } };
+    case 'Dot':
+      return { class_name: 'Dot', config: { name: l.name, axes: c.axes, normalize: c.normalize } };
     case 'TimeDistributed': {
       const inner = layerFromJSON(c.layer, 'toTfjs');
       return { class_name: 'TimeDistributed', config: { name: l.name, layer: toKeras(inner, problems) } };
     }
     default:
-      problems.push(`${l.name}: layer type ${l.className}${l.className === 'Subtract' ? ' (TF.js has no Subtract layer)' : ''}`);
+      problems.push(`${l.name}: layer type ${l.className}${l.className === 'Subtract' ? ' (TF.js has no Subtract layer)' : NO_TFJS[l.className] ?? ''}`);
       return { class_name: l.className, config: {} };
   }
 }

@@ -36,6 +36,12 @@ const FACTORIES: Record<string, string> = {
   AveragePooling1D: 'averagePooling1d',
   GlobalMaxPooling1D: 'globalMaxPooling1d',
   GlobalAveragePooling1D: 'globalAveragePooling1d',
+  Attention: 'attention',
+  AdditiveAttention: 'additiveAttention',
+  MultiHeadAttention: 'multiHeadAttention',
+  LayerNormalization: 'layerNormalization',
+  TokenAndPositionEmbedding: 'tokenAndPositionEmbedding',
+  Dot: 'dot',
 };
 
 export interface LayerJSON {

@@ -13,6 +13,12 @@ import { TimeDistributed, type TimeDistributedOptions } from './time_distributed
 import { Activation, type ActivationOptions } from './activation.js';
 import { Conv1D, type Conv1DOptions } from './conv1d.js';
 import { GlobalPooling1D, Pooling1D, type GlobalPooling1DOptions, type Pooling1DOptions } from './pooling.js';
+import { Attention, type AttentionOptions } from './attention.js';
+import { AdditiveAttention, type AdditiveAttentionOptions } from './additive_attention.js';
+import { MultiHeadAttention, type MultiHeadAttentionOptions } from './multi_head_attention.js';
+import { LayerNormalization, type LayerNormalizationOptions } from './layer_normalization.js';
+import { TokenAndPositionEmbedding, type TokenAndPositionEmbeddingOptions } from './token_and_position_embedding.js';
+import { Dot, type DotOptions } from './dot.js';
 
 /** apply typed from the options: one tensor, or several with returnState. */
 interface Applies<O> {
@@ -46,6 +52,12 @@ export const layers = {
   averagePooling1d: (o?: Pooling1DOptions) => new Pooling1D('average', o),
   globalMaxPooling1d: (o?: GlobalPooling1DOptions) => new GlobalPooling1D('max', o),
   globalAveragePooling1d: (o?: GlobalPooling1DOptions) => new GlobalPooling1D('average', o),
+  attention: (o?: AttentionOptions) => new Attention(o),
+  additiveAttention: (o?: AdditiveAttentionOptions) => new AdditiveAttention(o),
+  multiHeadAttention: (o: MultiHeadAttentionOptions) => new MultiHeadAttention(o),
+  layerNormalization: (o?: LayerNormalizationOptions) => new LayerNormalization(o),
+  tokenAndPositionEmbedding: (o: TokenAndPositionEmbeddingOptions) => new TokenAndPositionEmbedding(o),
+  dot: (o: DotOptions) => new Dot(o),
 };
 
 export { Dense, Dropout, Embedding, LSTM };
@@ -61,3 +73,5 @@ export { Concatenate, ElementwiseMerge, Flatten, Reshape, RepeatVector, TimeDist
 export type { ConcatenateOptions, MergeOptions, ReshapeOptions, RepeatVectorOptions, TimeDistributedOptions, ActivationOptions };
 export { Conv1D, Pooling1D, GlobalPooling1D };
 export type { Conv1DOptions, Pooling1DOptions, GlobalPooling1DOptions };
+export { Attention, AdditiveAttention, MultiHeadAttention, LayerNormalization, TokenAndPositionEmbedding, Dot };
+export type { AttentionOptions, AdditiveAttentionOptions, MultiHeadAttentionOptions, LayerNormalizationOptions, TokenAndPositionEmbeddingOptions, DotOptions };

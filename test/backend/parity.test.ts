@@ -44,7 +44,8 @@ function fromForward(row: Row, c: Case, data: Data, rng: Rng): void {
   const { kernel, outputs } = row.forward;
   const fd = makeData(kernel, c, rng, row.gens);
   for (const { name, p } of buffers(kernel, c.args)) if (p.role === 'in' && data[name]) fd[name] = data[name];
-  const r = runCall(js, kernel, c, fd);
+  // the backward's in-place aliases (ds: 'dw') name buffers the forward does not have
+  const r = runCall(js, kernel, { ...c, alias: undefined }, fd);
   for (const n of outputs) data[n] = r.bufs[n];
 }
 

@@ -100,6 +100,117 @@ function cellCases(cell: Cell, backward: boolean): Case[] {
   return out;
 }
 
+type Layout = 'dense' | 'heads' | 'padded';
+
+/** Strides of one operand of the batched GEMM: (P, Q) matrices of rows × cols laid out as `kind`. */
+function stridesOf(kind: Layout, Q: number, rows: number, cols: number): { ld: number; s1: number; s2: number } {
+  if (kind === 'dense') return { ld: cols, s2: rows * cols, s1: Q * rows * cols };
+  // Keras's attention layout: (P, rows, Q, cols), heads interleaved in a row
+  if (kind === 'heads') return { ld: Q * cols, s2: cols, s1: rows * Q * cols };
+  // gaps everywhere: row padding, between matrices and between blocks
+  const ld = cols + 3;
+  return { ld, s2: rows * ld + 2, s1: Q * (rows * ld + 2) + 5 };
+}
+
+/** The batched GEMM sweep: every form, awkward (P,Q,M,N,K), every layout; C with gaps only when accumulating (a `=` C must be covered). */
+function batchedGemmCases(): Case[] {
+  // N <= 32 takes the kernel's narrow path (2x16 tiles, then 4x8 for the rest): N of 16, 24, 31 with odd M cover its seams
+  const shapes = [[1, 1, 1, 1, 1], [2, 3, 5, 7, 3], [3, 2, 4, 8, 16], [2, 4, 17, 9, 5], [1, 2, 33, 65, 17], [2, 2, 9, 33, 64], [2, 1, 3, 5, 0],
+    [2, 2, 7, 16, 9], [1, 3, 9, 24, 5], [2, 1, 5, 31, 3], [1, 2, 16, 32, 33]];
+  const kinds: Layout[] = ['dense', 'heads', 'padded'];
+  const out: Case[] = [];
+  let n = 0;
+  for (const form of ['nn', 'nt', 'tn', 'tt']) {
+    const tA = form[0] === 't';
+    const tB = form[1] === 't';
+    for (const [P, Q, M, N, K] of shapes) {
+      const ka = kinds[n % 3];
+      const kb = kinds[(n + 1) % 3];
+      const accumulate = n % 2 === 1;
+      const kc: Layout = accumulate ? kinds[(n + 2) % 3] : n % 4 === 0 ? 'heads' : 'dense';
+      const A = stridesOf(ka, Q, tA ? K : M, tA ? M : K);
+      const Bs = stridesOf(kb, Q, tB ? N : K, tB ? K : N);
+      const C = stridesOf(kc, Q, M, N);
+      out.push({
+        args: {
+          form, P, Q, M, N, K, accumulate,
+          lda: A.ld, sa1: A.s1, sa2: A.s2, ldb: Bs.ld, sb1: Bs.s1, sb2: Bs.s2, ldc: C.ld, sc1: C.s1, sc2: C.s2,
+        },
+      });
+      n++;
+    }
+  }
+  return out;
+}
+
+/** Attention's masked softmax: (B,H,Tq,Tk) over lane tails, every mask, causal and empty-row rule on and off. */
+function maskedSoftmaxCases(backward: boolean): Case[] {
+  const out: Case[] = [];
+  let n = 0;
+  for (const Tk of [1, 3, 4, 5, 7, 8, 9, 16, 17, 33]) {
+    for (const [B, H, Tq] of [[1, 1, 1], [2, 3, 4], [3, 2, 9]]) {
+      const absent: string[] = [];
+      if (n % 2 === 0) absent.push('kmask');
+      if (n % 3 !== 1) absent.push('qmask');
+      if (n % 4 !== 2) absent.push('amask');
+      if (n % 5 === 0) absent.push('gain');
+      if (backward && (n % 3 === 0 || n % 5 === 0)) absent.push('dgain');
+      const alias: Record<string, string> | undefined = backward ? (n % 4 === 1 ? { ds: 'dw' } : undefined) : n % 4 === 3 ? { w: 's' } : undefined;
+      out.push({
+        args: { B, H, Tq, Tk, scale: n % 2 ? 0.25 : 1.5, causal: n % 3 === 2, emptyUniform: n % 2 === 1, accumulate: n % 3 === 1 },
+        absent,
+        ...(alias ? { alias } : {}),
+      });
+      n++;
+    }
+  }
+  return out;
+}
+
+function additiveCases(backward: boolean): Case[] {
+  const out: Case[] = [];
+  let n = 0;
+  for (const D of [1, 3, 4, 5, 8, 9, 16, 17, 33, 64]) {
+    for (const [B, Tq, Tk] of [[1, 1, 1], [2, 3, 5], [1, 7, 4]]) {
+      const absent: string[] = [];
+      if (n % 2 === 0) absent.push('v', ...(backward ? ['dv'] : []));
+      if (n % 3 === 0) absent.push('alpha', ...(backward ? ['dalpha'] : []));
+      if (backward && n % 5 === 1) absent.push('dv', 'dalpha');
+      out.push({ args: { B, Tq, Tk, D, accumulate: n % 2 === 1 }, absent: [...new Set(absent)] });
+      n++;
+    }
+  }
+  return out;
+}
+
+function layerNormCases(backward: boolean): Case[] {
+  return grid([1, 3, 7], [...SOME, 64, 65]).map(([R, C], n) => {
+    const absent: string[] = [];
+    if (n % 3 === 1) absent.push('gamma', ...(backward ? ['dgamma'] : []));
+    if (n % 4 === 2) absent.push('beta', 'dbeta');
+    if (backward && n % 5 === 3) absent.push('dgamma');
+    const alias: Record<string, string> | undefined = backward ? (n % 3 === 0 ? { dx: 'dy' } : undefined) : n % 4 === 3 ? { y: 'x' } : undefined;
+    return { args: { R, C, eps: n % 2 ? 1e-3 : 1e-5, accumulate: n % 2 === 0 }, absent: [...new Set(absent)], ...(alias ? { alias } : {}) };
+  });
+}
+
+/** (O,N,I) with about a fifth of the normalised vectors zero (the clamp) */
+const l2Gens: Record<string, Gen> = {
+  x: (rng, n, a) => {
+    const { O, N, I } = a as { O: number; N: number; I: number };
+    const x = Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+    for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) if (rng.next() < 0.2) for (let k = 0; k < N; k++) x[(o * N + k) * I + i] = 0;
+    return x;
+  },
+};
+
+function l2Cases(backward: boolean): Case[] {
+  return [[1, 1, 1], [2, 5, 1], [3, 17, 1], [1, 64, 1], [2, 3, 4], [3, 4, 5], [2, 7, 9], [1, 9, 33], [4, 1, 8]].map(([O, N, I], n) => ({
+    args: { O, N, I, accumulate: n % 2 === 1 },
+    ...(n % 3 === 2 ? { alias: (backward ? { dx: 'dy' } : { y: 'x' }) as Record<string, string> } : {}),
+  }));
+}
+
 const RECURRENT_TOL = { atol: 1e-5, rtol: 1e-4 };
 const cellGens: Record<string, Gen> = { mask: stepMask, wx: uniform(-0.6, 0.6), wh: uniform(-0.6, 0.6), peep: uniform(-0.5, 0.5) };
 
@@ -334,4 +445,24 @@ export const ROWS: Record<KernelName, Row> = {
   },
   adagradUpdate: { cases: cases(optimN.map((s) => ({ ...s, lr: 0.1, eps: 1e-7 }))), gens: { acc: uniform(0, 1) } },
   clipValue: { cases: cases(optimN.map((s, i) => ({ ...s, c: i % 2 ? 0.3 : 2 }))), gens: { g: uniform(-3, 3) } },
+  batchedGemm: { cases: batchedGemmCases(), tol: (c) => ({ atol: 2e-6 * Math.sqrt(c.args.K as number) + 1e-6, rtol: 1e-5 }) },
+  maskedSoftmax: {
+    cases: maskedSoftmaxCases(false),
+    gens: { s: uniform(-4, 4), gain: uniform(0.5, 1.5), kmask: zeroOne(0.3), qmask: zeroOne(0.2), amask: zeroOne(0.3) },
+  },
+  maskedSoftmaxBackward: {
+    cases: maskedSoftmaxCases(true),
+    gens: { s: uniform(-4, 4), gain: uniform(0.5, 1.5), kmask: zeroOne(0.3), qmask: zeroOne(0.2), amask: zeroOne(0.3) },
+    forward: { kernel: 'maskedSoftmax', outputs: ['w'] },
+  },
+  additiveScore: { cases: additiveCases(false), gens: { q: uniform(-1.5, 1.5), k: uniform(-1.5, 1.5), alpha: uniform(0.5, 1.5) }, tol: (c) => ({ atol: 3e-7 * (c.args.D as number) + 1e-6, rtol: 1e-5 }) },
+  additiveScoreBackward: {
+    cases: additiveCases(true),
+    gens: { q: uniform(-1.5, 1.5), k: uniform(-1.5, 1.5), alpha: uniform(0.5, 1.5) },
+    tol: (c) => ({ atol: 3e-7 * (c.args.D as number) * Math.max(c.args.Tq as number, c.args.Tk as number) + 2e-6, rtol: 1e-5 }),
+  },
+  layerNormForward: { cases: layerNormCases(false), gens: { x: uniform(-3, 3) }, tol: { atol: 2e-6, rtol: 1e-5 } },
+  layerNormBackward: { cases: layerNormCases(true), gens: { x: uniform(-3, 3) }, forward: { kernel: 'layerNormForward', outputs: ['mean', 'rstd'] }, tol: { atol: 1e-5, rtol: 1e-4 } },
+  l2Normalize: { cases: l2Cases(false), gens: l2Gens },
+  l2NormalizeBackward: { cases: l2Cases(true), gens: l2Gens, forward: { kernel: 'l2Normalize', outputs: ['inv'] }, tol: { atol: 2e-6, rtol: 1e-5 } },
 };

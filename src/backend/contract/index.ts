@@ -19,6 +19,11 @@ import { OPTIM_KERNELS } from './optim.js';
 import { POOLING_KERNELS } from './pooling.js';
 import type { ArgsOf, KernelSpec, Param, ResultOf, SelectParam } from './params.js';
 import { RNN_KERNELS } from './rnn.js';
+import { ADDITIVE_SCORE_KERNELS } from './additive_score.js';
+import { BATCHED_GEMM_KERNELS } from './batched_gemm.js';
+import { L2_NORMALIZE_KERNELS } from './l2_normalize.js';
+import { LAYER_NORM_KERNELS } from './layer_norm.js';
+import { SOFTMAX_MASKED_KERNELS } from './softmax_masked.js';
 
 export const KERNELS = {
   ...GEMM_KERNELS,
@@ -36,6 +41,11 @@ export const KERNELS = {
   ...MAXIMUM_KERNELS,
   ...LOSS_KERNELS,
   ...OPTIM_KERNELS,
+  ...BATCHED_GEMM_KERNELS,
+  ...SOFTMAX_MASKED_KERNELS,
+  ...ADDITIVE_SCORE_KERNELS,
+  ...LAYER_NORM_KERNELS,
+  ...L2_NORMALIZE_KERNELS,
 };
 
 type Table = typeof KERNELS;

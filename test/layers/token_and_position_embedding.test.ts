@@ -1,0 +1,62 @@
+/**
+ * TokenAndPositionEmbedding (KerasHub): the sum of the two tables' rows
+ * on every backend; float64 finite-difference checks of both tables; a
+ * shorter sequence uses the first positions; maskZero; sequences longer
+ * than sequenceLength fail when the shapes are known.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBackend, setBackend } from '../../src/backend/load.js';
+import { Tensor, input, layers, model } from '../../src/index.js';
+import { gradCheck, useFloat64Twin } from '../gradcheck.js';
+import { Rng, expectClose } from '../util.js';
+
+afterAll(() => setBackend(null as never));
+
+const idsOf = (rows: number[][]) => new Tensor(Int32Array.from(rows.flat()), [rows.length, rows[0].length]);
+
+describe('TokenAndPositionEmbedding', () => {
+  it('y[b,t] = E_token[id] + E_position[t] on every backend, for any length up to sequenceLength', async () => {
+    for (const backend of ['js', 'wasm-simd'] as const) {
+      setBackend(await createBackend({ backend }));
+      const x = input({ shape: [null], dtype: 'int32' });
+      const tpe = layers.tokenAndPositionEmbedding({ vocabularySize: 7, sequenceLength: 5, embeddingDim: 3 });
+      const m = model({ inputs: x, outputs: tpe.apply(x), seed: 4 });
+      const [tok, pos] = m.getWeights();
+      expect(tok.shape).toEqual([7, 3]);
+      expect(pos.shape).toEqual([5, 3]);
+      expect(Array.from(tok.data).every((v) => Math.abs(v) <= 0.05)).toBe(true);
+      for (const rows of [[[1, 6, 0, 2, 2], [3, 3, 3, 1, 0]], [[4, 5, 6]]]) {
+        const y = m.predict(idsOf(rows)) as Tensor;
+        const T = rows[0].length;
+        const want = rows.flatMap((r) => r.flatMap((id, t) => [0, 1, 2].map((d) => Math.fround(tok.data[id * 3 + d] + pos.data[t * 3 + d]))));
+        expect(y.shape).toEqual([rows.length, T, 3]);
+        expectClose(y.data, want, { atol: 0, rtol: 0, label: `${backend} T=${T}` });
+      }
+    }
+  });
+
+  it('gradients of both tables (float64 twin), through attention after it', () => {
+    useFloat64Twin();
+    const x = input({ shape: [4], dtype: 'int32' });
+    const e = layers.tokenAndPositionEmbedding({ vocabularySize: 6, sequenceLength: 6, embeddingDim: 4 }).apply(x);
+    const a = layers.multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([e, e]);
+    const m = model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(a), seed: 6 });
+    const rng = new Rng(3);
+    gradCheck(m, new Tensor(Int32Array.from({ length: 12 }, () => rng.int(6)), [3, 4]), { maxPerWeight: 40 });
+  });
+
+  it('maskZero emits the padding mask; longer sequences than sequenceLength fail when the length is known', async () => {
+    setBackend(await createBackend({ backend: 'wasm-simd' }));
+    const x = input({ shape: [null], dtype: 'int32' });
+    const e = layers.tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 4, embeddingDim: 2, maskZero: true }).apply(x);
+    const r = layers.simpleRNN({ units: 2, returnSequences: true }).apply(e);
+    const m = model({ inputs: x, outputs: r, seed: 1 });
+    const out = m.predict(idsOf([[2, 0, 3]])) as Tensor;
+    expect(Array.from(out.data.subarray(2, 4))).toEqual(Array.from(out.data.subarray(0, 2)));
+    expect(() => m.predict(idsOf([[1, 2, 3, 4, 1]]))).toThrow(/sequences of 5 steps are longer than sequenceLength 4/);
+    expect(() => layers.tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 4, embeddingDim: 2 }).apply(input({ shape: [6], dtype: 'int32' })))
+      .toThrow(/sequences of 6 steps are longer than sequenceLength 4/);
+    expect(() => layers.tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 0, embeddingDim: 2 })).toThrow(/sequenceLength must be a positive integer/);
+    expect(() => m.predict(idsOf([[1, 9, 2]]))).toThrow(/9/);
+  });
+});
