@@ -86,7 +86,8 @@ export class Parallel {
   private host = new Int32Array(256);
   private readonly counts = new Float64Array(MAX_OUTPUTS);
   private readonly sums = new Float64Array(MAX_OUTPUTS);
-  private slice0 = 0;
+  /** the workers of the last step: one that stopped since fails the next call, even if its exit was seen first */
+  private used: number[] = [];
   private disposed = false;
 
   constructor(readonly pool: ThreadPool, readonly engine: Engine, readonly id: number) {
@@ -95,6 +96,8 @@ export class Parallel {
 
   /** Whether a batch of B rows is split over threads. */
   splits(B: number): boolean {
+    // a worker of the last step stopped: the next call comes here, to fail (checkUsed)
+    if (this.used.some((w) => !this.pool.live().includes(w))) return true;
     return B >= 2 && this.single === null && !this.disposed && this.pool.size > 1;
   }
 
@@ -237,6 +240,7 @@ export class Parallel {
     const be = e.be;
     const heads = e.compiled('fit');
     const p = e.plan!;
+    this.checkUsed();
     const rows = this.slices(B);
     const ws = this.pool.live().slice(0, rows.length - 1);
     yield* this.prepare(ws);
@@ -291,12 +295,14 @@ export class Parallel {
     if (!train) return total;
     // the gradient: this thread's block plus each worker's, in slice order
     for (const w of ws) be.add(params.grads, params.grads, this.remotes.get(w)!.grads!, params.size);
+    this.used = ws;
     e.update(modelName);
     return total;
   }
 
   private *inferJob(B: number, per: readonly number[], result: Float32Array[], from: number): Step<void> {
     const e = this.engine;
+    this.checkUsed();
     const rows = this.slices(B);
     const ws = this.pool.live().slice(0, rows.length - 1);
     yield* this.prepare(ws);
@@ -305,6 +311,7 @@ export class Parallel {
     per.forEach((k, o) => e.be.readInto(e.output(o).buf, result[o].subarray(from * k, (from + rows[0]) * k)));
     yield { job, slot: DONE };
     this.check(job);
+    this.used = ws;
     let r0 = from + rows[0];
     ws.forEach((w, i) => {
       const n = rows[i + 1];
@@ -353,6 +360,17 @@ export class Parallel {
       b0 += rows[i + 1];
     });
     return job;
+  }
+
+  /**
+   * A worker of the last step stopped since: this call fails (E_BACKEND,
+   * nothing updated), whether or not its exit has been seen yet; the next
+   * one runs on the threads left.
+   */
+  private checkUsed(): void {
+    const gone = this.used.find((w) => !this.pool.live().includes(w));
+    this.used = [];
+    if (gone !== undefined) throw this.pool.lost(gone);
   }
 
   /** A failed job: the first worker's error, as E_BACKEND. */

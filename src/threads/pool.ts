@@ -217,7 +217,8 @@ export class ThreadPool {
     this.wake();
   }
 
-  private lost(w: number): WasmRnnError {
+  /** The error of a call that needs worker w after it stopped. */
+  lost(w: number): WasmRnnError {
     const why = this.deaths[w].reason ?? (this.closed ? 'the threads were closed' : 'it stopped');
     return new WasmRnnError('E_BACKEND', `worker thread ${w + 1} stopped (${why})`);
   }
