@@ -1,7 +1,8 @@
 /**
- * Starting one thread worker: a module Web Worker where the runtime has one
- * (browsers, Deno, Bun), else node:worker_threads (Node). Both behind one
- * face; a worker never keeps the process alive (unref where the runtime can).
+ * Starting one thread worker: node:worker_threads where the runtime has it
+ * (Node, Deno, Bun), else a module Web Worker (browsers). Both behind one
+ * face. An idle thread must not keep a program from exiting: node workers
+ * are unref'd (a page has no exit to hold up).
  */
 import { nodeBuiltin } from '../node_builtin.js';
 
@@ -20,7 +21,6 @@ export interface ThreadListeners {
 interface WebWorkerLike {
   postMessage(m: unknown): void;
   terminate(): void;
-  unref?: () => void;
   addEventListener(t: 'message' | 'error' | 'messageerror', f: (e: { data?: unknown; message?: string; preventDefault?: () => void }) => void): void;
 }
 
@@ -32,32 +32,32 @@ interface NodeWorkerLike {
 }
 
 export async function spawnThread(url: string | URL, on: ThreadListeners): Promise<ThreadHandle> {
-  const WebWorker = (globalThis as { Worker?: new (u: string | URL, o: { type: 'module'; name?: string }) => WebWorkerLike }).Worker;
-  if (typeof WebWorker === 'function') {
-    const w = new WebWorker(url, { type: 'module', name: 'wasm-rnn thread' });
-    w.addEventListener('message', (e) => on.message(e.data));
-    w.addEventListener('error', (e) => {
-      e.preventDefault?.();
-      on.exit(e.message || 'the thread script failed to load or threw');
-    });
-    w.addEventListener('messageerror', () => on.exit('a message from the thread could not be read'));
-    // Bun and Deno: an idle thread must not keep the process running
-    w.unref?.();
-    return { kind: 'web-worker', post: (m) => w.postMessage(m), terminate: () => w.terminate() };
-  }
+  // node:worker_threads first where it exists (Node, Deno, Bun): its workers
+  // can be unref'd, and a Deno Web Worker would keep the process running
   const wt = await nodeBuiltin<{ Worker: new (u: string | URL) => NodeWorkerLike }>('worker_threads');
-  if (!wt) throw new Error('this runtime has neither Worker nor node:worker_threads');
-  const w = new wt.Worker(typeof url === 'string' && !/^[a-z]+:/i.test(url) ? url : new URL(url));
-  w.on('message', (m) => on.message(m));
-  w.on('error', (e) => on.exit(e instanceof Error ? e.message : String(e)));
-  w.on('messageerror', () => on.exit('a message from the thread could not be read'));
-  w.on('exit', (code) => on.exit(`it exited (code ${String(code)})`));
-  w.unref();
-  return {
-    kind: 'worker_threads',
-    post: (m) => w.postMessage(m),
-    terminate: () => {
-      void w.terminate();
-    },
-  };
+  if (wt) {
+    const w = new wt.Worker(typeof url === 'string' && !/^[a-z]+:/i.test(url) ? url : new URL(url));
+    w.on('message', (m) => on.message(m));
+    w.on('error', (e) => on.exit(e instanceof Error ? e.message : String(e)));
+    w.on('messageerror', () => on.exit('a message from the thread could not be read'));
+    w.on('exit', (code) => on.exit(`it exited (code ${String(code)})`));
+    w.unref();
+    return {
+      kind: 'worker_threads',
+      post: (m) => w.postMessage(m),
+      terminate: () => {
+        void w.terminate();
+      },
+    };
+  }
+  const WebWorker = (globalThis as { Worker?: new (u: string | URL, o: { type: 'module'; name?: string }) => WebWorkerLike }).Worker;
+  if (typeof WebWorker !== 'function') throw new Error('this runtime has neither node:worker_threads nor Worker');
+  const w = new WebWorker(url, { type: 'module', name: 'wasm-rnn thread' });
+  w.addEventListener('message', (e) => on.message(e.data));
+  w.addEventListener('error', (e) => {
+    e.preventDefault?.();
+    on.exit(e.message || 'the thread script failed to load or threw');
+  });
+  w.addEventListener('messageerror', () => on.exit('a message from the thread could not be read'));
+  return { kind: 'web-worker', post: (m) => w.postMessage(m), terminate: () => w.terminate() };
 }

@@ -40,15 +40,13 @@ interface Port {
 }
 
 async function connect(): Promise<Port> {
-  const g = globalThis as unknown as { postMessage?: (m: unknown) => void; addEventListener?: (t: 'message', f: (e: { data: unknown }) => void) => void };
-  // a dedicated worker's scope has postMessage and addEventListener; a node:worker_threads worker talks through parentPort
-  if (typeof g.postMessage === 'function' && typeof g.addEventListener === 'function') {
-    return { post: (m) => g.postMessage!(m), listen: (f) => g.addEventListener!('message', (e) => f(e.data)) };
-  }
+  // started by node:worker_threads (Node, Deno, Bun): its parent port; else a Web Worker's scope
   const wt = await nodeBuiltin<{ parentPort: { postMessage(m: unknown): void; on(t: 'message', f: (m: unknown) => void): void } | null }>('worker_threads');
   const port = wt?.parentPort;
-  if (!port) throw new Error('wasm-rnn thread: no parent port (this file must run as a worker)');
-  return { post: (m) => port.postMessage(m), listen: (f) => port.on('message', f) };
+  if (port) return { post: (m) => port.postMessage(m), listen: (f) => port.on('message', f) };
+  const g = globalThis as unknown as { postMessage?: (m: unknown) => void; addEventListener?: (t: 'message', f: (e: { data: unknown }) => void) => void };
+  if (typeof g.postMessage !== 'function' || typeof g.addEventListener !== 'function') throw new Error('wasm-rnn thread: no parent port (this file must run as a worker)');
+  return { post: (m) => g.postMessage!(m), listen: (f) => g.addEventListener!('message', (e) => f(e.data)) };
 }
 
 /** Start serving (dist/thread.js calls this once). */
