@@ -80,7 +80,9 @@ class Server {
 
   serve(): void {
     const i32 = this.s.i32;
-    let seen = Atomics.load(i32, SEQ);
+    // jobs are numbered from 1: the first may already be posted by the time this
+    // thread gets here (the main thread goes on as soon as it reads 'ready')
+    let seen = 0;
     for (;;) {
       Atomics.wait(i32, SEQ, seen);
       const seq = Atomics.load(i32, SEQ);
