@@ -184,9 +184,6 @@ export class Parallel {
 
   private async runAsync<T>(step: Step<T>): Promise<T> {
     let job: Job | null = null;
-    // Atomics.waitAsync holds no event-loop handle and the workers are
-    // unref'd: without a timer, Node would see nothing left to do and exit
-    const keepAlive = setTimeout(() => {}, 2 ** 31 - 1);
     try {
       for (let r = step.next(); ; r = step.next()) {
         if (r.done) return r.value;
@@ -197,8 +194,6 @@ export class Parallel {
     } catch (e) {
       if (job) this.abandon(job);
       throw e;
-    } finally {
-      clearTimeout(keepAlive);
     }
   }
 

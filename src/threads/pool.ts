@@ -14,7 +14,9 @@
  * call waiting for it fails with E_BACKEND, and later calls use the threads
  * left (the note is in backendNotes()). A synchronous wait cannot see that
  * event (it arrives on this thread's event loop): it gives up after
- * `stallMs` without an answer.
+ * `stallMs` without an answer. fit()'s wait gives up after `stallMs` too; its
+ * timer is also what keeps Node's event loop alive while it waits
+ * (Atomics.waitAsync holds no handle, and the workers are unref'd).
  */
 import { WasmRnnError } from '../errors.js';
 import type { Engine } from '../models/engine.js';
@@ -165,9 +167,20 @@ export class ThreadPool {
     }
   }
 
-  /** Wait, without blocking this thread, until worker w's `slot` reaches seq. */
+  /** Wait, without blocking this thread, until worker w's `slot` reaches seq (giving up after stallMs, as waitSync). */
   async waitAsync(w: number, slot: number, seq: number): Promise<void> {
     const i32 = this.slots[w].i32;
+    // the timer also holds the event loop: Atomics.waitAsync does not, and the
+    // workers are unref'd, so without it Node could exit mid-fit
+    const stall = setTimeout(() => this.died(w, `no answer within ${this.stallMs / 1000} s`), this.stallMs);
+    try {
+      await this.untilAsync(w, i32, slot, seq);
+    } finally {
+      clearTimeout(stall);
+    }
+  }
+
+  private async untilAsync(w: number, i32: Int32Array, slot: number, seq: number): Promise<void> {
     for (;;) {
       if (!this.alive[w]) throw this.lost(w);
       const signalled = this.hasWaitAsync ? null : this.nextSignal();
@@ -198,7 +211,13 @@ export class ThreadPool {
       if (a) this.post(w, CMD_EXIT, 0);
     });
     for (const h of this.handles) h.terminate();
-    this.alive.fill(false);
+    // a wait still pending (fit mid-step) fails now, rather than at its stall timeout
+    this.alive.forEach((a, w) => {
+      if (!a) return;
+      this.alive[w] = false;
+      this.deaths[w].reject(this.lost(w));
+    });
+    this.wake();
   }
 
   /** @internal Stop worker w as if it had crashed (tests). */

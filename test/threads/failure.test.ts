@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { WasmRnnError } from '../../src/errors.js';
-import { CMD_DROP, NOTIFY } from '../../src/threads/control.js';
+import { CMD_DROP, DONE, MID, NOTIFY } from '../../src/threads/control.js';
 import type { ThreadPool } from '../../src/threads/pool.js';
 import { CASES, threaded } from './helpers.js';
 
@@ -83,6 +83,32 @@ describe('a worker thread that stops', () => {
       expect(Array.from(m.getWeightsFlat())).toEqual(Array.from(before));
       expect(m.optimizer!.getState(be).map((t) => Array.from(t))).toEqual(opt);
     }
+  });
+});
+
+describe('an answer that does not come (fit\'s non-blocking wait)', () => {
+  it('gives up after stallMs, as a blocking wait does: the worker is out of the pool', async () => {
+    const be = await backend();
+    const pool = be.pool!;
+    pool.stallMs = 300;
+    const err = await pool.waitAsync(0, DONE, 1_000).catch((e) => e);
+    expect(err).toBeInstanceOf(WasmRnnError);
+    expect(err.message).toMatch(/worker thread 1 stopped \(no answer within 0.3 s\)/);
+    expect(pool.size).toBe(1);
+  });
+
+  it('fails at once when the threads are closed while it waits (not at the stall timeout)', async () => {
+    const be = await backend();
+    const pool = be.pool!;
+    pool.stallMs = 600_000;
+    const t0 = performance.now();
+    // at a midpoint: the worker's answer to EXIT (DONE) does not wake this wait
+    const waiting = pool.waitAsync(0, MID, 1_000).catch((e) => e);
+    pool.close();
+    const err = await waiting;
+    expect(err).toBeInstanceOf(WasmRnnError);
+    expect(err.message).toMatch(/worker thread 1 stopped \(the threads were closed\)/);
+    expect(performance.now() - t0).toBeLessThan(5_000);
   });
 });
 
