@@ -109,6 +109,12 @@ export async function createBackend(options: InitOptions = {}): Promise<Backend>
   attempts.length = 0;
   const notes: string[] = [];
   const wanted = await threadCount(options.threads, notes);
+  if (wanted === 1 && notes.length && choice !== 'js') {
+    // threads asked but one core reported (workerd says 1) or none: where threads
+    // cannot run at all, that is the reason to give, not the cores
+    const why = await threadsUnsupported();
+    if (why) notes.splice(0, notes.length, `threads: ${why}; one thread runs`);
+  }
   if (choice === 'js') {
     if (options.module) fail('E_ARG', "init: a module was given but backend 'js' was forced; drop one of the two");
     if (wanted > 1) fail('E_ARG', "init: threads run the WebAssembly kernels, but backend 'js' was forced; drop one of the two");

@@ -70,6 +70,16 @@ describe('where threads cannot run: one thread, and the reason', () => {
     expect(backendNotes().join('\n')).toMatch(/threads: SharedArrayBuffer is not available in this runtime; one thread runs/);
   });
 
+  it('where threads cannot run and one core is reported (workerd): the note gives the first reason, not the cores', async () => {
+    setCoresForTesting(1);
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    await init({ threads: 2, ...url() });
+    expect(threads()).toBe(1);
+    const notes = backendNotes().join('\n');
+    expect(notes).toMatch(/threads: SharedArrayBuffer is not available in this runtime; one thread runs/);
+    expect(notes).not.toMatch(/reports 1 core/);
+  });
+
   it('in a page that is not cross-origin isolated: the note names the headers', async () => {
     vi.stubGlobal('document', {});
     vi.stubGlobal('crossOriginIsolated', false);
