@@ -11,6 +11,7 @@
  *   npm run bench -- --only=models --gates-only    correctness gates, no timing
  *   npm run bench -- --only=profile [--workloads=W4]  per-kernel split of a training step, ours and TF.js wasm
  *   npm run bench -- --only=memory-w7 --full    memory over 2,000 W7 training steps (optional suite)
+ *   npm run bench -- --threads 2 [--workloads=W1,W5]  W1-W5 on 2 threads against 1, alternated (the threads suite alone)
  *
  * A suite whose correctness gate fails (or that cannot run) stops the bench
  * with a non-zero exit and leaves the previous results in place.
@@ -26,18 +27,27 @@ import { benchModels } from './models.bench.js';
 import { benchProfile } from './profile.bench.js';
 import { benchSize } from './size.bench.js';
 import { benchText } from './text.bench.js';
+import { benchThreads } from './threads.bench.js';
 import { W7 } from './workloads.js';
 
-const SUITES = ['size', 'memory', 'kernels', 'models', 'brain', 'text', 'load', 'profile', 'memory-w7'] as const;
+const SUITES = ['size', 'memory', 'kernels', 'models', 'brain', 'text', 'load', 'profile', 'memory-w7', 'threads'] as const;
 /** not in the default run */
-const OPTIONAL: readonly string[] = ['profile', 'memory-w7'];
+const OPTIONAL: readonly string[] = ['profile', 'memory-w7', 'threads'];
 type Suite = (typeof SUITES)[number];
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : '');
-const onlyArg = arg('only');
+const threadsArg = arg('threads');
+// --threads N alone runs the threads suite; with --only it joins the suites named
+const onlyArg = arg('only') || (threadsArg ? 'threads' : '');
 const only = new Set<string>(onlyArg ? onlyArg.split(',') : SUITES.filter((s) => !OPTIONAL.includes(s)));
+if (threadsArg) only.add('threads');
+const threadCount = threadsArg ? Number(threadsArg) : 2;
+if (!Number.isInteger(threadCount) || threadCount < 2) {
+  console.error(`--threads must be an integer >= 2, got ${threadsArg}`);
+  process.exit(2);
+}
 if (only.has('models')) only.add('brain');
 for (const s of only) {
   if (!(SUITES as readonly string[]).includes(s)) {
@@ -104,6 +114,9 @@ await run('text', 'Text preprocessing throughput', () => benchText({ runs: full 
 await run('load', 'Model load time', () => benchLoad({ full, log }));
 await run('profile', 'Where a training step goes', () => benchProfile({ only: workloads, log }));
 await run('memory-w7', 'M1 memory while training W7 (2,000 steps with --full)', () => benchMemory({ full, log, workload: W7 }));
+// the worker script: bench/run.mjs bundles src/threads/thread.ts beside this bundle
+await run('threads', `W1-W5 on ${threadCount} threads against 1`, () =>
+  benchThreads({ threads: threadCount, url: new URL('./.thread.mjs', import.meta.url), full, only: workloads, log }));
 
 const total = (performance.now() - started) / 1000;
 results.seconds = total;

@@ -20,6 +20,17 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
+// the threads suite's worker script (init({ threads })): the library and its thread body in one file beside the bench
+await build({
+  entryPoints: [join(root, 'src/threads/thread.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'es2022',
+  outfile: join(dirname(out), '.thread.mjs'),
+  packages: 'external',
+  logLevel: 'warning',
+});
 const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--expose-gc', out, ...process.argv.slice(2)], {
   stdio: 'inherit',
   cwd: root,

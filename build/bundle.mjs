@@ -63,6 +63,8 @@ export function bundles(root) {
     // the training worker for fitInWorker imports the bundle above
     // ('../index.js' stays external as './index.js'), so both threads run one copy
     ['src/worker/worker.ts', 'worker.js', { plugins: [external('worker-imports-bundle', /^\.\.\/index\.js$/, './index.js')] }],
+    // init({ threads })'s worker threads, likewise: the same bundle in every thread
+    ['src/threads/thread.ts', 'thread.js', { plugins: [external('thread-imports-bundle', /^\.\.\/index\.js$/, './index.js')] }],
     // wasm-rnn/onnx: ONNX in and out, with its protobuf runtime and schema,
     // loaded only by users who import it. The core ('../index.js', imported by
     // src/onnx/core.ts alone) stays external as './index.js', so both entry

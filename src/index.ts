@@ -1,5 +1,5 @@
 // wasm-rnn public API: re-exports only.
-export { init, backendName, backendNotes, createBackend } from './backend/load.js';
+export { init, backendName, backendNotes, createBackend, threads } from './backend/load.js';
 export type { InitOptions, BackendChoice } from './backend/load.js';
 export type { BackendName } from './backend/backend.js';
 export { Tensor, tensor } from './tensor.js';
@@ -41,3 +41,5 @@ export * from './lm/index.js';
 export * from './tune/index.js';
 export { saveModelToIndexedDB, loadModelFromIndexedDB, listIndexedDBModels, deleteModelFromIndexedDB, downloadModel } from './io/browser.js';
 export * from './seq2seq/index.js';
+/** @internal The body of a thread worker (dist/thread.js). */
+export { threadMain } from './threads/worker_main.js';

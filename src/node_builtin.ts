@@ -6,7 +6,7 @@
  * minifier cannot fold it back into a literal. Returns null where neither
  * works (browsers, edge runtimes).
  */
-export async function nodeBuiltin<T>(name: 'fs/promises' | 'worker_threads'): Promise<T | null> {
+export async function nodeBuiltin<T>(name: 'fs/promises' | 'worker_threads' | 'os'): Promise<T | null> {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const builtin = proc?.getBuiltinModule?.(`node:${name}`);
   if (builtin) return builtin as T;

@@ -2,6 +2,7 @@
 //   app.js               src/app.js + src/chart.js, bundled by esbuild; 'wasm-rnn' stays external
 //   wasm-rnn/index.js    the package's dist/index.js  (so the page and the worker share one file)
 //   wasm-rnn/worker.js   the package's dist/worker.js (fitInWorker finds it beside index.js)
+//   wasm-rnn/thread.js   the package's dist/thread.js (init({ threads }) finds it beside index.js)
 //   index.html, data/    as they are
 //
 //   npm run demo     builds the package (when stale), this demo, and serves it (serve.mjs)
@@ -22,7 +23,7 @@ const arg = (name) => {
 };
 const pkgDist = arg('--dist') ?? join(root, 'dist');
 const out = arg('--out') ?? join(here, 'dist');
-for (const f of ['index.js', 'worker.js']) {
+for (const f of ['index.js', 'worker.js', 'thread.js']) {
   if (!existsSync(join(pkgDist, f))) throw new Error(`${join(pkgDist, f)} is missing: run \`npm run build\` in the repository first`);
 }
 rmSync(out, { recursive: true, force: true });
@@ -46,7 +47,7 @@ await esbuild.build({
     },
   ],
 });
-for (const f of ['index.js', 'index.js.map', 'worker.js', 'worker.js.map']) {
+for (const f of ['index.js', 'index.js.map', 'worker.js', 'worker.js.map', 'thread.js', 'thread.js.map']) {
   if (existsSync(join(pkgDist, f))) copyFileSync(join(pkgDist, f), join(out, 'wasm-rnn', f));
 }
 copyFileSync(join(here, 'index.html'), join(out, 'index.html'));

@@ -2,7 +2,12 @@
 // http://127.0.0.1:8080/ until Ctrl-C. A Web Worker and module scripts need
 // http with the right content types, which file:// does not give.
 //
-//   node examples/browser/serve.mjs [--port N] [--dir DIR]     (--port 0: any free port)
+// Every response carries the two headers that make the page cross-origin
+// isolated: only then does a browser give it SharedArrayBuffer, which
+// init({ threads }) needs to train on every core. Without them (try
+// --no-isolation) the demo trains on one thread, and says so.
+//
+//   node examples/browser/serve.mjs [--port N] [--dir DIR] [--no-isolation]     (--port 0: any free port)
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -20,6 +25,10 @@ if (!existsSync(join(base, 'index.html'))) {
   process.exit(1);
 }
 
+const ISOLATION = process.argv.includes('--no-isolation')
+  ? {}
+  : { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm',
   '.tsv': 'text/tab-separated-values; charset=utf-8', '.css': 'text/css', '.json': 'application/json' };
 
@@ -28,7 +37,7 @@ const server = createServer((req, res) => {
   if (file !== base && !file.startsWith(base + sep)) return res.writeHead(403).end();
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file)) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+  res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...ISOLATION });
   res.end(readFileSync(file));
 });
 server.on('error', (e) => {

@@ -22,6 +22,7 @@ import { checkArgs, checkDim, checkDims, needCount } from './checks.js';
 import type { KernelArgs, KernelName, KernelResult } from './contract/index.js';
 import type { BackendName, GemmForm, KernelFn, Kernels } from './kernels.js';
 import { Buf } from './memory.js';
+import type { ThreadPool } from '../threads/pool.js';
 
 export type { BackendName, GemmForm, Kernels } from './kernels.js';
 export type { KernelArgs, KernelName } from './contract/index.js';
@@ -52,6 +53,8 @@ export const MERGE_MODES: Readonly<Record<MergeMode, number>> = {
 
 export class Backend extends Buffers {
   private readonly work: Buf;
+  /** the worker threads sharing this backend's memory (init({ threads })), or null: one thread */
+  pool: ThreadPool | null = null;
 
   constructor(kernels: Kernels) {
     super(kernels);

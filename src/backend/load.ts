@@ -13,6 +13,13 @@
  * inflates them.
  * Runtimes that forbid compiling wasm from bytes (Cloudflare Workers) import
  * dist/wasm/*.wasm as a module and pass it as init({ module }).
+ *
+ * init({ threads }) (src/threads/): the threads build of the same kernels on
+ * one shared memory, and a pool of worker threads on it, started once here.
+ * Where threads cannot run (no SharedArrayBuffer, a page that is not
+ * cross-origin isolated, no workers, the build refused), the usual build
+ * runs on one thread and backendNotes() says why; threads() tells how many
+ * run.
  */
 import { WasmRnnError, describe, fail } from '../errors.js';
 import { ABI_VERSION, ACT_SIGMOID, ACT_TANH } from './abi.js';
@@ -20,7 +27,11 @@ import { Backend, type BackendName } from './backend.js';
 import { RELAXED_WASM, SIMD_WASM } from './generated/wasm-bytes.js';
 import type { WasmExports } from './generated/exports.js';
 import { JsKernels } from './js.js';
+import { importsMemory, sharedMemory, threadsBuild } from './shared.js';
 import { WasmKernels } from './wasm.js';
+import { threadCount } from '../threads/options.js';
+import { ThreadPool, defaultThreadUrl } from '../threads/pool.js';
+import { threadsUnsupported } from '../threads/support.js';
 
 export type BackendChoice = 'auto' | 'js' | 'wasm' | 'wasm-simd' | 'wasm-relaxed-simd';
 
@@ -29,7 +40,18 @@ export interface InitOptions {
   backend?: BackendChoice;
   /** A precompiled module (or its bytes) of dist/wasm/*.wasm, for runtimes that cannot compile at run time. */
   module?: WebAssembly.Module | ArrayBuffer | ArrayBufferView;
+  /**
+   * Threads for training and batch inference: a count, or 'auto' for every
+   * core. Default 1. A count above the cores is clamped (noted in
+   * backendNotes()); where threads cannot run, one thread runs and
+   * backendNotes() says why.
+   */
+  threads?: number | 'auto';
+  /** The thread workers' script, dist/thread.js (default: beside this bundle); for bundlers that move it. */
+  threadWorkerUrl?: string | URL;
 }
+
+const OPTION_KEYS = ['backend', 'module', 'threads', 'threadWorkerUrl'];
 
 let current: Backend | null = null;
 const attempts: string[] = [];
@@ -46,9 +68,14 @@ export function backendName(): BackendName | null {
   return current ? current.name : null;
 }
 
-/** Why the preferred backends were skipped by the last init(), for diagnostics. */
+/** Why the preferred backends were skipped by the last init() (and what happened to its threads since), for diagnostics. */
 export function backendNotes(): readonly string[] {
-  return attempts.slice();
+  return [...attempts, ...(current?.pool?.notes ?? [])];
+}
+
+/** How many threads the backend init() chose computes on: 1 without init({ threads }) or where threads cannot run. */
+export function threads(): number {
+  return current?.pool?.size ?? 1;
 }
 
 /** The backend models use by default. Throws if init() has not run. */
@@ -70,30 +97,50 @@ export async function createBackend(options: InitOptions = {}): Promise<Backend>
     fail('E_ARG', `init: options must be an object, got ${describe(options)}`);
   }
   for (const k of Object.keys(options)) {
-    if (k !== 'backend' && k !== 'module') fail('E_ARG', `init: unknown option '${k}' (supported: backend, module)`);
+    if (!OPTION_KEYS.includes(k)) fail('E_ARG', `init: unknown option '${k}' (supported: ${OPTION_KEYS.join(', ')})`);
   }
   const choice = options.backend ?? 'auto';
   const allowed: BackendChoice[] = ['auto', 'js', 'wasm', 'wasm-simd', 'wasm-relaxed-simd'];
   if (!allowed.includes(choice)) {
     fail('E_ARG', `init: backend must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(choice)}`);
   }
+  const url = options.threadWorkerUrl;
+  if (url !== undefined && typeof url !== 'string' && !(url instanceof URL)) fail('E_ARG', `init: threadWorkerUrl must be a string or a URL, got ${describe(url)}`);
   attempts.length = 0;
+  const notes: string[] = [];
+  const wanted = await threadCount(options.threads, notes);
+  if (wanted === 1 && notes.length && choice !== 'js') {
+    // threads asked but one core reported (workerd says 1) or none: where threads
+    // cannot run at all, that is the reason to give, not the cores
+    const why = await threadsUnsupported();
+    if (why) notes.splice(0, notes.length, `threads: ${why}; one thread runs`);
+  }
   if (choice === 'js') {
     if (options.module) fail('E_ARG', "init: a module was given but backend 'js' was forced; drop one of the two");
+    if (wanted > 1) fail('E_ARG', "init: threads run the WebAssembly kernels, but backend 'js' was forced; drop one of the two");
     return new Backend(new JsKernels());
   }
+  attempts.push(...notes);
 
   const hasWasm = typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
   if (!hasWasm) {
     if (choice !== 'auto') fail('E_BACKEND', `init: backend '${choice}' was requested but this runtime has no WebAssembly`);
     attempts.push('no WebAssembly in this runtime');
+    if (wanted > 1) attempts.push('threads: no WebAssembly, so one thread');
     return new Backend(new JsKernels());
+  }
+
+  if (wanted > 1) {
+    const threaded = await threadedBackend(choice, options, wanted);
+    if (threaded) return threaded;
   }
 
   if (options.module !== undefined) {
     // The caller's module is the only candidate: a failure here is theirs to see.
     const module = await compileGiven(options.module);
-    const b = await instantiateChecked(module);
+    // a threads build given where one thread runs: its memory is shared all the same
+    const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+    const b = await instantiateChecked(module, shared ? { env: { memory: sharedMemory() } } : {});
     if (choice !== 'auto' && choice !== 'wasm' && choice !== b.name) {
       fail('E_BACKEND', `init: the given module is a '${b.name}' build but backend '${choice}' was requested`);
     }
@@ -125,7 +172,69 @@ export async function createBackend(options: InitOptions = {}): Promise<Backend>
   if (choice !== 'auto') {
     fail('E_BACKEND', `init: backend '${choice}' could not be loaded: ${attempts.join('; ')}`);
   }
+  if (wanted > 1) attempts.push('threads: no WebAssembly build loads here, so one thread');
   return new Backend(new JsKernels());
+}
+
+/**
+ * The threads build on a shared memory with `wanted` − 1 workers started,
+ * or null with the reason in the notes (the caller goes on with one thread).
+ */
+async function threadedBackend(choice: BackendChoice, options: InitOptions, wanted: number): Promise<Backend | null> {
+  const why = await threadsUnsupported();
+  if (why) {
+    attempts.push(`threads: ${why}; one thread runs`);
+    return null;
+  }
+  const candidates: Array<[string, () => Promise<Uint8Array | WebAssembly.Module>]> = [];
+  const m = options.module;
+  if (m !== undefined) {
+    if (m instanceof WebAssembly.Module) {
+      if (!WebAssembly.Module.imports(m).some((i) => i.kind === 'memory')) {
+        attempts.push('threads: the given module is a one-thread build (pass dist/wasm/wasm-rnn.threads.simd.wasm, or its bytes, for threads); one thread runs');
+        return null;
+      }
+      candidates.push(['the given module', async () => m]);
+    } else if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
+      const bytes = m instanceof ArrayBuffer ? new Uint8Array(m) : new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+      candidates.push(['the given module', async () => (importsMemory(bytes) ? bytes : threadsBuild(bytes))]);
+    }
+  } else {
+    if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd') candidates.push(['wasm-relaxed-simd', async () => threadsBuild(await embeddedWasm(RELAXED_WASM))]);
+    if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd') candidates.push(['wasm-simd', async () => threadsBuild(await embeddedWasm(SIMD_WASM))]);
+  }
+  for (const [name, load] of candidates) {
+    let bytes: Uint8Array | null = null;
+    let backend: Backend;
+    let memory: WebAssembly.Memory;
+    let module: WebAssembly.Module;
+    try {
+      const got = await load();
+      if (got instanceof WebAssembly.Module) module = got;
+      else {
+        bytes = got;
+        if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
+          attempts.push(`threads: ${name} with threads is not supported by this runtime (WebAssembly.validate rejected it)`);
+          continue;
+        }
+        module = await compileBytes(bytes);
+      }
+      memory = sharedMemory();
+      backend = await instantiateChecked(module, { env: { memory } });
+    } catch (e) {
+      attempts.push(`threads: ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    try {
+      backend.pool = await ThreadPool.start({ workers: wanted - 1, module, bytes: bytes ?? new Uint8Array(0), memory, url: options.threadWorkerUrl ?? defaultThreadUrl() });
+    } catch (e) {
+      attempts.push(`threads: could not start worker threads (${e instanceof Error ? e.message : String(e)}); one thread runs`);
+      return null;
+    }
+    return backend;
+  }
+  attempts.push('threads: no threads build loads here; one thread runs');
+  return null;
 }
 
 async function compileGiven(m: InitOptions['module']): Promise<WebAssembly.Module> {
@@ -155,10 +264,10 @@ async function compileBytes(bytes: Uint8Array): Promise<WebAssembly.Module> {
   }
 }
 
-async function instantiateChecked(module: WebAssembly.Module): Promise<Backend> {
+async function instantiateChecked(module: WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<Backend> {
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(module, {});
+    instance = await WebAssembly.instantiate(module, imports);
   } catch (e) {
     throw new WasmRnnError('E_BACKEND', `init: the module could not be instantiated (${String(e)})`, { cause: e });
   }

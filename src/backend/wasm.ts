@@ -133,9 +133,10 @@ export class WasmKernels implements Kernels {
   readonly name: BackendName;
   readonly memory: WasmMemory;
 
-  constructor(exports: WasmExports) {
+  /** `memory`: the heap these kernels allocate in (default: the module's memory above its static data; a worker thread passes its region). */
+  constructor(exports: WasmExports, memory?: WasmMemory) {
     this.name = exports.VARIANT.value === 1 ? 'wasm-relaxed-simd' : 'wasm-simd';
-    this.memory = new WasmMemory(exports.memory, exports.heap_base() >>> 0);
+    this.memory = memory ?? new WasmMemory(exports.memory, exports.heap_base() >>> 0);
     const self = this as unknown as Record<KernelName, unknown>;
     for (const k of KERNEL_NAMES) self[k] = bind(exports, spec(k));
   }

@@ -24,6 +24,7 @@ import { readInputs, readTargets, rowsAndWidth, type InputInfo, type Targets } f
 import { Params } from './params.js';
 import { Plan } from './plan.js';
 import type { MetricState } from '../train/metrics.js';
+import type { Parallel } from '../threads/driver.js';
 
 /** Everything fit/evaluate/predict feed the engine, checked once. */
 export interface Dataset {
@@ -65,6 +66,8 @@ export class Engine {
   private disposed = false;
   private specsKey = '';
   private specs: TensorSpec[] = [];
+  /** the data-parallel driver when the backend runs several threads (src/threads), made on first use */
+  private parallel_: Parallel | null = null;
 
   constructor(readonly graph: Graph, readonly be: Backend, readonly rng: Rng, initialize: boolean, readonly where: string) {
     this.inputs = graph.inputs.map((t) => inputInfo(graph, t.name, graph.at(t), where));
@@ -263,23 +266,59 @@ export class Engine {
   // --------------------------------------------------------------- steps
 
   /**
+   * The driver that splits a batch of B over the backend's threads
+   * (init({ threads })), or null: this thread runs it alone.
+   */
+  parallel(B: number): Parallel | null {
+    const pool = this.be.pool;
+    if (!pool) return null;
+    this.parallel_ ??= pool.attach(this);
+    return this.parallel_.splits(B) ? this.parallel_ : null;
+  }
+
+  /**
    * One forward + loss (+ backward + update when training) on the staged
    * batch. Returns the weighted total loss. On a non-finite loss or gradient
    * nothing is updated and an E_NUMERIC error names the layer.
    */
   step(B: number, train: boolean, metrics: readonly (MetricState | null)[] | null, weighted: boolean, modelName: string): number {
+    const par = this.parallel(B);
+    if (par) return par.step(B, train, metrics, weighted, modelName);
     const heads = this.compiled('fit');
     const p = this.plan_!;
     this.forward(B, train);
     const loss = heads.loss(this.be, p, this, B, metrics, weighted);
-    if (!Number.isFinite(loss)) {
-      throw new WasmRnnError('E_NUMERIC', `${modelName}: the loss is ${loss}; weights were not updated. ` +
-        'Lower the learning rate, clip gradients (clipnorm/clipvalue), or check the inputs for extreme values');
-    }
+    this.checkLoss(loss, modelName);
     if (!train) return loss;
     const params = this.params;
     this.be.fill(params.grads, 0, params.size);
     this.backward(B, heads.seeds(p));
+    this.update(modelName);
+    return loss;
+  }
+
+  /** step() for fit: over several threads it waits for them without blocking this thread. */
+  stepAsync(B: number, train: boolean, metrics: readonly (MetricState | null)[] | null, weighted: boolean, modelName: string): number | Promise<number> {
+    const par = this.parallel(B);
+    return par ? par.stepAsync(B, train, metrics, weighted, modelName) : this.step(B, train, metrics, weighted, modelName);
+  }
+
+  /** A non-finite loss stops the step before anything is updated. */
+  checkLoss(loss: number, modelName: string): void {
+    if (!Number.isFinite(loss)) {
+      throw new WasmRnnError('E_NUMERIC', `${modelName}: the loss is ${loss}; weights were not updated. ` +
+        'Lower the learning rate, clip gradients (clipnorm/clipvalue), or check the inputs for extreme values');
+    }
+  }
+
+  /**
+   * The end of a training step, once the gradient block holds the batch's
+   * gradient: frozen layers' gradients cleared, the non-finite guards, the
+   * optimizer step (undone when it made a weight non-finite).
+   */
+  update(modelName: string): void {
+    const heads = this.compiled('fit');
+    const params = this.params;
     params.clearFrozen();
     const badGrad = this.be.hasNonFinite(params.grads, params.size) ? params.findNonFinite('dw') : null;
     if (badGrad) {
@@ -298,11 +337,12 @@ export class Engine {
       throw new WasmRnnError('E_NUMERIC', `${modelName}: the update made weight '${bad.slot.spec.name}' of layer '${bad.layer.name}' non-finite; ` +
         'the weights from before the step were restored and the optimizer state reset. Lower the learning rate or clip gradients');
     }
-    return loss;
   }
 
   /** Run every output for every sample, batch by batch; the outputs as flat arrays. */
   infer(ds: Dataset, batchSize: number, stepping: boolean): Float32Array[] {
+    const par = stepping ? null : this.parallel(Math.min(batchSize, ds.n));
+    if (par) return par.infer(ds, batchSize);
     const n = ds.n;
     const g = this.graph;
     const per = g.outputs.map((t) => sizeOf(ds.specs[g.at(t)].shape));
@@ -332,6 +372,7 @@ export class Engine {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.parallel_?.dispose();
     this.freePlan();
     for (const r of this.runs) r.dispose(this.be);
     this.heads?.release(this.be);

@@ -139,7 +139,9 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
       const B = e.stage(ds, order, from, to);
       let loss: number;
       try {
-        loss = e.step(B, true, metrics, weighted, model.name);
+        // over several threads (init({ threads })) the step is a promise: await it without blocking
+        const r = e.stepAsync(B, true, metrics, weighted, model.name);
+        loss = typeof r === 'number' ? r : await r;
       } catch (err) {
         if (stopOnNaN && err instanceof WasmRnnError && err.code === 'E_NUMERIC') {
           model.stopTraining = true;
@@ -170,7 +172,8 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
       for (let from = 0; from < val.n; from += batchSize) {
         const to = Math.min(val.n, from + batchSize);
         const B = e.stage(val, vidx, from, to);
-        vsum += e.step(B, false, valMetrics, !!val.sampleWeight, model.name) * B;
+        const r = e.stepAsync(B, false, valMetrics, !!val.sampleWeight, model.name);
+        vsum += (typeof r === 'number' ? r : await r) * B;
         for (let k = 0; k < vparts.length; k++) vparts[k] += heads.parts[k] * B;
       }
       logs.val_loss = vsum / val.n;

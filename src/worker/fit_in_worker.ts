@@ -55,7 +55,11 @@ export interface FitInWorkerOptions {
   onEpochEnd?: (epoch: number, logs: Logs) => void;
   /** the worker script (default: worker.js beside this bundle) */
   workerUrl?: string | URL;
-  /** how the worker picks its backend (default: the backend the caller runs, e.g. { backend: 'wasm-simd' }) */
+  /**
+   * how the worker picks its backend (default: the backend the caller runs,
+   * e.g. { backend: 'wasm-simd' }); { threads: 'auto' } trains on every core
+   * (the worker starts its own thread workers)
+   */
   init?: InitOptions;
   /** how long an aborted worker may take to stop before it is terminated (default 2000 ms) */
   abortGraceMs?: number;
@@ -69,6 +73,8 @@ export interface FitInWorkerResult {
   worker: 'web-worker' | 'worker_threads';
   /** the backend the worker trained on */
   backend: BackendName;
+  /** the threads it trained on (pass init: { threads } to use more than one) */
+  threads: number;
 }
 
 const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'classWeight', 'sampleWeight', 'initialEpoch',
@@ -233,7 +239,7 @@ export async function fitInWorker(model: Model, x: unknown, y: unknown, opts: Fi
               (trained) => {
                 const history: History = { epoch: m.history.epoch, history: m.history.history };
                 for (const [k, v] of Object.entries(m.history.history)) history[k] = v;
-                finish(null, { model: trained, history, worker: handle!.kind, backend: m.backend });
+                finish(null, { model: trained, history, worker: handle!.kind, backend: m.backend, threads: m.threads ?? 1 });
               },
               (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))),
             );

@@ -73,6 +73,8 @@ export interface FitProgress {
   etaMs: number;
   /** the backend the worker trains on */
   backend: BackendName;
+  /** the threads it trains on (init: { threads }) */
+  threads: number;
 }
 
 export interface ProgressMessage {
@@ -85,6 +87,7 @@ export interface DoneMessage {
   artifact: Uint8Array;
   history: { epoch: number[]; history: Record<string, number[]> };
   backend: BackendName;
+  threads: number;
 }
 
 export interface ErrorMessage {

@@ -14,7 +14,7 @@
  * whichever global scope it finds.
  */
 import { nodeBuiltin } from '../node_builtin.js';
-import { init, loadModel, Tensor, WasmRnnError } from '../index.js';
+import { init, loadModel, Tensor, threads, WasmRnnError } from '../index.js';
 import type { Logs } from '../train/callbacks.js';
 import type { FitMessage, FitProgress, HostMessage, PlainTensor, WorkerMessage } from './protocol.js';
 
@@ -86,6 +86,7 @@ async function train(msg: FitMessage, signal: AbortSignal, post: (m: WorkerMessa
       elapsedMs,
       etaMs: step > 0 ? (elapsedMs / step) * Math.max(0, steps - step) : NaN,
       backend,
+      threads: threads(),
     };
     post({ type: 'progress', p });
   };
@@ -112,7 +113,7 @@ async function train(msg: FitMessage, signal: AbortSignal, post: (m: WorkerMessa
   });
   const artifact = model.serialize();
   model.dispose();
-  post({ type: 'done', artifact, history: { epoch: history.epoch, history: history.history }, backend });
+  post({ type: 'done', artifact, history: { epoch: history.epoch, history: history.history }, backend, threads: threads() });
 }
 
 const port = await connect();

@@ -55,7 +55,7 @@ describe('init', () => {
 
   it('unknown options and backends are errors, not ignored', async () => {
     await expect(init({ backend: 'gpu' as 'js' })).rejects.toThrow(/backend must be one of/);
-    await expect(init({ threads: 4 } as object)).rejects.toThrow(/unknown option 'threads'/);
+    await expect(init({ thread: 4 } as object)).rejects.toThrow(/unknown option 'thread' \(supported: backend, module, threads, threadWorkerUrl\)/);
     await expect(init({ backend: 'js', module: new Uint8Array(8) })).rejects.toThrow(/drop one of the two/);
   });
 

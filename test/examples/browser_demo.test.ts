@@ -35,11 +35,15 @@ describe('npm run demo', () => {
         ['app.js', 'text/javascript', 'from "./wasm-rnn/index.js"'],
         ['wasm-rnn/index.js', 'text/javascript', 'export {'],
         ['wasm-rnn/worker.js', 'text/javascript', './index.js'],
+        ['wasm-rnn/thread.js', 'text/javascript', './index.js'],
         ['data/spam-assassin-sample.tsv', 'text/tab-separated-values', 'spam\t'],
       ]) {
         const r = await fetch(url + path);
         expect(r.status, path).toBe(200);
         expect(r.headers.get('content-type'), path).toContain(type);
+        // cross-origin isolation, for init({ threads }) (SharedArrayBuffer)
+        expect(r.headers.get('cross-origin-opener-policy'), path).toBe('same-origin');
+        expect(r.headers.get('cross-origin-embedder-policy'), path).toBe('require-corp');
         expect(await r.text(), path).toContain(text);
       }
       expect((await fetch(`${url}../../package.json`)).status).not.toBe(200);

@@ -1,8 +1,10 @@
 // The browser demo (examples/browser), clicked through in headless Chromium:
-// build it, serve it on 127.0.0.1, load the SpamAssassin sample, start a
-// long training and cancel it, train for real (in a Web Worker) while the
-// page keeps drawing frames, classify typed texts, and save a screenshot to
-// test/artifacts/browser-demo.png (git-ignored). Needs `npm run build`.
+// build it, serve it on 127.0.0.1 cross-origin isolated (the COOP/COEP
+// headers serve.mjs sends), load the SpamAssassin sample, start a long
+// training and cancel it, train for real (in a Web Worker, on every core)
+// while the page keeps drawing frames, classify typed texts, and save a
+// screenshot to test/artifacts/browser-demo.png (git-ignored). Needs
+// `npm run build`.
 //
 //   node test/runtimes/browser-demo.mjs
 import assert from 'node:assert/strict';
@@ -17,7 +19,7 @@ const root = resolve(here, '../..');
 const step = (s) => console.log(`- ${s}`);
 
 execFileSync(process.execPath, [join(root, 'examples/browser/build.mjs')], { stdio: 'inherit' });
-const srv = await serve(join(root, 'examples/browser/dist'));
+const srv = await serve(join(root, 'examples/browser/dist'), { isolated: true });
 const browser = await launchChromium();
 const errors = [];
 try {
@@ -30,6 +32,8 @@ try {
   step(`page loaded, init() -> ${backend}`);
   assert.match(backend, /^wasm-/);
   assert.match(await page.textContent('#backend'), /backend: wasm-/);
+  assert.equal(await page.evaluate(() => window.__demo.isolated), true, 'the page is not cross-origin isolated');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
 
   await page.click('#load-sample');
   await page.waitForFunction(() => /\d+ texts/.test(document.getElementById('data-info').textContent));
@@ -58,6 +62,9 @@ try {
   const status = await page.textContent('#status');
   step(`trained in ${Date.now() - t0} ms: ${status}`);
   assert.match(status, /web-worker/);
+  // threads: 'auto' in the worker: every core the page reports
+  assert.equal(demo.threads, cores, `trained on ${demo.threads} threads, the page reports ${cores} cores`);
+  assert.match(status, new RegExp(`${cores} threads?`));
   // 256 training texts / 16 = 16 batches x 5 epochs, plus 5 epoch events
   assert.equal(demo.progress.filter((p) => p.phase === 'batch').length, 80);
   assert.equal(demo.history.loss.length, 5);

@@ -12,13 +12,19 @@
 //    node_modules/.bin/node, which would make every npm script run on it).
 // 2. `npm pack` the project, `npm install` the tarball into a temporary
 //    folder, and run scenario.mjs there on each runtime: the default init(),
-//    the plain SIMD build forced, the JS twin forced, and fitInWorker.
+//    the plain SIMD build forced, the JS twin forced, the SIMD build on 2
+//    threads (init({ threads: 2 })), and fitInWorker.
 // 3. Check: after serialize/load the predictions are bit-identical; with the
 //    SIMD build forced, losses, predictions and every weight equal Node 20's
 //    within 1e-6 (the JS twin likewise); relaxed SIMD is reported, not held
 //    to 1e-6 (its fused multiply-add may round differently per engine/CPU).
 //    Fallbacks (no WebAssembly, no SIMD) must pick the JS twin and pass the
 //    same scenario; workerd must refuse bytes with the loader's advice.
+//    Threads: 2 threads must run where the runtime can (Node, Deno, Bun, a
+//    cross-origin isolated page) and equal Node 20's 2-thread run within
+//    1e-6 (and its one-thread run within THREADS_VS_ONE: sums split over
+//    threads round differently); where it cannot (a page without the
+//    isolation headers, workerd) one thread runs with the reason noted.
 // 4. Print the support matrix, write support-matrix.md (full runs only),
 //    run the fitInWorker unit tests (test/worker) and the browser demo test.
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,6 +43,8 @@ const keep = argv.includes('--keep');
 const TOL = 1e-6;
 /** relaxed SIMD may round differently; beyond this it is a bug, not rounding */
 const RELAXED_SANITY = 1e-3;
+/** 2 threads against 1: the same math, summed in another order */
+const THREADS_VS_ONE = 1e-5;
 const bin = {
   node20: process.execPath,
   node22: join(here, 'node_modules/node22/bin/node'),
@@ -98,9 +106,10 @@ function cliCase(exe, args, script = 'probe.mjs') {
   };
 }
 
-function chromiumCase(extraArgs = []) {
+function chromiumCase(extraArgs = [], { isolated = true } = {}) {
   return async (ctx) => {
-    const srv = await serve(ctx.app);
+    // served cross-origin isolated (COOP/COEP headers), as a page that wants threads must be
+    const srv = await serve(ctx.app, { isolated });
     const browser = await launchChromium(extraArgs);
     try {
       const page = await browser.newPage();
@@ -223,9 +232,9 @@ function judge(c, res, refs) {
   const problems = [];
   const modes = res.modes ?? {};
   const auto = modes.auto;
-  const row = { runtime: c.label, version: c.version?.(res) ?? res.version, backend: '?', variant: '?', simd: '', relaxed: '', js: '', worker: '', note: c.note ?? '' };
+  const row = { runtime: c.label, version: c.version?.(res) ?? res.version, backend: '?', variant: '?', simd: '', relaxed: '', js: '', threads: '', worker: '', note: c.note ?? '' };
   for (const [name, m] of Object.entries(modes)) {
-    if (m.error && !(c.expect === 'js' && name === 'simd')) problems.push(`${name}: ${m.error}`);
+    if (m.error && !(c.expect === 'js' && (name === 'simd' || name === 'threads'))) problems.push(`${name}: ${m.error}`);
     else if (!m.error && !m.identicalAfterLoad) problems.push(`${name}: predictions after serialize/load differ`);
   }
   if (auto && !auto.error) {
@@ -260,6 +269,7 @@ function judge(c, res, refs) {
   }
   const dj = cmp('JS twin', modes.js, refs.js, TOL);
   row.js = dj === '' ? 'not run' : `${dj <= TOL ? 'equal' : 'DIFFERS'} (${fmt(dj)})`;
+  row.threads = judgeThreads(c, modes.threads, refs, problems);
   if (res.worker) {
     const w = res.worker;
     const expected = 3 * 4 + 3; // FIT: 3 epochs x 4 batches + 3 epoch events
@@ -272,6 +282,30 @@ function judge(c, res, refs) {
   row.ok = problems.length === 0;
   row.problems = problems;
   return row;
+}
+
+/**
+ * The threads mode: `c.threads` is 'run' (2 threads must run and equal Node
+ * 20's 2-thread run), a RegExp (one thread must run, the note matching it),
+ * or absent (no wasm: forcing the SIMD build is refused, as in the simd mode).
+ */
+function judgeThreads(c, t, refs, problems) {
+  if (!t) return 'not run';
+  if (!c.threads) return t.error?.startsWith('E_BACKEND') ? 'n/a (no wasm)' : `unexpected: ${t.error ?? t.backend}`;
+  if (t.error) return 'FAIL';
+  if (c.threads instanceof RegExp) {
+    const notes = t.notes.join(' ');
+    if (t.threads !== 1 || !c.threads.test(notes)) problems.push(`threads: expected one thread with a note matching ${c.threads}, got ${t.threads} thread(s), notes: ${notes}`);
+    const d = maxDiff(t, refs.simd);
+    if (!(d <= TOL)) problems.push(`threads (one thread): max |diff| vs Node 20's SIMD run = ${fmt(d)} > ${TOL}`);
+    return `1 (fallback, noted); equals SIMD (${fmt(d)})`;
+  }
+  if (t.threads !== 2) problems.push(`threads: init({ threads: 2 }) runs ${t.threads} thread(s): ${t.notes.join('; ')}`);
+  const d = refs.threads ? maxDiff(t, refs.threads) : Infinity;
+  const d1 = maxDiff(t, refs.simd);
+  if (!(d <= TOL)) problems.push(`threads: max |diff| vs Node 20's 2-thread run = ${fmt(d)} > ${TOL}`);
+  if (!(d1 <= THREADS_VS_ONE)) problems.push(`threads: max |diff| vs one thread = ${fmt(d1)} > ${THREADS_VS_ONE}`);
+  return `${t.threads}: ${d <= TOL ? 'equal' : 'DIFFERS'} (${fmt(d)}; vs 1 thread ${fmt(d1)})`;
 }
 
 function workerdChecks(res, refs, problems, row) {
@@ -290,15 +324,19 @@ function workerdChecks(res, refs, problems, row) {
 
 // ----------------------------------------------------------------- cases
 
+const NO_WORKERS = /threads: this runtime cannot start worker threads/;
+const NOT_ISOLATED = /threads: the page is not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/;
+
 const CASES = [
-  { id: 'node20', label: 'Node.js 20', run: cliCase(bin.node20, []), expect: 'wasm', version: (r) => `${r.version}`, note: 'relaxed SIMD needs --experimental-wasm-relaxed-simd' },
-  { id: 'node20-relaxed', label: 'Node.js 20 --experimental-wasm-relaxed-simd', run: cliCase(bin.node20, ['--experimental-wasm-relaxed-simd']), expect: 'wasm' },
-  { id: 'node22', label: 'Node.js 22', run: cliCase(bin.node22, []), expect: 'wasm' },
-  { id: 'node24', label: 'Node.js 24', run: cliCase(bin.node24, []), expect: 'wasm' },
-  { id: 'deno', label: 'Deno 2', run: cliCase(bin.deno, ['run', '--allow-read']), expect: 'wasm', version: (r) => `${r.version}` },
-  { id: 'bun', label: 'Bun', run: cliCase(bin.bun, []), expect: 'wasm' },
-  { id: 'chromium', label: 'Chromium (headless)', run: chromiumCase(), expect: 'wasm', note: 'page from 127.0.0.1, import map, no bundler' },
-  { id: 'workerd', label: 'workerd (Miniflare)', run: workerdCase, expect: 'wasm', extraChecks: workerdChecks, workerNote: 'n/a (no workers)' },
+  { id: 'node20', label: 'Node.js 20', run: cliCase(bin.node20, []), expect: 'wasm', threads: 'run', version: (r) => `${r.version}`, note: 'relaxed SIMD needs --experimental-wasm-relaxed-simd' },
+  { id: 'node20-relaxed', label: 'Node.js 20 --experimental-wasm-relaxed-simd', run: cliCase(bin.node20, ['--experimental-wasm-relaxed-simd']), expect: 'wasm', threads: 'run' },
+  { id: 'node22', label: 'Node.js 22', run: cliCase(bin.node22, []), expect: 'wasm', threads: 'run' },
+  { id: 'node24', label: 'Node.js 24', run: cliCase(bin.node24, []), expect: 'wasm', threads: 'run' },
+  { id: 'deno', label: 'Deno 2', run: cliCase(bin.deno, ['run', '--allow-read']), expect: 'wasm', threads: 'run', version: (r) => `${r.version}` },
+  { id: 'bun', label: 'Bun', run: cliCase(bin.bun, []), expect: 'wasm', threads: 'run' },
+  { id: 'chromium', label: 'Chromium (headless)', run: chromiumCase(), expect: 'wasm', threads: 'run', note: 'page from 127.0.0.1 with the COOP/COEP headers (cross-origin isolated), import map, no bundler' },
+  { id: 'chromium-not-isolated', label: 'Chromium, no COOP/COEP headers', run: chromiumCase([], { isolated: false }), expect: 'wasm', threads: NOT_ISOLATED, note: 'the same page without cross-origin isolation: no SharedArrayBuffer' },
+  { id: 'workerd', label: 'workerd (Miniflare)', run: workerdCase, expect: 'wasm', threads: NO_WORKERS, extraChecks: workerdChecks, workerNote: 'n/a (no workers)' },
   // fallbacks: the same scenario where WebAssembly or its SIMD is missing
   { id: 'node20-nowasm', label: 'Node.js 20 --jitless', run: cliCase(bin.node20, ['--jitless']), expect: 'js', note: 'no WebAssembly at all (V8 jitless)' },
   { id: 'node24-nowasm', label: 'Node.js 24 --jitless', run: cliCase(bin.node24, ['--jitless']), expect: 'js', note: 'no WebAssembly at all (V8 jitless)' },
@@ -311,10 +349,10 @@ const CASES = [
 // ------------------------------------------------------------------ main
 
 function table(rows) {
-  const head = ['Runtime', 'Version', 'init() picks', 'SIMD variant', 'SIMD build forced vs Node 20', 'relaxed vs Node 20 relaxed', 'JS twin vs Node 20', 'fitInWorker', 'Result', 'Notes'];
+  const head = ['Runtime', 'Version', 'init() picks', 'SIMD variant', 'SIMD build forced vs Node 20', 'relaxed vs Node 20 relaxed', 'JS twin vs Node 20', 'threads: 2 vs Node 20', 'fitInWorker', 'Result', 'Notes'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    lines.push(`| ${[r.runtime, r.version, r.backend, r.variant, r.simd, r.relaxed, r.js, r.worker, r.ok ? 'pass' : 'FAIL', r.note].join(' | ')} |`);
+    lines.push(`| ${[r.runtime, r.version, r.backend, r.variant, r.simd, r.relaxed, r.js, r.threads, r.worker, r.ok ? 'pass' : 'FAIL', r.note].join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -349,13 +387,13 @@ async function main() {
   const ref = results.node20;
   if (!ref || ref.error || ref.modes.simd.error || ref.modes.js.error) throw new Error(`the Node 20 reference failed: ${JSON.stringify(ref).slice(0, 2000)}`);
   const refRelaxed = results['node20-relaxed']?.modes?.auto;
-  const refs = { simd: ref.modes.simd, js: ref.modes.js, relaxed: refRelaxed?.backend === 'wasm-relaxed-simd' ? refRelaxed : null };
+  const refs = { simd: ref.modes.simd, js: ref.modes.js, relaxed: refRelaxed?.backend === 'wasm-relaxed-simd' ? refRelaxed : null, threads: ref.modes.threads?.threads === 2 ? ref.modes.threads : null };
 
   const rows = [];
   for (const c of selected) {
     const res = results[c.id];
     if (res.error) {
-      rows.push({ runtime: c.label, version: '?', backend: '?', variant: '?', simd: '', relaxed: '', js: '', worker: '', note: c.note ?? '', ok: false, problems: [res.error] });
+      rows.push({ runtime: c.label, version: '?', backend: '?', variant: '?', simd: '', relaxed: '', js: '', threads: '', worker: '', note: c.note ?? '', ok: false, problems: [res.error] });
       continue;
     }
     rows.push(judge(c, res, refs));
@@ -400,6 +438,10 @@ async function main() {
       '  Relaxed fused multiply-add may or may not fuse, so its low bits may differ between engines and CPUs: it is reported, not held to 1e-6 (only to 1e-3).',
       '  Cross-runtime determinism is checked with the plain SIMD build forced.',
       '- **JS twin**: `init({ backend: \'js\' })`, the pure-TypeScript fallback, against Node 20\'s twin.',
+      '- **threads: 2**: `init({ backend: \'wasm-simd\', threads: 2 })`, the same scenario data-parallel over this thread and one worker thread on a shared memory:',
+      '  equal to Node 20\'s 2-thread run within 1e-6 (and to one thread within 1e-5: the sums split over threads round differently). Chromium serves the page',
+      '  with `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp` (cross-origin isolation: SharedArrayBuffer); without them,',
+      '  and in workerd (no workers), one thread runs and `backendNotes()` says why.',
       '- **fitInWorker**: the same training in a Web Worker / worker_threads, bit-identical to `fit()` in the calling thread.',
       '- Every row also checks that `model.serialize()` -> `loadModel()` predicts bit-identically.',
       '- Fallback rows: with no WebAssembly (V8 flag `--jitless`, or the global deleted in Bun) or a WebAssembly that rejects SIMD, `init()` picks the JS twin',

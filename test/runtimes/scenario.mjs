@@ -109,6 +109,7 @@ export async function scenario(lib, initOptions) {
   const weights = model.getWeightsFlat();
   const out = {
     backend,
+    threads: typeof lib.threads === 'function' ? lib.threads() : 1,
     notes: lib.backendNotes(),
     batchLoss,
     epochLogs,
@@ -177,7 +178,7 @@ export function runtimeInfo() {
 /**
  * Everything one runtime reports: the default init() (what a user gets),
  * the plain SIMD build forced (the determinism check), the JS twin forced,
- * and fitInWorker where the runtime has workers.
+ * the SIMD build on 2 threads, and fitInWorker where the runtime has workers.
  */
 export async function probe(lib, { module, worker = true } = {}) {
   const info = runtimeInfo();
@@ -198,6 +199,9 @@ export async function probe(lib, { module, worker = true } = {}) {
     await run('simd', { backend: 'wasm-simd' });
   }
   await run('js', { backend: 'js' });
+  // init({ threads: 2 }) on the plain SIMD build: Node 20's threads run is the reference; where threads
+  // cannot run (a page without cross-origin isolation, workerd) one thread runs and backendNotes() says why
+  await run('threads', withModule({ backend: 'wasm-simd', threads: 2 }));
   if (worker && !res.modes.auto.error) {
     try {
       await lib.init({});

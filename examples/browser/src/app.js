@@ -15,7 +15,7 @@ const chart = new TrainingChart(el.chart);
 const SEED = 42;
 
 /** What the page is doing, for people (the status line) and for the Playwright test. */
-const demo = (window.__demo = { state: 'loading', backend: null, progress: [], history: null, frames: 0, framesWhileTraining: 0, verdict: null, error: null });
+const demo = (window.__demo = { state: 'loading', backend: null, isolated: false, threads: null, progress: [], history: null, frames: 0, framesWhileTraining: 0, verdict: null, error: null });
 
 // ------------------------------------------------------------------ data
 
@@ -126,6 +126,8 @@ async function train() {
       epochs,
       batchSize,
       validationSplit: 0.2,
+      // every core, where the page is cross-origin isolated (see the README: two headers); one thread elsewhere
+      init: { threads: 'auto' },
       signal: controller.signal,
       onProgress: (p) => {
         demo.progress.push({ phase: p.phase, step: p.step, loss: p.loss });
@@ -146,7 +148,8 @@ async function train() {
     model.labels = names;
     demo.history = res.history.history;
     const last = (k) => res.history.history[k].at(-1);
-    el.status.textContent = `Done in ${fmtTime(performance.now() - t0)} on ${res.backend} (${res.worker}) · validation accuracy ${(100 * last('val_accuracy')).toFixed(1)}% · loss ${last('loss').toFixed(4)}`;
+    demo.threads = res.threads;
+    el.status.textContent = `Done in ${fmtTime(performance.now() - t0)} on ${res.backend} (${res.worker}, ${res.threads} thread${res.threads > 1 ? 's' : ''}) · validation accuracy ${(100 * last('val_accuracy')).toFixed(1)}% · loss ${last('loss').toFixed(4)}`;
     demo.state = 'done';
     el.input.disabled = false;
     el.input.focus();
@@ -237,7 +240,13 @@ el.input.addEventListener('input', () => {
 init().then(
   (backend) => {
     demo.backend = backend;
-    el.backend.textContent = `backend: ${backend}`;
+    // threads need SharedArrayBuffer, which a page has only when cross-origin isolated (COOP + COEP headers)
+    demo.isolated = globalThis.crossOriginIsolated === true;
+    const cores = navigator.hardwareConcurrency || 1;
+    el.backend.textContent = `backend: ${backend} · ${demo.isolated ? `training on ${cores} thread${cores > 1 ? 's' : ''}` : 'training on 1 thread'}`;
+    el.backend.title = demo.isolated
+      ? 'The page is cross-origin isolated: training uses every core (init({ threads: \'auto\' }) in the worker).'
+      : 'The page is not cross-origin isolated, so there is no SharedArrayBuffer and training runs on one thread. Serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp to train on every core.';
     demo.state = 'ready';
     describeData();
   },
