@@ -12,42 +12,23 @@
  * test/layers/conv1d.test.ts and dilated ones here on predictions only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, setBackend } from '../../src/backend/load.js';
+import { describe, expect, it } from 'vitest';
 import { Sequential, Tensor, fromTfjs, layers, optimizers, toTfjs } from '../../src/index.js';
 import { Rng, expectClose } from '../util.js';
+import { TOL, artifactsOf, floats, onTfjsCpuAndWasmSimd, type Pair } from './tfjs_pairs.js';
 
-const TOL = { atol: 1e-5, rtol: 1e-5 };
 const B = 3;
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  setBackend(await createBackend({ backend: 'wasm-simd' }));
-});
+onTfjsCpuAndWasmSimd();
 
-async function artifactsOf(m: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let art: tf.io.ModelArtifacts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return art!;
-}
 
-interface Pair {
-  ours: Tensor;
-  theirs: tf.Tensor;
-}
 
 function ids(rng: Rng, T: number, vocab: number): Pair {
   const a = Int32Array.from({ length: B * T }, () => rng.int(vocab));
   return { ours: new Tensor(a, [B, T]), theirs: tf.tensor2d(Array.from(a), [B, T], 'int32') };
 }
 
-function floats(rng: Rng, T: number, C: number): Pair {
-  const a = Float32Array.from({ length: B * T * C }, () => rng.uniform(-1.5, 1.5));
-  return { ours: new Tensor(a, [B, T, C]), theirs: tf.tensor3d(Array.from(a), [B, T, C]) };
-}
+const sequences = (rng: Rng, T: number, C: number): Pair => floats(rng, [B, T, C]);
 
 interface Case {
   label: string;
@@ -90,7 +71,7 @@ const cases: Case[] = [
       tf.layers.globalAveragePooling1d(),
       tf.layers.dense({ units: 4, activation: 'softmax' }),
     ] }),
-    input: (r) => [floats(r, 13, 3)],
+    input: (r) => [sequences(r, 13, 3)],
     loss: 'sparseCategoricalCrossentropy',
     target: (r) => {
       const a = Float32Array.from({ length: B }, () => r.int(4));
@@ -104,7 +85,7 @@ const cases: Case[] = [
       tf.layers.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }),
       tf.layers.conv1d({ filters: 3, kernelSize: 2, strides: 3, useBias: false }),
     ] }),
-    input: (r) => [floats(r, 17, 4)],
+    input: (r) => [sequences(r, 17, 4)],
     loss: 'meanSquaredError',
     target: regression,
   },
@@ -115,7 +96,7 @@ const cases: Case[] = [
       tf.layers.conv1d({ filters: 4, kernelSize: 4, padding: 'same', activation: 'relu', biasInitializer: 'ones' }),
       tf.layers.conv1d({ filters: 3, kernelSize: 2, strides: 3, padding: 'same', activation: 'sigmoid', biasInitializer: 'randomNormal' }),
     ] }),
-    input: (r) => [floats(r, 10, 5)],
+    input: (r) => [sequences(r, 10, 5)],
     loss: 'binaryCrossentropy',
     target: binary,
   },
@@ -125,7 +106,7 @@ const cases: Case[] = [
       tf.layers.conv1d({ filters: 4, kernelSize: 4, dilationRate: 3, padding: 'same', activation: 'relu', biasInitializer: 'ones', inputShape: [11, 5] }),
       tf.layers.conv1d({ filters: 2, kernelSize: 3, dilationRate: 2, biasInitializer: 'randomNormal' }),
     ] }),
-    input: (r) => [floats(r, 11, 5)],
+    input: (r) => [sequences(r, 11, 5)],
     loss: 'meanSquaredError',
     target: regression,
     train: false,
@@ -140,7 +121,7 @@ const cases: Case[] = [
       const y = tf.layers.dense({ units: 2 }).apply(tf.layers.globalMaxPooling1d().apply(m)) as tf.SymbolicTensor;
       return tf.model({ inputs: x, outputs: y });
     },
-    input: (r) => [floats(r, 9, 3)],
+    input: (r) => [sequences(r, 9, 3)],
     loss: 'meanSquaredError',
     target: regression,
   },
@@ -199,7 +180,7 @@ describe('wasm-rnn -> TF.js -> wasm-rnn', () => {
       layers.averagePooling1d({ poolSize: 2 }),
       layers.globalAveragePooling1d(),
     ] });
-    const x = floats(new Rng(1), 16, 2);
+    const x = sequences(new Rng(1), 16, 2);
     for (const causal of [false, true]) {
       const m = make(causal);
       const art = toTfjs(m);

@@ -7,33 +7,16 @@
  * within 1e-5, and our export loads back into TF.js predicting the same.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, setBackend } from '../../src/backend/load.js';
+import { describe, expect, it } from 'vitest';
 import { Model, Tensor, fromTfjs, optimizers, toTfjs } from '../../src/index.js';
 import { Rng, expectClose } from '../util.js';
+import { TOL, artifactsOf, floats, onTfjsCpuAndWasmSimd, type Pair } from './tfjs_pairs.js';
 
-const TOL = { atol: 1e-5, rtol: 1e-5 };
 const B = 4;
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  setBackend(await createBackend({ backend: 'wasm-simd' }));
-});
+onTfjsCpuAndWasmSimd();
 
-async function artifactsOf(m: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let art: tf.io.ModelArtifacts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return art!;
-}
 
-type Pair = { ours: Tensor; theirs: tf.Tensor };
-const floats = (rng: Rng, shape: number[]): Pair => {
-  const a = Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => rng.uniform(-1.5, 1.5));
-  return { ours: new Tensor(a, shape), theirs: tf.tensor(Array.from(a), shape) };
-};
 const ids = (rng: Rng, shape: number[], vocab: number): Pair => {
   const a = Int32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => (i % shape[1] === 0 ? 0 : 1 + rng.int(vocab - 1)));
   return { ours: new Tensor(a, shape), theirs: tf.tensor(Array.from(a), shape, 'int32') };

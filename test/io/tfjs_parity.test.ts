@@ -6,26 +6,14 @@
  * predict the same when TF.js loads them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, setBackend } from '../../src/backend/load.js';
+import { describe, expect, it } from 'vitest';
 import { Tensor, fromTfjs, toTfjs, Sequential, layers, optimizers } from '../../src/index.js';
 import { Rng, expectClose } from '../util.js';
+import { TOL, artifactsOf, floats, onTfjsCpuAndWasmSimd, type Pair } from './tfjs_pairs.js';
 
-const TOL = { atol: 1e-5, rtol: 1e-5 };
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  setBackend(await createBackend({ backend: 'wasm-simd' }));
-});
+onTfjsCpuAndWasmSimd();
 
-async function artifactsOf(m: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let art: tf.io.ModelArtifacts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return art!;
-}
 
 interface Case {
   label: string;
@@ -43,10 +31,7 @@ function ids(rng: Rng, vocab: number, padFrac = 0.3) {
   return { ours: new Tensor(a, [B, T]), theirs: tf.tensor2d(Array.from(a), [B, T], 'int32') };
 }
 
-function floats(rng: Rng, F: number) {
-  const a = Float32Array.from({ length: B * T * F }, () => rng.uniform(-1.5, 1.5));
-  return { ours: new Tensor(a, [B, T, F]), theirs: tf.tensor3d(Array.from(a), [B, T, F]) };
-}
+const sequences = (rng: Rng, F: number): Pair => floats(rng, [B, T, F]);
 
 function binary(rng: Rng, shape: number[]) {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -73,7 +58,7 @@ const cases: Case[] = [
       tf.layers.lstm({ units: 5, recurrentActivation: 'sigmoid' }),
       tf.layers.dense({ units: 2, activation: 'sigmoid' }),
     ] }),
-    input: (r) => floats(r, 3),
+    input: (r) => sequences(r, 3),
     loss: 'binaryCrossentropy',
     target: (r) => binary(r, [B, 2]),
   },
@@ -83,7 +68,7 @@ const cases: Case[] = [
       tf.layers.lstm({ units: 4, goBackwards: true, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [T, 2] }),
       tf.layers.dense({ units: 3 }),
     ] }),
-    input: (r) => floats(r, 2),
+    input: (r) => sequences(r, 2),
     loss: 'meanSquaredError',
     target: (r) => {
       const a = Float32Array.from({ length: B * T * 3 }, () => r.uniform(-1, 1));
@@ -177,7 +162,7 @@ describe('wasm-rnn -> TF.js: our exported models load and predict the same', () 
         layers.dense({ units: 3, activation: 'softmax' }),
       ] }),
     ];
-    const inputs = [ids(rng, 15), floats(rng, 3)];
+    const inputs = [ids(rng, 15), sequences(rng, 3)];
     for (let i = 0; i < models.length; i++) {
       const art = toTfjs(models[i]);
       const theirs = await tf.loadLayersModel(tf.io.fromMemory(art as never));
@@ -238,7 +223,7 @@ describe('GRU, SimpleRNN and Bidirectional: TF.js -> wasm-rnn -> TF.js', () => {
       tf.layers.dense({ units: 2 })] }), (r) => ids(r, 12)],
     ['SimpleRNN(relu, returnSequences) -> SimpleRNN goBackwards', () => tf.sequential({ layers: [
       tf.layers.simpleRNN({ units: 6, returnSequences: true, activation: 'relu', inputShape: [T, 3] }),
-      tf.layers.simpleRNN({ units: 5, goBackwards: true })] }), (r) => floats(r, 3)],
+      tf.layers.simpleRNN({ units: 5, goBackwards: true })] }), (r) => sequences(r, 3)],
     ['Embedding(maskZero) -> Bidirectional(LSTM) concat -> Dense(sigmoid)', () => tf.sequential({ layers: [
       tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, inputLength: T }),
       tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid' }) as never, mergeMode: 'concat' }),
@@ -246,7 +231,7 @@ describe('GRU, SimpleRNN and Bidirectional: TF.js -> wasm-rnn -> TF.js', () => {
     ['Bidirectional GRU sum -> Bidirectional SimpleRNN mul -> Bidirectional LSTM ave', () => tf.sequential({ layers: [
       tf.layers.bidirectional({ layer: tf.layers.gru({ units: 5, returnSequences: true, recurrentActivation: 'sigmoid' }) as never, mergeMode: 'sum', inputShape: [T, 3] }),
       tf.layers.bidirectional({ layer: tf.layers.simpleRNN({ units: 4, returnSequences: true }) as never, mergeMode: 'mul' }),
-      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }) as never, mergeMode: 'ave' })] }), (r) => floats(r, 3)],
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }) as never, mergeMode: 'ave' })] }), (r) => sequences(r, 3)],
   ];
   for (const [label, build, input] of more) {
     it(label, async () => {
@@ -299,7 +284,7 @@ describe('Keras-converted topologies', () => {
     }
     expect(w[2].shape).toEqual([2, 9]);
     const imported = fromTfjs({ modelTopology: topology, weightSpecs, weightData: data.buffer });
-    const x = floats(new Rng(9), 2).ours;
+    const x = sequences(new Rng(9), 2).ours;
     expect(Array.from((imported.predict(x) as Tensor).data)).toEqual(Array.from((ours.predict(x) as Tensor).data));
     // TF.js cannot hold resetAfter: true, and export says so
     expect(() => toTfjs(ours)).toThrow(/resetAfter: true/);
