@@ -53,7 +53,10 @@ function grid<T>(a: T[], b: T[]): Array<[T, T]> {
 }
 
 function gemmCases(): Case[] {
-  const shapes = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [17, 33, 9], [64, 65, 33], [7, 3, 0]];
+  // M <= 4 takes the unpacked row kernels (1x24, 2x16, 4x8 and their column
+  // tails); M = 17 the packed path with a leftover row; K = 300 two KC blocks
+  const shapes = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [17, 33, 9], [64, 65, 33], [7, 3, 0],
+    [1, 57, 9], [2, 41, 13], [3, 50, 33], [4, 37, 300]];
   const out: Case[] = [];
   let i = 0;
   for (const form of ['nn', 'nt', 'tn']) {
