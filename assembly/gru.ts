@@ -30,10 +30,10 @@
 
 import { GEMM_NR } from './abi';
 import { F32 } from './simd';
-import { activatev, activationGradv } from './activations';
+import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { isMasked, previousStates, row } from './recurrent';
+import { activatek, isMasked, previousStates, row } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -74,7 +74,7 @@ import { isMasked, previousStates, row } from './recurrent';
     const p = g + k * hb + o4;
     let v = ld(p, scalar);
     if (brec != 0) v = f32x4.add(v, ld(brec + k * hb + o4, scalar));
-    st(p, activatev(recAct, v), scalar);
+    st(p, activatek(recAct, v), scalar);
   }
   if (!resetAfter) st(a + o4, f32x4.mul(ld(g + hb + o4, scalar), ld(hp + o4, scalar)), scalar);
   else if (brec != 0) st(a + o4, f32x4.add(ld(a + o4, scalar), ld(brec + 2 * hb + o4, scalar)), scalar);
@@ -93,7 +93,7 @@ import { isMasked, previousStates, row } from './recurrent';
   const z = ld(g + o4, scalar);
   let ah = ld(g + 2 * hb + o4, scalar);
   if (resetAfter) ah = f32x4.add(ah, f32x4.mul(ld(g + hb + o4, scalar), ld(a + o4, scalar)));
-  const hh = activatev(act, ah);
+  const hh = activatek(act, ah);
   const hpv = ld(hp + o4, scalar);
   // h_t = z⊙h_{t-1} + (1−z)⊙hh
   const hn = f32x4.add(f32x4.mul(z, hpv), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh));

@@ -24,10 +24,10 @@
 // GEMM (B,H)·(H,G) runs inside the time loop, on wh packed once per call.
 
 import { F32 } from './simd';
-import { activatev, activationGradv } from './activations';
+import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
+import { activatek, isMasked, passMaskedRows, previousStates, row } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -60,18 +60,18 @@ import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
     zi = f32x4.add(zi, f32x4.mul(ld(peep + o4, scalar), cpv));
     zf = f32x4.add(zf, f32x4.mul(ld(peep + hb + o4, scalar), cpv));
   }
-  const i = activatev(recAct, zi);
-  const f = activatev(recAct, zf);
-  const g = activatev(act, zg);
+  const i = activatek(recAct, zi);
+  const f = activatek(recAct, zf);
+  const g = activatek(act, zg);
   const cv = f32x4.add(f32x4.mul(f, cpv), f32x4.mul(i, g));
   if (peep != 0) zo = f32x4.add(zo, f32x4.mul(ld(peep + 2 * hb + o4, scalar), cv));
-  const o = activatev(recAct, zo);
+  const o = activatek(recAct, zo);
   st(z + o4, i, scalar);
   st(z + hb + o4, f, scalar);
   st(z + 2 * hb + o4, g, scalar);
   st(z + 3 * hb + o4, o, scalar);
   st(c + o4, cv, scalar);
-  st(h + o4, f32x4.mul(o, activatev(act, cv)), scalar);
+  st(h + o4, f32x4.mul(o, activatek(act, cv)), scalar);
 }
 
 /** One batch row at one step. A masked row copies h and c through. */
@@ -146,7 +146,7 @@ export function lstm_forward_f32(
   const cv = ld(c + o4, scalar);
   const cpv = ld(cp + o4, scalar);
   const dhv = ld(dh + o4, scalar);
-  const tc = activatev(act, cv);
+  const tc = activatek(act, cv);
   // h = o ⊙ act(c)
   const dzo = activationGradv(recAct, o, f32x4.mul(dhv, tc));
   let dct = f32x4.add(ld(dc + o4, scalar), activationGradv(act, tc, f32x4.mul(dhv, o)));

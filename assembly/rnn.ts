@@ -20,10 +20,10 @@
 // is kept for the backward pass.
 
 import { F32 } from './simd';
-import { activate, activationBackward } from './activations';
+import { activationBackward } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
+import { activateRow, isMasked, passMaskedRows, previousStates, row } from './recurrent';
 
 
 /**
@@ -54,7 +54,7 @@ export function simple_rnn_forward_f32(
         const hp = first ? h0 + <usize>b * <usize>H * F32 : row(hseq, b, tp, T, H);
         memory.copy(h, hp, <usize>H * F32);
       } else {
-        activate(h, h, H, act);
+        activateRow(h, h, H, act);
       }
     }
   }
