@@ -8,6 +8,7 @@
 import type { Backend } from '../src/backend/backend.js';
 import { setBackend } from '../src/backend/load.js';
 import { loadModelSync, Sequential, Tensor, tensor, type CompileOptions, type Layer, type Model } from '../src/index.js';
+import { toOnnx } from '../src/onnx/index.js';
 
 export interface OursSpec {
   seed: number;
@@ -48,6 +49,22 @@ export function ourModel(be: Backend, spec: OursSpec): Ours {
   m.build(spec.inputShape); // fixes the model to `be`; compile after build attaches the optimizer
   m.compile({ optimizer: spec.optimizer, loss: spec.loss });
   return wrap(m);
+}
+
+/**
+ * The model of `spec` with `weights`, exported to ONNX (int64 token ids, as
+ * PyTorch's exports have them): what ONNX Runtime runs with our weights.
+ */
+export function oursToOnnx(be: Backend, spec: OursSpec, weights: Tensor[]): Uint8Array {
+  setBackend(be);
+  const m = new Sequential({ seed: spec.seed, layers: spec.layers });
+  m.build(spec.inputShape);
+  m.setWeights(weights);
+  try {
+    return toOnnx(m);
+  } finally {
+    m.dispose();
+  }
 }
 
 /** A model loaded from `serialize` bytes onto backend `be`. */
