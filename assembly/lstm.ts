@@ -27,7 +27,7 @@ import { F32 } from './simd';
 import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { activatek, isMasked, passMaskedRows, previousStates, row } from './recurrent';
+import { activatek, isMasked, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -112,14 +112,15 @@ export function lstm_forward_f32(
   // input projection for every step at once: (B*T, I)·(I, G)
   gemm(gates, G, x, I, false, wx, G, false, B * T, G, I, false, work);
   if (bias != 0) bias_add_f32(gates, gates, bias, B * T, G);
-  packBFull(whPacked, wh, G, false, H, G);
+  const inPlace = whInPlace(B, T);
+  if (!inPlace) packBFull(whPacked, wh, G, false, H, G);
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;
     const tp = goBackwards != 0 ? t + 1 : t - 1;
     const first = s == 0;
     // z_t += h_{t-1}·wh for all B rows
     const hprev0 = first ? h0 : row(hseq, 0, tp, T, H);
-    gemmPackedB(row(gates, 0, t, T, G), T * G, hprev0, first ? H : T * H, false, whPacked, B, G, H, true, work);
+    recurrentGemm(row(gates, 0, t, T, G), T * G, hprev0, first ? H : T * H, inPlace, wh, G, whPacked, B, G, H, true, work);
     for (let b = 0; b < B; b++) {
       const hp = first ? h0 + <usize>b * <usize>H * F32 : row(hseq, b, tp, T, H);
       const cp = first ? c0 + <usize>b * <usize>H * F32 : row(cseq, b, tp, T, H);

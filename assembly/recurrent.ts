@@ -5,6 +5,30 @@
 
 import { madd, F32 } from './simd';
 import { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID } from './abi';
+import { gemm, gemmPackedB, SMALL_M } from './gemm';
+
+// ------------------------------------------- the recurrent weights' GEMM
+//
+// At a few rows (batch-1 / small-batch inference) the step's h·wh is a GEMV
+// that reads each weight once, so packing wh only adds a copy of it per
+// call: for a short sequence (predictStep runs T = 1) that copy costs as
+// much as the steps. Reading wh in place costs ~10-30% per step against the
+// packed panels (its row stride is often a power of two), so from T = 4 on
+// packing wins: measured alternating in one process, B = 1, H 128 and 256.
+// Both paths sum in the same order (assembly/gemm.ts SMALL_M): same bits.
+
+/** Whether a forward over B rows and T steps reads wh in place instead of packing it. */
+// @ts-ignore: decorator
+@inline export function whInPlace(B: i32, T: i32): bool {
+  return B <= SMALL_M && T <= 3;
+}
+
+/** C (=|+=) A·W[:, 0:N]: W (K, ·) read in place with row stride ldw, or its packBFull copy wp. */
+export function recurrentGemm(c: usize, ldc: i32, a: usize, lda: i32, inPlace: bool, w: usize, ldw: i32, wp: usize,
+  M: i32, N: i32, K: i32, accumulate: bool, work: usize): void {
+  if (inPlace) gemm(c, ldc, a, lda, false, w, ldw, false, M, N, K, accumulate, work);
+  else gemmPackedB(c, ldc, a, lda, false, wp, M, N, K, accumulate, work);
+}
 
 // ------------------------------------------------------ gate activations
 //
