@@ -141,6 +141,8 @@ class TorchProcess {
       const w = this.waiting.shift();
       if (w) w.resolve(JSON.parse(line) as Reply);
     });
+    // a write after the child died fails with EPIPE; its exit already rejected every request
+    this.child.stdin.on('error', () => {});
     this.child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.child.on('exit', (code) => {
       this.dead = new Error(`PyTorch contender exited (${code}): ${this.stderr.trim()}`);
@@ -181,7 +183,13 @@ export async function torchContender(): Promise<{ contender: Contender; info: To
   const python = findPython();
   if (!python) return { contender: null, reason: 'no python3 that imports torch and numpy (see docs/benchmarks.md to install it)' };
   const proc = new TorchProcess(python, script);
-  const info = (await proc.request({ cmd: 'info' })) as unknown as TorchInfo;
+  let info: TorchInfo;
+  try {
+    info = (await proc.request({ cmd: 'info' })) as unknown as TorchInfo;
+  } catch (e) {
+    proc.close();
+    return { contender: null, reason: `${python} imports torch, but the contender script failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
   let next = 0;
   const contender: Contender = {
     name: TORCH_NAME,

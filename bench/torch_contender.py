@@ -54,6 +54,14 @@ def blas_core():
     return {"libraries": libs, "openblas": core}
 
 
+def cpu_capability():
+    """The vector ISA torch's own kernels dispatch to (AVX2, AVX512, ...)."""
+    for line in torch.__config__.show().splitlines():
+        if "CPU capability usage:" in line:
+            return line.split(":", 1)[1].strip()
+    return None
+
+
 class Net(torch.nn.Module):
     """Embedding -> LSTM -> Dense: W1 (last step, 1 sigmoid unit) or W4 (every step, softmax)."""
 
@@ -110,8 +118,7 @@ def main():
             if cmd == "info":
                 res = {"torch": torch.__version__, "python": sys.version.split()[0],
                        "threads": torch.get_num_threads(), "blas": blas_core(),
-                       "cpuCapability": torch.backends.cpu.get_cpu_capability()
-                       if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None}
+                       "cpuCapability": cpu_capability()}
             elif cmd == "build":
                 models[req["id"]] = build(req)
             elif cmd == "free":
