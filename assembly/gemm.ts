@@ -24,9 +24,13 @@
 //
 // Edge tiles (mr < MR or nr < NR) are computed into a scratch tile and the
 // valid part is added/copied, so the micro-kernel never branches on edges.
-// Rows left over when M % 4 != 0 run a 1x32 kernel (four B panels, 8
-// accumulators) per row instead of wasting 3/4 of a 4x8 tile: batch-1
-// inference is all leftover rows.
+// Rows left over when M % 4 != 0 run a one-row kernel (1x24: three B panels)
+// instead of wasting 3/4 of a 4x8 tile.
+//
+// At most SMALL_M rows (batch-1 and small-batch inference, a recurrent step
+// at a small batch) nothing is packed: row kernels read A in place through
+// load32_splat and B in place (gemm) or from packBFull panels (gemmPackedB).
+// A GEMV reads every B element once, so packing it would double the traffic.
 
 import { madd, F32 } from './simd';
 import { GEMM_MR, GEMM_NR, GEMM_KC, GEMM_MC, GEMM_NC } from './abi';
@@ -36,6 +40,12 @@ const NR: i32 = GEMM_NR;
 const KC: i32 = GEMM_KC;
 const MC: i32 = GEMM_MC;
 const NC: i32 = GEMM_NC;
+
+/**
+ * GEMMs with at most this many rows pack nothing: each B element is used by
+ * so few rows that copying it costs more than it saves (row kernels below).
+ */
+export const SMALL_M: i32 = 4;
 
 // ---------------------------------------------------------------- packing
 
@@ -190,48 +200,40 @@ function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: 
   v128.store(c + 3 * rs, c31, 16);
 }
 
-/** One row: c[0:8] = one row of Ap (a points at its first splat) · Bp. Overwrites c. */
-function kernel1x8(kc: i32, a: usize, b: usize, c: usize): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const av = v128.load(a);
-    c0 = madd(av, v128.load(b), c0);
-    c1 = madd(av, v128.load(b, 16), c1);
-    a += <usize>MR * 4 * F32;
-    b += <usize>NR * F32;
-  }
-  v128.store(c, c0);
-  v128.store(c, c1, 16);
-}
+// ------------------------------------------------ row kernels (small M)
+//
+// A few rows against many columns: the leftover rows of a packed GEMM, and
+// every GEMM with M <= SMALL_M (batch-1 and small-batch inference, a
+// recurrent step at a small batch), which packs nothing at all. A is read
+// through load32_splat at `ak` bytes per k (in place: 4 or lda·4; from a
+// splatted packed panel: MR·16). B's 8-column groups start `gs` bytes apart
+// and its k rows `bs` bytes apart: B in place has gs = 32, bs = ldb·4;
+// packBFull panels have gs = kc·NR·4, bs = NR·4.
+//
+// Why 1x24 and not 1x32: V8 hoists all eight B loads of a 1x32 body ahead of
+// its multiply-adds, so 8 accumulators + 8 loads + A need 17 xmm registers
+// and one accumulator went to the stack every iteration (disassembly): its
+// chain then ran through a store and a reload. 6 + 6 + 1 fit.
 
-/**
- * One row against 4 consecutive B panels: c[0:32] (=|+=) row · Bp[:, 0:32].
- * Batch-1 inference is all single rows: 8 accumulators keep the FP units
- * busy where 1x8 (2 accumulators) is bound by its loads. ps: bytes between
- * panels (kc·NR·4).
- */
-function kernel1x32(kc: i32, a: usize, b: usize, ps: usize, c: usize, accumulate: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+/** c[0:24] (=|+=) Σ_k a[k]·B[k, 0:24]: one row, three 8-column groups. */
+function row1x24(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
   let b0 = b;
-  let b1 = b + ps;
-  let b2 = b + 2 * ps;
-  let b3 = b + 3 * ps;
+  let b1 = b + gs;
+  let b2 = b + 2 * gs;
   for (let p = 0; p < kc; p++) {
-    const av = v128.load(a);
+    const av = v128.load32_splat(a);
     c0 = madd(av, v128.load(b0), c0);
     c1 = madd(av, v128.load(b0, 16), c1);
     c2 = madd(av, v128.load(b1), c2);
     c3 = madd(av, v128.load(b1, 16), c3);
     c4 = madd(av, v128.load(b2), c4);
     c5 = madd(av, v128.load(b2, 16), c5);
-    c6 = madd(av, v128.load(b3), c6);
-    c7 = madd(av, v128.load(b3, 16), c7);
-    a += <usize>MR * 4 * F32;
-    b0 += <usize>NR * F32;
-    b1 += <usize>NR * F32;
-    b2 += <usize>NR * F32;
-    b3 += <usize>NR * F32;
+    a += ak;
+    b0 += bs;
+    b1 += bs;
+    b2 += bs;
   }
   if (accumulate) {
     c0 = f32x4.add(c0, v128.load(c));
@@ -240,8 +242,6 @@ function kernel1x32(kc: i32, a: usize, b: usize, ps: usize, c: usize, accumulate
     c3 = f32x4.add(c3, v128.load(c, 48));
     c4 = f32x4.add(c4, v128.load(c, 64));
     c5 = f32x4.add(c5, v128.load(c, 80));
-    c6 = f32x4.add(c6, v128.load(c, 96));
-    c7 = f32x4.add(c7, v128.load(c, 112));
   }
   v128.store(c, c0);
   v128.store(c, c1, 16);
@@ -249,8 +249,193 @@ function kernel1x32(kc: i32, a: usize, b: usize, ps: usize, c: usize, accumulate
   v128.store(c, c3, 48);
   v128.store(c, c4, 64);
   v128.store(c, c5, 80);
-  v128.store(c, c6, 96);
-  v128.store(c, c7, 112);
+}
+
+/** c[0:8] (=|+=) Σ_k a[k]·B[k, 0:8]: one row, one group (the columns 1x24 leaves). */
+function row1x8(kc: i32, a: usize, ak: usize, b: usize, bs: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const av = v128.load32_splat(a);
+    c0 = madd(av, v128.load(b), c0);
+    c1 = madd(av, v128.load(b, 16), c1);
+    a += ak;
+    b += bs;
+  }
+  if (accumulate) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(c, 16));
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
+/** C[0:2, 0:16] (=|+=) two rows (ar bytes apart) against two 8-column groups; cr: bytes between C rows. */
+function rows2x16(kc: i32, a: usize, ar: usize, ak: usize, b: usize, bs: usize, gs: usize, c: usize, cr: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  let b0 = b;
+  let b1 = b + gs;
+  for (let p = 0; p < kc; p++) {
+    const a0 = v128.load32_splat(a);
+    const a1 = v128.load32_splat(a + ar);
+    const v0 = v128.load(b0);
+    const v1 = v128.load(b0, 16);
+    const v2 = v128.load(b1);
+    const v3 = v128.load(b1, 16);
+    c00 = madd(a0, v0, c00);
+    c01 = madd(a0, v1, c01);
+    c02 = madd(a0, v2, c02);
+    c03 = madd(a0, v3, c03);
+    c10 = madd(a1, v0, c10);
+    c11 = madd(a1, v1, c11);
+    c12 = madd(a1, v2, c12);
+    c13 = madd(a1, v3, c13);
+    a += ak;
+    b0 += bs;
+    b1 += bs;
+  }
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c02 = f32x4.add(c02, v128.load(c, 32));
+    c03 = f32x4.add(c03, v128.load(c, 48));
+    c10 = f32x4.add(c10, v128.load(c + cr));
+    c11 = f32x4.add(c11, v128.load(c + cr, 16));
+    c12 = f32x4.add(c12, v128.load(c + cr, 32));
+    c13 = f32x4.add(c13, v128.load(c + cr, 48));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c, c02, 32);
+  v128.store(c, c03, 48);
+  v128.store(c + cr, c10);
+  v128.store(c + cr, c11, 16);
+  v128.store(c + cr, c12, 32);
+  v128.store(c + cr, c13, 48);
+}
+
+/** C[0:4, 0:8] (=|+=) four rows read in place (ar bytes apart) against one 8-column group. */
+function rows4x8(kc: i32, a: usize, ar: usize, ak: usize, b: usize, bs: usize, c: usize, cr: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const v0 = v128.load(b);
+    const v1 = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c00 = madd(av, v0, c00);
+    c01 = madd(av, v1, c01);
+    av = v128.load32_splat(a + ar);
+    c10 = madd(av, v0, c10);
+    c11 = madd(av, v1, c11);
+    av = v128.load32_splat(a + 2 * ar);
+    c20 = madd(av, v0, c20);
+    c21 = madd(av, v1, c21);
+    av = v128.load32_splat(a + 3 * ar);
+    c30 = madd(av, v0, c30);
+    c31 = madd(av, v1, c31);
+    a += ak;
+    b += bs;
+  }
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + cr));
+    c11 = f32x4.add(c11, v128.load(c + cr, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * cr));
+    c21 = f32x4.add(c21, v128.load(c + 2 * cr, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * cr));
+    c31 = f32x4.add(c31, v128.load(c + 3 * cr, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + cr, c10);
+  v128.store(c + cr, c11, 16);
+  v128.store(c + 2 * cr, c20);
+  v128.store(c + 2 * cr, c21, 16);
+  v128.store(c + 3 * cr, c30);
+  v128.store(c + 3 * cr, c31, 16);
+}
+
+/**
+ * One row of C, columns [j, N): 24 at a time, then 8; the last < 8 through
+ * the scratch tile when B is packed (its last panel is zero-padded to NR) or
+ * one by one when B is read in place (8 would run past the row). b points at
+ * B's column j, c at C's.
+ */
+function rowPanels(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, packed: bool,
+  j: i32, N: i32, c: usize, accumulate: bool, tile: usize): void {
+  for (; j + 3 * NR <= N; j += 3 * NR) {
+    row1x24(kc, a, ak, b, bs, gs, c, accumulate);
+    b += 3 * gs;
+    c += 3 * <usize>NR * F32;
+  }
+  for (; j + NR <= N; j += NR) {
+    row1x8(kc, a, ak, b, bs, c, accumulate);
+    b += gs;
+    c += <usize>NR * F32;
+  }
+  if (j == N) return;
+  if (packed) {
+    row1x8(kc, a, ak, b, bs, tile, false);
+    storeTile(c, 0, tile, 1, N - j, accumulate);
+    return;
+  }
+  // lane 0 of the vector madd, so a tail column rounds exactly like the
+  // vector columns (fused in the relaxed build) and like a packed GEMM
+  for (; j < N; j++) {
+    let s = f32x4.splat(0);
+    let ap = a;
+    let bp = b;
+    for (let p = 0; p < kc; p++) {
+      s = madd(v128.load32_splat(ap), v128.load32_splat(bp), s);
+      ap += ak;
+      bp += bs;
+    }
+    if (accumulate) s = f32x4.add(s, v128.load32_splat(c));
+    store<f32>(c, f32x4.extract_lane(s, 0));
+    b += F32;
+    c += F32;
+  }
+}
+
+/**
+ * C[0:mr, 0:N] (=|+=) mr <= SMALL_M rows of A (ar bytes apart, ak bytes per
+ * k) · kc rows of B: four rows 8 columns at a time, two rows 16 at a time,
+ * a last row by rowPanels; the columns a group leaves, row by row.
+ */
+function smallRows(kc: i32, mr: i32, a: usize, ar: usize, ak: usize, b: usize, bs: usize, gs: usize, packed: bool,
+  N: i32, c: usize, ldc: i32, accumulate: bool, tile: usize): void {
+  const cr = <usize>ldc * F32;
+  let r = 0;
+  if (mr >= 4) {
+    let j = 0;
+    let bj = b;
+    for (; j + NR <= N; j += NR) {
+      rows4x8(kc, a, ar, ak, bj, bs, c + <usize>j * F32, cr, accumulate);
+      bj += gs;
+    }
+    if (j < N) {
+      for (let q = 0; q < 4; q++) rowPanels(kc, a + <usize>q * ar, ak, bj, bs, gs, packed, j, N, c + <usize>q * cr + <usize>j * F32, accumulate, tile);
+    }
+    r = 4;
+  }
+  if (mr - r >= 2) {
+    const a2 = a + <usize>r * ar;
+    const c2 = c + <usize>r * cr;
+    let j = 0;
+    let bj = b;
+    for (; j + 2 * NR <= N; j += 2 * NR) {
+      rows2x16(kc, a2, ar, ak, bj, bs, gs, c2 + <usize>j * F32, cr, accumulate);
+      bj += 2 * gs;
+    }
+    if (j < N) {
+      for (let q = 0; q < 2; q++) rowPanels(kc, a2 + <usize>q * ar, ak, bj, bs, gs, packed, j, N, c2 + <usize>q * cr + <usize>j * F32, accumulate, tile);
+    }
+    r += 2;
+  }
+  if (mr > r) rowPanels(kc, a + <usize>r * ar, ak, b, bs, gs, packed, 0, N, c + <usize>r * cr, accumulate, tile);
 }
 
 /** C[0:mr, 0:nr] (=|+=) tile[0:mr, 0:nr] (tile row stride NR). */
@@ -283,22 +468,12 @@ function macroKernel(mc: i32, nc: i32, kc: i32, ap: usize, bp: usize, c: usize, 
       }
     }
   }
-  if (full == mc) return;
-  // the rows left over (mc % MR), one at a time: 32 columns per call while
-  // four whole panels remain, then panel by panel through the scratch tile
-  const ps = <usize>kc * <usize>NR * F32;
+  // the rows left over (mc % MR), one at a time from their splatted panel
   const apanel = ap + <usize>full * <usize>kc * 4 * F32;
+  const gs = <usize>kc * <usize>NR * F32;
   for (let r = 0; r < mc - full; r++) {
-    const arow = apanel + <usize>r * 4 * F32;
-    const crow = c + <usize>(full + r) * <usize>ldc * F32;
-    let j = 0;
-    for (; j + 4 * NR <= nc; j += 4 * NR) {
-      kernel1x32(kc, arow, bp + <usize>j * <usize>kc * F32, ps, crow + <usize>j * F32, accumulate);
-    }
-    for (; j < nc; j += NR) {
-      kernel1x8(kc, arow, bp + <usize>j * <usize>kc * F32, tile);
-      storeTile(crow + <usize>j * F32, ldc, tile, 1, min(NR, nc - j), accumulate);
-    }
+    rowPanels(kc, apanel + <usize>r * 4 * F32, <usize>MR * 4 * F32, bp, <usize>NR * F32, gs, true,
+      0, nc, c + <usize>(full + r) * <usize>ldc * F32, accumulate, tile);
   }
 }
 
@@ -331,6 +506,20 @@ export function gemm(
   const bp = work;
   const ap = work + <usize>KC * <usize>NC * F32;
   const tile = ap + <usize>MC * <usize>KC * 4 * F32;
+  if (M <= SMALL_M && !transB) {
+    // a few rows: packing would cost more than it saves, B is read once.
+    // Still KC-deep blocks summed into C one after the other, the packed
+    // path's order: a row's result does not depend on how many rows came
+    // with it (batch 1 predicts what batch 32 does, bit for bit).
+    const ar = transA ? F32 : <usize>lda * F32;
+    const ak = transA ? <usize>lda * F32 : F32;
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      smallRows(kc, M, addrA(a, lda, transA, 0, pc), ar, ak, addrB(b, ldb, false, pc, 0), <usize>ldb * F32, <usize>NR * F32,
+        false, N, c, ldc, accumulate || pc > 0, tile);
+    }
+    return;
+  }
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -381,6 +570,13 @@ export function gemmPackedB(
     const kc = min(KC, K - pc);
     const acc = accumulate || pc > 0;
     const bp = bpacked + <usize>pc * <usize>npad * F32;
+    if (M <= SMALL_M) {
+      // a few rows: A read in place, no packing
+      const ar = transA ? F32 : <usize>lda * F32;
+      const ak = transA ? <usize>lda * F32 : F32;
+      smallRows(kc, M, addrA(a, lda, transA, 0, pc), ar, ak, bp, <usize>NR * F32, <usize>kc * <usize>NR * F32, true, N, c, ldc, acc, tile);
+      continue;
+    }
     for (let ic = 0; ic < M; ic += MC) {
       const mc = min(MC, M - ic);
       packA(ap, addrA(a, lda, transA, ic, pc), lda, transA, mc, kc);

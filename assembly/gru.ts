@@ -30,10 +30,10 @@
 
 import { GEMM_NR } from './abi';
 import { F32 } from './simd';
-import { activatev, activationGradv } from './activations';
+import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { isMasked, previousStates, row } from './recurrent';
+import { activatek, isMasked, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -74,7 +74,7 @@ import { isMasked, previousStates, row } from './recurrent';
     const p = g + k * hb + o4;
     let v = ld(p, scalar);
     if (brec != 0) v = f32x4.add(v, ld(brec + k * hb + o4, scalar));
-    st(p, activatev(recAct, v), scalar);
+    st(p, activatek(recAct, v), scalar);
   }
   if (!resetAfter) st(a + o4, f32x4.mul(ld(g + hb + o4, scalar), ld(hp + o4, scalar)), scalar);
   else if (brec != 0) st(a + o4, f32x4.add(ld(a + o4, scalar), ld(brec + 2 * hb + o4, scalar)), scalar);
@@ -93,7 +93,7 @@ import { isMasked, previousStates, row } from './recurrent';
   const z = ld(g + o4, scalar);
   let ah = ld(g + 2 * hb + o4, scalar);
   if (resetAfter) ah = f32x4.add(ah, f32x4.mul(ld(g + hb + o4, scalar), ld(a + o4, scalar)));
-  const hh = activatev(act, ah);
+  const hh = activatek(act, ah);
   const hpv = ld(hp + o4, scalar);
   // h_t = z⊙h_{t-1} + (1−z)⊙hh
   const hn = f32x4.add(f32x4.mul(z, hpv), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh));
@@ -148,8 +148,11 @@ export function gru_forward_f32(
   const brec = after && bias != 0 ? bias + <usize>G * F32 : 0;
   // U_zr = wh[:, 0:2H] and U_h = wh[:, 2H:3H], packed one after the other
   const whH = whPacked + <usize>H * panelWidth(2 * H) * F32;
-  packBFull(whPacked, wh, G, false, H, 2 * H);
-  packBFull(whH, wh + 2 * hb, G, false, H, H);
+  const inPlace = whInPlace(B, T);
+  if (!inPlace) {
+    packBFull(whPacked, wh, G, false, H, 2 * H);
+    packBFull(whH, wh + 2 * hb, G, false, H, H);
+  }
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;
     const tp = goBackwards != 0 ? t + 1 : t - 1;
@@ -159,8 +162,8 @@ export function gru_forward_f32(
     const g0 = row(gates, 0, t, T, G);
     const a0 = row(aux, 0, t, T, H);
     // z, r pre-activations += h_{t-1}·U_zr; resetAfter: aux = h_{t-1}·U_h
-    gemmPackedB(g0, T * G, hp0, ldh, false, whPacked, B, 2 * H, H, true, work);
-    if (after) gemmPackedB(a0, T * H, hp0, ldh, false, whH, B, H, H, false, work);
+    recurrentGemm(g0, T * G, hp0, ldh, inPlace, wh, G, whPacked, B, 2 * H, H, true, work);
+    if (after) recurrentGemm(a0, T * H, hp0, ldh, inPlace, wh + 2 * hb, G, whH, B, H, H, false, work);
     for (let b = 0; b < B; b++) {
       const g = row(gates, b, t, T, G);
       const a = row(aux, b, t, T, H);
@@ -172,7 +175,7 @@ export function gru_forward_f32(
       gatesForwardRow(g, a, first ? h0 + <usize>b * hb : row(hseq, b, tp, T, H), brec, H, recAct, after);
     }
     // not resetAfter: candidate pre-activation += (r⊙h_{t-1})·U_h
-    if (!after) gemmPackedB(g0 + 2 * hb, T * G, a0, T * H, false, whH, B, H, H, true, work);
+    if (!after) recurrentGemm(g0 + 2 * hb, T * G, a0, T * H, inPlace, wh + 2 * hb, G, whH, B, H, H, true, work);
     for (let b = 0; b < B; b++) {
       const h = row(hseq, b, t, T, H);
       const hp = first ? h0 + <usize>b * hb : row(hseq, b, tp, T, H);

@@ -24,10 +24,10 @@
 // GEMM (B,H)·(H,G) runs inside the time loop, on wh packed once per call.
 
 import { F32 } from './simd';
-import { activatev, activationGradv } from './activations';
+import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
+import { activatek, isMasked, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -60,18 +60,18 @@ import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
     zi = f32x4.add(zi, f32x4.mul(ld(peep + o4, scalar), cpv));
     zf = f32x4.add(zf, f32x4.mul(ld(peep + hb + o4, scalar), cpv));
   }
-  const i = activatev(recAct, zi);
-  const f = activatev(recAct, zf);
-  const g = activatev(act, zg);
+  const i = activatek(recAct, zi);
+  const f = activatek(recAct, zf);
+  const g = activatek(act, zg);
   const cv = f32x4.add(f32x4.mul(f, cpv), f32x4.mul(i, g));
   if (peep != 0) zo = f32x4.add(zo, f32x4.mul(ld(peep + 2 * hb + o4, scalar), cv));
-  const o = activatev(recAct, zo);
+  const o = activatek(recAct, zo);
   st(z + o4, i, scalar);
   st(z + hb + o4, f, scalar);
   st(z + 2 * hb + o4, g, scalar);
   st(z + 3 * hb + o4, o, scalar);
   st(c + o4, cv, scalar);
-  st(h + o4, f32x4.mul(o, activatev(act, cv)), scalar);
+  st(h + o4, f32x4.mul(o, activatek(act, cv)), scalar);
 }
 
 /** One batch row at one step. A masked row copies h and c through. */
@@ -112,14 +112,15 @@ export function lstm_forward_f32(
   // input projection for every step at once: (B*T, I)·(I, G)
   gemm(gates, G, x, I, false, wx, G, false, B * T, G, I, false, work);
   if (bias != 0) bias_add_f32(gates, gates, bias, B * T, G);
-  packBFull(whPacked, wh, G, false, H, G);
+  const inPlace = whInPlace(B, T);
+  if (!inPlace) packBFull(whPacked, wh, G, false, H, G);
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;
     const tp = goBackwards != 0 ? t + 1 : t - 1;
     const first = s == 0;
     // z_t += h_{t-1}·wh for all B rows
     const hprev0 = first ? h0 : row(hseq, 0, tp, T, H);
-    gemmPackedB(row(gates, 0, t, T, G), T * G, hprev0, first ? H : T * H, false, whPacked, B, G, H, true, work);
+    recurrentGemm(row(gates, 0, t, T, G), T * G, hprev0, first ? H : T * H, inPlace, wh, G, whPacked, B, G, H, true, work);
     for (let b = 0; b < B; b++) {
       const hp = first ? h0 + <usize>b * <usize>H * F32 : row(hseq, b, tp, T, H);
       const cp = first ? c0 + <usize>b * <usize>H * F32 : row(cseq, b, tp, T, H);
@@ -146,7 +147,7 @@ export function lstm_forward_f32(
   const cv = ld(c + o4, scalar);
   const cpv = ld(cp + o4, scalar);
   const dhv = ld(dh + o4, scalar);
-  const tc = activatev(act, cv);
+  const tc = activatek(act, cv);
   // h = o ⊙ act(c)
   const dzo = activationGradv(recAct, o, f32x4.mul(dhv, tc));
   let dct = f32x4.add(ld(dc + o4, scalar), activationGradv(act, tc, f32x4.mul(dhv, o)));

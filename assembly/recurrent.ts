@@ -3,7 +3,146 @@
 // reverse loop, and gathering h_{t-1} for every step before the big weight
 // GEMMs. Layout: (B,T,width) with step t of batch row b at row b*T + t.
 
-import { F32 } from './simd';
+import { madd, F32 } from './simd';
+import { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID } from './abi';
+import { gemm, gemmPackedB, SMALL_M } from './gemm';
+
+// ------------------------------------------- the recurrent weights' GEMM
+//
+// At a few rows (batch-1 / small-batch inference) the step's h·wh is a GEMV
+// that reads each weight once, so packing wh only adds a copy of it per
+// call: for a short sequence (predictStep runs T = 1) that copy costs as
+// much as the steps. Reading wh in place costs ~10-30% per step against the
+// packed panels (its row stride is often a power of two), so from T = 4 on
+// packing wins: measured alternating in one process, B = 1, H 128 and 256.
+// Both paths sum in the same order (assembly/gemm.ts SMALL_M): same bits.
+
+/** Whether a forward over B rows and T steps reads wh in place instead of packing it. */
+// @ts-ignore: decorator
+@inline export function whInPlace(B: i32, T: i32): bool {
+  return B <= SMALL_M && T <= 3;
+}
+
+/** C (=|+=) A·W[:, 0:N]: W (K, ·) read in place with row stride ldw, or its packBFull copy wp. */
+export function recurrentGemm(c: usize, ldc: i32, a: usize, lda: i32, inPlace: bool, w: usize, ldw: i32, wp: usize,
+  M: i32, N: i32, K: i32, accumulate: bool, work: usize): void {
+  if (inPlace) gemm(c, ldc, a, lda, false, w, ldw, false, M, N, K, accumulate, work);
+  else gemmPackedB(c, ldc, a, lda, false, wp, M, N, K, accumulate, work);
+}
+
+// ------------------------------------------------------ gate activations
+//
+// The cells' sigmoid and tanh: the operations of activations.ts (expv,
+// sigmoidv, tanhv, in the same order, so bit-identical results and the same
+// measured error), with every constant read from the table below instead of
+// written as a v128.const. V8 builds a v128 constant with three instructions
+// (movq imm64, vmovq, vpunpcklqdq) and cannot keep the 17 of an exp in
+// xmm0-15, so it rebuilt all of them at every use: ~51 instructions of
+// constants around ~25 of math per exp (disassembly of the LSTM cell). A
+// load from a fixed address is one instruction.
+
+/** Every constant four times (one v128 each); indices are the K_* below. */
+const GATE_K: usize = memory.data<f32>([
+  -87.3, -87.3, -87.3, -87.3, // K_LO: clamp, keeps 2^n normal
+  88.3, 88.3, 88.3, 88.3, // K_HI: clamp, keeps 2^n finite
+  1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341, // K_LOG2E
+  12582912.0, 12582912.0, 12582912.0, 12582912.0, // K_MAGIC: 1.5·2^23, adding it rounds to an integer
+  -0.693359375, -0.693359375, -0.693359375, -0.693359375, // K_NLN2_HI
+  2.12194440e-4, 2.12194440e-4, 2.12194440e-4, 2.12194440e-4, // K_NLN2_LO
+  1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, // K_P0 .. K_P5: Cephes expf
+  1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3,
+  8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3,
+  4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2,
+  1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1,
+  5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1,
+  1.0, 1.0, 1.0, 1.0, // K_ONE
+  // K_BIAS: as i32 0x4B3FFF81 = 0x4b400000 - 127 (exactly 12582785 as f32): bits(t) - it = n + 127
+  12582785.0, 12582785.0, 12582785.0, 12582785.0,
+  -0.0, -0.0, -0.0, -0.0, // K_SIGN: the sign bit
+  -2.0, -2.0, -2.0, -2.0, // K_M2
+  0.0, 0.0, 0.0, 0.0, // K_ZERO
+  0.2, 0.2, 0.2, 0.2, // K_HS_A, K_HS_B: hard sigmoid 0.2·x + 0.5
+  0.5, 0.5, 0.5, 0.5,
+], 16);
+
+const K_LO = 0;
+const K_HI = 1;
+const K_LOG2E = 2;
+const K_MAGIC = 3;
+const K_NLN2_HI = 4;
+const K_NLN2_LO = 5;
+const K_P0 = 6;
+const K_ONE = 12;
+const K_BIAS = 13;
+const K_SIGN = 14;
+const K_M2 = 15;
+const K_ZERO = 16;
+const K_HS_A = 17;
+const K_HS_B = 18;
+
+// @ts-ignore: decorator
+@inline function kv(i: i32): v128 {
+  return v128.load(GATE_K + <usize>(i << 4));
+}
+
+/** e^x: activations.ts expv, constants from the table. */
+// @ts-ignore: decorator
+@inline function expk(x: v128): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, kv(K_LO)), kv(K_HI));
+  const t = madd(x, kv(K_LOG2E), kv(K_MAGIC));
+  const n = f32x4.sub(t, kv(K_MAGIC));
+  let r = madd(n, kv(K_NLN2_HI), x);
+  r = madd(n, kv(K_NLN2_LO), r);
+  let p = kv(K_P0);
+  p = madd(p, r, kv(K_P0 + 1));
+  p = madd(p, r, kv(K_P0 + 2));
+  p = madd(p, r, kv(K_P0 + 3));
+  p = madd(p, r, kv(K_P0 + 4));
+  p = madd(p, r, kv(K_P0 + 5));
+  const er = f32x4.add(madd(p, f32x4.mul(r, r), r), kv(K_ONE));
+  // 2^n: (bits(t) - 0x4b400000) + 127 = n + 127, shifted into the exponent
+  const pow2n = i32x4.shl(i32x4.sub(t, kv(K_BIAS)), 23);
+  return f32x4.mul(er, pow2n);
+}
+
+// @ts-ignore: decorator
+@inline export function sigmoidk(x: v128): v128 {
+  return f32x4.div(kv(K_ONE), f32x4.add(kv(K_ONE), expk(f32x4.neg(x))));
+}
+
+// @ts-ignore: decorator
+@inline export function tanhk(x: v128): v128 {
+  const e = expk(f32x4.mul(f32x4.abs(x), kv(K_M2)));
+  const t = f32x4.div(f32x4.sub(kv(K_ONE), e), f32x4.add(kv(K_ONE), e));
+  return v128.or(t, v128.and(x, kv(K_SIGN)));
+}
+
+/** activatev with the table: sigmoid and tanh inlined, the rest out of line. */
+// @ts-ignore: decorator
+@inline export function activatek(act: i32, x: v128): v128 {
+  if (act == ACT_SIGMOID) return sigmoidk(x);
+  if (act == ACT_TANH) return tanhk(x);
+  return activateRareK(act, x);
+}
+
+function activateRareK(act: i32, x: v128): v128 {
+  if (act == ACT_RELU) return f32x4.pmax(x, kv(K_ZERO));
+  if (act == ACT_HARD_SIGMOID) return f32x4.pmin(f32x4.pmax(madd(x, kv(K_HS_A), kv(K_HS_B)), kv(K_ZERO)), kv(K_ONE));
+  return x;
+}
+
+/** y (n) = act(x (n)) through activatek; tails one lane through the same math. In place is fine. */
+export function activateRow(y: usize, x: usize, n: i32, act: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i * F32;
+    v128.store(y + o, activatek(act, v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * F32;
+    store<f32>(y + o, f32x4.extract_lane(activatek(act, f32x4.splat(load<f32>(x + o))), 0));
+  }
+}
 
 /** Address of row (b, t) of a (B,T,width) buffer. */
 // @ts-ignore: decorator

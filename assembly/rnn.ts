@@ -20,10 +20,10 @@
 // is kept for the backward pass.
 
 import { F32 } from './simd';
-import { activate, activationBackward } from './activations';
+import { activationBackward } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { isMasked, passMaskedRows, previousStates, row } from './recurrent';
+import { activateRow, isMasked, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 /**
@@ -40,21 +40,22 @@ export function simple_rnn_forward_f32(
   // input projection for every step at once: (B*T, I)·(I, H)
   gemm(hseq, H, x, I, false, wx, H, false, B * T, H, I, false, work);
   if (bias != 0) bias_add_f32(hseq, hseq, bias, B * T, H);
-  packBFull(whPacked, wh, H, false, H, H);
+  const inPlace = whInPlace(B, T);
+  if (!inPlace) packBFull(whPacked, wh, H, false, H, H);
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;
     const tp = goBackwards != 0 ? t + 1 : t - 1;
     const first = s == 0;
     // z_t += h_{t-1}·wh for all B rows
     const hprev0 = first ? h0 : row(hseq, 0, tp, T, H);
-    gemmPackedB(row(hseq, 0, t, T, H), T * H, hprev0, first ? H : T * H, false, whPacked, B, H, H, true, work);
+    recurrentGemm(row(hseq, 0, t, T, H), T * H, hprev0, first ? H : T * H, inPlace, wh, H, whPacked, B, H, H, true, work);
     for (let b = 0; b < B; b++) {
       const h = row(hseq, b, t, T, H);
       if (isMasked(mask, b, t, T)) {
         const hp = first ? h0 + <usize>b * <usize>H * F32 : row(hseq, b, tp, T, H);
         memory.copy(h, hp, <usize>H * F32);
       } else {
-        activate(h, h, H, act);
+        activateRow(h, h, H, act);
       }
     }
   }

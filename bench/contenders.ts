@@ -6,10 +6,15 @@
  * predict from.
  */
 import type { Backend } from '../src/backend/backend.js';
+import type { TimeOptions, Timing } from './harness.js';
 import { optimizers } from '../src/index.js';
 import { ourModel, ourTensor, type Ours, type Tensor } from './ours.js';
 import { useTf, type TfBackend } from './tfjs.js';
 import { SEED, type HostBatch, type Workload } from './workloads.js';
+
+/** The other-process and other-engine contenders' names (native.ts), which report.ts takes ratios against. */
+export const ORT_NAME = 'onnxruntime-web';
+export const TORCH_NAME = 'pytorch native';
 
 /** SGD learning rate of the training gate: each step must move the loss measurably, without overshooting. */
 export const GATE_SGD_LR = 0.2;
@@ -18,6 +23,11 @@ export const GATE_SGD_LR = 0.2;
 export interface Staged {
   train(): Promise<number>;
   predict(batchSize: number): Promise<Float32Array>;
+  /**
+   * Contenders in another process time themselves (the pipe is not part of
+   * a step): per-call ms of `what` after the options' warm-up.
+   */
+  time?(what: 'train' | 'predict', batchSize: number, o: TimeOptions): Promise<Timing>;
   dispose(): void;
 }
 
@@ -41,6 +51,8 @@ export interface Contender {
   ours: boolean;
   /** seconds per training step: few samples in the quick run */
   slow: boolean;
+  /** the workload ids it runs (default: every one) */
+  workloads?: string[];
   build(w: Workload, weights: Tensor[] | null, o?: BuildOptions): Promise<Model>;
 }
 

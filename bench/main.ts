@@ -9,6 +9,8 @@
  *   npm run bench -- --only=models,size    size, memory, kernels, models, brain, text, load, profile
  *   npm run bench -- --only=models --workloads=W1,W4
  *   npm run bench -- --only=models --gates-only    correctness gates, no timing
+ *   npm run bench -- --only=models --workloads=W1,W5 --rounds=3   contenders timed in turn, best of 3
+ *   npm run bench -- --no-torch            leave native PyTorch out where it is installed
  *   npm run bench -- --only=profile [--workloads=W4]  per-kernel split of a training step, ours and TF.js wasm
  *   npm run bench -- --only=memory-w7 --full    memory over 2,000 W7 training steps (optional suite)
  *   npm run bench -- --threads 2 [--workloads=W1,W5]  W1-W5 on 2 threads against 1, alternated (the threads suite alone)
@@ -57,6 +59,8 @@ for (const s of only) {
 }
 const workloads = arg('workloads') ? arg('workloads').split(',') : undefined;
 const gatesOnly = args.includes('--gates-only');
+const rounds = arg('rounds') ? Number(arg('rounds')) : undefined;
+const noTorch = args.includes('--no-torch');
 
 const env = await environment();
 const wasmDefault = await createBackend();
@@ -105,7 +109,7 @@ await run('size', 'S1 shipped size', () => benchSize({ log }));
 // M1 early, so the process's RSS is not yet full of the other suites' leftovers (TF.js's tensors, corpora)
 await run('memory', 'M1 memory while training W1', () => benchMemory({ full, log }));
 await run('kernels', 'K1 GEMM and K2 gates', () => benchKernels({ full }));
-await run('models', 'W1-W5 models, side by side', () => benchModels({ full, log, only: workloads, gatesOnly }));
+await run('models', 'W1-W5 models, side by side', () => benchModels({ full, log, only: workloads, gatesOnly, rounds, noTorch }));
 await run('brain', 'brain.js comparison (character model, batch 1)', async () => {
   const js = await createBackend({ backend: 'js' });
   return benchBrain({ wasm: wasmDefault, js, full, log });

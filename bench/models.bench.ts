@@ -1,7 +1,8 @@
 /**
  * W1-W5 of docs/benchmarks.md: whole-model training and inference, wasm-rnn
  * (each wasm build and the pure-JS twin) against TensorFlow.js (cpu and wasm
- * backends), side by side in one process.
+ * backends), ONNX Runtime Web (W5) and native PyTorch where installed (W1,
+ * W4, W5; native.ts), side by side in one process.
  *
  * Per workload (workloads.ts): the twin's reference and every contender's
  * gate first (gates.ts), then the timing:
@@ -20,7 +21,8 @@ import { Rng } from '../src/rng.js';
 import { oursContender, tfContender, type Contender } from './contenders.js';
 import { GATE_B, gate, reference } from './gates.js';
 import { formatNumber, time, type TimeOptions } from './harness.js';
-import { markdown, ratios, row, targets, type ModelResults, type ModelRow } from './report.js';
+import { ortContender, ortInfo, torchContender, torchInfoLine } from './native.js';
+import { bestOfRounds, markdown, ratios, row, targets, type ModelResults, type ModelRow } from './report.js';
 import { loadTf } from './tfjs.js';
 import { SEED, W1, W5, WORKLOADS, type InferenceWorkload, type Workload } from './workloads.js';
 
@@ -31,6 +33,14 @@ export interface ModelBenchOptions {
   only?: string[];
   /** run the correctness gates only, no timing */
   gatesOnly?: boolean;
+  /**
+   * timing rounds: every fast contender is timed once per round, in turn
+   * (A B C A B C ...), and reports its best round; slow ones round 1 only.
+   * Default 1 (quick), 3 with full.
+   */
+  rounds?: number;
+  /** leave out native PyTorch even where it is installed */
+  noTorch?: boolean;
 }
 
 /** The report order: W5 right after the model it runs. */
@@ -68,7 +78,8 @@ async function timeContender(c: Contender, w: Workload | InferenceWorkload, mode
     const rows: ModelRow[] = [];
     for (const r of w.runs) {
       const s = model.stage(w.model.batch(new Rng(SEED + r.seed), r.B));
-      const t = await time(`${w.id} b${r.B} ${c.name}`, () => s.predict(r.B), inferOpts(c, r.B, full));
+      const o = inferOpts(c, r.B, full);
+      const t = s.time ? await s.time('predict', r.B, o) : await time(`${w.id} b${r.B} ${c.name}`, () => s.predict(r.B), o);
       s.dispose();
       rows.push(row(w.id, r.metric, c.name, r.unit, t, r.unit === 'ms' ? (ms) => ms : (ms) => r.B / (ms / 1000), null));
     }
@@ -76,7 +87,8 @@ async function timeContender(c: Contender, w: Workload | InferenceWorkload, mode
     return rows;
   }
   const s = model.stage(w.batch(new Rng(SEED + 2), w.B));
-  const t = await time(`${w.id} ${c.name}`, () => s.train(), trainOpts(c, full));
+  const o = trainOpts(c, full);
+  const t = s.time ? await s.time('train', w.B, o) : await time(`${w.id} ${c.name}`, () => s.train(), o);
   s.dispose();
   const items = w.items(w.B);
   log(`${w.id} ${c.name}: ${formatNumber(items / (t.median / 1000))} ${w.unit} (${formatNumber(t.median)} ms/step, n=${t.samples})`);
@@ -96,7 +108,18 @@ export async function benchModels(opts: ModelBenchOptions = {}): Promise<ModelRe
   }
   const defaultBackend = (await createBackend()).name;
   const twin = oursContender(js, true);
-  const contenders: Contender[] = [...wasm.map((b) => oursContender(b, false)), twin, tfContender('wasm', false), tfContender('cpu', true)];
+  const contenders: Contender[] = [...wasm.map((b) => oursContender(b, false)), twin, tfContender('wasm', false), tfContender('cpu', true), ortContender(js)];
+  const rounds = Math.max(1, Math.floor(opts.rounds ?? (full ? 3 : 1)));
+  const notes: string[] = [ortInfo()];
+  const torch = opts.noTorch ? { contender: null, reason: '--no-torch' } : await torchContender();
+  if (torch.contender) {
+    contenders.push(torch.contender);
+    notes.push(torchInfoLine(torch.info));
+  } else {
+    notes.push(`PyTorch not run: ${torch.reason}.`);
+  }
+  if (rounds > 1) notes.push(`Fast contenders timed in ${rounds} alternating rounds (A B C A B C ...); each row is its best round, 'rounds' lists every round's median.`);
+  for (const n of notes) log(n);
   const res: ModelResults = {
     tfjs: tfInfo,
     backends: wasm.map((b) => b.name),
@@ -104,7 +127,7 @@ export async function benchModels(opts: ModelBenchOptions = {}): Promise<ModelRe
     gates: [],
     rows: [],
     targets: [],
-    notes: [...tfInfo.notes],
+    notes: [...tfInfo.notes, ...notes],
     skipped: [],
     markdown: '',
   };
@@ -121,27 +144,39 @@ export async function benchModels(opts: ModelBenchOptions = {}): Promise<ModelRe
     const ref = await reference(twin, model, gateBatch, training, log);
     res.gates.push({ workload: w.id, contender: twin.name, predDiff: 0, lossDiff: training ? 0 : null, losses: ref.sgd, adamDiff: training ? 0 : null, ok: true });
 
-    const rows: ModelRow[] = [];
-    for (const c of contenders) {
-      if (!full && c.name === 'tfjs cpu' && w !== W1 && w !== W5) {
-        log(`${w.id} tfjs cpu: only with --full`);
-        res.skipped.push(w.id);
-        continue;
-      }
-      const started = performance.now();
-      const m = await c.build(model, ref.weights);
-      try {
+    // every contender's model is built and gated first, then timed in rounds
+    const built: Array<{ c: Contender; m: Awaited<ReturnType<Contender['build']>> }> = [];
+    const perRound: ModelRow[][] = [];
+    try {
+      for (const c of contenders) {
+        if (c.workloads && !c.workloads.includes(w.id)) continue;
+        if (!full && c.name === 'tfjs cpu' && w !== W1 && w !== W5) {
+          log(`${w.id} tfjs cpu: only with --full`);
+          res.skipped.push(w.id);
+          continue;
+        }
+        const m = await c.build(model, ref.weights);
+        built.push({ c, m });
         if (c !== twin) res.gates.push(await gate(c, m, model, w.id, gateBatch, ref, training, log));
-        if (!opts.gatesOnly) rows.push(...(await timeContender(c, w, m, full, log)));
-      } finally {
-        m.dispose();
       }
-      log(`  (${c.name}: ${((performance.now() - started) / 1000).toFixed(1)} s with its gate)`);
+      for (let r = 0; r < rounds && !opts.gatesOnly; r++) {
+        if (rounds > 1) log(`${w.id} round ${r + 1} of ${rounds}`);
+        for (const { c, m } of built) {
+          if (r > 0 && c.slow) continue;
+          const started = performance.now();
+          perRound.push(await timeContender(c, w, m, full, log));
+          if (r === 0) log(`  (${c.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        }
+      }
+    } finally {
+      for (const { m } of built) m.dispose();
     }
+    const rows = bestOfRounds(perRound);
     ratios(rows);
     res.rows.push(...rows);
   }
 
+  if (torch.contender) torch.close();
   res.targets = targets(res.rows, defaultBackend);
   res.markdown = markdown(res);
   log(`\n${res.markdown}`);

@@ -8,6 +8,7 @@
 import type { Backend } from '../src/backend/backend.js';
 import { setBackend } from '../src/backend/load.js';
 import { loadModelSync, model as graphModel, Sequential, Tensor, tensor, type CompileOptions, type Layer, type Model, type SymbolicTensor } from '../src/index.js';
+import { toOnnx } from '../src/onnx/index.js';
 
 export interface OursSpec {
   seed: number;
@@ -44,14 +45,33 @@ function wrap(m: Model): Ours {
 
 /** A model on backend `be` with its seeded initial weights, compiled. */
 export function ourModel(be: Backend, spec: OursSpec): Ours {
+  const m = built(be, spec);
+  m.compile({ optimizer: spec.optimizer, loss: spec.loss });
+  return wrap(m);
+}
+
+/** The model of `spec` on backend `be`, built (which fixes it to `be`), with its seeded initial weights. */
+function built(be: Backend, spec: OursSpec): Model {
   setBackend(be);
   const l = spec.layers;
   const m: Model = Array.isArray(l) ? new Sequential({ seed: spec.seed, layers: l }) : graphModel({ ...l, seed: spec.seed, backend: be });
-  // fixes the model to `be`; compile after build attaches the optimizer
   if (m instanceof Sequential) m.build(spec.inputShape);
   else m.build();
-  m.compile({ optimizer: spec.optimizer, loss: spec.loss });
-  return wrap(m);
+  return m;
+}
+
+/**
+ * The model of `spec` with `weights`, exported to ONNX (int64 token ids, as
+ * PyTorch's exports have them): what ONNX Runtime runs with our weights.
+ */
+export function oursToOnnx(be: Backend, spec: OursSpec, weights: Tensor[]): Uint8Array {
+  const m = built(be, spec);
+  m.setWeights(weights);
+  try {
+    return toOnnx(m);
+  } finally {
+    m.dispose();
+  }
 }
 
 /** A model loaded from `serialize` bytes onto backend `be`. */

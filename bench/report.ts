@@ -1,11 +1,12 @@
 /**
  * The model benchmarks' results: one row per (workload, metric, contender)
- * with its timing, speed-ups over TF.js wasm and over our twin, and model
- * FLOP utilisation; the targets of issue 6; and the markdown report.
+ * with its timing, speed-ups over TF.js wasm, our twin, ONNX Runtime Web and
+ * native PyTorch, and model FLOP utilisation; the targets of issues 6 and 14;
+ * and the markdown report.
  */
 import { formatNumber, table, type Timing } from './harness.js';
 import { GATE_B, GATE_STEPS, LOSS_TOL, PRED_TOL, type GateRow } from './gates.js';
-import { GATE_SGD_LR } from './contenders.js';
+import { GATE_SGD_LR, ORT_NAME, TORCH_NAME } from './contenders.js';
 import type { TfInfo } from './tfjs.js';
 
 /** One core's 128-bit SIMD f32 peak here (docs/kernel-notes.md), GFLOP/s. */
@@ -26,6 +27,11 @@ export interface ModelRow {
   /** speed-up over TF.js wasm (throughput ratio, or latency ratio inverted) */
   vsTfWasm: number | null;
   vsTwin: number | null;
+  /** speed-ups over ONNX Runtime Web and native PyTorch (native.ts), where they ran */
+  vsOrtWeb: number | null;
+  vsTorch: number | null;
+  /** every timing round's median, in round order (one entry: a single round) */
+  rounds: number[];
   gflops: number | null;
   mfu: number | null;
 }
@@ -59,6 +65,9 @@ export function row(workload: string, metric: string, contender: string, unit: s
     timing: t,
     vsTfWasm: null,
     vsTwin: null,
+    vsOrtWeb: null,
+    vsTorch: null,
+    rounds: [conv(t.median)],
     gflops,
     mfu: gflops === null ? null : gflops / PEAK_GFLOPS,
   };
@@ -71,10 +80,32 @@ export function ratios(rows: ModelRow[]): void {
     const speedup = (o: ModelRow | undefined) => (o ? (r.unit === 'ms' ? o.median / r.median : r.median / o.median) : null);
     r.vsTfWasm = speedup(peer('tfjs wasm'));
     r.vsTwin = speedup(peer('wasm-rnn js'));
+    r.vsOrtWeb = speedup(peer(ORT_NAME));
+    r.vsTorch = speedup(peer(TORCH_NAME));
   }
 }
 
-/** Issue 6's targets (one thread, same run), for the default backend. */
+/**
+ * Rows of several timing rounds (the same contenders and metrics, timed in
+ * turn) as one row per (workload, metric, contender): its best round, with
+ * every round's median kept in `rounds`.
+ */
+export function bestOfRounds(rounds: ModelRow[][]): ModelRow[] {
+  const out: ModelRow[] = [];
+  for (const r of rounds.flat()) {
+    const i = out.findIndex((o) => o.workload === r.workload && o.metric === r.metric && o.contender === r.contender);
+    if (i < 0) {
+      out.push({ ...r, rounds: [r.median] });
+      continue;
+    }
+    const prev = out[i];
+    const better = r.unit === 'ms' ? r.median < prev.median : r.median > prev.median;
+    out[i] = { ...(better ? r : prev), rounds: [...prev.rounds, r.median] };
+  }
+  return out;
+}
+
+/** Issues 6 and 14's targets (one thread, same run), for the default backend. */
 export function targets(rows: ModelRow[], be: string): ModelResults['targets'] {
   const ours = `wasm-rnn ${be}`;
   const get = (w: string, m: string) => rows.find((r) => r.workload === w && r.contender === ours && (m === '' || r.metric === m));
@@ -91,6 +122,11 @@ export function targets(rows: ModelRow[], be: string): ModelResults['targets'] {
   add('W7 vs TF.js wasm', 10, get('W7', '')?.vsTfWasm);
   const mfu = get('W7', '')?.mfu;
   out.push({ target: 'W7 MFU', want: '>= 40%', got: mfu == null ? '—' : `${(mfu * 100).toFixed(1)}%`, met: mfu == null ? null : mfu >= 0.4 });
+  // issue 14: the contenders users would pick instead
+  add('W1 vs native PyTorch (1 thread)', 1, get('W1', '')?.vsTorch);
+  add('W4 vs native PyTorch (1 thread)', 1, get('W4', '')?.vsTorch);
+  add('W5 batch-1 latency vs ONNX Runtime Web', 1.3, get('W5', 'batch-1 latency')?.vsOrtWeb);
+  add('W5 batch-256 throughput vs ONNX Runtime Web', 1.5, get('W5', 'batch-256 throughput')?.vsOrtWeb);
   return out;
 }
 
@@ -106,15 +142,18 @@ export function markdown(r: ModelResults): string {
     String(o.samples),
     x(o.vsTfWasm),
     x(o.vsTwin),
+    x(o.vsOrtWeb),
+    x(o.vsTorch),
+    o.rounds.length > 1 ? o.rounds.map(formatNumber).join(', ') : '—',
     o.mfu === null ? '—' : `${(o.mfu * 100).toFixed(o.mfu < 0.01 ? 2 : 1)}% (${formatNumber(o.gflops!)} GFLOP/s)`,
   ]);
-  const main = table(['workload', 'contender', 'median', 'min–max', 'n', 'vs TF.js wasm', 'vs JS twin', `MFU (of ${PEAK_GFLOPS} GFLOP/s)`], body);
+  const main = table(['workload', 'contender', 'median', 'min–max', 'n', 'vs TF.js wasm', 'vs JS twin', 'vs ORT-web', 'vs PyTorch', 'rounds (medians)', `MFU (of ${PEAK_GFLOPS} GFLOP/s)`], body);
   const gates = table(
     ['gate', 'contender', 'predictions: max abs diff', 'SGD losses: max rel diff', 'Adam losses: max rel diff', 'result'],
     r.gates.filter((g) => g.contender !== 'wasm-rnn js').map((g) => [g.workload, g.contender, g.predDiff.toExponential(1),
       exp(g.lossDiff, '— (inference)'), exp(g.adamDiff, g.lossDiff === null ? '— (inference)' : '— (formula differs)'), g.ok ? 'pass' : 'FAIL']),
   );
-  const tg = table(['target (issue 6)', 'want', `got (wasm-rnn ${r.defaultBackend})`, 'met'], r.targets.map((t) => [t.target, t.want, t.got, t.met === null ? '—' : t.met ? 'yes' : 'no']));
+  const tg = table(['target (issues 6, 14)', 'want', `got (wasm-rnn ${r.defaultBackend})`, 'met'], r.targets.map((t) => [t.target, t.want, t.got, t.met === null ? '—' : t.met ? 'yes' : 'no']));
   const notes = [
     `TF.js ${r.tfjs.version}: wasm backend ${r.tfjs.wasmSimd ? 'SIMD' : 'without SIMD'}, ${r.tfjs.wasmThreads} thread; cpu backend plain JS.`,
     ...r.notes,

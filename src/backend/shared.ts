@@ -51,7 +51,7 @@ export function importsMemory(bytes: Uint8Array): boolean {
 }
 
 /** Each section of a module: [id, first byte (its id), end]. */
-function* sections(bytes: Uint8Array): Generator<[number, number, number]> {
+export function* sections(bytes: Uint8Array): Generator<[number, number, number]> {
   let at = 8;
   while (at < bytes.length) {
     const id = bytes[at];

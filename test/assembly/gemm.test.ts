@@ -87,6 +87,28 @@ describe.each(['nn', 'nt', 'tn'] as GemmForm[])('gemm_%s', (form) => {
     check(form, 2, 1030, 300, false, 2, rng);
   });
 
+  it('gives a row the same bits whatever the number of rows (M <= 4 packs nothing, larger M packs)', () => {
+    // batch-1 prediction must equal the same sequence's row in a batch
+    const rng = new Rng(5);
+    for (const [N, K] of [[77, 300], [13, 41], [40, 9]]) for (const accumulate of [false, true]) {
+      const M = 9;
+      const { a, b, c0 } = operands(rng, form, M, N, K, 0, accumulate);
+      for (const be of wasm) {
+        const full = runGemm(be, form, M, N, K, a, b, c0, accumulate, 0);
+        for (const m of [1, 2, 3, 4]) {
+          // the first m rows of op(A) and of C
+          const sub = form === 'tn'
+            ? Float32Array.from({ length: K * m }, (_, i) => a[Math.floor(i / m) * M + (i % m)])
+            : a.slice(0, m * K);
+          const got = runGemm(be, form, m, N, K, sub, b, c0.slice(0, m * N), accumulate, 0);
+          const label = `${be.name} gemm_${form} rows ${m} of ${M}, N=${N} K=${K} acc=${accumulate}`;
+          expect(new Uint32Array(got.buffer, got.byteOffset, m * N), label)
+            .toEqual(new Uint32Array(full.buffer, full.byteOffset, m * N));
+        }
+      }
+    }
+  });
+
   it('K = 0 clears C for = and keeps it for +=', () => {
     const rng = new Rng(4);
     for (const be of [js, ...wasm]) {

@@ -88,7 +88,9 @@ export const MUTANTS = [
   ['l2_normalize_f32', 'l2_normalize.ts', 'const r = <f32>1 / sqrt<f32>(max(sumSquares(xo, N, 1), EPS2));', 'const r = <f32>1 / sqrt<f32>(min(sumSquares(xo, N, 1), EPS2));'],
   ['l2_normalize_backward_f32', 'l2_normalize.ts', 'let v = r * (load<f32>(dy + p) - load<f32>(x + p) * r * dot);', 'let v = r * (load<f32>(dy + p) + load<f32>(x + p) * r * dot);'],
   // helpers every kernel shares
-  ['shared: GEMM 4x8 micro-kernel +=', 'gemm.ts', 'c00 = f32x4.add(c00, v128.load(c));', 'c00 = f32x4.sub(c00, v128.load(c));'],
+  ['shared: GEMM 4x8 micro-kernel +=', 'gemm.ts', 'c00 = f32x4.add(c00, v128.load(c));\n    c01 = f32x4.add(c01, v128.load(c, 16));\n    c10 = f32x4.add(c10, v128.load(c + rs));', 'c00 = f32x4.sub(c00, v128.load(c));\n    c01 = f32x4.add(c01, v128.load(c, 16));\n    c10 = f32x4.add(c10, v128.load(c + rs));'],
+  ['shared: GEMM small-M 2x16 row kernel +=', 'gemm.ts', 'c00 = f32x4.add(c00, v128.load(c));\n    c01 = f32x4.add(c01, v128.load(c, 16));\n    c02 = f32x4.add(c02, v128.load(c, 32));', 'c00 = f32x4.sub(c00, v128.load(c));\n    c01 = f32x4.add(c01, v128.load(c, 16));\n    c02 = f32x4.add(c02, v128.load(c, 32));'],
+  ['shared: GEMM small-M 4x8 row kernel +=', 'gemm.ts', 'c00 = f32x4.add(c00, v128.load(c));\n    c01 = f32x4.add(c01, v128.load(c, 16));\n    c10 = f32x4.add(c10, v128.load(c + cr));', 'c00 = f32x4.sub(c00, v128.load(c));\n    c01 = f32x4.add(c01, v128.load(c, 16));\n    c10 = f32x4.add(c10, v128.load(c + cr));'],
   ['shared: GEMM edge tile +=', 'gemm.ts', 'store<f32>(dst, accumulate ? load<f32>(dst) + v : v);', 'store<f32>(dst, accumulate ? load<f32>(dst) - v : v);'],
   ['shared: exp polynomial', 'activations.ts', 'p = madd(p, r, f32x4.splat(5.0000001201e-1));', 'p = madd(p, r, f32x4.splat(4.0000001201e-1));'],
   ['shared: tanh derivative', 'activations.ts', 'return f32x4.mul(dy, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));', 'return f32x4.mul(dy, f32x4.add(f32x4.splat(1), f32x4.mul(y, y)));'],

@@ -55,7 +55,10 @@ function grid<T>(a: T[], b: T[]): Array<[T, T]> {
 }
 
 function gemmCases(): Case[] {
-  const shapes = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [17, 33, 9], [64, 65, 33], [7, 3, 0]];
+  // M <= 4 takes the unpacked row kernels (1x24, 2x16, 4x8 and their column
+  // tails); M = 17 the packed path with a leftover row; K = 300 two KC blocks
+  const shapes = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [17, 33, 9], [64, 65, 33], [7, 3, 0],
+    [1, 57, 9], [2, 41, 13], [3, 50, 33], [4, 37, 300]];
   const out: Case[] = [];
   let i = 0;
   for (const form of ['nn', 'nt', 'tn']) {
@@ -75,27 +78,29 @@ type Cell = 'lstm' | 'rnn' | 'gru';
 function cellCases(cell: Cell, backward: boolean): Case[] {
   const out: Case[] = [];
   let n = 0;
-  for (const H of [1, 3, 4, 5, 8, 9, 16, 17, 33]) {
-    for (const [B, T, I] of [[1, 1, 1], [3, 4, 7], [5, 2, 16]]) {
-      const args: Scalars = {
-        B, T, I, H, goBackwards: n % 2 === 1,
-        act: [ACT_TANH, ACT_RELU, ACT_TANH, ACT_LINEAR, ACT_SIGMOID][n % 5],
-        recAct: n % 5 === 1 ? ACT_HARD_SIGMOID : ACT_SIGMOID,
-        resetAfter: n % 2 === 0,
-      };
-      const absent: string[] = [];
-      if (n % 3 === 0) absent.push('mask');
-      if (n % 4 === 3) absent.push('bias', 'dbias');
-      if (cell === 'lstm' && n % 3 !== 1) absent.push('peep', 'dpeep');
-      if (backward) {
-        if (n % 5 === 4) absent.push('dhseq');
-        if (n % 5 === 2) absent.push('dhT', 'dcT');
-        if (n % 3 === 2) absent.push('dx');
-        if (n % 2 === 1) absent.push('dh0', 'dc0');
-      }
-      out.push({ args, absent });
-      n++;
+  // (B,T) = (1,1) and (2,3) read wh in place (B <= 4, T <= 3), the others
+  // pack it; (2,3) comes after the rest so that their option rotation stays
+  const shapes = [1, 3, 4, 5, 8, 9, 16, 17, 33].flatMap((H) => [[1, 1, 1], [3, 4, 7], [5, 2, 16]].map(([B, T, I]) => [H, B, T, I]))
+    .concat([1, 5, 17, 33].map((H) => [H, 2, 3, 5]));
+  for (const [H, B, T, I] of shapes) {
+    const args: Scalars = {
+      B, T, I, H, goBackwards: n % 2 === 1,
+      act: [ACT_TANH, ACT_RELU, ACT_TANH, ACT_LINEAR, ACT_SIGMOID][n % 5],
+      recAct: n % 5 === 1 ? ACT_HARD_SIGMOID : ACT_SIGMOID,
+      resetAfter: n % 2 === 0,
+    };
+    const absent: string[] = [];
+    if (n % 3 === 0) absent.push('mask');
+    if (n % 4 === 3) absent.push('bias', 'dbias');
+    if (cell === 'lstm' && n % 3 !== 1) absent.push('peep', 'dpeep');
+    if (backward) {
+      if (n % 5 === 4) absent.push('dhseq');
+      if (n % 5 === 2) absent.push('dhT', 'dcT');
+      if (n % 3 === 2) absent.push('dx');
+      if (n % 2 === 1) absent.push('dh0', 'dc0');
     }
+    out.push({ args, absent });
+    n++;
   }
   return out;
 }
