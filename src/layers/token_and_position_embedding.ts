@@ -113,7 +113,7 @@ class TokenAndPositionRun extends LayerRun {
   }
 
   override checkStep(): void {
-    steppingError(this.layer, "adds the embedding of each step's position, and a lone step does not know its position");
+    steppingError(this.layer, "adds the embedding of each step's position in the sequence");
   }
 
   /** x holds int32 ids (B,T), already range-checked against the vocabulary when staged. */
