@@ -33,6 +33,7 @@ import { Layer, LayerRun, maskSlot, type ApplyOptions, type CallArgs, type PlanA
 import type { SymbolicTensor } from './symbolic.js';
 import { bool, options, rate } from './options.js';
 import { dense, gemmArgs, operand, product, type Operand } from './batched_product.js';
+import { steppingError } from './conv1d.js';
 
 /** The call options of the attention layers (besides mask and training). */
 export interface AttentionCallOptions extends ApplyOptions {
@@ -258,6 +259,10 @@ class AttentionRun extends LayerRun {
 
   private get hasKey(): boolean {
     return this.call.nInputs > 2;
+  }
+
+  override checkStep(): void {
+    steppingError(this.layer, 'attends over the steps of the sequence');
   }
 
   forward(ctx: RunContext, ins: readonly Value[], outs: Value[]): void {

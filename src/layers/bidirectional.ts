@@ -222,10 +222,11 @@ class BidirectionalRun extends LayerRun {
     if (m >= 0) into[1 + this.nS] = ins[m];
   }
 
+  override checkStep(): void {
+    fail('E_STATE', `${this.layer.name}: a Bidirectional layer cannot run step by step (predictStep): its backward direction needs the whole sequence`);
+  }
+
   forward(ctx: RunContext, ins: readonly Value[], outs: Value[]): void {
-    if (ctx.stepping) {
-      fail('E_STATE', `${this.layer.name}: a Bidirectional layer cannot run step by step (predictStep): its backward direction needs the whole sequence`);
-    }
     const be = ctx.backend;
     this.route(ins, this.fIns, 1);
     this.route(ins, this.bIns, 1 + this.nS);

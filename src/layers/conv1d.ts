@@ -144,10 +144,11 @@ export class Conv1D extends Layer<SymbolicTensor> {
 
 /**
  * predictStep feeds one step at a time and keeps no history but recurrent
- * states: a window over several steps would silently see only the current one.
+ * states: a layer that reads several steps (a window, attention over the
+ * sequence, positions) would silently see only the current one.
  */
-export function steppingError(layer: Layer): never {
-  fail('E_STATE', `predictStep: ${layer.name} (${layer.className}) reads a window of several steps, which one step at a time cannot give it; predict on the whole sequence instead`);
+export function steppingError(layer: Layer, reads = 'reads a window of several steps'): never {
+  fail('E_STATE', `predictStep: ${layer.name} (${layer.className}) ${reads}, which one step at a time cannot give it; predict on the whole sequence instead`);
 }
 
 /** Rows of the unfolded gradient per GEMM in the backward: about 1 MB of scratch. */
@@ -205,10 +206,13 @@ class Conv1DRun extends LayerRun {
     this.ymask = alloc(B * To);
   }
 
+  override checkStep(): void {
+    if ((this.fa.K - 1) * this.fa.D > 0) steppingError(this.layer);
+  }
+
   forward(ctx: RunContext, ins: readonly Value[], [out]: Value[]): void {
     const be = ctx.backend;
     const x = ins[0];
-    if (ctx.stepping && (this.fa.K - 1) * this.fa.D > 0) steppingError(this.layer);
     const slot = maskSlot(this.call, 0);
     const mask = slot >= 0 ? ins[slot].buf : x.mask;
     const { fa } = this;

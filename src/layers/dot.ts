@@ -20,6 +20,7 @@ import type { BatchedForm } from '../backend/contract/batched_gemm.js';
 import { describe, fail } from '../errors.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
+import { steppingError } from './conv1d.js';
 import { bool, options } from './options.js';
 
 export interface DotOptions {
@@ -189,6 +190,19 @@ class DotRun extends LayerRun {
     g.N = N;
     g.K = K;
     ctx.backend.run('batchedGemm', g);
+  }
+
+  /**
+   * One step at a time, a (B,T,D) input's axis 1 is time: the product stays
+   * per step only when one input is a sequence and its features are what is
+   * contracted. Contracting time, or pairing two sequences' steps (scores),
+   * needs the other steps.
+   */
+  override checkStep(): void {
+    const seqs = [0, 1].filter((i) => this.specs[i].shape.length === 2);
+    if (seqs.length === 2 || (seqs.length === 1 && this.layer.operand(seqs[0], this.specs[seqs[0]]).ax === 0)) {
+      steppingError(this.layer, 'multiplies across the time steps of its (batch, timesteps, features) inputs');
+    }
   }
 
   forward(ctx: RunContext, ins: readonly Value[], [out]: Value[]): void {

@@ -31,6 +31,8 @@ export class Embedding extends Layer<SymbolicTensor> {
   readonly declaredShape: number[] | null;
   /** its input holds token ids, checked against inputDim when staged */
   readonly consumesIds = true;
+  /** the option that bounds the ids, named in the staging error */
+  readonly idLimit = 'inputDim';
 
   constructor(opts: EmbeddingOptions) {
     const where = 'layers.embedding';

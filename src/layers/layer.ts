@@ -161,6 +161,13 @@ export abstract class LayerRun {
     return null;
   }
 
+  /**
+   * predictStep feeds one step at a time and keeps no history but recurrent
+   * states: a run that needs other steps than the current one throws here
+   * (E_STATE). Every run is checked before any of them moves a state.
+   */
+  checkStep(): void {}
+
   /** Drop per-sequence state (stateful layers, predictStep). */
   resetStates(_backend: Backend): void {}
 
@@ -225,6 +232,12 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
   /** How many data inputs a call takes: [min, max]. */
   protected inputArity(): readonly [number, number] {
     return [1, 1];
+  }
+
+  /** Whether a call takes exactly one data input (what a wrapper such as TimeDistributed can feed). */
+  get singleInput(): boolean {
+    const [lo, hi] = this.inputArity();
+    return lo === 1 && hi === 1;
   }
 
   /** Whether a call may pass an explicit mask. */

@@ -14,7 +14,7 @@ import { describe, fail } from '../errors.js';
 import { ones, zeros } from './initializers.js';
 import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
-import { bool, options } from './options.js';
+import { bool, inputShape, options } from './options.js';
 
 export interface LayerNormalizationOptions {
   /** the normalised axis: −1 (the default), or its index counting the batch axis as 0 */
@@ -25,10 +25,12 @@ export interface LayerNormalizationOptions {
   center?: boolean;
   /** multiply by gamma */
   scale?: boolean;
+  /** as the first layer of a Sequential: [features] or [timesteps, features] */
+  inputShape?: (number | null)[];
   name?: string;
 }
 
-const KEYS = ['axis', 'epsilon', 'center', 'scale', 'name'] as const;
+const KEYS = ['axis', 'epsilon', 'center', 'scale', 'inputShape', 'name'] as const;
 
 export class LayerNormalization extends Layer<SymbolicTensor> {
   readonly className = 'LayerNormalization';
@@ -36,6 +38,7 @@ export class LayerNormalization extends Layer<SymbolicTensor> {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
+  readonly declaredShape: number[] | null;
   private C = 0;
 
   constructor(opts: LayerNormalizationOptions = {}) {
@@ -48,10 +51,15 @@ export class LayerNormalization extends Layer<SymbolicTensor> {
     }
     this.axis = axis as number;
     const eps = o.epsilon ?? 1e-3;
-    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail('E_ARG', `${where}: epsilon must be a positive number, got ${describe(o.epsilon)}`);
-    this.epsilon = eps;
+    // the kernels add ε in float32: below its range it is 0 (NaN on a constant row), above it Infinity
+    const eps32 = typeof eps === 'number' ? Math.fround(eps) : NaN;
+    if (!(eps32 > 0) || !Number.isFinite(eps32)) {
+      fail('E_ARG', `${where}: epsilon must be a positive number within float32's range (about 1.4e-45 to 3.4e38), got ${describe(o.epsilon)}`);
+    }
+    this.epsilon = eps as number;
     this.center = bool(where, 'center', o.center, true);
     this.scale = bool(where, 'scale', o.scale, true);
+    this.declaredShape = inputShape(where, o.inputShape);
   }
 
   protected build([x]: readonly TensorSpec[]): void {

@@ -32,6 +32,7 @@ import type { Backend, Buf, KernelArgs } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { callFlags, maskOf, type AttentionCallOptions } from './attention.js';
 import { dense, gemmArgs, heads, operand, product, type Operand } from './batched_product.js';
+import { steppingError } from './conv1d.js';
 import { glorotUniform, zeros } from './initializers.js';
 import { Layer, LayerRun, extraSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
@@ -307,6 +308,10 @@ class MhaRun extends LayerRun {
       return this.kmask;
     }
     return vm ?? km;
+  }
+
+  override checkStep(): void {
+    steppingError(this.layer, 'attends over the steps of the sequence');
   }
 
   forward(ctx: RunContext, ins: readonly Value[], outs: Value[]): void {

@@ -165,11 +165,14 @@ class PoolRun extends LayerRun {
     this.ymask = alloc(B * To);
   }
 
+  override checkStep(): void {
+    // a global pooling, or a window wider than a step, needs the whole sequence
+    if (!this.sequence || this.window(2).K > 1) steppingError(this.layer);
+  }
+
   forward(ctx: RunContext, ins: readonly Value[], [out]: Value[]): void {
     const be = ctx.backend;
     const x = ins[0];
-    // a global pooling, or a window wider than a step, needs the whole sequence
-    if (ctx.stepping && (!this.sequence || this.window(2).K > 1)) steppingError(this.layer);
     const mask = inputMask(this.call, ins);
     const B = (this.B = ctx.B);
     const T = (this.T = x.shape[0]);

@@ -26,6 +26,9 @@ export class TimeDistributed extends Layer<SymbolicTensor> {
     const o = options(where, opts, ['layer', 'name']);
     super(o.name as string | undefined, 'time_distributed');
     if (!(o.layer instanceof Layer)) fail('E_ARG', `${where}: layer must be a layer (from layers.*), got ${describe(o.layer)}`);
+    if (!o.layer.singleInput) {
+      fail('E_ARG', `${where}: layer '${o.layer.name}' (${o.layer.className}) takes several inputs, but TimeDistributed feeds its layer one input (each step); apply '${o.layer.name}' to its inputs directly instead`);
+    }
     if (o.layer.inboundNodes.length > 0) fail('E_ARG', `${where}: layer '${o.layer.name}' is already used in a graph; wrap a fresh layer`);
     this.layer = o.layer;
   }

@@ -14,11 +14,12 @@
  * token rows and a column sum over the batch into the first T positions.
  */
 import type { Buf } from '../backend/backend.js';
-import { fail } from '../errors.js';
+import { describe, fail } from '../errors.js';
+import { steppingError } from './conv1d.js';
 import { randomUniform } from './initializers.js';
 import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
-import { bool, options, positiveInt } from './options.js';
+import { bool, inputShape, options, positiveInt } from './options.js';
 
 export interface TokenAndPositionEmbeddingOptions {
   vocabularySize: number;
@@ -26,10 +27,13 @@ export interface TokenAndPositionEmbeddingOptions {
   sequenceLength: number;
   embeddingDim: number;
   maskZero?: boolean;
+  /** as the first layer of a Sequential: the input's timesteps (<= sequenceLength), or [timesteps] (null: any) */
+  inputLength?: number;
+  inputShape?: (number | null)[];
   name?: string;
 }
 
-const KEYS = ['vocabularySize', 'sequenceLength', 'embeddingDim', 'maskZero', 'name'] as const;
+const KEYS = ['vocabularySize', 'sequenceLength', 'embeddingDim', 'maskZero', 'inputLength', 'inputShape', 'name'] as const;
 
 export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
   readonly className = 'TokenAndPositionEmbedding';
@@ -37,8 +41,11 @@ export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
   readonly sequenceLength: number;
   readonly embeddingDim: number;
   readonly maskZero: boolean;
+  readonly declaredShape: number[] | null;
   /** its input holds token ids, checked against inputDim when staged */
   readonly consumesIds = true;
+  /** the option that bounds the ids, named in the staging error */
+  readonly idLimit = 'vocabularySize';
 
   constructor(opts: TokenAndPositionEmbeddingOptions) {
     const where = 'layers.tokenAndPositionEmbedding';
@@ -48,6 +55,12 @@ export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
     this.sequenceLength = positiveInt(where, 'sequenceLength', o.sequenceLength);
     this.embeddingDim = positiveInt(where, 'embeddingDim', o.embeddingDim);
     this.maskZero = bool(where, 'maskZero', o.maskZero, false);
+    const len = o.inputLength === undefined ? undefined : positiveInt(where, 'inputLength', o.inputLength);
+    // ids (batch, timesteps): any length up to sequenceLength unless given
+    this.declaredShape = inputShape(where, o.inputShape) ?? (len ? [len] : [-1]);
+    if (this.declaredShape.length !== 1 || this.declaredShape[0] > this.sequenceLength) {
+      fail('E_ARG', `${where}: inputShape must be [timesteps] with timesteps null or at most sequenceLength ${this.sequenceLength} (inputLength likewise), got ${describe(o.inputShape ?? o.inputLength)}`);
+    }
   }
 
   /** the vocabulary size, under the name the engine's id check reads */
@@ -97,6 +110,10 @@ class TokenAndPositionRun extends LayerRun {
   plan(alloc: PlanAlloc, B: number, [x]: readonly Shape[]): void {
     this.y = alloc(B * x[0] * this.layer.embeddingDim);
     this.mask = alloc(B * x[0]);
+  }
+
+  override checkStep(): void {
+    steppingError(this.layer, "adds the embedding of each step's position in the sequence");
   }
 
   /** x holds int32 ids (B,T), already range-checked against the vocabulary when staged. */

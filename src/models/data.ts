@@ -21,6 +21,8 @@ export interface InputSpec {
   shape: number[];
   /** ids must be < vocab */
   vocab?: number;
+  /** which layer option sets vocab, for the error: "inputDim of the Embedding 'embedding_1'" */
+  vocabFrom?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export function checkInput(v: unknown, spec: InputSpec, where: string, name = 'x
       const x = d.data[i];
       if (!Number.isInteger(x) || x < 0 || x >= vocab) {
         const [row, col] = [Math.floor(i / d.shape[1]), i % d.shape[1]];
-        fail('E_ARG', `${where}: token id ${x} at [${row}, ${col}] of ${name} is not an integer in [0, ${vocab}) (the Embedding's inputDim)`);
+        fail('E_ARG', `${where}: token id ${x} at [${row}, ${col}] of ${name} is not an integer in [0, ${vocab}) (${spec.vocabFrom ?? "the Embedding's inputDim"})`);
       }
       ids[i] = x;
     }

@@ -359,6 +359,7 @@ export class Engine {
 
   /** Step mode for a batch of B: a new batch size starts every carried state over. */
   beginSteps(B: number, ds: Dataset): void {
+    for (const r of this.runs) r.checkStep();
     if (B === this.stepB) return;
     this.ensurePlan(B, ds.inShapes);
     this.resetStates();
@@ -383,15 +384,19 @@ export class Engine {
 /** How model input `name` is staged: ids (read only by embeddings) or floats. */
 function inputInfo(graph: Graph, name: string, i: number, where: string): InputInfo {
   const t = graph.tensors[i];
-  const readers = graph.nodes.filter((n) => n.inputs.slice(0, n.call.nInputs).includes(t)).map((n) => n.layer as { consumesIds?: boolean; inputDim?: number; name: string });
+  type Reader = { consumesIds?: boolean; inputDim?: number; idLimit?: string; name: string; className: string };
+  const readers = graph.nodes.filter((n) => n.inputs.slice(0, n.call.nInputs).includes(t)).map((n) => n.layer as Reader);
   const idReaders = readers.filter((l) => l.consumesIds);
   if (idReaders.length && idReaders.length < readers.length) {
     const other = readers.find((l) => !l.consumesIds)!;
     fail('E_ARG', `${where}: input '${name}' feeds the embedding '${idReaders[0].name}' (token ids) and '${other.name}' (floats); give each its own input`);
   }
   const ids = t.spec.dtype === 'int32' || idReaders.length > 0;
-  const vocab = idReaders.length ? Math.min(...idReaders.map((l) => l.inputDim!)) : undefined;
-  return { name, kind: ids ? 'ids' : 'float', shape: [...t.spec.shape], vocab };
+  // the smallest vocabulary bounds the ids; the error names its layer and option
+  const least = idReaders.reduce<Reader | undefined>((a, l) => (a && a.inputDim! <= l.inputDim! ? a : l), undefined);
+  const vocab = least?.inputDim;
+  const vocabFrom = least && `${least.idLimit ?? 'inputDim'} of the ${least.className} '${least.name}'`;
+  return { name, kind: ids ? 'ids' : 'float', shape: [...t.spec.shape], vocab, vocabFrom };
 }
 
 export function identity(n: number): Int32Array {

@@ -88,7 +88,8 @@ export class Sequential extends Model {
       fail('E_STATE', `${this.name}: the input shape is unknown; give the first layer inputShape (or inputLength), or call fit/predict with data`);
     }
     const first = this.stack[0];
-    const x = input({ shape: shape.map((d) => (d < 0 ? null : d)), dtype: first instanceof Embedding ? 'int32' : 'float32', name: `${this.name}_input` });
+    const ids = (first as Layer & { consumesIds?: boolean }).consumesIds === true;
+    const x = input({ shape: shape.map((d) => (d < 0 ? null : d)), dtype: ids ? 'int32' : 'float32', name: `${this.name}_input` });
     let y: SymbolicTensor | SymbolicTensor[] = x;
     for (const l of this.stack) {
       if (Array.isArray(y)) fail('E_ARG', `${where}: a layer follows one with several outputs`);

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
-import { Tensor, input, layers, model } from '../../src/index.js';
+import { Sequential, Tensor, input, layers, model } from '../../src/index.js';
 import { gradCheck, useFloat64Twin } from '../gradcheck.js';
 import { Rng, expectClose, randomArray } from '../util.js';
 
@@ -73,6 +73,10 @@ describe('LayerNormalization: forward', () => {
 describe('LayerNormalization: bad options', () => {
   it('names the option', () => {
     expect(() => layers.layerNormalization({ epsilon: 0 })).toThrow(/epsilon must be a positive number/);
+    // float32 is what the kernels add: 1e-50 would be 0 there (NaN on a constant row), 1e300 Infinity
+    expect(() => layers.layerNormalization({ epsilon: 1e-50 })).toThrow(/epsilon must be a positive number within float32's range/);
+    expect(() => layers.layerNormalization({ epsilon: 1e300 })).toThrow(/epsilon must be a positive number within float32's range/);
+    expect(layers.layerNormalization({ epsilon: 1e-30 }).epsilon).toBe(1e-30);
     expect(() => layers.layerNormalization({ axis: [1, 2] })).toThrow(/axis must be −1/);
     expect(() => layers.layerNormalization({ center: 'no' as never })).toThrow(/center must be true or false/);
     expect(() => layers.layerNormalization({ gammaInitializer: 'ones' } as never)).toThrow(/unknown option/);
@@ -80,5 +84,11 @@ describe('LayerNormalization: bad options', () => {
     expect(() => ln.apply(input({ shape: [4, 5] }))).toThrow(/axis 1 is not the last axis of an input of rank 3/);
     expect(ln.isBuilt).toBe(false);
     expect(layers.layerNormalization({ axis: 2 }).apply(input({ shape: [4, 5] })).shape).toEqual([null, 4, 5]);
+  });
+
+  it('takes inputShape as the first layer of a Sequential', () => {
+    const m = new Sequential({ layers: [layers.layerNormalization({ inputShape: [null, 3] }), layers.dense({ units: 2 })] });
+    expect(m.summary()).toMatch(/LayerNormalization/);
+    expect(() => layers.layerNormalization({ inputShape: [0] })).toThrow(/inputShape must be/);
   });
 });

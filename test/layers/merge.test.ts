@@ -122,5 +122,9 @@ describe('merge layers: bad input at build time', () => {
     expect(() => layers.repeatVector({ n: 2 }).apply(input({ shape: [2, 3] }))).toThrow(/RepeatVector expects float input of shape \(batch, features\)/);
     expect(() => layers.activation({} as never)).toThrow(/activation is required/);
     expect(() => layers.timeDistributed({ layer: layers.dense({ units: 2 }) }).apply(a)).toThrow(/TimeDistributed expects input of shape \(batch, timesteps, \.\.\.\)/);
+    // a layer of several inputs cannot be fed one step at a time
+    for (const [layer, cls] of [[layers.multiHeadAttention({ numHeads: 2 }), 'MultiHeadAttention'], [layers.dot({ axes: 1 }), 'Dot'], [layers.add(), 'Add'], [layers.attention(), 'Attention']] as const) {
+      expect(() => layers.timeDistributed({ layer })).toThrow(new RegExp(`layers.timeDistributed: layer '\\w+' \\(${cls}\\) takes several inputs`));
+    }
   });
 });

@@ -2,11 +2,12 @@
  * TokenAndPositionEmbedding (KerasHub): the sum of the two tables' rows
  * on every backend; float64 finite-difference checks of both tables; a
  * shorter sequence uses the first positions; maskZero; sequences longer
- * than sequenceLength fail when the shapes are known.
+ * than sequenceLength fail when the shapes are known; as the first layer of
+ * a Sequential it keeps the length open (or takes inputShape/inputLength).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
-import { Tensor, input, layers, model } from '../../src/index.js';
+import { Sequential, Tensor, input, layers, model } from '../../src/index.js';
 import { gradCheck, useFloat64Twin } from '../gradcheck.js';
 import { Rng, expectClose } from '../util.js';
 
@@ -58,5 +59,33 @@ describe('TokenAndPositionEmbedding', () => {
       .toThrow(/sequences of 6 steps are longer than sequenceLength 4/);
     expect(() => layers.tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 0, embeddingDim: 2 })).toThrow(/sequenceLength must be a positive integer/);
     expect(() => m.predict(idsOf([[1, 9, 2]]))).toThrow(/9/);
+  });
+
+  it('first in a Sequential: any length up to sequenceLength, inputShape or inputLength, summary before data', async () => {
+    setBackend(await createBackend({ backend: 'js' }));
+    const tpe = () => layers.tokenAndPositionEmbedding({ vocabularySize: 10, sequenceLength: 8, embeddingDim: 4 });
+    const open = new Sequential({ layers: [tpe(), layers.globalAveragePooling1d()], seed: 1 });
+    expect(open.summary()).toMatch(/TokenAndPositionEmbedding/);
+    expect((open.predict(idsOf([[1, 2, 3, 4, 5, 6]])) as Tensor).shape).toEqual([1, 4]);
+    expect((open.predict(idsOf([[1, 2, 3, 4]])) as Tensor).shape).toEqual([1, 4]);
+    expect(() => open.predict(idsOf([[1, 2, 3, 4, 5, 6, 7, 8, 9]]))).toThrow(/sequences of 9 steps are longer than sequenceLength 8/);
+    const opts = { vocabularySize: 10, sequenceLength: 8, embeddingDim: 4 };
+    const fixed = new Sequential({ layers: [layers.tokenAndPositionEmbedding({ ...opts, inputShape: [5] })], seed: 1 });
+    expect(() => fixed.predict(idsOf([[1, 2, 3, 4]]))).toThrow(/x dimension 1 must be 5, got 4/);
+    expect((fixed.predict(idsOf([[1, 2, 3, 4, 5]])) as Tensor).shape).toEqual([1, 5, 4]);
+    const byLength = new Sequential({ layers: [layers.tokenAndPositionEmbedding({ ...opts, inputLength: 3 })], seed: 1 });
+    expect((byLength.predict(idsOf([[1, 2, 3]])) as Tensor).shape).toEqual([1, 3, 4]);
+    expect((new Sequential({ layers: [layers.tokenAndPositionEmbedding({ ...opts, inputShape: [null] })] }).predict(idsOf([[1, 2]])) as Tensor).shape).toEqual([1, 2, 4]);
+    expect(() => layers.tokenAndPositionEmbedding({ ...opts, inputShape: [9] })).toThrow(/inputShape must be \[timesteps\] with timesteps null or at most sequenceLength 8/);
+    expect(() => layers.tokenAndPositionEmbedding({ ...opts, inputShape: [4, 2] })).toThrow(/inputShape must be \[timesteps\]/);
+    expect(() => layers.tokenAndPositionEmbedding({ ...opts, inputLength: 0 })).toThrow(/inputLength must be a positive integer/);
+  });
+
+  it('an id out of range names the layer and vocabularySize', async () => {
+    setBackend(await createBackend({ backend: 'js' }));
+    const m = new Sequential({ layers: [layers.tokenAndPositionEmbedding({ vocabularySize: 10, sequenceLength: 8, embeddingDim: 4, name: 'tpe' })] });
+    expect(() => m.predict(idsOf([[1, 10]]))).toThrow(/token id 10 at \[0, 1\] of x is not an integer in \[0, 10\) \(vocabularySize of the TokenAndPositionEmbedding 'tpe'\)/);
+    const e = new Sequential({ layers: [layers.embedding({ inputDim: 5, outputDim: 2, name: 'emb' })] });
+    expect(() => e.predict(idsOf([[7]]))).toThrow(/\(inputDim of the Embedding 'emb'\)/);
   });
 });
