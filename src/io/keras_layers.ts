@@ -221,6 +221,8 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
     case 'GlobalAveragePooling1D':
       return { class_name: l.className, config: { name: l.name } };
     case 'Conv1D':
+      // TF.js loads it but predict throws ("CAUSAL padding ... not implemented yet")
+      if (c.padding === 'causal') problems.push(`${l.name}: Conv1D with padding 'causal' (TF.js cannot run causal padding; its predict throws)`);
       return {
         class_name: 'Conv1D',
         config: {

@@ -200,6 +200,7 @@ export function toTfjs(model: Model): Required<Pick<TfjsArtifacts, 'modelTopolog
   } else {
     topology = kerasFromModel(model, problems);
   }
+  maskProblems(model, problems);
   if (problems.length) fail('E_ARG', `toTfjs: TF.js cannot represent:\n  - ${problems.join('\n  - ')}`);
   const weights = model.getWeights();
   const weightSpecs: WeightSpecJSON[] = [];
@@ -228,4 +229,22 @@ export function toTfjs(model: Model): Required<Pick<TfjsArtifacts, 'modelTopolog
     generatedBy: 'wasm-rnn',
     convertedBy: null,
   };
+}
+
+/**
+ * Layers that take a mask here but not in TF.js: it runs them on every step,
+ * so a padded step counts as data (Conv1D reads its embedding, not zeros;
+ * the poolings take it into maxima and means) and predictions would differ.
+ */
+const MASK_DIFFERS = new Set(['Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D']);
+
+/** Each such layer a mask reaches (from embedding maskZero or Masking, through the layers that pass it on). */
+function maskProblems(model: Model, problems: string[]): void {
+  const seen = new Set<string>();
+  for (const n of model.topology('toTfjs').nodes) {
+    const l = n.layer;
+    if (!MASK_DIFFERS.has(l.className) || !n.inputs[0]?.spec.masked || seen.has(l.name)) continue;
+    seen.add(l.name);
+    problems.push(`${l.name}: a mask reaches this ${l.className} (embedding maskZero or masking upstream); TF.js ignores the mask there, so padded steps would count as data and its predictions would differ`);
+  }
 }

@@ -370,6 +370,11 @@ export class Engine {
     for (const r of this.runs) r.resetStates(this.be);
   }
 
+  /** Whether dispose() ran (fit checks it after each await). */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -89,6 +89,8 @@ export class Parallel {
   /** the workers of the last step: one that stopped since fails the next call, even if its exit was seen first */
   private used: number[] = [];
   private disposed = false;
+  /** the job a fit step (stepAsync) is awaiting: dispose() stops it first */
+  private inFlight: Job | null = null;
 
   constructor(readonly pool: ThreadPool, readonly engine: Engine, readonly id: number) {
     this.single = reasonForOne(engine);
@@ -153,6 +155,9 @@ export class Parallel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // fit awaits a step: stop its workers now (the step then fails with E_STATE), then drop the replicas
+    if (this.inFlight) this.abandon(this.inFlight);
+    this.inFlight = null;
     const be = this.engine.be;
     for (const [w, r] of this.remotes) {
       if (r.region) {
@@ -187,14 +192,23 @@ export class Parallel {
     try {
       for (let r = step.next(); ; r = step.next()) {
         if (r.done) return r.value;
-        const j = (job = r.value.job);
+        const j = (job = this.inFlight = r.value.job);
         const slot = r.value.slot;
         await Promise.all(j.workers.map((w, i) => this.pool.waitAsync(w, slot, j.seqs[i])));
+        this.inFlight = null;
+        if (this.disposed) throw this.disposedDuringFit();
       }
     } catch (e) {
+      this.inFlight = null;
+      // dispose() stopped the workers and freed the plan while this step awaited them
+      if (this.disposed) throw this.disposedDuringFit();
       if (job) this.abandon(job);
       throw e;
     }
+  }
+
+  private disposedDuringFit(): WasmRnnError {
+    return new WasmRnnError('E_STATE', `fit: ${this.engine.where} was disposed during fit`);
   }
 
   /**

@@ -116,6 +116,10 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
   if (val) logKeys.push(...logKeys.map((k) => `val_${k}`));
   for (const cb of cbs) cb.setParams?.({ epochs, steps: batches, samples: n, batchSize, initialEpoch, logKeys });
   for (const cb of cbs) await cb.onTrainBegin?.();
+  // the model may be disposed while fit awaits (a callback, a step over threads, a yield to the event loop)
+  const alive = () => {
+    if (e.isDisposed) fail('E_STATE', `${where}: ${model.name} was disposed during fit`);
+  };
   let lastYield = now();
   let logs: Logs = {};
   for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !model.stopTraining; epoch++) {
@@ -136,6 +140,7 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
       const from = b * batchSize;
       const to = Math.min(n, from + batchSize);
       for (const cb of cbs) await cb.onBatchBegin?.(b);
+      alive();
       const B = e.stage(ds, order, from, to);
       let loss: number;
       try {
@@ -171,6 +176,7 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
       let vsum = 0;
       for (let from = 0; from < val.n; from += batchSize) {
         const to = Math.min(val.n, from + batchSize);
+        alive();
         const B = e.stage(val, vidx, from, to);
         const r = e.stepAsync(B, false, valMetrics, !!val.sampleWeight, model.name);
         vsum += (typeof r === 'number' ? r : await r) * B;

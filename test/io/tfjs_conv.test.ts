@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Sequential, Tensor, fromTfjs, layers, optimizers, toTfjs } from '../../src/index.js';
+import { Layer, Sequential, Tensor, WasmRnnError, fromTfjs, input, layers, model, optimizers, toTfjs } from '../../src/index.js';
 import { Rng, expectClose } from '../util.js';
 import { TOL, artifactsOf, floats, onTfjsCpuAndWasmSimd, type Pair } from './tfjs_pairs.js';
 
@@ -183,12 +183,26 @@ describe('wasm-rnn -> TF.js -> wasm-rnn', () => {
     const x = sequences(new Rng(1), 16, 2);
     for (const causal of [false, true]) {
       const m = make(causal);
-      const art = toTfjs(m);
-      const theirs = await tf.loadLayersModel(tf.io.fromMemory(art as never));
       const got = (m.predict(x.ours) as Tensor).data;
-      // TF.js loads a causal Conv1D but cannot run it (its own NotImplementedError)
-      if (causal) expect(() => theirs.predict(x.theirs)).toThrow(/CAUSAL padding mode in conv1dWithBias is not implemented/);
-      else expectClose(got, (theirs.predict(x.theirs) as tf.Tensor).dataSync(), { ...TOL, label: 'TF.js loads ours' });
+      let art: ReturnType<typeof toTfjs>;
+      if (causal) {
+        // TF.js loads a causal Conv1D but cannot run it ("CAUSAL padding mode in conv1dWithBias is not implemented"): toTfjs refuses it
+        expect(() => toTfjs(m)).toThrow(/conv1d_\d+: Conv1D with padding 'causal' \(TF.js cannot run causal padding/);
+        // a Keras causal Conv1D imports: the same model exported with valid padding, the padding written in
+        const valid = make(false);
+        valid.setWeights(m.getWeights());
+        art = toTfjs(valid);
+        const topo = art.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } };
+        topo.config.layers[1].config.padding = 'causal';
+        // under the causal model's layer names (weights are matched to layers by name)
+        const rename = new Map(valid.layers.map((l, i) => [l.name, m.layers[i].name]));
+        topo.config.layers.forEach((l) => (l.config.name = rename.get(l.config.name as string)));
+        art.weightSpecs.forEach((w) => (w.name = w.name.replace(/^[^/]+/, (n) => rename.get(n)!)));
+      } else {
+        art = toTfjs(m);
+        const theirs = await tf.loadLayersModel(tf.io.fromMemory(art as never));
+        expectClose(got, (theirs.predict(x.theirs) as tf.Tensor).dataSync(), { ...TOL, label: 'TF.js loads ours' });
+      }
       const again = fromTfjs(art as never);
       expect(again.layers.map((l) => l.getConfig())).toEqual(m.layers.map((l) => l.getConfig()));
       expect(Array.from((again.predict(x.ours) as Tensor).data)).toEqual(Array.from(got));
@@ -212,5 +226,67 @@ describe('wasm-rnn -> TF.js -> wasm-rnn', () => {
     expect(msg).toMatch(/data_format "channels_first"/);
     expect(msg).toMatch(/groups = 2/);
     expect(msg).toMatch(/keepdims = true/);
+  });
+});
+
+describe('toTfjs refuses what TF.js would run differently', () => {
+  // a mask from embedding maskZero: ours skips padded steps in these layers, TF.js runs them on every step
+  const windowed: Array<[string, () => Layer]> = [
+    ['Conv1D', () => layers.conv1d({ filters: 3, kernelSize: 2 })],
+    ['MaxPooling1D', () => layers.maxPooling1d({ poolSize: 2 })],
+    ['AveragePooling1D', () => layers.averagePooling1d({ poolSize: 3, strides: 1, padding: 'same' })],
+    ['GlobalMaxPooling1D', () => layers.globalMaxPooling1d()],
+    ['GlobalAveragePooling1D', () => layers.globalAveragePooling1d()],
+  ];
+  const T = 6;
+  const rows = [[1, 2, 3, 0, 0, 0], [4, 5, 0, 0, 0, 0], [6, 7, 8, 1, 2, 3]];
+  const ourIds = new Tensor(Int32Array.from(rows.flat()), [rows.length, T]);
+  const make = (maskZero: boolean, layer: () => Layer) => {
+    const m = new Sequential({ seed: 5, layers: [layers.embedding({ inputDim: 9, outputDim: 4, maskZero, inputShape: [T] }), layer()] });
+    m.build();
+    // the padding id's vector large: a max or mean that takes padded steps in is far off
+    const [table] = m.layers[0].getWeights();
+    m.layers[0].setWeights([new Tensor(table.data.map((v, i) => (i < 4 ? 3 : v)), table.shape)]);
+    return m;
+  };
+
+  for (const [type, layer] of windowed) {
+    it(`a mask reaching ${type}: refused, and TF.js's numbers would differ`, async () => {
+      const m = make(true, layer);
+      expect(() => toTfjs(m)).toThrow(new RegExp(`${m.layers[1].name}: a mask reaches this ${type} .*TF.js ignores the mask there`));
+      // the same weights without the mask export; with mask_zero written in, TF.js predicts other numbers than ours
+      const plain = make(false, layer);
+      plain.setWeights(m.getWeights());
+      const art = toTfjs(plain);
+      (art.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } }).config.layers[0].config.mask_zero = true;
+      const theirs = await tf.loadLayersModel(tf.io.fromMemory(art as never));
+      const got = (m.predict(ourIds) as Tensor).data;
+      const want = (theirs.predict(tf.tensor2d(rows, [rows.length, T], 'int32')) as tf.Tensor).dataSync();
+      expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i])))).toBeGreaterThan(1e-2);
+      // without a mask the same layer exports and matches (the cases above)
+      expectClose((plain.predict(ourIds) as Tensor).data, (await tf.loadLayersModel(tf.io.fromMemory(toTfjs(plain) as never)).then((t) => t.predict(tf.tensor2d(rows, [rows.length, T], 'int32')) as tf.Tensor)).dataSync(), { ...TOL, label: `${type} unmasked` });
+    });
+  }
+
+  it('the mask is found through the layers that pass it on, and every such layer is listed once', () => {
+    const x = input({ shape: [null], dtype: 'int32' });
+    const e = layers.embedding({ inputDim: 9, outputDim: 4, maskZero: true }).apply(x);
+    const h = layers.lstm({ units: 3, returnSequences: true }).apply(layers.dense({ units: 4 }).apply(e));
+    const conv = layers.conv1d({ filters: 2, kernelSize: 2, padding: 'causal' });
+    const pool = layers.globalAveragePooling1d();
+    const y = layers.concatenate().apply([pool.apply(conv.apply(h)), pool.apply(h)]);
+    let msg = '';
+    try {
+      toTfjs(model({ inputs: x, outputs: y }));
+    } catch (e) {
+      expect(e).toBeInstanceOf(WasmRnnError);
+      expect((e as WasmRnnError).code).toBe('E_ARG');
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(new RegExp(`${conv.name}: Conv1D with padding 'causal'`));
+    expect(msg).toMatch(new RegExp(`${conv.name}: a mask reaches this Conv1D`));
+    expect(msg.match(new RegExp(`${pool.name}: a mask reaches this GlobalAveragePooling1D`, 'g'))).toHaveLength(1);
+    // Dense and LSTM take the mask as TF.js does: not listed
+    expect(msg).not.toMatch(/Dense|LSTM/);
   });
 });

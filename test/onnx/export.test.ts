@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
-import { Layer, Sequential, Tensor, WasmRnnError, layers } from '../../src/index.js';
+import { Layer, Sequential, Tensor, WasmRnnError, input, layers, model as functional } from '../../src/index.js';
 import { fromOnnx, readOnnx, toOnnx, type ToOnnxOptions } from '../../src/onnx/index.js';
 import { maxAbsDiff, randomArray, Rng } from '../util.js';
 import { randomize, runOrt, type Feed } from './helpers.js';
@@ -32,6 +32,8 @@ interface Case {
   options?: ToOnnxOptions;
   /** per-row lengths: post-padded ids (mask) */
   lengths?: number[];
+  /** false: exported only (our ONNX import does not read Conv, the poolings or a decomposed LayerNormalization yet) */
+  importBack?: false;
 }
 
 const emb = (maskZero = false) => layers.embedding({ inputDim: V, outputDim: 5, maskZero });
@@ -61,6 +63,15 @@ const CASES: Case[] = [
   { name: 'maskZero > BiGRU sequence (post-padded)', lengths: [2, 6, 4], make: () => [emb(true), layers.bidirectional({ layer: layers.gru({ units: 3, returnSequences: true }) })] },
   { name: 'opset 13, int32 ids', options: { opset: 13, idsType: 'int32' }, make: () => [emb(), layers.bidirectional({ layer: layers.gru({ units: 3 }), mergeMode: 'ave' })] },
   { name: 'opset 21', options: { opset: 21 }, make: () => [emb(), layers.bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true }), mergeMode: 'mul' })] },
+  { name: 'Conv1D valid relu > MaxPooling1D > GlobalAveragePooling1D > Dense', importBack: false, make: () => [emb(), layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu' }), layers.maxPooling1d({ poolSize: 2 }), layers.globalAveragePooling1d(), layers.dense({ units: 2 })] },
+  { name: 'Conv1D same, strides 2, even kernel, tanh > AveragePooling1D same (3, strides 2) per step', importBack: false, float: true, make: () => [layers.conv1d({ filters: 3, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh', inputShape: [null, 3] }), layers.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' })] },
+  { name: 'Conv1D same, dilation 2, no bias > MaxPooling1D same (3, strides 1) > GlobalMaxPooling1D', importBack: false, make: () => [emb(), layers.conv1d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false }), layers.maxPooling1d({ poolSize: 3, strides: 1, padding: 'same' }), layers.globalMaxPooling1d()] },
+  { name: 'Conv1D causal, dilation 2, softmax per step; opset 13', importBack: false, options: { opset: 13 }, make: () => [emb(), layers.conv1d({ filters: 3, kernelSize: 3, dilationRate: 2, padding: 'causal', activation: 'softmax' })] },
+  { name: 'Conv1D causal hardSigmoid > AveragePooling1D valid (2, strides 1) per step', importBack: false, float: true, make: () => [layers.conv1d({ filters: 2, kernelSize: 2, padding: 'causal', activation: 'hardSigmoid', inputShape: [null, 3] }), layers.averagePooling1d({ poolSize: 2, strides: 1 })] },
+  { name: 'LSTM sequence > LayerNormalization > GlobalMaxPooling1D', importBack: false, make: () => [emb(), layers.lstm({ units: 5, returnSequences: true }), layers.layerNormalization({ epsilon: 1e-5 }), layers.globalMaxPooling1d()] },
+  { name: 'LayerNormalization without beta, on vectors; opset 18', importBack: false, float: true, options: { opset: 18 }, make: () => [layers.dense({ units: 6, inputShape: [3] }), layers.layerNormalization({ center: false })] },
+  { name: 'LayerNormalization without gamma, per step', importBack: false, make: () => [emb(), layers.layerNormalization({ scale: false })] },
+  { name: 'maskZero > LSTM sequence > LayerNormalization (post-padded; the mask goes on)', importBack: false, lengths: [6, 3, 1], make: () => [emb(true), layers.lstm({ units: 4, returnSequences: true }), layers.layerNormalization(), layers.gru({ units: 3 })] },
 ];
 
 /** Inputs for a case: ids (B, T) or floats; and the ONNX feed. */
@@ -102,14 +113,19 @@ describe('toOnnx runs in ONNX Runtime like ours', () => {
         const d = maxAbsDiff(validSteps(ort[n].data, ort[n].dims, c.lengths), validSteps(oursList[k].data, oursList[k].shape, c.lengths));
         worst = Math.max(worst, d);
       });
+      console.log(`${c.name}: ${bytes.length} bytes; max |ORT - ours| = ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThanOrEqual(1e-5);
+      if (c.importBack === false) {
+        model.dispose();
+        return;
+      }
       // and back: the export imports as the same model
       const again = fromOnnx(bytes);
       const back = again.predict(x);
       const backList = Array.isArray(back) ? back : [back];
       let roundTrip = 0;
       backList.forEach((t, k) => (roundTrip = Math.max(roundTrip, maxAbsDiff(validSteps(t.data, t.shape, c.lengths), validSteps(oursList[k].data, oursList[k].shape, c.lengths)))));
-      console.log(`${c.name}: ${bytes.length} bytes; max |ORT - ours| = ${worst.toExponential(2)}; re-imported ${roundTrip.toExponential(2)}`);
-      expect(worst).toBeLessThanOrEqual(1e-5);
+      console.log(`${c.name}: re-imported ${roundTrip.toExponential(2)}`);
       expect(roundTrip).toBeLessThanOrEqual(1e-6);
       model.dispose();
       again.dispose();
@@ -134,6 +150,25 @@ describe('toOnnx refuses what ONNX cannot express, in one error', () => {
     expect((err as WasmRnnError).code).toBe('E_ARG');
     expect((err as Error).message).toMatch(/Masking/);
     expect((err as Error).message).toMatch(/stateful Bidirectional/);
+  });
+
+  it('names the layer types it does not export yet, and a mask reaching Conv1D or a pooling layer', () => {
+    const x = input({ shape: [null], dtype: 'int32' });
+    const e = emb(true).apply(x);
+    const a = layers.multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([e, e]);
+    const model = functional({ inputs: x, outputs: [layers.conv1d({ filters: 3, kernelSize: 2 }).apply(e), a] });
+    let msg = '';
+    try {
+      toOnnx(model);
+    } catch (e) {
+      expect((e as WasmRnnError).code).toBe('E_ARG');
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/a mask reaches this Conv1D \(embedding maskZero upstream\); ONNX's Conv and pooling ops take no mask/);
+    expect(msg).toMatch(/toOnnx does not export MultiHeadAttention layers yet/);
+    expect(msg).toMatch(/toOnnx exports: Embedding, .*Bidirectional, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, LayerNormalization$/);
+    const pooled = new Sequential({ layers: [emb(true), layers.globalAveragePooling1d()] });
+    expect(() => toOnnx(pooled)).toThrow(/a mask reaches this GlobalAveragePooling1D/);
   });
 
   it('checks its options', () => {

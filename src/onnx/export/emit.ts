@@ -13,6 +13,9 @@
  *   Concatenate      Concat;  Add / Subtract / Multiply / Average: Add, Sub, Mul, a sum times 1/n
  *   Flatten, Reshape Reshape (batch kept);  RepeatVector: Unsqueeze, Tile
  *   SimpleRNN, LSTM, GRU, Bidirectional      see recurrent.ts
+ *   Conv1D           Transpose to (batch, channels, time), Conv (causal: explicit pads before), Transpose back, the activation
+ *   Max/AveragePooling1D   MaxPool / AveragePool between the same Transposes;  Global*Pooling1D: GlobalMaxPool / GlobalAveragePool, Reshape
+ *   LayerNormalization     ReduceMean, Sub, Mul, ReduceMean, Add ε, Sqrt, Div, then Mul γ, Add β
  *
  * An embedding with maskZero becomes the recurrent layers' sequence_lens:
  * the count of non-zero ids per row. That is our mask exactly when padding
@@ -29,7 +32,9 @@
  * Not expressible (listed in one E_ARG error): Masking (a mask computed from
  * float features) and explicit masks given at a call, a stateful
  * Bidirectional, Bidirectional over a goBackwards layer, TimeDistributed of
- * anything but Dense.
+ * anything but Dense, a mask reaching Conv1D or a pooling layer; layer
+ * types not written here (attention, Dot, Maximum, ...) are listed as not
+ * exported yet.
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import { argError } from '../core.js';
@@ -37,7 +42,7 @@ import type { IrGraph, IrLayer, IrRef } from '../ir.js';
 import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, TensorProto_DataType as DT, type ValueInfoProto } from '../proto/onnx_pb.js';
 import { EXPORT_OPSETS, type ToOnnxOptions } from './options.js';
 import { emitRecurrent } from './recurrent.js';
-import { GraphWriter, valueInfo } from './writer.js';
+import { GraphWriter, valueInfo, type AttrValue } from './writer.js';
 
 
 /** A layer output as emitted: its ONNX tensor, and the sequence lengths a mask became (or null). */
@@ -120,7 +125,10 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
     };
     emitted.set(layer.id, emitLayer(ctx));
   }
-  if (problems.length) argError(`${where}: ONNX cannot express:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length) {
+    const types = problems.some((p) => p.endsWith(NOT_YET)) ? `\ntoOnnx exports: ${EXPORTED.join(', ')}` : '';
+    argError(`${where}: cannot export:\n  - ${problems.join('\n  - ')}${types}`);
+  }
   const graphOutputs = ir.outputs.map((o) => {
     const e = at(o.ref);
     const layer = ir.layers.find((l) => l.id === o.ref.node);
@@ -155,6 +163,12 @@ function outputUnits(l: IrLayer, index: number): number | string {
   return typeof c.units === 'number' ? c.units : 'features';
 }
 
+/** The layer types emitLayer writes (README's ONNX section lists them too); any other is refused. */
+const EXPORTED = ['Embedding', 'Dense', 'Dropout', 'Activation', 'TimeDistributed(Dense)', 'Concatenate', 'Add', 'Subtract', 'Multiply', 'Average',
+  'Flatten', 'Reshape', 'RepeatVector', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D',
+  'GlobalMaxPooling1D', 'GlobalAveragePooling1D', 'LayerNormalization'];
+const NOT_YET = 'layers yet';
+
 function emitLayer(c: EmitContext): Emitted[] {
   const { w, layer, prefix, x } = c;
   switch (layer.className) {
@@ -182,7 +196,7 @@ function emitLayer(c: EmitContext): Emitted[] {
     case 'TimeDistributed': {
       const inner = layer.config.layer as { className: string; config: Record<string, unknown> };
       if (inner.className !== 'Dense') {
-        c.problems.push(`${layer.origin}: TimeDistributed(${inner.className})`);
+        c.problems.push(`${layer.origin}: toOnnx does not export TimeDistributed(${inner.className}) ${NOT_YET}`);
         return [x];
       }
       return emitLayer({ ...c, layer: { ...layer, className: 'Dense', config: inner.config } });
@@ -206,13 +220,114 @@ function emitLayer(c: EmitContext): Emitted[] {
     case 'GRU':
     case 'Bidirectional':
       return emitRecurrent(c);
+    case 'Conv1D':
+      return [emitConv(c)];
+    case 'MaxPooling1D':
+    case 'AveragePooling1D':
+    case 'GlobalMaxPooling1D':
+    case 'GlobalAveragePooling1D':
+      return [emitPooling(c)];
+    case 'LayerNormalization':
+      return [emitLayerNorm(c)];
     case 'Masking':
       c.problems.push(`${layer.origin}: a mask computed from float features (ONNX recurrent ops take lengths, not masks)`);
       return [x];
     default:
-      c.problems.push(`${layer.origin}: layer type ${layer.className}`);
+      c.problems.push(`${layer.origin}: toOnnx does not export ${layer.className} ${NOT_YET}`);
       return [x];
   }
+}
+
+/** (batch, time, channels) <-> ONNX's (batch, channels, time) for Conv and the poolings. */
+function channelsFirst(c: EmitContext, x: string, what: string): string {
+  return c.w.op('Transpose', `${c.prefix}/${what}`, [x], { perm: { ints: [0, 2, 1] } });
+}
+
+/**
+ * Keras's padding as Conv / pooling attributes for a window spanning `span`
+ * steps: 'same' puts the odd step at the end, as SAME_UPPER does; with
+ * stride 1 the pads do not depend on the length and are written out (ONNX
+ * Runtime refuses SAME_UPPER with dilation); 'causal' pads before.
+ */
+function padding(mode: unknown, span: number, stride: number): Record<string, AttrValue> {
+  if (mode === 'causal') return { pads: { ints: [span - 1, 0] } };
+  if (mode !== 'same') return { pads: { ints: [0, 0] } };
+  // (Conv1D refuses strides > 1 with dilation > 1, as Keras does)
+  if (stride === 1) return { pads: { ints: [Math.floor((span - 1) / 2), Math.ceil((span - 1) / 2)] } };
+  return { auto_pad: { s: 'SAME_UPPER' } };
+}
+
+/** A mask reaching a windowed layer: ours skips masked steps there, ONNX's Conv and pooling cannot. */
+function masked(c: EmitContext): boolean {
+  if (!c.x.lens) return false;
+  c.problems.push(`${c.layer.origin}: a mask reaches this ${c.layer.className} (embedding maskZero upstream); ONNX's Conv and pooling ops take no mask or lengths`);
+  return true;
+}
+
+/** Conv1D: Conv on (batch, channels, time); our kernel (K, C, F) becomes ONNX's (F, C, K). */
+function emitConv(c: EmitContext): Emitted {
+  const { w, layer, prefix, x } = c;
+  if (masked(c)) return { tensor: x.tensor, lens: null };
+  const cfg = layer.config;
+  const [kernel, bias] = layer.weights;
+  const [K, C, F] = kernel.shape;
+  const wt = new Float32Array(F * C * K);
+  for (let k = 0; k < K; k++) for (let ch = 0; ch < C; ch++) for (let f = 0; f < F; f++) wt[(f * C + ch) * K + k] = kernel.data[(k * C + ch) * F + f];
+  const D = Number(cfg.dilationRate ?? 1);
+  const inputs = [channelsFirst(c, x.tensor, 'channels_first'), w.floats(`${prefix}/kernel`, [F, C, K], wt)];
+  if (bias) inputs.push(w.floats(`${prefix}/bias`, bias.shape, bias.data));
+  const S = Number(cfg.strides ?? 1);
+  const conv = w.op('Conv', `${prefix}/Conv`, inputs, {
+    kernel_shape: { ints: [K] }, strides: { ints: [S] }, dilations: { ints: [D] }, ...padding(cfg.padding, (K - 1) * D + 1, S),
+  });
+  let y = channelsFirst(c, conv, 'channels_last');
+  const act = DENSE_ACTIVATIONS[cfg.activation as string];
+  if (act === undefined) c.problems.push(`${layer.origin}: activation ${String(cfg.activation)}`);
+  else if (act) y = w.op(act.op, `${prefix}/${act.op}`, [y], act.attrs ?? {});
+  return { tensor: y, lens: null };
+}
+
+/** Max and average pooling, windowed (MaxPool / AveragePool: padding not counted in a mean) or over every step. */
+function emitPooling(c: EmitContext): Emitted {
+  const { w, layer, prefix, x } = c;
+  if (masked(c)) return { tensor: x.tensor, lens: null };
+  const max = layer.className.includes('Max');
+  const xt = channelsFirst(c, x.tensor, 'channels_first');
+  if (layer.className.startsWith('Global')) {
+    const op = max ? 'GlobalMaxPool' : 'GlobalAveragePool';
+    return { tensor: w.op('Reshape', `${prefix}/Reshape`, [w.op(op, `${prefix}/${op}`, [xt]), w.int64s([0, -1])]), lens: null };
+  }
+  const cfg = layer.config;
+  const op = max ? 'MaxPool' : 'AveragePool';
+  const P = Number(cfg.poolSize);
+  const S = Number(cfg.strides ?? P);
+  const y = w.op(op, `${prefix}/${op}`, [xt], { kernel_shape: { ints: [P] }, strides: { ints: [S] }, ...padding(cfg.padding, P, S) });
+  return { tensor: channelsFirst(c, y, 'channels_last'), lens: null };
+}
+
+/** LayerNormalization over the last axis, from its parts (any opset; ONNX's own op needs 17 and a scale). */
+function emitLayerNorm(c: EmitContext): Emitted {
+  const { w, layer, prefix, x } = c;
+  const cfg = layer.config;
+  const mean = (t: string, what: string) =>
+    w.opset >= 18
+      ? w.op('ReduceMean', `${prefix}/${what}`, [t, w.int64s([-1])], { keepdims: { i: 1 } })
+      : w.op('ReduceMean', `${prefix}/${what}`, [t], { axes: { ints: [-1] }, keepdims: { i: 1 } });
+  const d = w.op('Sub', `${prefix}/centered`, [x.tensor, mean(x.tensor, 'mean')]);
+  const variance = mean(w.op('Mul', `${prefix}/squared`, [d, d]), 'variance');
+  const std = w.op('Sqrt', `${prefix}/std`, [w.op('Add', `${prefix}/plus_epsilon`, [variance, w.floats(`${prefix}/epsilon`, [], [Number(cfg.epsilon)])])]);
+  let y = w.op('Div', `${prefix}/normalized`, [d, std]);
+  let k = 0;
+  if (cfg.scale !== false) {
+    const gamma = layer.weights[k++];
+    y = w.op('Mul', `${prefix}/scaled`, [y, w.floats(`${prefix}/gamma`, gamma.shape, gamma.data)]);
+  }
+  if (cfg.center !== false) {
+    const beta = layer.weights[k++];
+    y = w.op('Add', `${prefix}/shifted`, [y, w.floats(`${prefix}/beta`, beta.shape, beta.data)]);
+  }
+  // a per-step layer: the mask (as lengths) goes on
+  return { tensor: y, lens: x.lens };
 }
 
 /** Concatenate (on a Keras axis, batch counted) and the elementwise merges. */
