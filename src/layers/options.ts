@@ -11,10 +11,13 @@ export function options(where: string, v: unknown, allowed: readonly string[]): 
   return o;
 }
 
+/** Sizes above 2^24 would not fit one wasm memory once multiplied out, and lose integers in a float32. */
+const MAX_SIZE = 1 << 24;
+
 export function positiveInt(where: string, name: string, v: unknown, dflt?: number): number {
   if (v === undefined && dflt !== undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1 << 24) {
-    fail('E_ARG', `${where}: ${name} must be a positive integer, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_SIZE) {
+    fail('E_ARG', `${where}: ${name} must be a positive integer of at most ${MAX_SIZE}, got ${describe(v)}`);
   }
   return v;
 }

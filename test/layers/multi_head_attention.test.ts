@@ -197,7 +197,7 @@ describe('MultiHeadAttention: masks, dropout', () => {
 
 describe('MultiHeadAttention: bad options and calls fail at build time and change nothing', () => {
   it('names the layer, the option and the shapes', () => {
-    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 0 })).toThrow(/keyDim must be a positive integer, got 0/);
+    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 0 })).toThrow(/keyDim must be a positive integer of at most 16777216, got 0/);
     expect(() => layers.multiHeadAttention({ numHeads: 0, keyDim: 4 })).toThrow(/numHeads must be a positive integer/);
     expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 4, attentionAxes: [1] } as never)).toThrow(/unknown option 'attentionAxes'/);
     expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 4, outputShape: [2, 3] as never })).toThrow(/outputShape must be one positive integer/);

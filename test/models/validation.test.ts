@@ -89,8 +89,9 @@ describe('every public call rejects bad input clearly and changes nothing', () =
 
 describe('layer and model construction', () => {
   const bad: Array<[string, () => unknown, RegExp]> = [
-    ['lstm units 0', () => layers.lstm({ units: 0 }), /units must be a positive integer, got 0/],
-    ['lstm units "8"', () => layers.lstm({ units: '8' as never }), /units must be a positive integer, got "8"/],
+    ['lstm units 0', () => layers.lstm({ units: 0 }), /units must be a positive integer of at most 16777216, got 0/],
+    ['lstm units "8"', () => layers.lstm({ units: '8' as never }), /units must be a positive integer of at most 16777216, got "8"/],
+    ['multiHeadAttention numHeads 1e9 (above the stated limit)', () => layers.multiHeadAttention({ numHeads: 1e9, keyDim: 2 }), /numHeads must be a positive integer of at most 16777216, got 1000000000/],
     ['lstm unsupported dropout option', () => layers.lstm({ units: 4, dropout: 0.2 } as never), /unknown option 'dropout'/],
     ['lstm unknown activation', () => layers.lstm({ units: 4, activation: 'gelu' as never }), /activation must be one of/],
     ['dense softmax as a recurrent activation', () => layers.lstm({ units: 4, recurrentActivation: 'softmax' as never }), /recurrentActivation must be one of/],
