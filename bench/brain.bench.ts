@@ -53,7 +53,15 @@ const brain = brainModule as unknown as {
 export interface BrainResults {
   version: string;
   task: string;
-  rows: Array<{ contender: string; tokensPerS: number; min: number; max: number; samples: number; msPerSequence: Timing; vsBrain: number | null }>;
+  rows: Array<{
+    contender: string;
+    tokensPerS: number;
+    min: number;
+    max: number;
+    samples: number;
+    msPerSequence: Timing;
+    vsBrain: number | null;
+  }>;
   gate: { predDiff: number; lossDiff: number };
   markdown: string;
 }
@@ -97,10 +105,15 @@ export async function benchBrain(opts: { wasm: Backend; js: Backend; full?: bool
   const idx = data.map((s) => net.dataFormatter.toIndexes(s));
   let k = 0;
   let lastErr = first.error;
-  const tb = await time('brain.js LSTM', () => {
-    lastErr = net.trainPattern(idx[k++ % N_SEQ], true) ?? NaN;
-  }, { time: full ? 5000 : 2000, warmupTime: 0, warmupIterations: 3, iterations: 10 });
-  if (!Number.isFinite(first.error) || !Number.isFinite(lastErr)) throw new Error(`brain.js: training error is not finite (${first.error}, ${lastErr})`);
+  const tb = await time(
+    'brain.js LSTM',
+    () => {
+      lastErr = net.trainPattern(idx[k++ % N_SEQ], true) ?? NaN;
+    },
+    { time: full ? 5000 : 2000, warmupTime: 0, warmupIterations: 3, iterations: 10 },
+  );
+  if (!Number.isFinite(first.error) || !Number.isFinite(lastErr))
+    throw new Error(`brain.js: training error is not finite (${first.error}, ${lastErr})`);
 
   // ours: the same strings as brain.js indexes them (0 = start/end token)
   const xs: Tensor[] = [];
@@ -133,13 +146,24 @@ export async function benchBrain(opts: { wasm: Backend; js: Backend; full?: bool
   }
   ref.dispose();
   cand.dispose();
-  log(`gate brain-task ${opts.wasm.name}: predictions max |diff| ${predDiff.toExponential(2)}, losses max rel diff ${lossDiff.toExponential(2)}`);
-  if (!(predDiff <= 1e-4 && lossDiff <= 1e-4)) throw new Error(`brain-task: wasm-rnn ${opts.wasm.name} disagrees with the JS twin (${predDiff}, ${lossDiff})`);
+  log(
+    `gate brain-task ${opts.wasm.name}: predictions max |diff| ${predDiff.toExponential(2)}, losses max rel diff ${lossDiff.toExponential(2)}`,
+  );
+  if (!(predDiff <= 1e-4 && lossDiff <= 1e-4))
+    throw new Error(`brain-task: wasm-rnn ${opts.wasm.name} disagrees with the JS twin (${predDiff}, ${lossDiff})`);
 
   const rows: BrainResults['rows'] = [];
   const tokens = L + 1;
   const add = (contender: string, t: Timing) => {
-    rows.push({ contender, tokensPerS: tokens / (t.median / 1000), min: tokens / (t.max / 1000), max: tokens / (t.min / 1000), samples: t.samples, msPerSequence: t, vsBrain: null });
+    rows.push({
+      contender,
+      tokensPerS: tokens / (t.median / 1000),
+      min: tokens / (t.max / 1000),
+      max: tokens / (t.min / 1000),
+      samples: t.samples,
+      msPerSequence: t,
+      vsBrain: null,
+    });
   };
   add(`brain.js ${version} recurrent.LSTM`, tb);
   for (const be of [opts.wasm, opts.js]) {
@@ -156,12 +180,21 @@ export async function benchBrain(opts: { wasm: Backend; js: Backend; full?: bool
     add(`wasm-rnn ${be.name}`, t);
   }
   for (const r of rows) r.vsBrain = r.tokensPerS / rows[0].tokensPerS;
-  const task = `character model, batch 1: ${N_SEQ} random strings of ${L} characters over a ${ALPHABET.length}-letter alphabet ` +
+  const task =
+    `character model, batch 1: ${N_SEQ} random strings of ${L} characters over a ${ALPHABET.length}-letter alphabet ` +
     `(+ start/end token: vocabulary ${V}), LSTM ${H} units, ${tokens} predictions per string`;
-  const markdown = `${table(
-    ['brain.js task: train one string', 'tokens/s (median)', 'min–max', 'n', 'ms per string', 'vs brain.js'],
-    rows.map((r) => [r.contender, r.tokensPerS, `${formatNumber(r.min)}–${formatNumber(r.max)}`, String(r.samples), r.msPerSequence.median, `${r.vsBrain!.toFixed(1)}x`]),
-  )}\n\n- Task: ${task}. brain.js: \`trainPattern\` (forward, backward, RMSProp-style update with clipping) on its closure tape; ` +
+  const markdown =
+    `${table(
+      ['brain.js task: train one string', 'tokens/s (median)', 'min–max', 'n', 'ms per string', 'vs brain.js'],
+      rows.map((r) => [
+        r.contender,
+        r.tokensPerS,
+        `${formatNumber(r.min)}–${formatNumber(r.max)}`,
+        String(r.samples),
+        r.msPerSequence.median,
+        `${r.vsBrain!.toFixed(1)}x`,
+      ]),
+    )}\n\n- Task: ${task}. brain.js: \`trainPattern\` (forward, backward, RMSProp-style update with clipping) on its closure tape; ` +
     `ours: Embedding(${V}, ${V}) -> LSTM(${H}, returnSequences) -> Dense(${V}, softmax), \`trainOnBatch\` with RMSprop ` +
     `(lr 0.01, ρ 0.999, clipvalue 5). Not the same algorithm (initialisation, update details); brain.js cannot load our weights, ` +
     `so only its errors' finiteness is checked; our wasm build matched our twin (predictions ${predDiff.toExponential(1)}, losses ${lossDiff.toExponential(1)}).`;

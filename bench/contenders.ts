@@ -63,7 +63,10 @@ export function oursContender(be: Backend, slow: boolean): Contender {
     ours: true,
     slow,
     async build(w, weights, o = {}) {
-      const optimizer = o.optimizer === 'sgd' ? optimizers.sgd({ learningRate: w.gateLearningRate ?? GATE_SGD_LR }) : optimizers.adam({ learningRate: 1e-3 });
+      const optimizer =
+        o.optimizer === 'sgd'
+          ? optimizers.sgd({ learningRate: w.gateLearningRate ?? GATE_SGD_LR })
+          : optimizers.adam({ learningRate: 1e-3 });
       const m: Ours = ourModel(be, { seed: SEED, layers: w.ours(!!o.gate), inputShape: w.inputShape, loss: w.loss, optimizer });
       if (weights) m.setWeights(weights);
       return {

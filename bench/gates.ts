@@ -74,7 +74,13 @@ export async function gatePredictions(model: Model, gate: HostBatch): Promise<Fl
 }
 
 /** Losses of GATE_STEPS training steps from `weights` on the gate batch, on a fresh gate-variant model. */
-async function gateLosses(c: Contender, w: Workload, weights: Tensor[] | null, gate: HostBatch, optimizer: 'sgd' | 'adam'): Promise<number[]> {
+async function gateLosses(
+  c: Contender,
+  w: Workload,
+  weights: Tensor[] | null,
+  gate: HostBatch,
+  optimizer: 'sgd' | 'adam',
+): Promise<number[]> {
   const model = await c.build(w, weights, { gate: true, optimizer });
   try {
     const s = model.stage(gate);
@@ -88,7 +94,13 @@ async function gateLosses(c: Contender, w: Workload, weights: Tensor[] | null, g
 }
 
 /** The twin's model from the seed: weights, predictions, and (training: true) SGD and Adam gate losses. */
-export async function reference(twin: Contender, w: Workload, gate: HostBatch, training: boolean, log: (s: string) => void): Promise<Reference> {
+export async function reference(
+  twin: Contender,
+  w: Workload,
+  gate: HostBatch,
+  training: boolean,
+  log: (s: string) => void,
+): Promise<Reference> {
   const refModel = await twin.build(w, null);
   const weights = refModel.getWeights!();
   const ref: Reference = {
@@ -99,11 +111,18 @@ export async function reference(twin: Contender, w: Workload, gate: HostBatch, t
   };
   refModel.dispose();
   if (!training) return ref;
-  log(`gate ${w.id} reference (${twin.name}): SGD losses ${ref.sgd.map((l) => l.toFixed(5)).join(', ')}; Adam ${ref.adam.map((l) => l.toFixed(5)).join(', ')}`);
+  log(
+    `gate ${w.id} reference (${twin.name}): SGD losses ${ref.sgd.map((l) => l.toFixed(5)).join(', ')}; Adam ${ref.adam.map((l) => l.toFixed(5)).join(', ')}`,
+  );
   // a gate is only as sensitive as the steps are large: each must move the loss
-  for (const [opt, l] of [['SGD', ref.sgd], ['Adam', ref.adam]] as const) {
+  for (const [opt, l] of [
+    ['SGD', ref.sgd],
+    ['Adam', ref.adam],
+  ] as const) {
     if (!l.every(Number.isFinite) || l.some((v, i) => i > 0 && !(Math.abs(v - l[i - 1]) > GATE_MOVE))) {
-      throw new Error(`${w.id}: the twin's ${opt} gate losses ${l.join(', ')} are not finite or do not move by > ${GATE_MOVE} per step: the gate would be blind`);
+      throw new Error(
+        `${w.id}: the twin's ${opt} gate losses ${l.join(', ')} are not finite or do not move by > ${GATE_MOVE} per step: the gate would be blind`,
+      );
     }
   }
   return ref;
@@ -114,21 +133,33 @@ export async function reference(twin: Contender, w: Workload, gate: HostBatch, t
  * when it disagrees with the reference. `id` names the workload in the report;
  * training: false checks the predictions only (inference workloads).
  */
-export async function gate(c: Contender, model: Model, w: Workload, id: string, batch: HostBatch, ref: Reference, training: boolean,
-  log: (s: string) => void): Promise<GateRow> {
+export async function gate(
+  c: Contender,
+  model: Model,
+  w: Workload,
+  id: string,
+  batch: HostBatch,
+  ref: Reference,
+  training: boolean,
+  log: (s: string) => void,
+): Promise<GateRow> {
   const preds = await gatePredictions(model, batch);
   const predDiff = Math.max(...preds.map((p, i) => maxAbsDiff(p, ref.preds[i])));
   const losses = training ? await gateLosses(c, w, ref.weights, batch, 'sgd') : [];
   const sgdDiff = training ? lossDiff(losses, ref.sgd) : null;
   const adamDiff = training && c.ours ? lossDiff(await gateLosses(c, w, ref.weights, batch, 'adam'), ref.adam) : null;
   const ok = predDiff <= PRED_TOL && (sgdDiff === null || sgdDiff <= LOSS_TOL) && (adamDiff === null || adamDiff <= LOSS_TOL);
-  log(`gate ${id} ${c.name}: predictions max |diff| ${predDiff.toExponential(2)}` +
-    `${sgdDiff === null ? '' : `, SGD losses max rel diff ${sgdDiff.toExponential(2)}`}` +
-    `${adamDiff === null ? '' : `, Adam ${adamDiff.toExponential(2)}`} ${ok ? 'ok' : 'FAILED'}`);
+  log(
+    `gate ${id} ${c.name}: predictions max |diff| ${predDiff.toExponential(2)}` +
+      `${sgdDiff === null ? '' : `, SGD losses max rel diff ${sgdDiff.toExponential(2)}`}` +
+      `${adamDiff === null ? '' : `, Adam ${adamDiff.toExponential(2)}`} ${ok ? 'ok' : 'FAILED'}`,
+  );
   if (!ok) {
-    throw new Error(`${id} ${c.name}: wrong result against the JS twin (predictions max |diff| ${predDiff}, limit ${PRED_TOL}` +
-      `${training ? `; SGD losses ${losses.join(', ')} vs ${ref.sgd.join(', ')}` : ''}` +
-      `${adamDiff === null ? '' : `; Adam max rel diff ${adamDiff}`}, limit ${LOSS_TOL}); no timing for a wrong model`);
+    throw new Error(
+      `${id} ${c.name}: wrong result against the JS twin (predictions max |diff| ${predDiff}, limit ${PRED_TOL}` +
+        `${training ? `; SGD losses ${losses.join(', ')} vs ${ref.sgd.join(', ')}` : ''}` +
+        `${adamDiff === null ? '' : `; Adam max rel diff ${adamDiff}`}, limit ${LOSS_TOL}); no timing for a wrong model`,
+    );
   }
   return { workload: id, contender: c.name, predDiff, lossDiff: sgdDiff, losses, adamDiff, ok };
 }

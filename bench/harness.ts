@@ -38,7 +38,11 @@ export async function time(name: string, fn: () => unknown, opts: TimeOptions = 
   });
   bench.add(name, fn);
   await bench.run();
-  const r = bench.tasks[0].result as unknown as { state: string; error?: unknown; latency: { p50: number; min: number; max: number; samplesCount: number } };
+  const r = bench.tasks[0].result as unknown as {
+    state: string;
+    error?: unknown;
+    latency: { p50: number; min: number; max: number; samplesCount: number };
+  };
   if (r.state !== 'completed') throw new Error(`bench ${name} failed: ${String(r.error)}`);
   return { median: r.latency.p50, min: r.latency.min, max: r.latency.max, samples: r.latency.samplesCount };
 }

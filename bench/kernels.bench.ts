@@ -26,8 +26,14 @@ function setup(be: Backend, M: number, N: number, K: number, rng: Rng) {
   const A = be.alloc(M * K);
   const B = be.alloc(K * N);
   const C = be.alloc(M * N);
-  be.write(A, Float32Array.from({ length: M * K }, () => rng.uniform(-1, 1)));
-  be.write(B, Float32Array.from({ length: K * N }, () => rng.uniform(-1, 1)));
+  be.write(
+    A,
+    Float32Array.from({ length: M * K }, () => rng.uniform(-1, 1)),
+  );
+  be.write(
+    B,
+    Float32Array.from({ length: K * N }, () => rng.uniform(-1, 1)),
+  );
   return { A, B, C };
 }
 
@@ -61,7 +67,10 @@ export async function benchKernels(opts: { full?: boolean; log?: (s: string) => 
         let worst = 0;
         for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
         if (!(worst < 1e-4)) throw new Error(`K1 ${be.name} gemm_${form} ${M}x${K}x${N}: wrong result (max rel diff ${worst})`);
-        const t = await time(`${be.name} ${form}`, () => be.gemm(form, C, A, B, M, N, K), { time: be === js ? 300 : 500, iterations: be === js ? 2 : 5 });
+        const t = await time(`${be.name} ${form}`, () => be.gemm(form, C, A, B, M, N, K), {
+          time: be === js ? 300 : 500,
+          iterations: be === js ? 2 : 5,
+        });
         out.gemm.push({ backend: be.name, form, M, K, N, gflops: flop / t.median / 1e6, min: flop / t.max / 1e6, max: flop / t.min / 1e6 });
         if (be !== js) for (const b of [A, B, C]) be.free(b);
       }
@@ -70,11 +79,17 @@ export async function benchKernels(opts: { full?: boolean; log?: (s: string) => 
   }
 
   const n = 16384;
-  for (const [op, act] of [['sigmoid', ACT_SIGMOID], ['tanh', ACT_TANH]] as const) {
+  for (const [op, act] of [
+    ['sigmoid', ACT_SIGMOID],
+    ['tanh', ACT_TANH],
+  ] as const) {
     for (const be of [...wasm, js]) {
       const X = be.alloc(n);
       const Y = be.alloc(n);
-      be.write(X, Float32Array.from({ length: n }, (_, i) => ((i % 4001) - 2000) / 100));
+      be.write(
+        X,
+        Float32Array.from({ length: n }, (_, i) => ((i % 4001) - 2000) / 100),
+      );
       const t = await time(`${be.name} ${op}`, () => be.activation(Y, X, n, act), { time: 300 });
       out.gates.push({ backend: be.name, op, elementsPerNs: n / (t.median * 1e6) });
     }
@@ -86,11 +101,18 @@ export async function benchKernels(opts: { full?: boolean; log?: (s: string) => 
     for (const form of forms) {
       const cells = names.map((nm) => out.gemm.find((g) => g.backend === nm && g.form === form && g.M === M && g.K === K && g.N === N));
       const jsG = cells[cells.length - 1]?.gflops;
-      rows.push([`(${M},${K},${N}) ${form.toUpperCase()}`, ...cells.map((c) => (c ? c.gflops : '—')), jsG ? `${(cells[0]!.gflops / jsG).toFixed(0)}x` : '—']);
+      rows.push([
+        `(${M},${K},${N}) ${form.toUpperCase()}`,
+        ...cells.map((c) => (c ? c.gflops : '—')),
+        jsG ? `${(cells[0]!.gflops / jsG).toFixed(0)}x` : '—',
+      ]);
     }
   }
   const gemmTable = table(['K1 GEMM GFLOP/s (M,K,N)', ...names, `${names[0]} / js`], rows);
-  const gateRows = ['sigmoid', 'tanh'].map((op) => [op, ...names.map((nm) => out.gates.find((g) => g.backend === nm && g.op === op)!.elementsPerNs)]);
+  const gateRows = ['sigmoid', 'tanh'].map((op) => [
+    op,
+    ...names.map((nm) => out.gates.find((g) => g.backend === nm && g.op === op)!.elementsPerNs),
+  ]);
   const gateTable = table(['K2 gates, elements/ns (16K)', ...names], gateRows);
   out.markdown = `${gemmTable}\n\n${gateTable}`;
   log(out.markdown);

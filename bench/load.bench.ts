@@ -36,7 +36,13 @@ export interface LoadResults {
 type ModelArtifacts = tf.io.ModelArtifacts;
 
 function workloadModel(be: Backend, w: Workload): Ours {
-  return ourModel(be, { seed: SEED, layers: w.ours(false), inputShape: w.inputShape, loss: w.loss, optimizer: optimizers.adam({ learningRate: 1e-3 }) });
+  return ourModel(be, {
+    seed: SEED,
+    layers: w.ours(false),
+    inputShape: w.inputShape,
+    loss: w.loss,
+    optimizer: optimizers.adam({ learningRate: 1e-3 }),
+  });
 }
 
 export async function benchLoad(opts: { full?: boolean; log?: (s: string) => void } = {}): Promise<LoadResults> {
@@ -58,10 +64,16 @@ export async function benchLoad(opts: { full?: boolean; log?: (s: string) => voi
       const got = back.predict(x);
       back.dispose();
       for (let i = 0; i < want.length; i++) {
-        if (!Object.is(got[i], want[i])) throw new Error(`load ${w.id}: the loaded model predicts ${got[i]} where the saved one predicts ${want[i]} (index ${i})`);
+        if (!Object.is(got[i], want[i]))
+          throw new Error(`load ${w.id}: the loaded model predicts ${got[i]} where the saved one predicts ${want[i]} (index ${i})`);
       }
       const t = await time(`load ${w.id}`, () => loadOurs(be, bytes).dispose(), tOpts);
-      rows.push({ model: w.id, contender: `wasm-rnn ${be.name}${includeOptimizer ? ', with optimizer state' : ''}`, bytes: bytes.length, load: t });
+      rows.push({
+        model: w.id,
+        contender: `wasm-rnn ${be.name}${includeOptimizer ? ', with optimizer state' : ''}`,
+        bytes: bytes.length,
+        load: t,
+      });
     }
     m.dispose();
 
@@ -72,10 +84,12 @@ export async function benchLoad(opts: { full?: boolean; log?: (s: string) => voi
     tm.setWeights(ws);
     t.dispose(ws);
     let artifacts: ModelArtifacts | null = null;
-    await tm.save(t.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await tm.save(
+      t.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     tm.dispose();
     const art = artifacts as unknown as ModelArtifacts & { weightData: ArrayBuffer };
     const check = await t.loadLayersModel(t.io.fromMemory(art));
@@ -92,10 +106,17 @@ export async function benchLoad(opts: { full?: boolean; log?: (s: string) => voi
     rows.push({ model: w.id, contender: 'tfjs wasm (fromMemory)', bytes, load: tt });
   }
 
-  const markdown = `${table(
-    ['model load (bytes in memory -> ready model)', 'contender', 'artifact size', 'load ms (median)', 'min–max'],
-    rows.map((r) => [r.model, r.contender, `${(r.bytes / 1024).toFixed(0)} KiB`, r.load.median, `${formatNumber(r.load.min)}–${formatNumber(r.load.max)}`]),
-  )}\n\n- Ours: \`loadModelSync(model.serialize())\` then dispose, per call; predictions of the loaded model equal the saved model's bit for bit. ` +
+  const markdown =
+    `${table(
+      ['model load (bytes in memory -> ready model)', 'contender', 'artifact size', 'load ms (median)', 'min–max'],
+      rows.map((r) => [
+        r.model,
+        r.contender,
+        `${(r.bytes / 1024).toFixed(0)} KiB`,
+        r.load.median,
+        `${formatNumber(r.load.min)}–${formatNumber(r.load.max)}`,
+      ]),
+    )}\n\n- Ours: \`loadModelSync(model.serialize())\` then dispose, per call; predictions of the loaded model equal the saved model's bit for bit. ` +
     'TF.js: `tf.loadLayersModel(tf.io.fromMemory(artifacts))` then dispose (topology JSON + weight specs + weight data), predictions within 1e-4 of ours; ' +
     'TF.js skips the initialisers of a model whose weights it loads (fastInit).';
   log(markdown);

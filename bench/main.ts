@@ -39,7 +39,9 @@ type Suite = (typeof SUITES)[number];
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');
-const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : '');
+const arg = (name: string) =>
+  args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ??
+  (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : '');
 const threadsArg = arg('threads');
 // --threads N alone runs the threads suite; with --only it joins the suites named
 const onlyArg = arg('only') || (threadsArg ? 'threads' : '');
@@ -120,7 +122,8 @@ await run('profile', 'Where a training step goes', () => benchProfile({ only: wo
 await run('memory-w7', 'M1 memory while training W7 (2,000 steps with --full)', () => benchMemory({ full, log, workload: W7 }));
 // the worker script: bench/run.mjs bundles src/threads/thread.ts beside this bundle
 await run('threads', `W1-W5 on ${threadCount} threads against 1`, () =>
-  benchThreads({ threads: threadCount, url: new URL('./.thread.mjs', import.meta.url), full, only: workloads, log }));
+  benchThreads({ threads: threadCount, url: new URL('./.thread.mjs', import.meta.url), full, only: workloads, log }),
+);
 
 const total = (performance.now() - started) / 1000;
 results.seconds = total;

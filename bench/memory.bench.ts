@@ -51,7 +51,13 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   const warmupSteps = Math.max(SAMPLE_EVERY, Math.round(steps * WARMUP_FRACTION));
 
   const be = await createBackend();
-  const model = ourModel(be, { seed: SEED, layers: w.ours(false), inputShape: w.inputShape, loss: w.loss, optimizer: optimizers.adam({ learningRate: 1e-3 }) });
+  const model = ourModel(be, {
+    seed: SEED,
+    layers: w.ours(false),
+    inputShape: w.inputShape,
+    loss: w.loss,
+    optimizer: optimizers.adam({ learningRate: 1e-3 }),
+  });
   const b = w.batch(new Rng(SEED + 2), w.B);
   const x = ourTensor(b.x, b.xShape);
   const y = ourTensor(b.y, b.yShape);
@@ -84,7 +90,15 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   const growth = { rss: last.rss - first.rss, jsHeap: last.jsHeap - first.jsHeap, wasmHeap: last.wasmHeap - first.wasmHeap };
   const mb = (v: number) => `${(v / MB).toFixed(2)} MB`;
   const md = table(
-    [`${w === W1 ? 'M1' : `M1 (${w.id})`} memory, ${w.id} on ${be.name}, ${steps} steps`, 'start', 'after warm-up (step ' + first.step + ')', 'end', 'peak', 'growth after warm-up', 'limit'],
+    [
+      `${w === W1 ? 'M1' : `M1 (${w.id})`} memory, ${w.id} on ${be.name}, ${steps} steps`,
+      'start',
+      'after warm-up (step ' + first.step + ')',
+      'end',
+      'peak',
+      'growth after warm-up',
+      'limit',
+    ],
     (['rss', 'jsHeap', 'wasmHeap'] as const).map((k) => [
       k === 'rss' ? 'process RSS' : k === 'jsHeap' ? 'JS heap used (after gc)' : 'wasm heap',
       mb(samples[0][k]),
@@ -109,7 +123,9 @@ export async function benchMemory(opts: { full?: boolean; log?: (s: string) => v
   log(res.markdown);
   const over = (['rss', 'jsHeap', 'wasmHeap'] as const).filter((k) => growth[k] > LIMITS[k]);
   if (over.length) {
-    throw new Error(`M1 ${w.id}: memory grows while training (${over.map((k) => `${k} +${mb(growth[k])} > ${mb(LIMITS[k])}`).join(', ')}): a leak`);
+    throw new Error(
+      `M1 ${w.id}: memory grows while training (${over.map((k) => `${k} +${mb(growth[k])} > ${mb(LIMITS[k])}`).join(', ')}): a leak`,
+    );
   }
   return res;
 }

@@ -55,9 +55,17 @@ const isInference = (w: Workload | InferenceWorkload): w is InferenceWorkload =>
  * wasm (~1-2 s per step) one more warm-up call and five samples.
  */
 function trainOpts(c: Contender, full: boolean): TimeOptions {
-  if (c.slow) return full ? { time: 0, warmupTime: 0, warmupIterations: 2, iterations: 5 } : { time: 0, warmupTime: 0, warmupIterations: 0, iterations: 2 };
-  if (!c.ours) return full ? { time: 10000, warmupTime: 0, warmupIterations: 3, iterations: 10 } : { time: 0, warmupTime: 0, warmupIterations: 1, iterations: 5 };
-  return full ? { time: 5000, warmupTime: 1000, warmupIterations: 3, iterations: 10 } : { time: 1500, warmupTime: 300, warmupIterations: 3, iterations: 5 };
+  if (c.slow)
+    return full
+      ? { time: 0, warmupTime: 0, warmupIterations: 2, iterations: 5 }
+      : { time: 0, warmupTime: 0, warmupIterations: 0, iterations: 2 };
+  if (!c.ours)
+    return full
+      ? { time: 10000, warmupTime: 0, warmupIterations: 3, iterations: 10 }
+      : { time: 0, warmupTime: 0, warmupIterations: 1, iterations: 5 };
+  return full
+    ? { time: 5000, warmupTime: 1000, warmupIterations: 3, iterations: 10 }
+    : { time: 1500, warmupTime: 300, warmupIterations: 3, iterations: 5 };
 }
 
 /**
@@ -67,13 +75,21 @@ function trainOpts(c: Contender, full: boolean): TimeOptions {
  */
 function inferOpts(c: Contender, B: number, full: boolean): TimeOptions {
   if (B === 1) return { time: c.slow ? 0 : 500, warmupTime: 0, warmupIterations: 10, iterations: 50 };
-  if (c.slow) return full ? { time: 0, warmupTime: 0, warmupIterations: 1, iterations: 3 } : { time: 0, warmupTime: 0, warmupIterations: 0, iterations: 1 };
+  if (c.slow)
+    return full
+      ? { time: 0, warmupTime: 0, warmupIterations: 1, iterations: 3 }
+      : { time: 0, warmupTime: 0, warmupIterations: 0, iterations: 1 };
   return { time: full ? 3000 : 1000, warmupTime: 0, warmupIterations: 2, iterations: 5 };
 }
 
 /** Time one contender on one workload (its model already gated); returns its rows. */
-async function timeContender(c: Contender, w: Workload | InferenceWorkload, model: Awaited<ReturnType<Contender['build']>>,
-  full: boolean, log: (s: string) => void): Promise<ModelRow[]> {
+async function timeContender(
+  c: Contender,
+  w: Workload | InferenceWorkload,
+  model: Awaited<ReturnType<Contender['build']>>,
+  full: boolean,
+  log: (s: string) => void,
+): Promise<ModelRow[]> {
   if (isInference(w)) {
     const rows: ModelRow[] = [];
     for (const r of w.runs) {
@@ -108,7 +124,13 @@ export async function benchModels(opts: ModelBenchOptions = {}): Promise<ModelRe
   }
   const defaultBackend = (await createBackend()).name;
   const twin = oursContender(js, true);
-  const contenders: Contender[] = [...wasm.map((b) => oursContender(b, false)), twin, tfContender('wasm', false), tfContender('cpu', true), ortContender(js)];
+  const contenders: Contender[] = [
+    ...wasm.map((b) => oursContender(b, false)),
+    twin,
+    tfContender('wasm', false),
+    tfContender('cpu', true),
+    ortContender(js),
+  ];
   const rounds = Math.max(1, Math.floor(opts.rounds ?? (full ? 3 : 1)));
   const notes: string[] = [ortInfo()];
   const torch = opts.noTorch ? { contender: null, reason: '--no-torch' } : await torchContender();
@@ -118,7 +140,10 @@ export async function benchModels(opts: ModelBenchOptions = {}): Promise<ModelRe
   } else {
     notes.push(`PyTorch not run: ${torch.reason}.`);
   }
-  if (rounds > 1) notes.push(`Fast contenders timed in ${rounds} alternating rounds (A B C A B C ...); each row is its best round, 'rounds' lists every round's median.`);
+  if (rounds > 1)
+    notes.push(
+      `Fast contenders timed in ${rounds} alternating rounds (A B C A B C ...); each row is its best round, 'rounds' lists every round's median.`,
+    );
   for (const n of notes) log(n);
   const res: ModelResults = {
     tfjs: tfInfo,
@@ -131,18 +156,31 @@ export async function benchModels(opts: ModelBenchOptions = {}): Promise<ModelRe
     skipped: [],
     markdown: '',
   };
-  log(`TF.js ${tfInfo.version}: wasm backend ${tfInfo.wasmSimd ? 'SIMD' : 'no SIMD'}, ${tfInfo.wasmThreads} thread(s); ${tfInfo.notes.join(' ')}`);
+  log(
+    `TF.js ${tfInfo.version}: wasm backend ${tfInfo.wasmSimd ? 'SIMD' : 'no SIMD'}, ${tfInfo.wasmThreads} thread(s); ${tfInfo.notes.join(' ')}`,
+  );
 
   for (const w of RUNS) {
     if (opts.only && !opts.only.includes(w.id)) continue;
     const training = !isInference(w);
     const model = training ? w : w.model;
-    log(`\n## ${w.title}: ` + (training
-      ? `batch ${w.B}, length ${w.T}, ${formatNumber(w.flops(w.B) / 1e9)} GFLOP (matmul) per step`
-      : w.runs.map((r) => `batch ${r.B}`).join(' and ') + `, length ${model.T}`));
+    log(
+      `\n## ${w.title}: ` +
+        (training
+          ? `batch ${w.B}, length ${w.T}, ${formatNumber(w.flops(w.B) / 1e9)} GFLOP (matmul) per step`
+          : w.runs.map((r) => `batch ${r.B}`).join(' and ') + `, length ${model.T}`),
+    );
     const gateBatch = model.batch(new Rng(SEED + 1), GATE_B);
     const ref = await reference(twin, model, gateBatch, training, log);
-    res.gates.push({ workload: w.id, contender: twin.name, predDiff: 0, lossDiff: training ? 0 : null, losses: ref.sgd, adamDiff: training ? 0 : null, ok: true });
+    res.gates.push({
+      workload: w.id,
+      contender: twin.name,
+      predDiff: 0,
+      lossDiff: training ? 0 : null,
+      losses: ref.sgd,
+      adamDiff: training ? 0 : null,
+      ok: true,
+    });
 
     // every contender's model is built and gated first, then timed in rounds
     const built: Array<{ c: Contender; m: Awaited<ReturnType<Contender['build']>> }> = [];

@@ -36,7 +36,17 @@ export function ortContender(be: Backend): Contender {
     workloads: ['W5'],
     async build(w, weights) {
       if (!weights) throw new Error('onnxruntime-web contender needs weights');
-      const bytes = oursToOnnx(be, { seed: SEED, layers: w.ours(false), inputShape: w.inputShape, loss: w.loss, optimizer: optimizers.sgd({ learningRate: GATE_SGD_LR }) }, weights);
+      const bytes = oursToOnnx(
+        be,
+        {
+          seed: SEED,
+          layers: w.ours(false),
+          inputShape: w.inputShape,
+          loss: w.loss,
+          optimizer: optimizers.sgd({ learningRate: GATE_SGD_LR }),
+        },
+        weights,
+      );
       const session = await ort.InferenceSession.create(bytes, {
         executionProviders: ['wasm'],
         graphOptimizationLevel: 'all',
@@ -117,7 +127,11 @@ function findPython(): string | null {
 }
 
 function b64(a: Float32Array | Int32Array): { dtype: string; shape: number[]; data: string } {
-  return { dtype: a instanceof Int32Array ? 'int32' : 'float32', shape: [a.length], data: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
+  return {
+    dtype: a instanceof Int32Array ? 'int32' : 'float32',
+    shape: [a.length],
+    data: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64'),
+  };
 }
 
 function shaped(a: Float32Array | Int32Array, shape: readonly number[]) {
@@ -132,7 +146,12 @@ class TorchProcess {
   private dead: Error | null = null;
 
   constructor(python: string, script: string) {
-    const env: Record<string, string | undefined> = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      OPENBLAS_NUM_THREADS: '1',
+      OMP_NUM_THREADS: '1',
+      MKL_NUM_THREADS: '1',
+    };
     // left to OpenBLAS: it picks its kernel for this CPU when these are unset
     delete env.OPENBLAS_CORETYPE;
     delete env.OPENBLAS_L2_SIZE;
@@ -177,7 +196,9 @@ function timing(ms: number[]): Timing {
  * Native PyTorch on W1, W4 and W5, or null (with the reason) when no Python
  * here imports torch. close() ends its process.
  */
-export async function torchContender(): Promise<{ contender: Contender; info: TorchInfo; close(): void } | { contender: null; reason: string }> {
+export async function torchContender(): Promise<
+  { contender: Contender; info: TorchInfo; close(): void } | { contender: null; reason: string }
+> {
   const script = join(process.cwd(), 'bench/torch_contender.py');
   if (!existsSync(script)) return { contender: null, reason: `${script} not found (run the bench from the repository root)` };
   const python = findPython();
@@ -188,7 +209,10 @@ export async function torchContender(): Promise<{ contender: Contender; info: To
     info = (await proc.request({ cmd: 'info' })) as unknown as TorchInfo;
   } catch (e) {
     proc.close();
-    return { contender: null, reason: `${python} imports torch, but the contender script failed: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      contender: null,
+      reason: `${python} imports torch, but the contender script failed: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
   let next = 0;
   const contender: Contender = {
@@ -224,7 +248,15 @@ export async function torchContender(): Promise<{ contender: Contender; info: To
             },
             time: async (what, batchSize, t: TimeOptions) => {
               await staged;
-              const r = await proc.request({ cmd: 'time', id, what, batchSize, warmup: t.warmupIterations ?? 3, iterations: t.iterations ?? 5, minMs: t.time ?? 600 });
+              const r = await proc.request({
+                cmd: 'time',
+                id,
+                what,
+                batchSize,
+                warmup: t.warmupIterations ?? 3,
+                iterations: t.iterations ?? 5,
+                minMs: t.time ?? 600,
+              });
               return timing(r.ms as number[]);
             },
             dispose() {},
@@ -238,7 +270,9 @@ export async function torchContender(): Promise<{ contender: Contender; info: To
 }
 
 export function torchInfoLine(i: TorchInfo): string {
-  return `PyTorch ${i.torch} (Python ${i.python}), ${i.threads} thread, CPU capability ${i.cpuCapability ?? '?'}, ` +
+  return (
+    `PyTorch ${i.torch} (Python ${i.python}), ${i.threads} thread, CPU capability ${i.cpuCapability ?? '?'}, ` +
     `BLAS ${i.blas.openblas ? `OpenBLAS core ${i.blas.openblas}` : '(not OpenBLAS)'} from ${i.blas.libraries.join(', ') || '?'}; ` +
-    'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, OPENBLAS_NUM_THREADS=1';
+    'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, OPENBLAS_NUM_THREADS=1'
+  );
 }

@@ -7,7 +7,17 @@
  */
 import type { Backend } from '../src/backend/backend.js';
 import { setBackend } from '../src/backend/load.js';
-import { loadModelSync, model as graphModel, Sequential, Tensor, tensor, type CompileOptions, type Layer, type Model, type SymbolicTensor } from '../src/index.js';
+import {
+  loadModelSync,
+  model as graphModel,
+  Sequential,
+  Tensor,
+  tensor,
+  type CompileOptions,
+  type Layer,
+  type Model,
+  type SymbolicTensor,
+} from '../src/index.js';
 import { toOnnx } from '../src/onnx/index.js';
 
 export interface OursSpec {

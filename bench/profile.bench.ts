@@ -118,7 +118,12 @@ export async function benchProfile(opts: { only?: string[]; log?: (s: string) =>
   }
   const markdown = table(
     ['profile of one training step', 'contender', 'ms per step', 'where the time goes (ms per step, share)'],
-    rows.map((r) => [r.workload, r.contender, r.stepMs, r.split.map(([n, ms, f]) => `${n} ${ms.toFixed(1)} (${(f * 100).toFixed(0)}%)`).join('; ')]),
+    rows.map((r) => [
+      r.workload,
+      r.contender,
+      r.stepMs,
+      r.split.map(([n, ms, f]) => `${n} ${ms.toFixed(1)} (${(f * 100).toFixed(0)}%)`).join('; '),
+    ]),
   );
   log(markdown);
   return { rows, markdown };

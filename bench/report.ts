@@ -50,7 +50,15 @@ export interface ModelResults {
 }
 
 /** A result row from a timing: `conv` turns ms per call into the unit; `flop` per call, or null. */
-export function row(workload: string, metric: string, contender: string, unit: string, t: Timing, conv: (ms: number) => number, flop: number | null): ModelRow {
+export function row(
+  workload: string,
+  metric: string,
+  contender: string,
+  unit: string,
+  t: Timing,
+  conv: (ms: number) => number,
+  flop: number | null,
+): ModelRow {
   const latency = unit === 'ms';
   const gflops = flop === null ? null : flop / (t.median / 1000) / 1e9;
   return {
@@ -121,7 +129,12 @@ export function targets(rows: ModelRow[], be: string): ModelResults['targets'] {
   add('W1 vs our JS twin', 15, get('W1', '')?.vsTwin);
   add('W7 vs TF.js wasm', 10, get('W7', '')?.vsTfWasm);
   const mfu = get('W7', '')?.mfu;
-  out.push({ target: 'W7 MFU', want: '>= 40%', got: mfu == null ? '—' : `${(mfu * 100).toFixed(1)}%`, met: mfu == null ? null : mfu >= 0.4 });
+  out.push({
+    target: 'W7 MFU',
+    want: '>= 40%',
+    got: mfu == null ? '—' : `${(mfu * 100).toFixed(1)}%`,
+    met: mfu == null ? null : mfu >= 0.4,
+  });
   // issue 14: the contenders users would pick instead
   add('W1 vs native PyTorch (1 thread)', 1, get('W1', '')?.vsTorch);
   add('W4 vs native PyTorch (1 thread)', 1, get('W4', '')?.vsTorch);
@@ -147,13 +160,39 @@ export function markdown(r: ModelResults): string {
     o.rounds.length > 1 ? o.rounds.map(formatNumber).join(', ') : '—',
     o.mfu === null ? '—' : `${(o.mfu * 100).toFixed(o.mfu < 0.01 ? 2 : 1)}% (${formatNumber(o.gflops!)} GFLOP/s)`,
   ]);
-  const main = table(['workload', 'contender', 'median', 'min–max', 'n', 'vs TF.js wasm', 'vs JS twin', 'vs ORT-web', 'vs PyTorch', 'rounds (medians)', `MFU (of ${PEAK_GFLOPS} GFLOP/s)`], body);
+  const main = table(
+    [
+      'workload',
+      'contender',
+      'median',
+      'min–max',
+      'n',
+      'vs TF.js wasm',
+      'vs JS twin',
+      'vs ORT-web',
+      'vs PyTorch',
+      'rounds (medians)',
+      `MFU (of ${PEAK_GFLOPS} GFLOP/s)`,
+    ],
+    body,
+  );
   const gates = table(
     ['gate', 'contender', 'predictions: max abs diff', 'SGD losses: max rel diff', 'Adam losses: max rel diff', 'result'],
-    r.gates.filter((g) => g.contender !== 'wasm-rnn js').map((g) => [g.workload, g.contender, g.predDiff.toExponential(1),
-      exp(g.lossDiff, '— (inference)'), exp(g.adamDiff, g.lossDiff === null ? '— (inference)' : '— (formula differs)'), g.ok ? 'pass' : 'FAIL']),
+    r.gates
+      .filter((g) => g.contender !== 'wasm-rnn js')
+      .map((g) => [
+        g.workload,
+        g.contender,
+        g.predDiff.toExponential(1),
+        exp(g.lossDiff, '— (inference)'),
+        exp(g.adamDiff, g.lossDiff === null ? '— (inference)' : '— (formula differs)'),
+        g.ok ? 'pass' : 'FAIL',
+      ]),
   );
-  const tg = table(['target (issues 6, 14)', 'want', `got (wasm-rnn ${r.defaultBackend})`, 'met'], r.targets.map((t) => [t.target, t.want, t.got, t.met === null ? '—' : t.met ? 'yes' : 'no']));
+  const tg = table(
+    ['target (issues 6, 14)', 'want', `got (wasm-rnn ${r.defaultBackend})`, 'met'],
+    r.targets.map((t) => [t.target, t.want, t.got, t.met === null ? '—' : t.met ? 'yes' : 'no']),
+  );
   const notes = [
     `TF.js ${r.tfjs.version}: wasm backend ${r.tfjs.wasmSimd ? 'SIMD' : 'without SIMD'}, ${r.tfjs.wasmThreads} thread; cpu backend plain JS.`,
     ...r.notes,

@@ -79,10 +79,16 @@ export async function benchSize(opts: { root?: string; log?: (s: string) => void
   }
   const built = statSync(join(dist, 'index.js')).mtimeMs;
   const src = Math.max(newest(join(root, 'src')), newest(join(root, 'assembly')));
-  const stale = src > built ? `dist/ is older than src/ or assembly/ (by ${((src - built) / 1000).toFixed(0)} s): run \`npm run build\` for current sizes` : null;
+  const stale =
+    src > built
+      ? `dist/ is older than src/ or assembly/ (by ${((src - built) / 1000).toFixed(0)} s): run \`npm run build\` for current sizes`
+      : null;
   if (stale) log(`S1 warning: ${stale}`);
 
-  const wasmFiles = readdirSync(join(dist, 'wasm')).filter((f) => f.endsWith('.wasm')).sort().map((f) => `dist/wasm/${f}`);
+  const wasmFiles = readdirSync(join(dist, 'wasm'))
+    .filter((f) => f.endsWith('.wasm'))
+    .sort()
+    .map((f) => `dist/wasm/${f}`);
   const tf = (p: string) => `node_modules/@tensorflow/${p}`;
   const core = [tf('tfjs-core/dist/tf-core.min.js'), tf('tfjs-layers/dist/tf-layers.min.js')];
   const cpu = [tf('tfjs-backend-cpu/dist/tf-backend-cpu.min.js')];
@@ -114,7 +120,8 @@ export async function benchSize(opts: { root?: string; log?: (s: string) => void
   const parts = breakdown.map((b) => `${b.part} ${(b.raw / KiB).toFixed(1)} KiB (${((b.raw / total) * 100).toFixed(0)}%)`).join(', ');
   const other = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'index.js');
   const pct = (r: { raw: number; gzip: number }) => `${(r.raw * 100).toFixed(1)}% raw, ${(r.gzip * 100).toFixed(1)}% gzip`;
-  const markdown = `${md}\n\n- Against TF.js core + layers + wasm backend (target: < 10%): a browser text-classifier app (${APP_IMPORTS.join(', ')}; ` +
+  const markdown =
+    `${md}\n\n- Against TF.js core + layers + wasm backend (target: < 10%): a browser text-classifier app (${APP_IMPORTS.join(', ')}; ` +
     `bundled and minified by esbuild from dist/index.js, unused exports dropped) ${pct(ratioApp)}; dist/index.js minified whole ${pct(ratioBundle)}; ` +
     `dist/index.js as shipped with its .wasm files ${pct(ratio)}. Each file gzipped separately, level 9.` +
     `\n- Where the app's minified bytes go: ${parts}.` +
@@ -145,15 +152,32 @@ async function appBundle(root: string): Promise<SizeRow> {
     logLevel: 'silent',
   });
   const code = r.outputFiles[0].contents;
-  return { name: `wasm-rnn: a browser text-classifier app (esbuild, minified, ${APP_IMPORTS.length} imports)`, files: ['(esbuild output)'], raw: code.length, gzip: gzipSync(code, { level: 9 }).length };
+  return {
+    name: `wasm-rnn: a browser text-classifier app (esbuild, minified, ${APP_IMPORTS.length} imports)`,
+    files: ['(esbuild output)'],
+    raw: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+  };
 }
 
 /** dist/index.js minified as a whole (every export kept). */
 async function minifiedWhole(root: string): Promise<SizeRow> {
   const { build } = await import('esbuild');
-  const r = await build({ entryPoints: [join(root, 'dist/index.js')], minify: true, format: 'esm', target: 'es2022', write: false, logLevel: 'silent' });
+  const r = await build({
+    entryPoints: [join(root, 'dist/index.js')],
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
   const code = r.outputFiles[0].contents;
-  return { name: 'wasm-rnn: dist/index.js minified whole (no tree shaking)', files: ['(esbuild output)'], raw: code.length, gzip: gzipSync(code, { level: 9 }).length };
+  return {
+    name: 'wasm-rnn: dist/index.js minified whole (no tree shaking)',
+    files: ['(esbuild output)'],
+    raw: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+  };
 }
 
 /** The app's minified bytes by source folder: the same app bundled from src/ with dist's settings. */
@@ -161,16 +185,32 @@ async function appBreakdown(root: string): Promise<{ part: string; raw: number }
   const { build } = await import('esbuild');
   const { stopwordListsPlugin } = await import('../build/bundle.mjs');
   const r = await build({
-    stdin: { contents: `import { ${APP_IMPORTS.join(', ')} } from './src/index.ts';\nglobalThis.app = { ${APP_IMPORTS.join(', ')} };`, resolveDir: root, loader: 'ts' },
-    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent', metafile: true,
+    stdin: {
+      contents: `import { ${APP_IMPORTS.join(', ')} } from './src/index.ts';\nglobalThis.app = { ${APP_IMPORTS.join(', ')} };`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+    metafile: true,
     plugins: [stopwordListsPlugin(root)],
   });
   const by = new Map<string, number>();
   for (const [file, v] of Object.entries(Object.values(r.metafile!.outputs)[0].inputs)) {
-    const part = file.includes('wasm-bytes') ? 'embedded wasm (2 builds, base64)'
-      : file.startsWith('stopword-lists:') ? 'stop-word lists (en, zh)'
-        : file.includes('node_modules/') ? file.replace(/^.*node_modules\/([^/]+).*$/, '$1')
-          : file.startsWith('src/') ? `src/${file.split('/').length > 2 ? file.split('/')[1] + '/' : file.split('/')[1]}` : file;
+    const part = file.includes('wasm-bytes')
+      ? 'embedded wasm (2 builds, base64)'
+      : file.startsWith('stopword-lists:')
+        ? 'stop-word lists (en, zh)'
+        : file.includes('node_modules/')
+          ? file.replace(/^.*node_modules\/([^/]+).*$/, '$1')
+          : file.startsWith('src/')
+            ? `src/${file.split('/').length > 2 ? file.split('/')[1] + '/' : file.split('/')[1]}`
+            : file;
     by.set(part, (by.get(part) ?? 0) + v.bytesInOutput);
   }
   return [...by.entries()].map(([part, raw]) => ({ part, raw })).sort((a, b) => b.raw - a.raw);

@@ -61,7 +61,10 @@ export function loadCorpus(): string[] {
 
 const WORKLOADS: { name: string; options: TextVectorizerOptions }[] = [
   { name: 'int, whitespace (default)', options: { maxTokens: 20000, outputSequenceLength: 200 } },
-  { name: "int, + stopWords 'en' + stem 'porter'", options: { maxTokens: 20000, outputSequenceLength: 200, stopWords: 'en', stem: 'porter' } },
+  {
+    name: "int, + stopWords 'en' + stem 'porter'",
+    options: { maxTokens: 20000, outputSequenceLength: 200, stopWords: 'en', stem: 'porter' },
+  },
   { name: "int, split 'word' (Intl.Segmenter)", options: { maxTokens: 20000, outputSequenceLength: 200, split: 'word' } },
   { name: 'tfIdf, 2000 tokens', options: { maxTokens: 2000, outputMode: 'tfIdf' } },
 ];
@@ -90,7 +93,9 @@ export async function benchText(opts: { runs?: number; quick?: boolean; log?: (l
     const seconds = (adapt.median + transform.median) / 1000;
     const r = { name: w.name, adapt, transform, textsPerSec: texts.length / seconds, mbPerSec: chars / 1e6 / seconds, vocabularySize };
     workloads.push(r);
-    log(`${w.name}: adapt ${fmt(adapt)} ms, transform ${fmt(transform)} ms, ${r.textsPerSec.toFixed(0)} texts/s, ${r.mbPerSec.toFixed(1)} MB/s`);
+    log(
+      `${w.name}: adapt ${fmt(adapt)} ms, transform ${fmt(transform)} ms, ${r.textsPerSec.toFixed(0)} texts/s, ${r.mbPerSec.toFixed(1)} MB/s`,
+    );
   }
 
   // The Keras-compatible path: fitOnTexts + textsToSequences + padSequences.
@@ -114,7 +119,8 @@ export async function benchText(opts: { runs?: number; quick?: boolean; log?: (l
   log(`Tokenizer: fit ${fmt(fit)} ms, sequences+pad ${fmt(seq)} ms, ${(texts.length / tokSeconds).toFixed(0)} texts/s`);
 
   const rows = workloads.map(
-    (w) => `| ${w.name} | ${fmt(w.adapt)} | ${fmt(w.transform)} | ${w.textsPerSec.toFixed(0)} | ${w.mbPerSec.toFixed(1)} | ${w.vocabularySize} |`,
+    (w) =>
+      `| ${w.name} | ${fmt(w.adapt)} | ${fmt(w.transform)} | ${w.textsPerSec.toFixed(0)} | ${w.mbPerSec.toFixed(1)} | ${w.vocabularySize} |`,
   );
   const markdown = [
     `SpamAssassin corpus: ${texts.length} e-mails, ${(chars / 1e6).toFixed(1)} M code units; median (min-max) of ${runs} runs after a warm-up.`,

@@ -77,11 +77,12 @@ export async function loadTf(): Promise<TfInfo> {
   const hadCpu = !!tf.getKernel('UnsortedSegmentSum', 'cpu');
   if (hadCpu) tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
   if (hadWasm) tf.unregisterKernel('UnsortedSegmentSum', 'wasm');
-  for (const b of ['cpu', 'wasm'] as const) tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: b, kernelFunc: segmentSumKernel(b) as tf.KernelFunc });
+  for (const b of ['cpu', 'wasm'] as const)
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: b, kernelFunc: segmentSumKernel(b) as tf.KernelFunc });
   notes.push(
     `TF.js: an O(N) scatter-add UnsortedSegmentSum kernel (bench/tfjs.ts) is registered on the wasm backend ` +
       `(${hadWasm ? 'replacing its own' : 'which has none: Embedding training crashes without it'}) and on the cpu backend ` +
-      `(${hadCpu ? "replacing its own O(vocab·N) kernel, unusable at vocab 10000: ~200 s and 8 GB per W1 step" : 'which has none'}).`,
+      `(${hadCpu ? 'replacing its own O(vocab·N) kernel, unusable at vocab 10000: ~200 s and 8 GB per W1 step' : 'which has none'}).`,
   );
   registerConvFilterGrad(tf);
   notes.push(CONV_FILTER_NOTE);

@@ -29,8 +29,9 @@ interface WasmBackend {
 
 type KernelFn = (a: { inputs: Record<string, Info>; backend: WasmBackend; attrs: Record<string, unknown> }) => Info;
 
-export const CONV_FILTER_NOTE = 'TF.js: a Conv2DBackpropFilter kernel (bench/tfjs_conv.ts) is registered on the wasm backend, which has none ' +
-  '(Conv1D training crashes without it): the unfolded input written transposed in JS, then the backend\'s own BatchMatMul (XNNPACK, no transposed operand).';
+export const CONV_FILTER_NOTE =
+  'TF.js: a Conv2DBackpropFilter kernel (bench/tfjs_conv.ts) is registered on the wasm backend, which has none ' +
+  "(Conv1D training crashes without it): the unfolded input written transposed in JS, then the backend's own BatchMatMul (XNNPACK, no transposed operand).";
 
 export function registerConvFilterGrad(t: typeof TF): void {
   if (t.getKernel('Conv2DBackpropFilter', 'wasm')) return;
@@ -43,7 +44,9 @@ export function registerConvFilterGrad(t: typeof TF): void {
     const [sh, S] = attrs.strides as number[];
     const pad = attrs.pad;
     if (attrs.dataFormat !== 'NHWC' || H !== 1 || fh !== 1 || sh !== 1 || (pad !== 'valid' && pad !== 'same')) {
-      throw new Error(`bench Conv2DBackpropFilter: only a Conv1D (height 1, 'valid' or 'same') is supported, got x [${x.shape}], filter [${attrs.filterShape}], pad ${JSON.stringify(pad)}`);
+      throw new Error(
+        `bench Conv2DBackpropFilter: only a Conv1D (height 1, 'valid' or 'same') is supported, got x [${x.shape}], filter [${attrs.filterShape}], pad ${JSON.stringify(pad)}`,
+      );
     }
     const P = pad === 'valid' ? 0 : Math.floor(Math.max((To - 1) * S + K - T, 0) / 2);
     const N = B * To;

@@ -29,7 +29,11 @@ export function transformerLayers(tf: Tf) {
     private tok!: LayerVariable;
     private pos!: LayerVariable;
 
-    constructor(private readonly V: number, private readonly L: number, private readonly D: number) {
+    constructor(
+      private readonly V: number,
+      private readonly L: number,
+      private readonly D: number,
+    ) {
       super({});
     }
 
@@ -56,7 +60,10 @@ export function transformerLayers(tf: Tf) {
     static className = 'MultiHeadSelfAttention';
     private w: LayerVariable[] = [];
 
-    constructor(private readonly H: number, private readonly Kd: number) {
+    constructor(
+      private readonly H: number,
+      private readonly Kd: number,
+    ) {
       super({});
     }
 
@@ -65,9 +72,15 @@ export function transformerLayers(tf: Tf) {
       const { H, Kd } = this;
       // Keras order and shapes: query, key, value kernels (D,H,Kd) + biases (H,Kd); output (H,Kd,D) + (D)
       for (const n of ['query', 'key', 'value']) {
-        this.w.push(this.addWeight(`${n}/kernel`, [D, H, Kd], 'float32', zeros()), this.addWeight(`${n}/bias`, [H, Kd], 'float32', zeros()));
+        this.w.push(
+          this.addWeight(`${n}/kernel`, [D, H, Kd], 'float32', zeros()),
+          this.addWeight(`${n}/bias`, [H, Kd], 'float32', zeros()),
+        );
       }
-      this.w.push(this.addWeight('attention_output/kernel', [H, Kd, D], 'float32', zeros()), this.addWeight('attention_output/bias', [D], 'float32', zeros()));
+      this.w.push(
+        this.addWeight('attention_output/kernel', [H, Kd, D], 'float32', zeros()),
+        this.addWeight('attention_output/bias', [D], 'float32', zeros()),
+      );
       this.built = true;
     }
 
@@ -82,7 +95,15 @@ export function transformerLayers(tf: Tf) {
         const { H, Kd } = this;
         const rows = tf.reshape(x, [B * T, D]);
         const heads = (k: number) =>
-          tf.transpose(tf.reshape(tf.add(tf.matMul(rows, tf.reshape(this.w[k].read(), [D, H * Kd])), tf.reshape(this.w[k + 1].read(), [H * Kd])), [B, T, H, Kd]), [0, 2, 1, 3]);
+          tf.transpose(
+            tf.reshape(tf.add(tf.matMul(rows, tf.reshape(this.w[k].read(), [D, H * Kd])), tf.reshape(this.w[k + 1].read(), [H * Kd])), [
+              B,
+              T,
+              H,
+              Kd,
+            ]),
+            [0, 2, 1, 3],
+          );
         const q = heads(0);
         const k = heads(2);
         const v = heads(4);

@@ -79,7 +79,9 @@ export async function benchThreads(o: ThreadsOptions): Promise<ThreadsResults> {
   const one = await createBackend();
   const many = await createBackend({ threads: N, threadWorkerUrl: o.url });
   if ((many.pool?.size ?? 1) !== N) {
-    throw new Error(`--threads ${N}: the backend runs ${many.pool?.size ?? 1} thread(s): ${backendNotes().join('; ') || 'no reason given'}`);
+    throw new Error(
+      `--threads ${N}: the backend runs ${many.pool?.size ?? 1} thread(s): ${backendNotes().join('; ') || 'no reason given'}`,
+    );
   }
   const loadBefore = loadavg();
   log(`threads: ${N} (${many.name}, ${N - 1} worker thread${N > 2 ? 's' : ''}) vs 1 (${one.name}); load average ${fmtLoad(loadBefore)}`);
@@ -115,8 +117,17 @@ export async function benchThreads(o: ThreadsOptions): Promise<ThreadsResults> {
 }
 
 /** The N-thread model computes the 1-thread model's numbers (within rounding). */
-async function gateThreads(c1: Contender, cN: Contender, w: Workload, id: string, weights: Tensor[], m1: Model, mN: Model, training: boolean,
-  log: (s: string) => void): Promise<ThreadsResults['gates'][number]> {
+async function gateThreads(
+  c1: Contender,
+  cN: Contender,
+  w: Workload,
+  id: string,
+  weights: Tensor[],
+  m1: Model,
+  mN: Model,
+  training: boolean,
+  log: (s: string) => void,
+): Promise<ThreadsResults['gates'][number]> {
   const batch = w.batch(new Rng(SEED + 1), GATE_B);
   const [p1, pN] = [await gatePredictions(m1, batch), await gatePredictions(mN, batch)];
   const predDiff = Math.max(...p1.map((p, i) => maxAbsDiff(p, pN[i])));
@@ -134,8 +145,13 @@ async function gateThreads(c1: Contender, cN: Contender, w: Workload, id: string
     lossDiff = Math.max(...l1.map((l, i) => Math.abs(l - lN[i]) / (1 + Math.abs(l))));
   }
   const ok = predDiff <= PRED_TOL && (lossDiff === null || lossDiff <= LOSS_TOL);
-  log(`gate ${id} ${cN.name} vs 1 thread: predictions max |diff| ${predDiff.toExponential(2)}${lossDiff === null ? '' : `, Adam losses max rel diff ${lossDiff.toExponential(2)}`} ${ok ? 'ok' : 'FAILED'}`);
-  if (!ok) throw new Error(`${id}: ${cN.name} disagrees with one thread (predictions ${predDiff}, losses ${lossDiff}); no timing for a wrong model`);
+  log(
+    `gate ${id} ${cN.name} vs 1 thread: predictions max |diff| ${predDiff.toExponential(2)}${lossDiff === null ? '' : `, Adam losses max rel diff ${lossDiff.toExponential(2)}`} ${ok ? 'ok' : 'FAILED'}`,
+  );
+  if (!ok)
+    throw new Error(
+      `${id}: ${cN.name} disagrees with one thread (predictions ${predDiff}, losses ${lossDiff}); no timing for a wrong model`,
+    );
   return { workload: id, predDiff, lossDiff };
 }
 
@@ -147,7 +163,14 @@ async function round(fn: () => Promise<unknown>, iterations: number): Promise<{ 
   return { ms: t.median, cpu: (c.user + c.system) / 1000 / (iterations + 2) };
 }
 
-async function alternate(a: () => Promise<unknown>, b: () => Promise<unknown>, rounds: number, iterations: number, log: (s: string) => void, what: string) {
+async function alternate(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  rounds: number,
+  iterations: number,
+  log: (s: string) => void,
+  what: string,
+) {
   const ra: { ms: number; cpu: number }[] = [];
   const rb: { ms: number; cpu: number }[] = [];
   const load: number[] = [];
@@ -155,7 +178,9 @@ async function alternate(a: () => Promise<unknown>, b: () => Promise<unknown>, r
     ra.push(await round(a, iterations));
     rb.push(await round(b, iterations));
     load.push(loadavg()[0]);
-    log(`  ${what} round ${r + 1}: 1 thread ${formatNumber(ra[r].ms)} ms, N threads ${formatNumber(rb[r].ms)} ms (load ${load[r].toFixed(1)})`);
+    log(
+      `  ${what} round ${r + 1}: 1 thread ${formatNumber(ra[r].ms)} ms, N threads ${formatNumber(rb[r].ms)} ms (load ${load[r].toFixed(1)})`,
+    );
   }
   return { ra, rb, load };
 }
@@ -165,21 +190,51 @@ const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length
 async function timeTraining(w: Workload, m1: Model, mN: Model, rounds: number, log: (s: string) => void): Promise<ThreadsRow> {
   const batch: HostBatch = w.batch(new Rng(SEED + 2), w.B);
   const [s1, sN] = [m1.stage(batch), mN.stage(batch)];
-  const { ra, rb, load } = await alternate(() => s1.train(), () => sN.train(), rounds, 4, log, w.id);
+  const { ra, rb, load } = await alternate(
+    () => s1.train(),
+    () => sN.train(),
+    rounds,
+    4,
+    log,
+    w.id,
+  );
   s1.dispose();
   sN.dispose();
   const items = w.items(w.B);
   const thr = (ms: number) => items / (ms / 1000);
   const one = ra.map((r) => thr(r.ms)).sort((x, y) => y - x);
   const many = rb.map((r) => thr(r.ms)).sort((x, y) => y - x);
-  return { workload: w.id, metric: w.title.replace(/^W\d /, ''), unit: w.unit, one, many, speedup: many[0] / one[0],
-    cpuOne: median(ra.map((r) => r.cpu)), cpuMany: median(rb.map((r) => r.cpu)), load };
+  return {
+    workload: w.id,
+    metric: w.title.replace(/^W\d /, ''),
+    unit: w.unit,
+    one,
+    many,
+    speedup: many[0] / one[0],
+    cpuOne: median(ra.map((r) => r.cpu)),
+    cpuMany: median(rb.map((r) => r.cpu)),
+    load,
+  };
 }
 
-async function timeInference(id: string, r: (typeof W5.runs)[number], m1: Model, mN: Model, rounds: number, log: (s: string) => void): Promise<ThreadsRow> {
+async function timeInference(
+  id: string,
+  r: (typeof W5.runs)[number],
+  m1: Model,
+  mN: Model,
+  rounds: number,
+  log: (s: string) => void,
+): Promise<ThreadsRow> {
   const batch = W5.model.batch(new Rng(SEED + r.seed), r.B);
   const [s1, sN] = [m1.stage(batch), mN.stage(batch)];
-  const { ra, rb, load } = await alternate(() => s1.predict(r.B), () => sN.predict(r.B), rounds, r.B === 1 ? 50 : 4, log, `${id} batch ${r.B}`);
+  const { ra, rb, load } = await alternate(
+    () => s1.predict(r.B),
+    () => sN.predict(r.B),
+    rounds,
+    r.B === 1 ? 50 : 4,
+    log,
+    `${id} batch ${r.B}`,
+  );
   s1.dispose();
   sN.dispose();
   const latency = r.unit === 'ms';
@@ -187,21 +242,50 @@ async function timeInference(id: string, r: (typeof W5.runs)[number], m1: Model,
   const order = (v: number[]) => v.sort((x, y) => (latency ? x - y : y - x));
   const one = order(ra.map((x) => conv(x.ms)));
   const many = order(rb.map((x) => conv(x.ms)));
-  return { workload: id, metric: r.metric, unit: r.unit, one, many, speedup: latency ? one[0] / many[0] : many[0] / one[0],
-    cpuOne: median(ra.map((x) => x.cpu)), cpuMany: median(rb.map((x) => x.cpu)), load };
+  return {
+    workload: id,
+    metric: r.metric,
+    unit: r.unit,
+    one,
+    many,
+    speedup: latency ? one[0] / many[0] : many[0] / one[0],
+    cpuOne: median(ra.map((x) => x.cpu)),
+    cpuMany: median(rb.map((x) => x.cpu)),
+    load,
+  };
 }
 
 function markdown(r: ThreadsResults): string {
   const N = r.threads;
-  const cell = (v: number[], unit: string) => `${formatNumber(v[0])} ${unit} (${formatNumber(Math.min(...v))}-${formatNumber(Math.max(...v))})`;
+  const cell = (v: number[], unit: string) =>
+    `${formatNumber(v[0])} ${unit} (${formatNumber(Math.min(...v))}-${formatNumber(Math.max(...v))})`;
   const md = table(
-    ['workload', 'metric', '1 thread: best (range)', `${N} threads: best (range)`, `speed-up ×${N}`, 'CPU ms per call, 1 / N threads', 'load during'],
-    r.rows.map((x) => [x.workload, x.metric, cell(x.one, x.unit), cell(x.many, x.unit), `${x.speedup.toFixed(2)}x`,
-      `${formatNumber(x.cpuOne)} / ${formatNumber(x.cpuMany)}`, fmtLoad([Math.min(...x.load), Math.max(...x.load)]).replace(' ', '-')]),
+    [
+      'workload',
+      'metric',
+      '1 thread: best (range)',
+      `${N} threads: best (range)`,
+      `speed-up ×${N}`,
+      'CPU ms per call, 1 / N threads',
+      'load during',
+    ],
+    r.rows.map((x) => [
+      x.workload,
+      x.metric,
+      cell(x.one, x.unit),
+      cell(x.many, x.unit),
+      `${x.speedup.toFixed(2)}x`,
+      `${formatNumber(x.cpuOne)} / ${formatNumber(x.cpuMany)}`,
+      fmtLoad([Math.min(...x.load), Math.max(...x.load)]).replace(' ', '-'),
+    ]),
   );
-  const gates = r.gates.map((g) => `${g.workload} ${g.predDiff.toExponential(1)}${g.lossDiff === null ? '' : ` / ${g.lossDiff.toExponential(1)}`}`).join(', ');
-  return `${md}\n\n- ${r.backend}, ${N} threads (this thread + ${N - 1} workers on one shared memory) against one thread, alternated round by round; ` +
+  const gates = r.gates
+    .map((g) => `${g.workload} ${g.predDiff.toExponential(1)}${g.lossDiff === null ? '' : ` / ${g.lossDiff.toExponential(1)}`}`)
+    .join(', ');
+  return (
+    `${md}\n\n- ${r.backend}, ${N} threads (this thread + ${N - 1} workers on one shared memory) against one thread, alternated round by round; ` +
     `load average ${fmtLoad(r.loadBefore)} before, ${fmtLoad(r.loadAfter)} after (cores shared with other work understate the speed-up).\n` +
     `- Gates (max |prediction diff| / max rel. Adam loss diff vs one thread): ${gates}.\n` +
-    '- CPU ms per call counts every thread of the process: its growth from 1 to N threads is the cost of splitting (duplicated per-call work, the sums, the waits).';
+    '- CPU ms per call counts every thread of the process: its growth from 1 to N threads is the cost of splitting (duplicated per-call work, the sums, the waits).'
+  );
 }

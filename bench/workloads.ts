@@ -116,9 +116,7 @@ function sentiment(id: string, title: string, rnn: 'lstm' | 'simpleRNN'): Worklo
     ],
     tfjs: (t) => [
       t.layers.embedding({ inputDim: V, outputDim: D, inputLength: T, embeddingsInitializer: 'zeros' }),
-      rnn === 'lstm'
-        ? t.layers.lstm({ units: H, recurrentActivation: 'sigmoid', ...z })
-        : t.layers.simpleRNN({ units: H, ...z }),
+      rnn === 'lstm' ? t.layers.lstm({ units: H, recurrentActivation: 'sigmoid', ...z }) : t.layers.simpleRNN({ units: H, ...z }),
       t.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' }),
     ],
     batch: (rng, B) => ({ B, ...idsBatch(rng, B, T, V, 1), ...binaryTargets(rng, B) }),
@@ -265,7 +263,10 @@ export const W7: Workload = (() => {
       const f = t.layers.dense({ units: D, ...z }).apply(t.layers.dense({ units: F, activation: 'relu', ...z }).apply(h1));
       const h2 = t.layers.layerNormalization({ epsilon: 1e-6 }).apply(t.layers.add().apply([h1, f as ReturnType<typeof t.input>]));
       const p = t.layers.globalAveragePooling1d().apply(h2);
-      return t.model({ inputs: x, outputs: t.layers.dense({ units: 1, activation: 'sigmoid', ...z }).apply(p) as ReturnType<typeof t.input> });
+      return t.model({
+        inputs: x,
+        outputs: t.layers.dense({ units: 1, activation: 'sigmoid', ...z }).apply(p) as ReturnType<typeof t.input>,
+      });
     },
     batch: (rng, B) => ({ B, ...idsBatch(rng, B, T, V, 1), ...binaryTargets(rng, B) }),
     items: (B) => B,

@@ -16,9 +16,10 @@ const wasmOnly = process.argv.includes('--wasm');
 
 // --if-stale: skip when dist/ is newer than every source (npm start after a build)
 if (process.argv.includes('--if-stale') && existsSync(join(root, 'dist/index.js'))) {
-  const newest = (dir) => readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && !e.parentPath.includes('generated'))
-    .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+  const newest = (dir) =>
+    readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && !e.parentPath.includes('generated'))
+      .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
   const built = statSync(join(root, 'dist/index.js')).mtimeMs;
   if (Math.max(newest('src'), newest('assembly')) < built) process.exit(0);
 }
@@ -88,8 +89,23 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 
 const size = (f) => statSync(join(dist, f)).size;
 // stderr: stdout must stay clean for `npm pack --json` (prepack runs this build)
-console.error(['index.js', 'index.js.map', 'worker.js', 'thread.js', 'cli.js', 'onnx.js', ...variants.map((v) => 'wasm/' + v.file)].map((f) => `dist/${f} ${size(f)} B`).join('; '));
+console.error(
+  ['index.js', 'index.js.map', 'worker.js', 'thread.js', 'cli.js', 'onnx.js', ...variants.map((v) => 'wasm/' + v.file)]
+    .map((f) => `dist/${f} ${size(f)} B`)
+    .join('; '),
+);
 // what `npm pack` must find (prepack runs this build): fail loudly, never ship a hollow package
-for (const f of ['index.js', 'index.js.map', 'worker.js', 'thread.js', 'cli.js', 'types/index.d.ts', 'types/text/stopwords/de.d.ts', 'stopwords/de.js', 'onnx.js', 'types/onnx/index.d.ts']) {
+for (const f of [
+  'index.js',
+  'index.js.map',
+  'worker.js',
+  'thread.js',
+  'cli.js',
+  'types/index.d.ts',
+  'types/text/stopwords/de.d.ts',
+  'stopwords/de.js',
+  'onnx.js',
+  'types/onnx/index.d.ts',
+]) {
   if (!existsSync(join(dist, f)) || statSync(join(dist, f)).size === 0) throw new Error(`build: dist/${f} is missing or empty`);
 }

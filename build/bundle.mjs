@@ -77,8 +77,11 @@ export function bundles(root) {
     ['src/cli/bin.ts', 'cli.js', { platform: 'node', banner: { js: '#!/usr/bin/env node' }, sourcesContent: false }],
     // stop-word lists other than en/zh, kept out of the main bundle; each
     // registers with dist/index.js ('../index.js' from dist/stopwords/)
-    ...stopWordEntries(root).map((code) => [`src/text/stopwords/${code}.ts`, `stopwords/${code}.js`,
-      { plugins: [external('stopwords-import-bundle', /^\.\.\/index\.js$/, '../index.js')] }]),
+    ...stopWordEntries(root).map((code) => [
+      `src/text/stopwords/${code}.ts`,
+      `stopwords/${code}.js`,
+      { plugins: [external('stopwords-import-bundle', /^\.\.\/index\.js$/, '../index.js')] },
+    ]),
   ];
 }
 
@@ -114,7 +117,8 @@ export async function buildBundle(root, outDir, [entry, out, extra]) {
 function dropListSources(mapFile) {
   const map = JSON.parse(readFileSync(mapFile, 'utf8'));
   if (!map.sourcesContent) return;
-  const note = '// Generated at build time from the stopword package: one `export const xxx = [...]` per language list (build/bundle.mjs).\n';
+  const note =
+    '// Generated at build time from the stopword package: one `export const xxx = [...]` per language list (build/bundle.mjs).\n';
   map.sourcesContent = map.sourcesContent.map((c, i) => (map.sources[i].startsWith('stopword-lists:') ? note : c));
   writeFileSync(mapFile, JSON.stringify(map));
 }

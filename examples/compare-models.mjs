@@ -25,7 +25,17 @@
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import {
-  LabelEncoder, TextVectorizer, backendName, callbacks, classificationReport, init, input, layers, model, optimizers, tensor,
+  LabelEncoder,
+  TextVectorizer,
+  backendName,
+  callbacks,
+  classificationReport,
+  init,
+  input,
+  layers,
+  model,
+  optimizers,
+  tensor,
 } from 'wasm-rnn';
 import { brownTopics } from './lib/brown.mjs';
 import { emailText } from './lib/email.mjs';
@@ -41,7 +51,10 @@ const BATCH = 32;
 const EMB = 64;
 const KINDS = ['LSTM', 'BiGRU', 'CNN', 'Transformer'];
 const t0 = performance.now();
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const secs = (ms) => (ms / 1000).toFixed(1);
 
 // ------------------------------------------------------------------ models
@@ -67,9 +80,10 @@ function build(kind, { vocab, T, classes }) {
     else h = layers.globalMaxPooling1d().apply(layers.conv1d({ filters: 100, kernelSize: 5, activation: 'relu' }).apply(e));
   }
   h = layers.dropout({ rate: 0.3 }).apply(h);
-  const out = classes === 2
-    ? layers.dense({ units: 1, activation: 'sigmoid' }).apply(h)
-    : layers.dense({ units: classes, activation: 'softmax' }).apply(h);
+  const out =
+    classes === 2
+      ? layers.dense({ units: 1, activation: 'sigmoid' }).apply(h)
+      : layers.dense({ units: classes, activation: 'softmax' }).apply(h);
   const m = model({ inputs: ids, outputs: out, seed: SEED, name: kind });
   m.compile({
     optimizer: optimizers.adam({ learningRate: 2e-3 }),
@@ -92,17 +106,28 @@ const pad = (s, n) => String(s).padStart(n);
 /** Train each model on one task; returns a row per model. */
 async function runTask(task) {
   console.log(`\n=== ${task.title}`);
-  console.log(`${task.nFit} training sequences, ${task.nVal} for validation (early stopping), ${task.nTest} for testing; T = ${task.T}, vocabulary ${fmtInt(task.vocab)}, ` +
-    `at most ${task.epochs} epoch${task.epochs > 1 ? 's' : ''} of batch ${BATCH}, Adam 2e-3, seed ${SEED}`);
+  console.log(
+    `${task.nFit} training sequences, ${task.nVal} for validation (early stopping), ${task.nTest} for testing; T = ${task.T}, vocabulary ${fmtInt(task.vocab)}, ` +
+      `at most ${task.epochs} epoch${task.epochs > 1 ? 's' : ''} of batch ${BATCH}, Adam 2e-3, seed ${SEED}`,
+  );
   const rows = [];
   for (const kind of KINDS) {
     const m = build(kind, task);
     const p = paramCounts(m);
     const ts = performance.now();
     const history = await m.fit(task.x, task.y, {
-      epochs: task.epochs, batchSize: BATCH, shuffle: true, verbose: 0, ...task.fitOptions,
+      epochs: task.epochs,
+      batchSize: BATCH,
+      shuffle: true,
+      verbose: 0,
+      ...task.fitOptions,
       callbacks: [
-        { onEpochEnd: (epoch, logs) => console.log(`  ${kind.padEnd(11)} epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)} accuracy ${logs.accuracy.toFixed(4)} val_loss ${logs.val_loss.toFixed(4)} val_accuracy ${logs.val_accuracy.toFixed(4)} (${secs(performance.now() - ts)} s so far, load ${load()})`) },
+        {
+          onEpochEnd: (epoch, logs) =>
+            console.log(
+              `  ${kind.padEnd(11)} epoch ${epoch + 1}: loss ${logs.loss.toFixed(4)} accuracy ${logs.accuracy.toFixed(4)} val_loss ${logs.val_loss.toFixed(4)} val_accuracy ${logs.val_accuracy.toFixed(4)} (${secs(performance.now() - ts)} s so far, load ${load()})`,
+            ),
+        },
         callbacks.earlyStopping({ monitor: 'val_loss', patience: 1, restoreBestWeights: true }),
       ],
     });
@@ -117,13 +142,23 @@ async function runTask(task) {
       return best;
     });
     const report = classificationReport(task.yTest, predicted, task.labels);
-    rows.push({ kind, p, epochs, trainMs, seqPerSec: (epochs * task.nFit) / (trainMs / 1000), accuracy: report.accuracy, f1: report.macro.f1 });
+    rows.push({
+      kind,
+      p,
+      epochs,
+      trainMs,
+      seqPerSec: (epochs * task.nFit) / (trainMs / 1000),
+      accuracy: report.accuracy,
+      f1: report.macro.f1,
+    });
     m.dispose();
   }
   console.log(`\n${task.title}: test results (${task.nTest} sequences never seen in training)`);
   console.log('model        weights (embeddings + rest)   epochs  train time  train seq/s  test accuracy  macro F1');
   for (const r of rows) {
-    console.log(`${r.kind.padEnd(12)} ${pad(fmtInt(r.p.total), 9)} (${pad(fmtInt(r.p.emb), 9)} + ${pad(fmtInt(r.p.rest), 6)})  ${pad(r.epochs, 6)}  ${pad(secs(r.trainMs) + ' s', 10)}  ${pad(Math.round(r.seqPerSec), 11)}  ${pad((r.accuracy * 100).toFixed(2) + '%', 13)}  ${pad(r.f1.toFixed(4), 8)}`);
+    console.log(
+      `${r.kind.padEnd(12)} ${pad(fmtInt(r.p.total), 9)} (${pad(fmtInt(r.p.emb), 9)} + ${pad(fmtInt(r.p.rest), 6)})  ${pad(r.epochs, 6)}  ${pad(secs(r.trainMs) + ' s', 10)}  ${pad(Math.round(r.seqPerSec), 11)}  ${pad((r.accuracy * 100).toFixed(2) + '%', 13)}  ${pad(r.f1.toFixed(4), 8)}`,
+    );
   }
   if (task.baseline) console.log(task.baseline);
   return rows;
@@ -131,9 +166,11 @@ async function runTask(task) {
 
 // ---------------------------------------------------------------- the data
 console.log(`wasm-rnn: LSTM, BiGRU, 1D-CNN and Transformer encoder compared · backend: ${await init()}`);
-console.log(`load average at start (1, 5, 15 min): ${load()}${QUICK ? ' · --quick: a quarter of each training set, 1 epoch, 1 timed batch' : ''}`);
+console.log(
+  `load average at start (1, 5, 15 min): ${load()}${QUICK ? ' · --quick: a quarter of each training set, 1 epoch, 1 timed batch' : ''}`,
+);
 let state = SEED;
-const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const shuffle = (ids) => {
   for (let i = ids.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -203,7 +240,9 @@ const topicTask = {
   fitOptions: {
     validationData: [topicVec.transform(brown.validation.map((p) => p.text)), yTopic(brown.validation)],
     // the topics are unbalanced: weight each class by n / (k · n_c), as topic-classifier.mjs does
-    classWeight: Object.fromEntries(TOPICS.map((l, c) => [c, brown.train.length / (TOPICS.length * brown.train.filter((p) => p.label === l).length)])),
+    classWeight: Object.fromEntries(
+      TOPICS.map((l, c) => [c, brown.train.length / (TOPICS.length * brown.train.filter((p) => p.label === l).length)]),
+    ),
   },
   baseline: `(a majority guess: ${((Math.max(...TOPICS.map((_, c) => topicTest.filter((y) => y === c).length)) / topicTest.length) * 100).toFixed(1)}%)`,
 };
@@ -220,16 +259,25 @@ const SWEEP_V = 10000;
 const MIN_MS = QUICK ? 0 : 4000;
 const MIN_BATCHES = QUICK ? 1 : 2;
 console.log(`\n=== cost as sequences grow: seconds per epoch of ${fmtInt(EPOCH_SEQS)} sequences`);
-console.log(`Each model (vocabulary ${fmtInt(SWEEP_V)}, the sizes above, a sigmoid head) takes training steps on batches of ${SWEEP_B} sequences of random token ids 1..${SWEEP_V - 1} ` +
-  `(no padding) with random 0/1 targets: one warm-up step, then steps timed until ${MIN_BATCHES} batches${MIN_MS ? ` and ${MIN_MS / 1000} s` : ''} have passed; ` +
-  `the time per sequence is scaled to an epoch of ${fmtInt(EPOCH_SEQS)} sequences (batch ${SWEEP_B} keeps the Transformer's (batch, heads, T, T) scores at T = 1,600 to 328 MB).`);
+console.log(
+  `Each model (vocabulary ${fmtInt(SWEEP_V)}, the sizes above, a sigmoid head) takes training steps on batches of ${SWEEP_B} sequences of random token ids 1..${SWEEP_V - 1} ` +
+    `(no padding) with random 0/1 targets: one warm-up step, then steps timed until ${MIN_BATCHES} batches${MIN_MS ? ` and ${MIN_MS / 1000} s` : ''} have passed; ` +
+    `the time per sequence is scaled to an epoch of ${fmtInt(EPOCH_SEQS)} sequences (batch ${SWEEP_B} keeps the Transformer's (batch, heads, T, T) scores at T = 1,600 to 328 MB).`,
+);
 const sweep = {};
 for (const T of SWEEP_T) {
   let s = 7 + T;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const batches = Array.from({ length: 4 }, () => ({
-    x: tensor(Int32Array.from({ length: SWEEP_B * T }, () => 1 + Math.floor(rnd() * (SWEEP_V - 1))), [SWEEP_B, T], 'int32'),
-    y: tensor(Float32Array.from({ length: SWEEP_B }, () => (rnd() < 0.5 ? 1 : 0)), [SWEEP_B, 1]),
+    x: tensor(
+      Int32Array.from({ length: SWEEP_B * T }, () => 1 + Math.floor(rnd() * (SWEEP_V - 1))),
+      [SWEEP_B, T],
+      'int32',
+    ),
+    y: tensor(
+      Float32Array.from({ length: SWEEP_B }, () => (rnd() < 0.5 ? 1 : 0)),
+      [SWEEP_B, 1],
+    ),
   }));
   for (const kind of KINDS) {
     const m = build(kind, { vocab: SWEEP_V, T, classes: 2 });
@@ -243,28 +291,41 @@ for (const T of SWEEP_T) {
     }
     const perSeq = (performance.now() - ts) / 1000 / (n * SWEEP_B);
     (sweep[kind] ??= {})[T] = perSeq * EPOCH_SEQS;
-    console.log(`  T ${pad(fmtInt(T), 5)}  ${kind.padEnd(11)} ${pad(n, 3)} batches timed: ${pad((1 / perSeq).toFixed(1), 7)} seq/s, ${pad(sweep[kind][T].toFixed(1), 7)} s per epoch  (load ${load()})`);
+    console.log(
+      `  T ${pad(fmtInt(T), 5)}  ${kind.padEnd(11)} ${pad(n, 3)} batches timed: ${pad((1 / perSeq).toFixed(1), 7)} seq/s, ${pad(sweep[kind][T].toFixed(1), 7)} s per epoch  (load ${load()})`,
+    );
     m.dispose();
   }
 }
 const ratio = (kind, T) => sweep[kind][4 * T] / sweep[kind][T];
-console.log(`\nseconds per epoch of ${fmtInt(EPOCH_SEQS)} sequences (batch ${SWEEP_B}), and the growth from T to 4T (linear cost: 4.0x; quadratic: 16x)`);
+console.log(
+  `\nseconds per epoch of ${fmtInt(EPOCH_SEQS)} sequences (batch ${SWEEP_B}), and the growth from T to 4T (linear cost: 4.0x; quadratic: 16x)`,
+);
 console.log(`model        ${SWEEP_T.map((T) => pad(`T ${fmtInt(T)}`, 9)).join(' ')}   100→400   400→1,600`);
 for (const kind of KINDS) {
-  console.log(`${kind.padEnd(12)} ${SWEEP_T.map((T) => pad(sweep[kind][T].toFixed(1), 9)).join(' ')}   ${pad(ratio(kind, 100).toFixed(1) + 'x', 7)}   ${pad(ratio(kind, 400).toFixed(1) + 'x', 9)}`);
+  console.log(
+    `${kind.padEnd(12)} ${SWEEP_T.map((T) => pad(sweep[kind][T].toFixed(1), 9)).join(' ')}   ${pad(ratio(kind, 100).toFixed(1) + 'x', 7)}   ${pad(ratio(kind, 400).toFixed(1) + 'x', 9)}`,
+  );
 }
 console.log('\nwhere each curve bends (the growth per 4x T: linear cost gives 4x, quadratic 16x):');
 const regime = (r) => (r < 3 ? 'below linear' : r <= 5.5 ? 'about linear' : r <= 10 ? 'between linear and quadratic' : 'near quadratic');
 for (const kind of KINDS) {
   const [r1, r2] = [ratio(kind, 100), ratio(kind, 400)];
   const both = `${r1.toFixed(1)}x from 100 to 400 (${regime(r1)}), ${r2.toFixed(1)}x from 400 to 1,600 (${regime(r2)})`;
-  const what = regime(r1) === regime(r2) && r2 / r1 < 1.5 && r1 / r2 < 1.5
-    ? `no bend: ${both}`
-    : `bends at T 400, ${r2 > r1 ? 'steeper' : 'flatter'} after: ${both}`;
+  const what =
+    regime(r1) === regime(r2) && r2 / r1 < 1.5 && r1 / r2 < 1.5
+      ? `no bend: ${both}`
+      : `bends at T 400, ${r2 > r1 ? 'steeper' : 'flatter'} after: ${both}`;
   console.log(`  ${kind.padEnd(11)} ${what}`);
 }
-const at = (T) => KINDS.slice().sort((a, b) => sweep[a][T] - sweep[b][T]).map((k) => `${k} ${sweep[k][T].toFixed(0)} s`).join(', ');
+const at = (T) =>
+  KINDS.slice()
+    .sort((a, b) => sweep[a][T] - sweep[b][T])
+    .map((k) => `${k} ${sweep[k][T].toFixed(0)} s`)
+    .join(', ');
 console.log(`  fastest to slowest at T 100: ${at(100)}; at T 1,600: ${at(1600)}`);
 
-console.log(`\nbackend ${backendName()}; load average at the end (1, 5, 15 min): ${load()} on ${cpus().length} cores (shared with other jobs: timings vary with the load; the accuracies do not)`);
+console.log(
+  `\nbackend ${backendName()}; load average at the end (1, 5, 15 min): ${load()} on ${cpus().length} cores (shared with other jobs: timings vary with the load; the accuracies do not)`,
+);
 console.log(`done in ${secs(performance.now() - t0)} s`);

@@ -51,9 +51,11 @@ for (const [word, pron] of Object.entries(dict)) {
 }
 const letters = [...new Set(entries.flatMap(([w]) => [...w]))].sort();
 const phonemes = [...new Set(entries.flatMap(([, p]) => p))].sort();
-console.log(`CMUdict: ${Object.keys(dict).length.toLocaleString('en-US')} entries; ${entries.length.toLocaleString('en-US')} words kept ` +
-  `(${alternates.toLocaleString('en-US')} alternate pronunciations and ${other.toLocaleString('en-US')} entries with other characters left out); ` +
-  `${letters.length} letters, ${phonemes.length} phonemes`);
+console.log(
+  `CMUdict: ${Object.keys(dict).length.toLocaleString('en-US')} entries; ${entries.length.toLocaleString('en-US')} words kept ` +
+    `(${alternates.toLocaleString('en-US')} alternate pronunciations and ${other.toLocaleString('en-US')} entries with other characters left out); ` +
+    `${letters.length} letters, ${phonemes.length} phonemes`,
+);
 
 // a seeded shuffle (mulberry32), then the last TEST_SHARE of the words are held out
 let state = SEED;
@@ -71,13 +73,23 @@ const nTest = Math.round(entries.length * TEST_SHARE);
 const train = entries.slice(nTest);
 const test = entries.slice(0, nTest);
 const multi = test.filter(([w]) => new Set(allProns.get(w).map((p) => p.join(' '))).size > 1).length;
-console.log(`${train.length.toLocaleString('en-US')} words to train on, ${test.length.toLocaleString('en-US')} held out ` +
-  `(${multi.toLocaleString('en-US')} of them with more than one pronunciation once stress is stripped)\n`);
+console.log(
+  `${train.length.toLocaleString('en-US')} words to train on, ${test.length.toLocaleString('en-US')} held out ` +
+    `(${multi.toLocaleString('en-US')} of them with more than one pronunciation once stress is stripped)\n`,
+);
 
 // ------------------------------------------------------------------ model
 // source tokens are the letters (a word is a string of one-letter tokens),
 // target tokens the phonemes; ids 0/1/2 (padding, start, end) are reserved
-const s = seq2seq({ sourceVocab: letters, targetVocab: phonemes, embeddingDim: 32, units: UNITS, cell: 'lstm', learningRate: LR[0], seed: SEED });
+const s = seq2seq({
+  sourceVocab: letters,
+  targetVocab: phonemes,
+  embeddingDim: 32,
+  units: UNITS,
+  cell: 'lstm',
+  learningRate: LR[0],
+  seed: SEED,
+});
 s.model.summary();
 const words = (list) => list.map(([w]) => w);
 const prons = (list) => list.map(([, p]) => p);
@@ -98,13 +110,18 @@ console.log(`trained ${history.epoch.length} epochs in ${trainSecs.toFixed(1)} s
 
 // ------------------------------------------------------------- evaluate
 const ev = s.evaluate(words(test), prons(test));
-console.log(`held-out loss ${ev.loss.toFixed(4)} nats per phoneme (perplexity ${ev.perplexity.toFixed(3)}, ${ev.tokens.toLocaleString('en-US')} phonemes and end marks)`);
+console.log(
+  `held-out loss ${ev.loss.toFixed(4)} nats per phoneme (perplexity ${ev.perplexity.toFixed(3)}, ${ev.tokens.toLocaleString('en-US')} phonemes and end marks)`,
+);
 const results = {};
 for (const beamWidth of [1, BEAM]) {
   const t = performance.now();
   const out = s.decode(words(test), { beamWidth, maxLength: 40 });
   const ms = performance.now() - t;
-  const r = errorRates(prons(test), out.map((o) => o.tokens));
+  const r = errorRates(
+    prons(test),
+    out.map((o) => o.tokens),
+  );
   results[beamWidth] = out;
   // as the G2P literature scores CMUdict: against the closest of the word's listed pronunciations
   const closest = test.map(([w], i) => {
@@ -112,13 +129,18 @@ for (const beamWidth of [1, BEAM]) {
     const d = refs.map((ref) => editDistance(ref, out[i].tokens));
     return refs[d.indexOf(Math.min(...d))];
   });
-  const any = errorRates(closest, out.map((o) => o.tokens));
+  const any = errorRates(
+    closest,
+    out.map((o) => o.tokens),
+  );
   const pct = (x) => `${(100 * x).toFixed(2)}%`;
   const label = beamWidth === 1 ? 'greedy        ' : `beam width ${String(beamWidth).padEnd(3)}`;
-  console.log(`${label} PER ${pct(r.tokenErrorRate)}  WER ${pct(r.sequenceErrorRate)}   ` +
-    `(${r.edits.toLocaleString('en-US')} edits in ${r.referenceTokens.toLocaleString('en-US')} phonemes, ` +
-    `${r.wrongSequences.toLocaleString('en-US')} of ${r.sequences.toLocaleString('en-US')} words wrong; ${(ms / 1000).toFixed(1)} s, ${(test.length / (ms / 1000)).toFixed(0)} words/s)\n` +
-    `${' '.repeat(15)}against any listed pronunciation: PER ${pct(any.tokenErrorRate)}  WER ${pct(any.sequenceErrorRate)}`);
+  console.log(
+    `${label} PER ${pct(r.tokenErrorRate)}  WER ${pct(r.sequenceErrorRate)}   ` +
+      `(${r.edits.toLocaleString('en-US')} edits in ${r.referenceTokens.toLocaleString('en-US')} phonemes, ` +
+      `${r.wrongSequences.toLocaleString('en-US')} of ${r.sequences.toLocaleString('en-US')} words wrong; ${(ms / 1000).toFixed(1)} s, ${(test.length / (ms / 1000)).toFixed(0)} words/s)\n` +
+      `${' '.repeat(15)}against any listed pronunciation: PER ${pct(any.tokenErrorRate)}  WER ${pct(any.sequenceErrorRate)}`,
+  );
 }
 
 // ------------------------------------------------------------ examples

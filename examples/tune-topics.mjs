@@ -10,7 +10,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabelEncoder, TextVectorizer, classificationReport, formatResults, init, predictedClasses, randomSearch, saveModel } from 'wasm-rnn';
+import {
+  LabelEncoder,
+  TextVectorizer,
+  classificationReport,
+  formatResults,
+  init,
+  predictedClasses,
+  randomSearch,
+  saveModel,
+} from 'wasm-rnn';
 import { brownTopics } from './lib/brown.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,10 +42,21 @@ const x = vectorizer.transform(pool.map((p) => p.text));
 const y = Array.from(encoder.transform(pool.map((p) => p.label)));
 const docIds = new Map();
 const groups = pool.map((p) => docIds.get(p.doc) ?? (docIds.set(p.doc, docIds.size), docIds.size - 1));
-console.log(`${pool.length} passages from ${docIds.size} documents in ${LABELS.length} topics; ${test.length} test passages from other documents\n`);
+console.log(
+  `${pool.length} passages from ${docIds.size} documents in ${LABELS.length} topics; ${test.length} test passages from other documents\n`,
+);
 
 const result = await randomSearch({
-  x, y, groups, folds: 3, trials: TRIALS, seed: 42, epochs: 6, patience: 1, metric: 'f1', classWeight: 'balanced',
+  x,
+  y,
+  groups,
+  folds: 3,
+  trials: TRIALS,
+  seed: 42,
+  epochs: 6,
+  patience: 1,
+  metric: 'f1',
+  classWeight: 'balanced',
   space: {
     cell: ['lstm', 'gru'],
     units: [16, 32, 64],
@@ -45,17 +65,22 @@ const result = await randomSearch({
     learningRate: { min: 1e-3, max: 1e-2, log: true },
     batchSize: [16, 32, 64],
   },
-  onTrial: (t, done, total) => console.log(`trial ${done}/${total}: ${JSON.stringify(t.params)} -> macro F1 ${t.score.toFixed(4)} (${t.seconds.toFixed(0)} s)`),
+  onTrial: (t, done, total) =>
+    console.log(`trial ${done}/${total}: ${JSON.stringify(t.params)} -> macro F1 ${t.score.toFixed(4)} (${t.seconds.toFixed(0)} s)`),
 });
 console.log(`\n${result.validation}, ranked by macro F1:\n\n${formatResults(result)}\n`);
 const epochs = Math.max(1, Math.round(result.best.epochs));
-console.log(`best: ${JSON.stringify(result.best.params)}; retrained on all ${pool.length} passages for ${epochs} epoch${epochs === 1 ? '' : 's'} (the mean best epoch)\n`);
+console.log(
+  `best: ${JSON.stringify(result.best.params)}; retrained on all ${pool.length} passages for ${epochs} epoch${epochs === 1 ? '' : 's'} (the mean best epoch)\n`,
+);
 
 const model = result.model;
 const yTest = Array.from(encoder.transform(test.map((p) => p.label)));
 const predicted = predictedClasses(model.predict(vectorizer.transform(test.map((p) => p.text)), { batchSize: 128 }));
 const report = classificationReport(yTest, Array.from(predicted), LABELS);
-console.log(`test set (${test.length} passages from held-out documents): accuracy ${(report.accuracy * 100).toFixed(2)}%, macro F1 ${report.macro.f1.toFixed(4)}`);
+console.log(
+  `test set (${test.length} passages from held-out documents): accuracy ${(report.accuracy * 100).toFixed(2)}%, macro F1 ${report.macro.f1.toFixed(4)}`,
+);
 
 model.vectorizer = vectorizer;
 model.labels = LABELS;

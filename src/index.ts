@@ -39,7 +39,13 @@ export type { ProgressBarOptions } from './train/progress.js';
 export type { FitParams } from './train/callbacks.js';
 export * from './lm/index.js';
 export * from './tune/index.js';
-export { saveModelToIndexedDB, loadModelFromIndexedDB, listIndexedDBModels, deleteModelFromIndexedDB, downloadModel } from './io/browser.js';
+export {
+  saveModelToIndexedDB,
+  loadModelFromIndexedDB,
+  listIndexedDBModels,
+  deleteModelFromIndexedDB,
+  downloadModel,
+} from './io/browser.js';
 export * from './seq2seq/index.js';
 /** @internal The body of a thread worker (dist/thread.js). */
 export { threadMain } from './threads/worker_main.js';

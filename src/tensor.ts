@@ -94,7 +94,12 @@ export type TensorLike = Tensor | NestedArray | TypedData | TfjsTensorLike;
 
 /** True for objects with an array `shape` and a `dataSync()` method (tf.Tensor). */
 export function isTfjsLike(v: unknown): v is TfjsTensorLike {
-  return typeof v === 'object' && v !== null && Array.isArray((v as TfjsTensorLike).shape) && typeof (v as TfjsTensorLike).dataSync === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as TfjsTensorLike).shape) &&
+    typeof (v as TfjsTensorLike).dataSync === 'function'
+  );
 }
 
 /** Text where numbers belong: a string, or arrays whose first leaf is one. */
@@ -132,7 +137,10 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
     return new Tensor(t, shape ?? []);
   }
   if (!Array.isArray(values)) {
-    fail('E_ARG', `${where}: expected nested number arrays, a typed array, a Tensor or a TF.js tensor (shape and dataSync()), got ${describe(values)}`);
+    fail(
+      'E_ARG',
+      `${where}: expected nested number arrays, a typed array, a Tensor or a TF.js tensor (shape and dataSync()), got ${describe(values)}`,
+    );
   }
   const inferred = inferShape(values);
   const flat: number[] = [];
@@ -154,14 +162,16 @@ function fromTfjs(t: TfjsTensorLike, shape: readonly number[] | undefined, dtype
   if (shape && !sameShape(shape, t.shape)) {
     fail('E_SHAPE', `${where}: shape [${shape.join(', ')}] does not match the TF.js tensor's [${t.shape.join(', ')}]`);
   }
-  if (t.dtype === 'string') fail('E_ARG', `${where}: a TF.js string tensor holds text; turn texts into ids with vectorizer.transform(texts)`);
+  if (t.dtype === 'string')
+    fail('E_ARG', `${where}: a TF.js string tensor holds text; turn texts into ids with vectorizer.transform(texts)`);
   if (t.dtype === 'complex64') fail('E_ARG', `${where}: complex64 TF.js tensors are not supported; pass tf.real(t) or t.arraySync()`);
   const values = t.dataSync();
   const dt: DType = dtype ?? (t.dtype === 'int32' || values instanceof Int32Array ? 'int32' : 'float32');
   const out = dt === 'int32' ? new Int32Array(values.length) : new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
-    if (typeof x !== 'number' && typeof x !== 'boolean') fail('E_ARG', `${where}: value ${i} of the TF.js tensor is ${describe(x)}, not a number; call .arraySync() to see its contents`);
+    if (typeof x !== 'number' && typeof x !== 'boolean')
+      fail('E_ARG', `${where}: value ${i} of the TF.js tensor is ${describe(x)}, not a number; call .arraySync() to see its contents`);
     if (dt === 'int32' && !Number.isInteger(Number(x))) fail('E_ARG', `${where}: value ${x} at index ${i} is not an integer (dtype int32)`);
     out[i] = Number(x);
   }
@@ -188,10 +198,7 @@ function flatten(v: NestedArray, shape: number[], dim: number, out: number[]): v
     return;
   }
   if (!Array.isArray(v) || v.length !== shape[dim]) {
-    throw new WasmRnnError(
-      'E_SHAPE',
-      `tensor(): ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${describe(v)}`,
-    );
+    throw new WasmRnnError('E_SHAPE', `tensor(): ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${describe(v)}`);
   }
   for (const x of v) flatten(x, shape, dim + 1, out);
 }

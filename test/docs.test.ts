@@ -24,13 +24,28 @@ describe('README', () => {
 
   it('command line: text options, --max-len from the data, the OOV warning, exit codes', () => {
     const cli = section('## Command line');
-    for (const s of ['--split whitespace|character|word|none', '--ngrams N', '95th percentile', 'warns above 25%', 'did you mean --epochs?', '(`--units abc`)', '| head', 'trained on unless']) {
+    for (const s of [
+      '--split whitespace|character|word|none',
+      '--ngrams N',
+      '95th percentile',
+      'warns above 25%',
+      'did you mean --epochs?',
+      '(`--units abc`)',
+      '| head',
+      'trained on unless',
+    ]) {
       expect(cli, s).toContain(s);
     }
   });
 
   it('library: stop-word subpaths, TF.js tensors, Keras files, readable dist, no runtime dependencies', () => {
-    for (const s of ["import de from 'wasm-rnn/stopwords/de'", 'TF.js tensors (anything with `shape` and\n`dataSync()`', 'tensorflowjs_converter --input_format keras', '--enable-source-maps', 'no runtime dependencies']) {
+    for (const s of [
+      "import de from 'wasm-rnn/stopwords/de'",
+      'TF.js tensors (anything with `shape` and\n`dataSync()`',
+      'tensorflowjs_converter --input_format keras',
+      '--enable-source-maps',
+      'no runtime dependencies',
+    ]) {
       expect(readme.replace(/\s+/g, ' '), s).toContain(s.replace(/\s+/g, ' '));
     }
     expect(readme).not.toMatch(/two\s+tiny runtime dependencies/);

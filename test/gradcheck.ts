@@ -41,7 +41,13 @@ export function gradCheck(model: Model, x: Tensor | Tensor[], opts: GradCheckOpt
   const N = xs[0].shape[0];
   const out0 = model.predict(x, { batchSize: N });
   const outs = Array.isArray(out0) ? out0 : [out0];
-  const dys = outs.map((o) => new Tensor(Float32Array.from(o.data, () => rng.uniform(-1, 1)), o.shape));
+  const dys = outs.map(
+    (o) =>
+      new Tensor(
+        Float32Array.from(o.data, () => rng.uniform(-1, 1)),
+        o.shape,
+      ),
+  );
   // without stateDy only the first output carries a gradient
   const useStates = opts.stateDy && outs.length > 1;
   const seeds = outs.length === 1 ? dys[0] : dys.map((d, k) => (k === 0 || useStates ? d : null));
@@ -71,7 +77,8 @@ export function gradCheck(model: Model, x: Tensor | Tensor[], opts: GradCheckOpt
     const err = Math.abs(num - ana) / Math.max(1, Math.abs(num), Math.abs(ana));
     expect(err, `${what}: analytic ${ana} vs numeric ${num}`).toBeLessThan(tol);
   };
-  const sample = (n: number) => (n <= maxPerWeight ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: maxPerWeight }, () => rng.int(n)));
+  const sample = (n: number) =>
+    n <= maxPerWeight ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: maxPerWeight }, () => rng.int(n));
 
   // stage x once (gradients() staged it too; do it again to be explicit)
   model.predict(x, { batchSize: N });

@@ -13,7 +13,9 @@ const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
 /** Runtime imports of each module under src/ (module -> modules it loads). */
 function importGraph(): Map<string, string[]> {
-  const files = readdirSync(src, { recursive: true }).map(String).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const files = readdirSync(src, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
   const graph = new Map<string, string[]>();
   for (const f of files) {
     const text = readFileSync(join(src, f), 'utf8');
@@ -21,7 +23,14 @@ function importGraph(): Map<string, string[]> {
     for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)([^;]*?)\s+from\s+'(\.[^']+)'/gms)) {
       const names = m[1].trim();
       // import { type A, type B } from '...' loads nothing at run time
-      if (/^\{[^}]*\}$/.test(names) && names.slice(1, -1).split(',').every((n) => n.trim().startsWith('type ') || n.trim() === '')) continue;
+      if (
+        /^\{[^}]*\}$/.test(names) &&
+        names
+          .slice(1, -1)
+          .split(',')
+          .every((n) => n.trim().startsWith('type ') || n.trim() === '')
+      )
+        continue;
       deps.push(join(dirname(f), m[2]).replace(/\.js$/, '.ts'));
     }
     graph.set(f, deps);
@@ -56,6 +65,14 @@ describe('module structure', () => {
   });
 
   it('the cycle finder finds a cycle', () => {
-    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual([['a', 'b', 'c', 'a']]);
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c', 'a']]);
   });
 });

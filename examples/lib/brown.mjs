@@ -77,7 +77,8 @@ export function brownTopics({ words = 80, maxPerTopic = 1500, topics = TOPICS } 
       const cap = Math.ceil((maxPerTopic * share[split]) / chosen.length);
       for (const d of chosen) {
         const all = brownParagraphs(d.id).join(' ').split(/\s+/);
-        for (let k = 0, n = 0; k + words <= all.length && n < cap; k += words, n++) out[split].push({ text: all.slice(k, k + words).join(' '), label, doc: d.id });
+        for (let k = 0, n = 0; k + words <= all.length && n < cap; k += words, n++)
+          out[split].push({ text: all.slice(k, k + words).join(' '), label, doc: d.id });
       }
     }
   }

@@ -35,7 +35,10 @@ function partText(headers, body) {
   const type = (headers.get('content-type') ?? 'text/plain').toLowerCase();
   const boundary = /boundary="?([^";]+)"?/i.exec(headers.get('content-type') ?? '')?.[1];
   if (type.startsWith('multipart/') && boundary) {
-    const parts = body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--'));
+    const parts = body
+      .split(`--${boundary}`)
+      .slice(1)
+      .filter((p) => !p.startsWith('--'));
     const texts = parts.map((p) => {
       const { headers: h, body: b } = splitMessage(p.replace(/^\r?\n/, ''));
       return partText(h, b);
@@ -67,7 +70,8 @@ function decodeQuotedPrintable(s) {
 /** RFC 2047 encoded words in headers: =?charset?B|Q?text?= @param {string} s */
 function decodeWords(s) {
   return s.replace(/=\?[^?]+\?([BbQq])\?([^?]*)\?=/g, (_, enc, text) =>
-    enc.toUpperCase() === 'B' ? decodeBase64(text) : decodeQuotedPrintable(text.replace(/_/g, ' ')));
+    enc.toUpperCase() === 'B' ? decodeBase64(text) : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+  );
 }
 
 /** @param {string} html */

@@ -48,7 +48,10 @@ export type GruBackwardArgs = GruForwardArgs & KernelArgs<'gruBackward'>;
 /** Merge modes of a Bidirectional layer, as the merge kernels number them. */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 export const MERGE_MODES: Readonly<Record<MergeMode, number>> = {
-  concat: MERGE_CONCAT, sum: MERGE_SUM, mul: MERGE_MUL, ave: MERGE_AVE,
+  concat: MERGE_CONCAT,
+  sum: MERGE_SUM,
+  mul: MERGE_MUL,
+  ave: MERGE_AVE,
 };
 
 export class Backend extends Buffers {
@@ -292,7 +295,12 @@ function from(buf: Buf, start: number): Buf {
 
 function mergeMode(op: string, mode: MergeMode): number {
   if (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(MERGE_MODES, mode)) {
-    fail('E_ARG', `${op}: mode must be one of ${Object.keys(MERGE_MODES).map((m) => `'${m}'`).join(', ')}, got ${String(mode)}`);
+    fail(
+      'E_ARG',
+      `${op}: mode must be one of ${Object.keys(MERGE_MODES)
+        .map((m) => `'${m}'`)
+        .join(', ')}, got ${String(mode)}`,
+    );
   }
   return MERGE_MODES[mode];
 }

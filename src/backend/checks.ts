@@ -94,7 +94,8 @@ function plan(k: KernelName): Plan {
       dims: names,
       mins: dims.map(([, d]) => d.min),
       vals: new Float64Array(dims.length),
-      bufs: entries.filter((e): e is [string, BufParam] => e[1].kind === 'buf')
+      bufs: entries
+        .filter((e): e is [string, BufParam] => e[1].kind === 'buf')
         .map(([name, b]) => ({ name, p: b, count: typeof b.shape === 'string' ? compileShape(b.shape, names) : null })),
       spec: s,
     };

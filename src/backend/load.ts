@@ -105,7 +105,8 @@ export async function createBackend(options: InitOptions = {}): Promise<Backend>
     fail('E_ARG', `init: backend must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(choice)}`);
   }
   const url = options.threadWorkerUrl;
-  if (url !== undefined && typeof url !== 'string' && !(url instanceof URL)) fail('E_ARG', `init: threadWorkerUrl must be a string or a URL, got ${describe(url)}`);
+  if (url !== undefined && typeof url !== 'string' && !(url instanceof URL))
+    fail('E_ARG', `init: threadWorkerUrl must be a string or a URL, got ${describe(url)}`);
   attempts.length = 0;
   const notes: string[] = [];
   const wanted = await threadCount(options.threads, notes);
@@ -191,7 +192,9 @@ async function threadedBackend(choice: BackendChoice, options: InitOptions, want
   if (m !== undefined) {
     if (m instanceof WebAssembly.Module) {
       if (!WebAssembly.Module.imports(m).some((i) => i.kind === 'memory')) {
-        attempts.push('threads: the given module is a one-thread build (pass dist/wasm/wasm-rnn.threads.simd.wasm, or its bytes, for threads); one thread runs');
+        attempts.push(
+          'threads: the given module is a one-thread build (pass dist/wasm/wasm-rnn.threads.simd.wasm, or its bytes, for threads); one thread runs',
+        );
         return null;
       }
       candidates.push(['the given module', async () => m]);
@@ -200,8 +203,10 @@ async function threadedBackend(choice: BackendChoice, options: InitOptions, want
       candidates.push(['the given module', async () => (importsMemory(bytes) ? bytes : threadsBuild(bytes))]);
     }
   } else {
-    if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd') candidates.push(['wasm-relaxed-simd', async () => threadsBuild(await embeddedWasm(RELAXED_WASM))]);
-    if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd') candidates.push(['wasm-simd', async () => threadsBuild(await embeddedWasm(SIMD_WASM))]);
+    if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd')
+      candidates.push(['wasm-relaxed-simd', async () => threadsBuild(await embeddedWasm(RELAXED_WASM))]);
+    if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd')
+      candidates.push(['wasm-simd', async () => threadsBuild(await embeddedWasm(SIMD_WASM))]);
   }
   for (const [name, load] of candidates) {
     let bytes: Uint8Array | null = null;
@@ -226,7 +231,13 @@ async function threadedBackend(choice: BackendChoice, options: InitOptions, want
       continue;
     }
     try {
-      backend.pool = await ThreadPool.start({ workers: wanted - 1, module, bytes: bytes ?? new Uint8Array(0), memory, url: options.threadWorkerUrl ?? defaultThreadUrl() });
+      backend.pool = await ThreadPool.start({
+        workers: wanted - 1,
+        module,
+        bytes: bytes ?? new Uint8Array(0),
+        memory,
+        url: options.threadWorkerUrl ?? defaultThreadUrl(),
+      });
     } catch (e) {
       attempts.push(`threads: could not start worker threads (${e instanceof Error ? e.message : String(e)}); one thread runs`);
       return null;
@@ -254,7 +265,9 @@ async function compileBytes(bytes: Uint8Array): Promise<WebAssembly.Module> {
     if (/disallowed|code generation|not allowed/i.test(msg)) {
       throw new WasmRnnError(
         'E_BACKEND',
-        'init: this runtime forbids compiling WebAssembly from bytes (' + msg + '). ' +
+        'init: this runtime forbids compiling WebAssembly from bytes (' +
+          msg +
+          '). ' +
           "Import the wasm file as a module instead, e.g. `import wasm from 'wasm-rnn/wasm/wasm-rnn.simd.wasm'`, " +
           'and pass it as init({ module: wasm }).',
         { cause: e },
@@ -299,8 +312,14 @@ function knownAnswerCheck(b: Backend): void {
     const B = be.alloc(K * N);
     const C = be.alloc(M * N);
     const S = be.alloc(9);
-    be.write(A, Array.from({ length: M * K }, (_, i) => ((i * 7) % 13) / 6 - 1));
-    be.write(B, Array.from({ length: K * N }, (_, i) => ((i * 5) % 11) / 5 - 1));
+    be.write(
+      A,
+      Array.from({ length: M * K }, (_, i) => ((i * 7) % 13) / 6 - 1),
+    );
+    be.write(
+      B,
+      Array.from({ length: K * N }, (_, i) => ((i * 5) % 11) / 5 - 1),
+    );
     be.gemm('nn', C, A, B, M, N, K);
     be.write(S, [-9, -2.5, -1, -0.1, 0, 0.3, 1, 3, 12]);
     const T = be.alloc(9);

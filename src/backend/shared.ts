@@ -35,7 +35,8 @@ export function threadsBuild(plain: Uint8Array): Uint8Array<ArrayBuffer> {
     imported = true;
   };
   for (const [id, from, to] of sections(plain)) {
-    if (id === SECTION_IMPORT) throw new WasmRnnError('E_BACKEND', 'init: the kernel build already imports something; it is not a plain build');
+    if (id === SECTION_IMPORT)
+      throw new WasmRnnError('E_BACKEND', 'init: the kernel build already imports something; it is not a plain build');
     // known sections come in id order (custom sections, id 0, may sit anywhere)
     if (!imported && id !== 0 && id > SECTION_IMPORT) addImport();
     if (id !== SECTION_MEMORY) for (let i = from; i < to; i++) out.push(plain[i]);
@@ -104,7 +105,11 @@ export function sharedMemory(): WebAssembly.Memory {
  * so that the main thread can hand it a bigger region.
  */
 export class RegionMemory extends WasmMemory {
-  constructor(memory: WebAssembly.Memory, start: number, readonly end: number) {
+  constructor(
+    memory: WebAssembly.Memory,
+    start: number,
+    readonly end: number,
+  ) {
     super(memory, start * 4);
   }
 

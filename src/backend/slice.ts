@@ -30,7 +30,16 @@ export class SliceBackend extends Backend {
 }
 
 /** y = x ⊙ mask over n elements numbered from `first` (twin/dropout.ts's loop with an offset index). */
-export function dropoutFrom(h: Float32Array, y: number, mask: number, x: number, n: number, rate: number, seed: number, first: number): void {
+export function dropoutFrom(
+  h: Float32Array,
+  y: number,
+  mask: number,
+  x: number,
+  n: number,
+  rate: number,
+  seed: number,
+  first: number,
+): void {
   const threshold = Math.min(4294967295, Math.floor(Math.fround(rate) * 4294967296));
   const scale = Math.fround(1 / Math.fround(1 - Math.fround(rate)));
   for (let i = 0; i < n; i++) {

@@ -41,7 +41,13 @@ export function usageError(command: string, msg: string): UsageError {
 }
 
 /** Options users reach for that have another name here. */
-const OTHER_NAMES: Record<string, string> = { level: 'split', 'char-level': 'split', maxlen: 'max-len', 'learning-rate': 'lr', epoch: 'epochs' };
+const OTHER_NAMES: Record<string, string> = {
+  level: 'split',
+  'char-level': 'split',
+  maxlen: 'max-len',
+  'learning-rate': 'lr',
+  epoch: 'epochs',
+};
 
 export function parseArgs(command: string, argv: readonly string[], specs: readonly OptSpec[], positional = false): Parsed {
   const opts: Parsed['opts'] = {};
@@ -70,7 +76,13 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
     const spec = specs.find((s) => s.name === name);
     if (!spec) {
-      const near = OTHER_NAMES[name] !== undefined && specs.some((s) => s.name === OTHER_NAMES[name]) ? OTHER_NAMES[name] : nearest(name, specs.map((s) => s.name));
+      const near =
+        OTHER_NAMES[name] !== undefined && specs.some((s) => s.name === OTHER_NAMES[name])
+          ? OTHER_NAMES[name]
+          : nearest(
+              name,
+              specs.map((s) => s.name),
+            );
       throw usage(`unknown option --${name}${near ? `; did you mean --${near}?` : ''}`);
     }
     if (spec.type === 'flag') {
@@ -81,7 +93,8 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
     let raw: string;
     if (eq > 0) raw = a.slice(eq + 1);
     else {
-      if (i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) throw usage(`--${name} needs a value${spec.arg ? ` (${spec.arg})` : ''}`);
+      if (i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2))
+        throw usage(`--${name} needs a value${spec.arg ? ` (${spec.arg})` : ''}`);
       raw = argv[++i];
     }
     opts[name] = convert(spec, raw, command);
@@ -97,7 +110,8 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
 
 function convert(spec: OptSpec, raw: string, command: string): string | number | string[] {
   const bad = (what: string) => usageError(command, `--${spec.name}: expected ${what}, got ${JSON.stringify(raw)}`);
-  const bounds = spec.min !== undefined && spec.max !== undefined ? ` in [${spec.min}, ${spec.max}]` : spec.min !== undefined ? ` >= ${spec.min}` : '';
+  const bounds =
+    spec.min !== undefined && spec.max !== undefined ? ` in [${spec.min}, ${spec.max}]` : spec.min !== undefined ? ` >= ${spec.min}` : '';
   if (spec.type === 'int' || spec.type === 'number') {
     const v = raw.trim() === '' ? NaN : Number(raw);
     const what = `${spec.type === 'int' ? 'an integer' : 'a number'}${bounds}`;
@@ -105,7 +119,11 @@ function convert(spec: OptSpec, raw: string, command: string): string | number |
     if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) throw bad(what);
     return v;
   }
-  if (spec.type === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (spec.type === 'list')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (spec.choices && !spec.choices.includes(raw)) throw bad(`one of ${spec.choices.join(', ')}`);
   return raw;
 }
@@ -142,8 +160,13 @@ function editDistance(a: string, b: string): number {
 export function helpText(usage: string, description: string, specs: readonly OptSpec[]): string {
   const rows = specs.map((s) => {
     const left = `  --${s.name}${s.type === 'flag' ? '' : ` ${s.arg ?? (s.type === 'int' || s.type === 'number' ? 'N' : 'VALUE')}`}`;
-    const extra = [s.required ? 'required' : '', s.default !== undefined && s.type !== 'flag' ? `default ${s.default}` : '', s.choices ? s.choices.join(' | ') : '']
-      .filter(Boolean).join('; ');
+    const extra = [
+      s.required ? 'required' : '',
+      s.default !== undefined && s.type !== 'flag' ? `default ${s.default}` : '',
+      s.choices ? s.choices.join(' | ') : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     return [left, `${s.help}${extra ? ` (${extra})` : ''}`];
   });
   rows.push(['  --help', 'show this help']);

@@ -10,9 +10,20 @@ import { type CliIO, fmt, readLabelled } from './common.js';
 import { UsageError, UserError, at } from './errors.js';
 import { checkWritable, readModel, writeAtomic } from './io.js';
 
-const MODEL: OptSpec = { name: 'model', type: 'string', arg: 'FILE', required: true, help: 'a classifier saved by wasm-rnn train (or saveModel)' };
+const MODEL: OptSpec = {
+  name: 'model',
+  type: 'string',
+  arg: 'FILE',
+  required: true,
+  help: 'a classifier saved by wasm-rnn train (or saveModel)',
+};
 // No fixed defaults: a model made by `wasm-rnn train` or `tune` remembers its columns.
-const TEXT_COL: OptSpec = { name: 'text-column', type: 'string', arg: 'NAME', help: 'the column holding the text (default: the one the model was trained on, else "text")' };
+const TEXT_COL: OptSpec = {
+  name: 'text-column',
+  type: 'string',
+  arg: 'NAME',
+  help: 'the column holding the text (default: the one the model was trained on, else "text")',
+};
 
 const PREDICT_SPECS: OptSpec[] = [
   MODEL,
@@ -31,7 +42,12 @@ const EVALUATE_SPECS: OptSpec[] = [
   MODEL,
   { name: 'data', type: 'string', arg: 'FILE', required: true, help: 'labelled texts: .csv, .tsv or .jsonl' },
   TEXT_COL,
-  { name: 'label-column', type: 'string', arg: 'NAME', help: 'the column holding the true label (default: the one the model was trained on, else "label")' },
+  {
+    name: 'label-column',
+    type: 'string',
+    arg: 'NAME',
+    help: 'the column holding the true label (default: the one the model was trained on, else "label")',
+  },
   { name: 'batch-size', type: 'int', min: 1, default: 128, help: 'texts per batch' },
 ];
 export const EVALUATE_HELP = helpText(
@@ -45,7 +61,12 @@ export function readClassifier(file: string): Model & { labels: string[] } {
   const model = readModel(file);
   const out = model.layers[model.layers.length - 1].outputShape!;
   if (out.length !== 1) throw at(file, null, 'is a language model (one prediction per step); use wasm-rnn generate');
-  if (!model.vectorizer) throw at(file, null, 'the model has no vectorizer, so it cannot read text; train it with wasm-rnn train or set model.vectorizer before saving');
+  if (!model.vectorizer)
+    throw at(
+      file,
+      null,
+      'the model has no vectorizer, so it cannot read text; train it with wasm-rnn train or set model.vectorizer before saving',
+    );
   const C = out[0] === 1 ? 2 : out[0];
   if (!model.labels) model.labels = Array.from({ length: C }, (_, i) => String(i));
   return model as Model & { labels: string[] };
@@ -58,8 +79,10 @@ export async function predict(argv: readonly string[], io: CliIO): Promise<numbe
     return 0;
   }
   const o = opts as Record<string, string & number>;
-  if (o.data !== undefined && positional.length > 0) throw new UsageError('wasm-rnn predict: give --data FILE or texts as arguments, not both (see wasm-rnn predict --help)');
-  if (o.data === undefined && positional.length === 0) throw new UsageError('wasm-rnn predict: nothing to classify: give --data FILE or texts as arguments (see wasm-rnn predict --help)');
+  if (o.data !== undefined && positional.length > 0)
+    throw new UsageError('wasm-rnn predict: give --data FILE or texts as arguments, not both (see wasm-rnn predict --help)');
+  if (o.data === undefined && positional.length === 0)
+    throw new UsageError('wasm-rnn predict: nothing to classify: give --data FILE or texts as arguments (see wasm-rnn predict --help)');
   if (o.out !== undefined) checkWritable(o.out, 'predictions');
   const model = readClassifier(o.model);
   const data = o.data !== undefined ? readLabelled(o.data, columnOf(model, o['text-column'], 'textColumn'), null) : null;
@@ -101,11 +124,16 @@ export async function evaluate(argv: readonly string[], io: CliIO): Promise<numb
   const data = readLabelled(o.data, columnOf(model, o['text-column'], 'textColumn'), columnOf(model, o['label-column'], 'labelColumn'));
   const yTrue = data.labels.map((l, i) => {
     const c = model.labels.indexOf(l);
-    if (c < 0) throw at(data.file, data.lines[i], `label ${JSON.stringify(l)} is not one of the model's classes (${model.labels.join(', ')})`);
+    if (c < 0)
+      throw at(data.file, data.lines[i], `label ${JSON.stringify(l)} is not one of the model's classes (${model.labels.join(', ')})`);
     return c;
   });
   const results = model.classify(data.texts, { batchSize: o['batch-size'] });
-  const report = classificationReport(yTrue, results.map((r) => r.index), model.labels);
+  const report = classificationReport(
+    yTrue,
+    results.map((r) => r.index),
+    model.labels,
+  );
   io.stdout(`${o.model} on ${data.file} (${fmt(data.texts.length)} texts):\n${formatReport(report)}\n\n`);
   io.stdout(`accuracy ${(report.accuracy * 100).toFixed(2)}%, macro F1 ${report.macro.f1.toFixed(4)}\n`);
   model.dispose();

@@ -37,7 +37,11 @@ export function labelled(table: Table, textColumn: string, labelColumn: string |
 export function classesOf(d: Labelled, labelColumn: string): string[] {
   const classes = [...new Set(d.labels)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (classes.length < 2) {
-    throw at(d.file, null, `the label column ${JSON.stringify(labelColumn)} has one class only (${JSON.stringify(classes[0])}); a classifier needs at least 2`);
+    throw at(
+      d.file,
+      null,
+      `the label column ${JSON.stringify(labelColumn)} has one class only (${JSON.stringify(classes[0])}); a classifier needs at least 2`,
+    );
   }
   return classes;
 }

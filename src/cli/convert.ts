@@ -22,8 +22,20 @@ import { decodeUtf8 } from './tabular.js';
 const FORMATS = ['.wrnn', '.onnx', '.json'] as const;
 
 const SPECS: OptSpec[] = [
-  { name: 'from', type: 'string', arg: 'FILE', required: true, help: 'the model: .wrnn (wasm-rnn), .onnx (e.g. from torch.onnx.export) or model.json (TF.js layers model)' },
-  { name: 'to', type: 'string', arg: 'FILE', required: true, help: 'where to write it: .wrnn, .onnx or .json (TF.js: model.json and weights.bin beside it)' },
+  {
+    name: 'from',
+    type: 'string',
+    arg: 'FILE',
+    required: true,
+    help: 'the model: .wrnn (wasm-rnn), .onnx (e.g. from torch.onnx.export) or model.json (TF.js layers model)',
+  },
+  {
+    name: 'to',
+    type: 'string',
+    arg: 'FILE',
+    required: true,
+    help: 'where to write it: .wrnn, .onnx or .json (TF.js: model.json and weights.bin beside it)',
+  },
   { name: 'opset', type: 'int', min: 13, max: 21, default: 17, help: 'ONNX opset of an .onnx output' },
 ];
 
@@ -86,9 +98,11 @@ function readTfjs(file: string, bytes: Uint8Array): TfjsArtifacts {
   const shards: ArrayBuffer[] = [];
   const weightSpecs: NonNullable<TfjsArtifacts['weightSpecs']> = [];
   for (const group of manifest) {
-    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw at(file, null, 'weightsManifest entries must be { paths, weights }');
+    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights))
+      throw at(file, null, 'weightsManifest entries must be { paths, weights }');
     for (const p of group.paths) {
-      if (typeof p !== 'string' || p.includes('..') || p.startsWith('/')) throw at(file, null, `weight file ${JSON.stringify(p)} must be a name in the model's folder`);
+      if (typeof p !== 'string' || p.includes('..') || p.startsWith('/'))
+        throw at(file, null, `weight file ${JSON.stringify(p)} must be a name in the model's folder`);
       const b = readBytes(join(dirname(file), p), 'weight file');
       shards.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
     }
@@ -102,7 +116,9 @@ function writeTfjs(file: string, model: Model): void {
   const art = toTfjs(model);
   const bin = `${basename(file).replace(/\.json$/i, '')}.weights.bin`;
   const json = {
-    format: art.format, generatedBy: art.generatedBy, convertedBy: art.convertedBy,
+    format: art.format,
+    generatedBy: art.generatedBy,
+    convertedBy: art.convertedBy,
     modelTopology: art.modelTopology,
     weightsManifest: [{ paths: [bin], weights: art.weightSpecs }],
   };

@@ -16,12 +16,25 @@ import { UserError, at } from './errors.js';
 import { checkWritable, readBytes, readModel, writeAtomic } from './io.js';
 
 const GENERATE_SPECS: OptSpec[] = [
-  { name: 'model', type: 'string', arg: 'FILE', required: true, help: 'a language model (wasm-rnn train-lm, or fitLanguageModel + saveModel)' },
+  {
+    name: 'model',
+    type: 'string',
+    arg: 'FILE',
+    required: true,
+    help: 'a language model (wasm-rnn train-lm, or fitLanguageModel + saveModel)',
+  },
   { name: 'prompt', type: 'string', arg: 'TEXT', required: true, help: 'the text to continue' },
   { name: 'length', type: 'int', min: 0, max: 1e6, default: 200, help: 'tokens (characters or words) to generate' },
   { name: 'temperature', type: 'number', min: 0, max: 100, default: 1, help: '0 = always the most likely token; < 1 safer, > 1 wilder' },
   { name: 'top-k', type: 'int', min: 0, default: 0, help: 'draw from the k most likely tokens only (0 = all)' },
-  { name: 'top-p', type: 'number', min: 1e-9, max: 1, default: 1, help: 'nucleus: draw from the most likely tokens that make up this probability (1 = all)' },
+  {
+    name: 'top-p',
+    type: 'number',
+    min: 1e-9,
+    max: 1,
+    default: 1,
+    help: 'nucleus: draw from the most likely tokens that make up this probability (1 = all)',
+  },
   { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, help: 'seed of the draws (default: random)' },
 ];
 export const GENERATE_HELP = helpText(
@@ -47,11 +60,17 @@ export async function generate(argv: readonly string[], io: CliIO): Promise<numb
   }
   const o = opts as Record<string, string & number>;
   const model = readLanguageModel(o.model);
-  if (encodeText(model.vectorizer!, o.prompt).length === 0) throw new UserError('--prompt: the prompt has no tokens; give at least one character or word');
+  if (encodeText(model.vectorizer!, o.prompt).length === 0)
+    throw new UserError('--prompt: the prompt has no tokens; give at least one character or word');
   // streamed: the prompt, then each token as it is drawn
   io.stdout(o.prompt);
   generateText(model, {
-    prompt: o.prompt, length: o.length, temperature: o.temperature, topK: o['top-k'], topP: o['top-p'], seed: o.seed,
+    prompt: o.prompt,
+    length: o.length,
+    temperature: o.temperature,
+    topK: o['top-k'],
+    topP: o['top-p'],
+    seed: o.seed,
     onToken: (_token, _id, piece) => io.stdout(piece),
   });
   io.stdout('\n');
@@ -73,7 +92,14 @@ const TRAIN_LM_SPECS: OptSpec[] = [
   { name: 'batch-size', type: 'int', min: 1, default: 32, help: 'streams read side by side' },
   { name: 'seq-len', type: 'int', min: 1, default: 100, help: 'tokens per training window (backpropagation length)' },
   { name: 'lr', type: 'number', min: 1e-8, max: 10, default: 0.003, help: 'Adam learning rate' },
-  { name: 'validation-split', type: 'number', min: 0, max: 0.5, default: 0.1, help: 'the last fraction of the text, held out for perplexity' },
+  {
+    name: 'validation-split',
+    type: 'number',
+    min: 0,
+    max: 0.5,
+    default: 0.1,
+    help: 'the last fraction of the text, held out for perplexity',
+  },
   { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, help: 'seed of the weights' },
   { name: 'out', type: 'string', arg: 'FILE', required: true, help: 'where to save the language model' },
   { name: 'quiet', type: 'flag', help: 'no progress bar' },
@@ -96,25 +122,49 @@ export async function trainLm(argv: readonly string[], io: CliIO): Promise<numbe
   if (text.trim() === '') throw at(o.text, null, 'the text file is empty');
   const cut = Math.floor(text.length * (1 - o['validation-split']));
   const trainText = text.slice(0, cut);
-  const vocab = lmVocabulary(trainText, { level: o.level as 'character' | 'word', maxTokens: o['max-tokens'], minFrequency: o['min-frequency'] });
+  const vocab = lmVocabulary(trainText, {
+    level: o.level as 'character' | 'word',
+    maxTokens: o['max-tokens'],
+    minFrequency: o['min-frequency'],
+  });
   const ids = encodeText(vocab, trainText);
   const valIds = cut < text.length ? encodeText(vocab, text.slice(cut)) : null;
   const B = o['batch-size'];
   const T = o['seq-len'];
   if (ids.length < B * T + 1) {
-    throw at(o.text, null, `${fmt(ids.length)} training tokens are too few for --batch-size ${B} x --seq-len ${T} (need ${fmt(B * T + 1)}); lower them or give more text`);
+    throw at(
+      o.text,
+      null,
+      `${fmt(ids.length)} training tokens are too few for --batch-size ${B} x --seq-len ${T} (need ${fmt(B * T + 1)}); lower them or give more text`,
+    );
   }
-  io.stderr(`${o.text}: ${fmt(ids.length)} ${o.level} tokens to train, ${fmt(valIds?.length ?? 0)} held out; vocabulary ${fmt(vocab.vocabularySize())}\n`);
+  io.stderr(
+    `${o.text}: ${fmt(ids.length)} ${o.level} tokens to train, ${fmt(valIds?.length ?? 0)} held out; vocabulary ${fmt(vocab.vocabularySize())}\n`,
+  );
   const model = languageModel({
-    vocabSize: vocab.vocabularySize(), cell: o.cell as LmCell, units: o.units, layers: o.layers, embeddingDim: o['embedding-dim'],
-    dropout: o.dropout, learningRate: o.lr, seed: o.seed,
+    vocabSize: vocab.vocabularySize(),
+    cell: o.cell as LmCell,
+    units: o.units,
+    layers: o.layers,
+    embeddingDim: o['embedding-dim'],
+    dropout: o.dropout,
+    learningRate: o.lr,
+    seed: o.seed,
   });
   model.vectorizer = vocab;
   const cbs = o.quiet ? [] : [callbacks.progressBar({ write: (s) => io.stderr(s), inPlace: !!io.isTTY })];
-  await fitLanguageModel(model, ids, { epochs: o.epochs, batchSize: B, length: T, validationIds: valIds && valIds.length > 1 ? valIds : undefined, callbacks: cbs });
+  await fitLanguageModel(model, ids, {
+    epochs: o.epochs,
+    batchSize: B,
+    length: T,
+    validationIds: valIds && valIds.length > 1 ? valIds : undefined,
+    callbacks: cbs,
+  });
   if (valIds && valIds.length > 1) {
     const r = perplexity(model, valIds, { length: T, batchSize: B });
-    io.stdout(`held-out perplexity ${r.perplexity.toFixed(3)} (${r.bitsPerToken.toFixed(3)} bits per ${o.level === 'word' ? 'word' : 'character'}, ${fmt(r.tokens)} tokens)\n`);
+    io.stdout(
+      `held-out perplexity ${r.perplexity.toFixed(3)} (${r.bitsPerToken.toFixed(3)} bits per ${o.level === 'word' ? 'word' : 'character'}, ${fmt(r.tokens)} tokens)\n`,
+    );
     model.metadata = { task: 'language-model', level: o.level, heldOutPerplexity: r.perplexity };
   } else model.metadata = { task: 'language-model', level: o.level };
   // serialize() saves only the metadata it is given, not model.metadata

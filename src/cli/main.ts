@@ -40,7 +40,7 @@ export const HELP = [
   'commands:',
   ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`),
   '',
-  'wasm-rnn <command> --help shows a command\'s options. Exit codes: 0 done, 1 bad input, 2 bad usage (an unknown or',
+  "wasm-rnn <command> --help shows a command's options. Exit codes: 0 done, 1 bad input, 2 bad usage (an unknown or",
   'misspelt option, an option value of the wrong kind or out of range).',
   '',
 ].join('\n');
@@ -59,7 +59,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const c = COMMANDS[command];
   if (!c) {
     const near = nearest(command, Object.keys(COMMANDS));
-    io.stderr(`wasm-rnn: unknown command ${JSON.stringify(command)}${near ? `; did you mean ${near}?` : ''} (commands: ${Object.keys(COMMANDS).join(', ')}; see wasm-rnn --help)\n`);
+    io.stderr(
+      `wasm-rnn: unknown command ${JSON.stringify(command)}${near ? `; did you mean ${near}?` : ''} (commands: ${Object.keys(COMMANDS).join(', ')}; see wasm-rnn --help)\n`,
+    );
     return 2;
   }
   try {

@@ -138,7 +138,11 @@ function parseDelimited(file: string, text: string, sep: string, format: TableFo
       }
       const next = text[i];
       if (i < n && next !== sep && next !== '\n' && !(next === '\r' && text[i + 1] === '\n')) {
-        throw at(file, line, `unexpected ${JSON.stringify(next)} after a closing quote (a quote inside a quoted field must be doubled: "")`);
+        throw at(
+          file,
+          line,
+          `unexpected ${JSON.stringify(next)} after a closing quote (a quote inside a quoted field must be doubled: "")`,
+        );
       }
       atFieldStart = false;
       continue;
@@ -176,8 +180,12 @@ function parseDelimited(file: string, text: string, sep: string, format: TableFo
   const lines: number[] = [];
   for (const r of records.slice(1)) {
     if (r.fields.length !== header.length) {
-      throw at(file, r.line, `${r.fields.length} field${r.fields.length === 1 ? '' : 's'} but the header has ${header.length} (${header.join(', ')})` +
-        (sep === ',' ? '; quote fields that contain commas' : ''));
+      throw at(
+        file,
+        r.line,
+        `${r.fields.length} field${r.fields.length === 1 ? '' : 's'} but the header has ${header.length} (${header.join(', ')})` +
+          (sep === ',' ? '; quote fields that contain commas' : ''),
+      );
     }
     const row: Record<string, string | undefined> = Object.create(null);
     header.forEach((h, k) => (row[h] = r.fields[k]));
@@ -201,7 +209,8 @@ function parseJsonl(file: string, text: string): Table {
     } catch (e) {
       throw at(file, k + 1, `invalid JSON (${(e as Error).message})`);
     }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw at(file, k + 1, 'each line must be a JSON object like {"text": "...", "label": "..."}');
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      throw at(file, k + 1, 'each line must be a JSON object like {"text": "...", "label": "..."}');
     const row: Record<string, string | undefined> = Object.create(null);
     for (const [key, val] of Object.entries(v)) {
       if (!seen.has(key)) {

@@ -23,20 +23,34 @@ export const OOV_WARN = 0.25;
 
 export const TEXT_OPTS: OptSpec[] = [
   {
-    name: 'max-len', type: 'int', min: 1,
+    name: 'max-len',
+    type: 'int',
+    min: 1,
     help: `tokens kept per text, longer texts cut at the end (default: the ${AUTO_MAX_LEN_PERCENTILE}th percentile of the texts' token counts, at most ${AUTO_MAX_LEN_CAP}; printed)`,
   },
   { name: 'max-tokens', type: 'int', min: 3, default: 20000, help: 'vocabulary size' },
   {
-    name: 'split', type: 'string', choices: ['whitespace', 'character', 'word', 'none'], default: 'whitespace',
+    name: 'split',
+    type: 'string',
+    choices: ['whitespace', 'character', 'word', 'none'],
+    default: 'whitespace',
     help: 'tokens: words between spaces, single characters (names, short codes), Unicode words (Chinese, Japanese, Thai), or the whole text',
   },
   { name: 'ngrams', type: 'int', min: 1, max: MAX_NGRAM, default: 1, help: 'also count runs of 2..N tokens as tokens (1 = none)' },
   {
-    name: 'standardize', type: 'string', choices: ['lowerAndStripPunctuation', 'lower', 'stripPunctuation', 'none'], default: 'lowerAndStripPunctuation',
+    name: 'standardize',
+    type: 'string',
+    choices: ['lowerAndStripPunctuation', 'lower', 'stripPunctuation', 'none'],
+    default: 'lowerAndStripPunctuation',
     help: 'what happens to a text before it is split',
   },
-  { name: 'stop-words', type: 'string', arg: 'LANG', default: 'none', help: `drop stop words of a language (${STOP_WORD_LANGUAGES.slice(0, 6).join(', ')}, ...) or none` },
+  {
+    name: 'stop-words',
+    type: 'string',
+    arg: 'LANG',
+    default: 'none',
+    help: `drop stop words of a language (${STOP_WORD_LANGUAGES.slice(0, 6).join(', ')}, ...) or none`,
+  },
   { name: 'stem', type: 'flag', help: 'Porter-stem English words' },
 ];
 
@@ -66,7 +80,11 @@ export function vectorizerOptions(command: string, o: Opts): TextVectorizerOptio
 }
 
 /** The tokens per text to keep: --max-len, or a percentile of the texts' token counts, with the line saying which. */
-export function chooseMaxLen(options: TextVectorizerOptions, texts: readonly string[], given: number | undefined): { maxLen: number; note: string } {
+export function chooseMaxLen(
+  options: TextVectorizerOptions,
+  texts: readonly string[],
+  given: number | undefined,
+): { maxLen: number; note: string } {
   if (given !== undefined) return { maxLen: given, note: `max-len ${given} (--max-len)` };
   const probe = new TextVectorizer(options);
   const counts = texts.map((t) => probe.tokenize(t).length).sort((a, b) => a - b);
@@ -99,9 +117,12 @@ export function oovReport(vocabularySize: number, rate: number, o: Opts, what: s
   let s = `vocabulary ${fmt(vocabularySize)} tokens (split ${o.split}${(o.ngrams as number) > 1 ? `, ngrams ${o.ngrams}` : ''}); ${pct} of the ${what} tokens are out of vocabulary\n`;
   if (rate > OOV_WARN) {
     const full = vocabularySize >= (o['max-tokens'] as number);
-    const advice = o.split !== 'character'
-      ? 'for short texts such as names, try --split character (and --ngrams 2 or 3)'
-      : full ? 'raise --max-tokens' : 'more training texts would help';
+    const advice =
+      o.split !== 'character'
+        ? 'for short texts such as names, try --split character (and --ngrams 2 or 3)'
+        : full
+          ? 'raise --max-tokens'
+          : 'more training texts would help';
     s += `warning: ${pct} of the ${what} tokens are not in the vocabulary, so the model reads them all as the one [UNK] token and cannot learn from them; ${advice}\n`;
   }
   return s;

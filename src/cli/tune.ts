@@ -19,8 +19,12 @@ import { DATA_OPTS } from './train.js';
 
 const SPACE_OPTS: [string, keyof SearchSpace, boolean][] = [
   // option, space key, integer
-  ['units', 'units', true], ['layers', 'layers', true], ['embedding-dim', 'embeddingDim', true],
-  ['dropout', 'dropout', false], ['lr', 'learningRate', false], ['batch-size', 'batchSize', true],
+  ['units', 'units', true],
+  ['layers', 'layers', true],
+  ['embedding-dim', 'embeddingDim', true],
+  ['dropout', 'dropout', false],
+  ['lr', 'learningRate', false],
+  ['batch-size', 'batchSize', true],
 ];
 
 const SPECS: OptSpec[] = [
@@ -39,7 +43,13 @@ const SPECS: OptSpec[] = [
   { name: 'group-column', type: 'string', arg: 'NAME', help: 'records with the same value here (e.g. a document id) always share a fold' },
   { name: 'epochs', type: 'int', min: 1, default: 5, help: 'most epochs per fit' },
   { name: 'patience', type: 'int', min: 0, default: 2, help: 'early stopping patience on the validation loss' },
-  { name: 'metric', type: 'string', choices: ['accuracy', 'f1', 'loss'], default: 'accuracy', help: 'what ranks the trials (f1 = macro F1)' },
+  {
+    name: 'metric',
+    type: 'string',
+    choices: ['accuracy', 'f1', 'loss'],
+    default: 'accuracy',
+    help: 'what ranks the trials (f1 = macro F1)',
+  },
   ...TEXT_OPTS,
   { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, default: 42, help: 'seed of the folds, the draws and the weights' },
   { name: 'out', type: 'string', arg: 'FILE', help: 'save the best model, retrained on all the data' },
@@ -57,7 +67,8 @@ function values(name: string, list: string[], integer: boolean, random: boolean)
   if (list.length === 1 && list[0].includes(':')) {
     if (!random) throw usageError('tune', `--${name}: ranges (MIN:MAX) need --search random; list the values for a grid`);
     const [a, b] = list[0].split(':').map(Number);
-    if (!Number.isFinite(a) || !Number.isFinite(b) || a > b) throw usageError('tune', `--${name}: expected a range MIN:MAX with MIN <= MAX, got ${JSON.stringify(list[0])}`);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || a > b)
+      throw usageError('tune', `--${name}: expected a range MIN:MAX with MIN <= MAX, got ${JSON.stringify(list[0])}`);
     return { min: a, max: b, log: name === 'lr', integer };
   }
   return list.map((s) => {
@@ -83,10 +94,13 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
     if (o[name] !== undefined) (space as Record<string, unknown>)[key] = values(name, o[name], integer, random);
   }
   if (o.model !== undefined) {
-    for (const c of o.model) if (!(CLASSIFIER_CELLS as readonly string[]).includes(c)) throw usageError('tune', `--model: unknown cell ${JSON.stringify(c)} (have: ${CLASSIFIER_CELLS.join(', ')})`);
+    for (const c of o.model)
+      if (!(CLASSIFIER_CELLS as readonly string[]).includes(c))
+        throw usageError('tune', `--model: unknown cell ${JSON.stringify(c)} (have: ${CLASSIFIER_CELLS.join(', ')})`);
     space.cell = o.model as ClassifierCell[];
   }
-  if (o.folds !== undefined && o['validation-split'] !== undefined) throw usageError('tune', 'give --folds or --validation-split, not both');
+  if (o.folds !== undefined && o['validation-split'] !== undefined)
+    throw usageError('tune', 'give --folds or --validation-split, not both');
   const textOptions = vectorizerOptions('tune', o);
   if (o.out !== undefined) checkWritable(o.out, 'model');
   if (o.results !== undefined) checkWritable(o.results, 'results');
@@ -110,23 +124,77 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
   const probe = new TextVectorizer(textOptions).adapt(probeSplit.train.map((i) => data.texts[i]));
   const vectorizer = new TextVectorizer({ ...textOptions, outputSequenceLength: maxLen });
   vectorizer.adapt(data.texts);
-  if (probeSplit.val.length > 0) io.stderr(oovReport(vectorizer.vocabularySize(), oovRate(probe, probeSplit.val.map((i) => data.texts[i])), o, 'held-out (a tenth, vocabulary from the rest)'));
+  if (probeSplit.val.length > 0)
+    io.stderr(
+      oovReport(
+        vectorizer.vocabularySize(),
+        oovRate(
+          probe,
+          probeSplit.val.map((i) => data.texts[i]),
+        ),
+        o,
+        'held-out (a tenth, vocabulary from the rest)',
+      ),
+    );
   const x = vectorizer.transform(data.texts);
   const common = {
-    x, y, space, classes: classes.length, vocabSize: vectorizer.vocabularySize(), epochs: o.epochs, patience: o.patience,
-    metric: o.metric as 'accuracy' | 'f1' | 'loss', seed: o.seed, retrain: o.out !== undefined,
+    x,
+    y,
+    space,
+    classes: classes.length,
+    vocabSize: vectorizer.vocabularySize(),
+    epochs: o.epochs,
+    patience: o.patience,
+    metric: o.metric as 'accuracy' | 'f1' | 'loss',
+    seed: o.seed,
+    retrain: o.out !== undefined,
     ...(o.folds !== undefined ? { folds: o.folds } : { validationSplit: o['validation-split'] ?? 0.2 }),
     ...(groups ? { groups } : {}),
     onTrial: (t: { params: object; score: number; seconds: number }, done: number, total: number) =>
       io.stderr(`trial ${done}/${total}: ${JSON.stringify(t.params)} -> ${o.metric} ${t.score.toFixed(4)} (${t.seconds.toFixed(1)} s)\n`),
   };
   const result = random ? await randomSearch({ ...common, trials: o.trials }) : await gridSearch(common);
-  io.stdout(`${random ? 'random' : 'grid'} search, ${result.trials.length} trials, ${result.validation}, ranked by ${result.metric}:\n\n${formatResults(result)}\n\n`);
+  io.stdout(
+    `${random ? 'random' : 'grid'} search, ${result.trials.length} trials, ${result.validation}, ranked by ${result.metric}:\n\n${formatResults(result)}\n\n`,
+  );
   io.stdout(`best: ${JSON.stringify(result.best.params)}\n`);
   if (o.results !== undefined) {
-    const head = ['rank', 'cell', 'units', 'layers', 'embedding_dim', 'dropout', 'learning_rate', 'batch_size', result.metric, 'std', 'accuracy', 'macro_f1', 'val_loss', 'epochs', 'seconds'];
-    const rows = result.trials.map((t, i) => [i + 1, t.params.cell, t.params.units, t.params.layers, t.params.embeddingDim, t.params.dropout,
-      t.params.learningRate, t.params.batchSize, t.score, t.std, t.accuracy, t.f1, t.loss, t.epochs, t.seconds.toFixed(2)].join(','));
+    const head = [
+      'rank',
+      'cell',
+      'units',
+      'layers',
+      'embedding_dim',
+      'dropout',
+      'learning_rate',
+      'batch_size',
+      result.metric,
+      'std',
+      'accuracy',
+      'macro_f1',
+      'val_loss',
+      'epochs',
+      'seconds',
+    ];
+    const rows = result.trials.map((t, i) =>
+      [
+        i + 1,
+        t.params.cell,
+        t.params.units,
+        t.params.layers,
+        t.params.embeddingDim,
+        t.params.dropout,
+        t.params.learningRate,
+        t.params.batchSize,
+        t.score,
+        t.std,
+        t.accuracy,
+        t.f1,
+        t.loss,
+        t.epochs,
+        t.seconds.toFixed(2),
+      ].join(','),
+    );
     writeAtomic(o.results, [head.join(','), ...rows].join('\n') + '\n', 'results');
     io.stdout(`wrote ${o.results}\n`);
   }
@@ -134,13 +202,19 @@ export async function tune(argv: readonly string[], io: CliIO): Promise<number> 
     result.model.vectorizer = vectorizer;
     result.model.labels = classes;
     result.model.metadata = {
-      task: 'text-classification', textColumn: o['text-column'], labelColumn: o['label-column'],
-      tuned: result.best.params, [result.metric]: result.best.score, validation: result.validation,
+      task: 'text-classification',
+      textColumn: o['text-column'],
+      labelColumn: o['label-column'],
+      tuned: result.best.params,
+      [result.metric]: result.best.score,
+      validation: result.validation,
     };
     // serialize() saves only the metadata it is given, not model.metadata
     writeAtomic(o.out, result.model.serialize({ includeOptimizer: false, metadata: result.model.metadata! }), 'model');
     const epochs = Math.max(1, Math.round(result.best.epochs));
-    io.stdout(`saved ${o.out}: the best parameters retrained on all ${fmt(data.texts.length)} texts for ${epochs} epoch${epochs === 1 ? '' : 's'} (the mean best epoch)\n`);
+    io.stdout(
+      `saved ${o.out}: the best parameters retrained on all ${fmt(data.texts.length)} texts for ${epochs} epoch${epochs === 1 ? '' : 's'} (the mean best epoch)\n`,
+    );
     result.model.dispose();
   }
   return 0;

@@ -52,12 +52,18 @@ export function decodeContainer(bytes: Uint8Array): Container {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) {
     const looksJson = bytes[0] === 0x7b; // '{'
-    fail('E_FORMAT', 'loadModel: not a wasm-rnn artifact (wrong magic number)' +
-      (looksJson ? '; this looks like JSON: for a TF.js model.json use fromTfjs()' : ''));
+    fail(
+      'E_FORMAT',
+      'loadModel: not a wasm-rnn artifact (wrong magic number)' +
+        (looksJson ? '; this looks like JSON: for a TF.js model.json use fromTfjs()' : ''),
+    );
   }
   const version = view.getUint32(4, true);
   if (version !== CONTAINER_VERSION) {
-    fail('E_FORMAT', `loadModel: artifact container version ${version} is not supported (this library reads version ${CONTAINER_VERSION}); upgrade wasm-rnn`);
+    fail(
+      'E_FORMAT',
+      `loadModel: artifact container version ${version} is not supported (this library reads version ${CONTAINER_VERSION}); upgrade wasm-rnn`,
+    );
   }
   const H = view.getUint32(8, true);
   const D = view.getUint32(12, true);
@@ -74,7 +80,8 @@ export function decodeContainer(bytes: Uint8Array): Container {
   } catch (e) {
     fail('E_FORMAT', `loadModel: the artifact header is not valid JSON (${(e as Error).message})`);
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) fail('E_FORMAT', 'loadModel: the artifact header is not a JSON object');
+  if (!header || typeof header !== 'object' || Array.isArray(header))
+    fail('E_FORMAT', 'loadModel: the artifact header is not a JSON object');
   const dataAt = PREFIX + H + pad;
   const data = new Float32Array(D / 4);
   if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes.subarray(dataAt, dataAt + D));
@@ -96,7 +103,9 @@ export function checksum(bytes: Uint8Array, from = 0, to = bytes.length, seed = 
   const aligned = (bytes.byteOffset + from) % 4 === 0 && LITTLE_ENDIAN;
   const view = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset + from, words) : null;
   for (let i = 0; i < words; i++) {
-    let k = view ? view[i] : bytes[from + 4 * i] | (bytes[from + 4 * i + 1] << 8) | (bytes[from + 4 * i + 2] << 16) | (bytes[from + 4 * i + 3] << 24);
+    let k = view
+      ? view[i]
+      : bytes[from + 4 * i] | (bytes[from + 4 * i + 1] << 8) | (bytes[from + 4 * i + 2] << 16) | (bytes[from + 4 * i + 3] << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);

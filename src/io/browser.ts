@@ -95,7 +95,8 @@ export async function deleteModelFromIndexedDB(name: string): Promise<void> {
 /** Let the user download the model as a file (browsers only). */
 export function downloadModel(model: Model, filename = `${model.name}.wrnn`, opts?: SerializeOptions): void {
   const doc = (globalThis as { document?: Document }).document;
-  if (!doc || typeof URL.createObjectURL !== 'function') fail('E_STATE', 'downloadModel: needs a browser page (document); elsewhere use saveModel or serialize()');
+  if (!doc || typeof URL.createObjectURL !== 'function')
+    fail('E_STATE', 'downloadModel: needs a browser page (document); elsewhere use saveModel or serialize()');
   const url = URL.createObjectURL(new Blob([model.serialize(opts) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
   const a = doc.createElement('a');
   a.href = url;

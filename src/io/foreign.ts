@@ -12,15 +12,17 @@ const ZIP = [0x50, 0x4b, 0x03, 0x04];
 
 const startsWith = (b: Uint8Array, sig: number[]) => sig.every((x, i) => b[i] === x);
 
-const CONVERT = 'tensorflowjs_converter --input_format keras model.h5 tfjs_model/ (pip install tensorflowjs), ' +
+const CONVERT =
+  'tensorflowjs_converter --input_format keras model.h5 tfjs_model/ (pip install tensorflowjs), ' +
   'then fromTfjs({ modelTopology, weightSpecs, weightData }) with tfjs_model/model.json and its .bin weights';
 
 /** What `bytes` are and what to do with them ("it is ...; ..."), or null when they may be ours. */
 export function foreignModelAdvice(bytes: Uint8Array): string | null {
   if (startsWith(bytes, HDF5)) return `it is a Keras HDF5 (.h5) file; convert it: ${CONVERT}`;
   if (startsWith(bytes, ZIP)) {
-    return "it is a zip archive (a Keras 3 .keras file?); in Python save it as HDF5 (model.save('model.h5')), " +
-      `then convert it: ${CONVERT}`;
+    return (
+      "it is a zip archive (a Keras 3 .keras file?); in Python save it as HDF5 (model.save('model.h5')), " + `then convert it: ${CONVERT}`
+    );
   }
   if (bytes[0] === 0x7b /* { */) {
     const head = new TextDecoder().decode(bytes.subarray(0, 4096));

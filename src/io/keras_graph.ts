@@ -51,7 +51,10 @@ export function modelFromKeras(config: Record<string, unknown>, where: string): 
     if (kl.class_name === 'InputLayer') {
       const shape = shapeOf(kl.config.batch_input_shape ?? kl.config.batch_shape);
       if (!shape || shape.some((d) => !Number.isInteger(d) || d === 0 || d < -1)) {
-        fail('E_FORMAT', `${where}: InputLayer '${name}' has no usable batch_input_shape / batch_shape (got ${describe(kl.config.batch_input_shape ?? kl.config.batch_shape)})`);
+        fail(
+          'E_FORMAT',
+          `${where}: InputLayer '${name}' has no usable batch_input_shape / batch_shape (got ${describe(kl.config.batch_input_shape ?? kl.config.batch_shape)})`,
+        );
       }
       const dt = String(kl.config.dtype ?? 'float32');
       inputs.set(name, input({ shape: shape.map((d) => (d < 0 ? null : d)), dtype: dt.startsWith('int') ? 'int32' : 'float32', name }));
@@ -76,7 +79,10 @@ export function modelFromKeras(config: Record<string, unknown>, where: string): 
     if (!ready.length) {
       const { name, c } = pending[0];
       const missing = [...c.data, ...c.states].find((r) => !get(r))!;
-      fail('E_FORMAT', `${where}: layer '${name}' takes [${missing.layer}, ${missing.node}, ${missing.tensor}], which no layer of the model computes (a missing layer or a cycle)`);
+      fail(
+        'E_FORMAT',
+        `${where}: layer '${name}' takes [${missing.layer}, ${missing.node}, ${missing.tensor}], which no layer of the model computes (a missing layer or a cycle)`,
+      );
     }
     for (const { name, k, c } of ready) {
       const data = c.data.map((r) => get(r)!);
@@ -89,14 +95,22 @@ export function modelFromKeras(config: Record<string, unknown>, where: string): 
     }
     pending = pending.filter((p) => !ready.includes(p));
   }
-  const ends = (v: unknown, what: string): SymbolicTensor[] => refList(v, `${where}: ${what}`).map((r) => {
-    const t = get(r);
-    if (!t) fail('E_FORMAT', `${where}: ${what} names [${r.layer}, ${r.node}, ${r.tensor}], which the model does not compute`);
-    return t;
-  });
+  const ends = (v: unknown, what: string): SymbolicTensor[] =>
+    refList(v, `${where}: ${what}`).map((r) => {
+      const t = get(r);
+      if (!t) fail('E_FORMAT', `${where}: ${what} names [${r.layer}, ${r.node}, ${r.tensor}], which the model does not compute`);
+      return t;
+    });
   const outputs = ends(config.output_layers, 'output_layers');
   // as TF.js: one output, one tensor
-  return new Model({ inputs: ends(config.input_layers, 'input_layers'), outputs: outputs.length === 1 ? outputs[0] : outputs, name: config.name as string | undefined }, where);
+  return new Model(
+    {
+      inputs: ends(config.input_layers, 'input_layers'),
+      outputs: outputs.length === 1 ? outputs[0] : outputs,
+      name: config.name as string | undefined,
+    },
+    where,
+  );
 }
 
 /** [name, node, tensor] triples: a list of them, or one (Keras 3 writes a single output that way). */
@@ -104,7 +118,8 @@ function refList(v: unknown, where: string): Ref[] {
   if (!Array.isArray(v)) fail('E_FORMAT', `${where} must be a list of [layer, node, tensor]`);
   const triples = typeof v[0] === 'string' ? [v] : v;
   return triples.map((t) => {
-    if (!Array.isArray(t) || typeof t[0] !== 'string' || !Number.isInteger(t[1]) || !Number.isInteger(t[2])) fail('E_FORMAT', `${where}: ${describe(t)} is not [layer, node, tensor]`);
+    if (!Array.isArray(t) || typeof t[0] !== 'string' || !Number.isInteger(t[1]) || !Number.isInteger(t[2]))
+      fail('E_FORMAT', `${where}: ${describe(t)} is not [layer, node, tensor]`);
     return { layer: t[0], node: t[1], tensor: t[2] };
   });
 }
@@ -117,12 +132,16 @@ function parseInbound(nodes: unknown, layer: Layer, where: string, problems: str
     if (Array.isArray(n)) {
       // Keras 2: [[name, node, tensor, kwargs], ...]
       const refs = n.map((e) => {
-        if (!Array.isArray(e) || typeof e[0] !== 'string' || !Number.isInteger(e[1]) || !Number.isInteger(e[2])) fail('E_FORMAT', `${where}: inbound node ${k} entry ${describe(e)} is not [layer, node, tensor, kwargs]`);
+        if (!Array.isArray(e) || typeof e[0] !== 'string' || !Number.isInteger(e[1]) || !Number.isInteger(e[2]))
+          fail('E_FORMAT', `${where}: inbound node ${k} entry ${describe(e)} is not [layer, node, tensor, kwargs]`);
         const kw = e[3];
-        if (kw && typeof kw === 'object' && Object.keys(kw).some((key) => key !== 'training')) problems.push(`${where}: call arguments ${JSON.stringify(kw)}`);
+        if (kw && typeof kw === 'object' && Object.keys(kw).some((key) => key !== 'training'))
+          problems.push(`${where}: call arguments ${JSON.stringify(kw)}`);
         return { layer: e[0] as string, node: e[1] as number, tensor: e[2] as number };
       });
-      const training = n.map((e) => (e as unknown[])[3] as { training?: unknown } | undefined).find((kw) => typeof kw?.training === 'boolean')?.training as boolean | undefined;
+      const training = n
+        .map((e) => (e as unknown[])[3] as { training?: unknown } | undefined)
+        .find((kw) => typeof kw?.training === 'boolean')?.training as boolean | undefined;
       return { data: rnn ? refs.slice(0, 1) : refs, states: rnn ? refs.slice(1) : [], mask: null, training: training ?? null };
     }
     if (!n || typeof n !== 'object') fail('E_FORMAT', `${where}: inbound node ${k} must be a list or { args, kwargs }`);
@@ -130,9 +149,11 @@ function parseInbound(nodes: unknown, layer: Layer, where: string, problems: str
     const o = n as { args?: unknown; kwargs?: Record<string, unknown> };
     const kw = o.kwargs ?? {};
     const data = tensorRefs(o.args, `${where}: inbound node ${k}`);
-    const states = kw.initial_state === undefined || kw.initial_state === null ? [] : tensorRefs(kw.initial_state, `${where}: initial_state`);
+    const states =
+      kw.initial_state === undefined || kw.initial_state === null ? [] : tensorRefs(kw.initial_state, `${where}: initial_state`);
     const masks = kw.mask === undefined || kw.mask === null ? [] : tensorRefs(kw.mask, `${where}: mask`);
-    for (const key of Object.keys(kw)) if (!['initial_state', 'mask', 'training'].includes(key)) problems.push(`${where}: call argument '${key}'`);
+    for (const key of Object.keys(kw))
+      if (!['initial_state', 'mask', 'training'].includes(key)) problems.push(`${where}: call argument '${key}'`);
     if (masks.length > 1) problems.push(`${where}: one mask per input`);
     return { data, states, mask: masks[0] ?? null, training: typeof kw.training === 'boolean' ? kw.training : null };
   });
@@ -145,7 +166,8 @@ function tensorRefs(v: unknown, where: string): Ref[] {
     if (Array.isArray(x)) x.forEach(walk);
     else if (x && typeof x === 'object') {
       const h = ((x as { config?: { keras_history?: unknown } }).config ?? {}).keras_history;
-      if (!Array.isArray(h) || typeof h[0] !== 'string' || !Number.isInteger(h[1]) || !Number.isInteger(h[2])) fail('E_FORMAT', `${where}: ${describe(x)} is not a Keras tensor`);
+      if (!Array.isArray(h) || typeof h[0] !== 'string' || !Number.isInteger(h[1]) || !Number.isInteger(h[2]))
+        fail('E_FORMAT', `${where}: ${describe(x)} is not a Keras tensor`);
       out.push({ layer: h[0], node: h[1], tensor: h[2] });
     }
   };
@@ -167,18 +189,24 @@ export function kerasFromModel(model: Model, problems: string[]): Record<string,
   const ref = (t: SymbolicTensor): [string, number, number, Record<string, never>] =>
     t.node ? [t.node.layer.name, nodeIndex.get(t.node)!, t.index, {}] : [t.name, 0, 0, {}];
   const inputLayers = g.inputs.map((t) => ({
-    class_name: 'InputLayer', name: t.name, inbound_nodes: [],
+    class_name: 'InputLayer',
+    name: t.name,
+    inbound_nodes: [],
     config: { batch_input_shape: t.shape, dtype: t.dtype, sparse: false, name: t.name },
   }));
   const layers = g.layers.map((l) => {
     const k = toKeras(l, problems);
     if (!l.trainable) k.config.trainable = false;
-    const nodes = g.nodes.filter((n) => n.layer === l).map((n) => {
-      if (n.call.masks.some(Boolean) || n.call.extra.length || Object.keys(n.call.options).length) {
-        problems.push(`${l.name}: call arguments (explicit masks, ${[...n.call.extra, ...Object.keys(n.call.options)].join(', ') || 'none'}) — TF.js JSON has no place for them`);
-      }
-      return n.inputs.slice(0, n.call.nInputs + n.call.nStates).map(ref);
-    });
+    const nodes = g.nodes
+      .filter((n) => n.layer === l)
+      .map((n) => {
+        if (n.call.masks.some(Boolean) || n.call.extra.length || Object.keys(n.call.options).length) {
+          problems.push(
+            `${l.name}: call arguments (explicit masks, ${[...n.call.extra, ...Object.keys(n.call.options)].join(', ') || 'none'}) — TF.js JSON has no place for them`,
+          );
+        }
+        return n.inputs.slice(0, n.call.nInputs + n.call.nStates).map(ref);
+      });
     return { class_name: k.class_name, name: l.name, config: { ...k.config, name: l.name }, inbound_nodes: nodes };
   });
   return {

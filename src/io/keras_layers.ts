@@ -13,22 +13,61 @@ import { layerFromJSON, type LayerJSON } from './registry.js';
 export type KerasLayer = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown };
 
 const ACT_IN: Record<string, string> = {
-  linear: 'linear', sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', softmax: 'softmax',
-  hard_sigmoid: 'hardSigmoid', hardSigmoid: 'hardSigmoid',
+  linear: 'linear',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  relu: 'relu',
+  softmax: 'softmax',
+  hard_sigmoid: 'hardSigmoid',
+  hardSigmoid: 'hardSigmoid',
 };
 const ACT_OUT: Record<string, string> = { hardSigmoid: 'hard_sigmoid' };
 
 /** Keys that cannot change a loaded model's results: accepted and dropped. */
 const HARMLESS = new Set([
-  'name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape', 'input_shape', 'batch_size', 'input_dtype',
-  'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'embeddings_initializer',
-  'unit_forget_bias', 'implementation', 'unroll', 'seed', 'sparse', 'ragged', 'module', 'registered_name',
-  'build_config', 'input_length', 'lora_rank', 'lora_alpha', 'quantization_config',
+  'name',
+  'trainable',
+  'dtype',
+  'batch_input_shape',
+  'batch_shape',
+  'input_shape',
+  'batch_size',
+  'input_dtype',
+  'kernel_initializer',
+  'recurrent_initializer',
+  'bias_initializer',
+  'embeddings_initializer',
+  'unit_forget_bias',
+  'implementation',
+  'unroll',
+  'seed',
+  'sparse',
+  'ragged',
+  'module',
+  'registered_name',
+  'build_config',
+  'input_length',
+  'lora_rank',
+  'lora_alpha',
+  'quantization_config',
 ]);
 /** Keys that must be null/absent/zero (we do not implement them). */
-const MUST_BE_OFF = ['kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer', 'activity_regularizer',
-  'embeddings_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'embeddings_constraint',
-  'dropout', 'recurrent_dropout', 'noise_shape', 'time_major', 'use_cudnn'];
+const MUST_BE_OFF = [
+  'kernel_regularizer',
+  'recurrent_regularizer',
+  'bias_regularizer',
+  'activity_regularizer',
+  'embeddings_regularizer',
+  'kernel_constraint',
+  'recurrent_constraint',
+  'bias_constraint',
+  'embeddings_constraint',
+  'dropout',
+  'recurrent_dropout',
+  'noise_shape',
+  'time_major',
+  'use_cudnn',
+];
 
 /** One Keras layer JSON to ours; problems are collected, not thrown one by one. */
 export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | null {
@@ -43,7 +82,8 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
   const act = (key: string, dflt: string): string => {
     const v = take(key);
     if (v === undefined || v === null) return dflt;
-    const s = typeof v === 'string' ? v : (v as { class_name?: string })?.class_name ?? (v as { config?: { name?: string } })?.config?.name;
+    const s =
+      typeof v === 'string' ? v : ((v as { class_name?: string })?.class_name ?? (v as { config?: { name?: string } })?.config?.name);
     const mapped = typeof s === 'string' ? ACT_IN[s] : undefined;
     if (!mapped) problems.push(`${where}: activation ${describe(v)}`);
     return mapped ?? dflt;
@@ -51,7 +91,8 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
   // windowed layers: only channels last (batch, steps, channels), the Keras default
   const channelsLast = () => {
     const f = take('data_format');
-    if (f !== undefined && f !== null && f !== 'channels_last' && f !== 'channelsLast') problems.push(`${where}: data_format ${describe(f)}`);
+    if (f !== undefined && f !== null && f !== 'channels_last' && f !== 'channelsLast')
+      problems.push(`${where}: data_format ${describe(f)}`);
   };
   const finish = (className: string, config: Record<string, unknown>): LayerJSON => {
     for (const k of MUST_BE_OFF) {
@@ -66,15 +107,16 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
   };
   const recurrent = () => {
     // Keras 3: true only inside Bidirectional (where we zero masked steps anyway)
-    if (take('zero_output_for_mask') === true) problems.push(`${where}: zero_output_for_mask = true (masked steps repeat the previous output here)`);
+    if (take('zero_output_for_mask') === true)
+      problems.push(`${where}: zero_output_for_mask = true (masked steps repeat the previous output here)`);
     return {
-    units: take('units'),
-    activation: act('activation', 'tanh'),
-    useBias: take('use_bias') ?? true,
-    returnSequences: take('return_sequences') ?? false,
-    returnState: take('return_state') ?? false,
-    goBackwards: take('go_backwards') ?? false,
-    stateful: take('stateful') ?? false,
+      units: take('units'),
+      activation: act('activation', 'tanh'),
+      useBias: take('use_bias') ?? true,
+      returnSequences: take('return_sequences') ?? false,
+      returnState: take('return_state') ?? false,
+      goBackwards: take('go_backwards') ?? false,
+      stateful: take('stateful') ?? false,
     };
   };
   switch (kl.class_name) {
@@ -90,7 +132,11 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
     case 'LSTM':
       return finish('LSTM', { ...recurrent(), recurrentActivation: act('recurrent_activation', 'sigmoid') });
     case 'GRU':
-      return finish('GRU', { ...recurrent(), recurrentActivation: act('recurrent_activation', 'sigmoid'), resetAfter: take('reset_after') ?? false });
+      return finish('GRU', {
+        ...recurrent(),
+        recurrentActivation: act('recurrent_activation', 'sigmoid'),
+        resetAfter: take('reset_after') ?? false,
+      });
     case 'SimpleRNN':
       return finish('SimpleRNN', recurrent());
     case 'Bidirectional': {
@@ -134,14 +180,23 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
       const groups = take('groups');
       if (groups !== undefined && groups !== null && groups !== 1) problems.push(`${where}: groups = ${JSON.stringify(groups)}`);
       return finish('Conv1D', {
-        filters: take('filters'), kernelSize: take('kernel_size'), strides: take('strides') ?? 1, padding: take('padding') ?? 'valid',
-        dilationRate: take('dilation_rate') ?? 1, activation: act('activation', 'linear'), useBias: take('use_bias') ?? true,
+        filters: take('filters'),
+        kernelSize: take('kernel_size'),
+        strides: take('strides') ?? 1,
+        padding: take('padding') ?? 'valid',
+        dilationRate: take('dilation_rate') ?? 1,
+        activation: act('activation', 'linear'),
+        useBias: take('use_bias') ?? true,
       });
     }
     case 'MaxPooling1D':
     case 'AveragePooling1D':
       channelsLast();
-      return finish(kl.class_name, { poolSize: take('pool_size') ?? 2, strides: take('strides') ?? null, padding: take('padding') ?? 'valid' });
+      return finish(kl.class_name, {
+        poolSize: take('pool_size') ?? 2,
+        strides: take('strides') ?? null,
+        padding: take('padding') ?? 'valid',
+      });
     case 'GlobalMaxPooling1D':
     case 'GlobalAveragePooling1D':
       channelsLast();
@@ -155,7 +210,12 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
         if (v !== undefined && v !== null) problems.push(`${where}: ${k} = ${JSON.stringify(v)}`);
       }
       if (take('rms_scaling') === true) problems.push(`${where}: rms_scaling = true`);
-      return finish('LayerNormalization', { axis: take('axis') ?? -1, epsilon: take('epsilon') ?? 1e-3, center: take('center') ?? true, scale: take('scale') ?? true });
+      return finish('LayerNormalization', {
+        axis: take('axis') ?? -1,
+        epsilon: take('epsilon') ?? 1e-3,
+        center: take('center') ?? true,
+        scale: take('scale') ?? true,
+      });
     }
     case 'Dot':
       return finish('Dot', { axes: take('axes'), normalize: take('normalize') ?? false });
@@ -164,7 +224,6 @@ export function convertLayer(kl: KerasLayer, problems: string[]): LayerJSON | nu
       return null;
   }
 }
-
 
 /** Layers of ours that TF.js has no class for: the reason, for toTfjs's error. */
 const NO_TFJS: Record<string, string> = {
@@ -175,9 +234,11 @@ const NO_TFJS: Record<string, string> = {
 };
 
 export function bidiPrefixes(l: Layer): [string, string] {
-  const inner = (l.getConfig().layer as LayerJSON | Layer | undefined);
-  const innerName = inner && 'className' in inner && typeof (inner as LayerJSON).config === 'object'
-    ? ((inner as LayerJSON).config.name as string) : (inner as Layer | undefined)?.name ?? 'layer';
+  const inner = l.getConfig().layer as LayerJSON | Layer | undefined;
+  const innerName =
+    inner && 'className' in inner && typeof (inner as LayerJSON).config === 'object'
+      ? ((inner as LayerJSON).config.name as string)
+      : ((inner as Layer | undefined)?.name ?? 'layer');
   return [`forward_${innerName}`, `backward_${innerName}`];
 }
 
@@ -185,9 +246,15 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
   const c = l.getConfig();
   const act = (a: unknown) => ACT_OUT[a as string] ?? a;
   const rnn = () => ({
-    units: c.units, activation: act(c.activation), use_bias: c.useBias,
-    return_sequences: c.returnSequences, return_state: c.returnState, go_backwards: c.goBackwards, stateful: c.stateful,
-    dropout: 0, recurrent_dropout: 0,
+    units: c.units,
+    activation: act(c.activation),
+    use_bias: c.useBias,
+    return_sequences: c.returnSequences,
+    return_state: c.returnState,
+    go_backwards: c.goBackwards,
+    stateful: c.stateful,
+    dropout: 0,
+    recurrent_dropout: 0,
   });
   switch (l.className) {
     case 'Embedding':
@@ -200,10 +267,16 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
       return { class_name: 'Masking', config: { name: l.name, mask_value: c.maskValue } };
     case 'LSTM':
       if (c.peephole) problems.push(`${l.name}: peephole LSTM (TF.js has no peephole cell)`);
-      return { class_name: 'LSTM', config: { name: l.name, ...rnn(), recurrent_activation: act(c.recurrentActivation), unit_forget_bias: c.unitForgetBias } };
+      return {
+        class_name: 'LSTM',
+        config: { name: l.name, ...rnn(), recurrent_activation: act(c.recurrentActivation), unit_forget_bias: c.unitForgetBias },
+      };
     case 'GRU':
       if (c.resetAfter) problems.push(`${l.name}: GRU with resetAfter: true (TF.js supports resetAfter: false only)`);
-      return { class_name: 'GRU', config: { name: l.name, ...rnn(), recurrent_activation: act(c.recurrentActivation), reset_after: false } };
+      return {
+        class_name: 'GRU',
+        config: { name: l.name, ...rnn(), recurrent_activation: act(c.recurrentActivation), reset_after: false },
+      };
     case 'SimpleRNN':
       return { class_name: 'SimpleRNN', config: { name: l.name, ...rnn() } };
     case 'Bidirectional': {
@@ -222,12 +295,19 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
       return { class_name: l.className, config: { name: l.name } };
     case 'Conv1D':
       // TF.js loads it but predict throws ("CAUSAL padding ... not implemented yet")
-      if (c.padding === 'causal') problems.push(`${l.name}: Conv1D with padding 'causal' (TF.js cannot run causal padding; its predict throws)`);
+      if (c.padding === 'causal')
+        problems.push(`${l.name}: Conv1D with padding 'causal' (TF.js cannot run causal padding; its predict throws)`);
       return {
         class_name: 'Conv1D',
         config: {
-          name: l.name, filters: c.filters, kernel_size: [c.kernelSize], strides: [c.strides], padding: c.padding,
-          dilation_rate: [c.dilationRate], activation: act(c.activation), use_bias: c.useBias,
+          name: l.name,
+          filters: c.filters,
+          kernel_size: [c.kernelSize],
+          strides: [c.strides],
+          padding: c.padding,
+          dilation_rate: [c.dilationRate],
+          activation: act(c.activation),
+          use_bias: c.useBias,
         },
       };
     case 'MaxPooling1D':
@@ -242,7 +322,10 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
     case 'Activation':
       return { class_name: 'Activation', config: { name: l.name, activation: act(c.activation) } };
     case 'LayerNormalization':
-      return { class_name: 'LayerNormalization', config: { name: l.name, axis: c.axis, epsilon: c.epsilon, center: c.center, scale: c.scale } };
+      return {
+        class_name: 'LayerNormalization',
+        config: { name: l.name, axis: c.axis, epsilon: c.epsilon, center: c.center, scale: c.scale },
+      };
     case 'Dot':
       return { class_name: 'Dot', config: { name: l.name, axes: c.axes, normalize: c.normalize } };
     case 'TimeDistributed': {
@@ -250,7 +333,9 @@ export function toKeras(l: Layer, problems: string[]): KerasLayer {
       return { class_name: 'TimeDistributed', config: { name: l.name, layer: toKeras(inner, problems) } };
     }
     default:
-      problems.push(`${l.name}: layer type ${l.className}${l.className === 'Subtract' ? ' (TF.js has no Subtract layer)' : NO_TFJS[l.className] ?? ''}`);
+      problems.push(
+        `${l.name}: layer type ${l.className}${l.className === 'Subtract' ? ' (TF.js has no Subtract layer)' : (NO_TFJS[l.className] ?? '')}`,
+      );
       return { class_name: l.className, config: {} };
   }
 }

@@ -27,7 +27,10 @@ export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts:
       bytes = new Uint8Array(await fs.readFile(source));
     } catch (e) {
       const dir = (e as { code?: string }).code === 'EISDIR';
-      fail('E_ARG', `loadModel: cannot read ${source}: ${dir ? 'it is a folder (a TensorFlow SavedModel? convert it with tensorflowjs_converter, then use fromTfjs)' : (e as Error).message}`);
+      fail(
+        'E_ARG',
+        `loadModel: cannot read ${source}: ${dir ? 'it is a folder (a TensorFlow SavedModel? convert it with tensorflowjs_converter, then use fromTfjs)' : (e as Error).message}`,
+      );
     }
     return deserialize(bytes, opts);
   }
@@ -64,6 +67,10 @@ interface Fs {
 
 async function nodeFs(where: string): Promise<Fs> {
   const fs = await nodeBuiltin<Fs>('fs/promises');
-  if (!fs) fail('E_ARG', `${where}: file paths need a file system (Node, Deno, Bun); in a browser pass bytes instead (e.g. from IndexedDB or fetch)`);
+  if (!fs)
+    fail(
+      'E_ARG',
+      `${where}: file paths need a file system (Node, Deno, Bun); in a browser pass bytes instead (e.g. from IndexedDB or fetch)`,
+    );
   return fs;
 }

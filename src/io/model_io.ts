@@ -32,7 +32,6 @@ import type { CompileOptions } from '../models/heads.js';
 import { decodeContainer } from './artifact.js';
 import { FORMAT, FORMAT_VERSION } from './serialize.js';
 
-
 export interface LoadOptions {
   /** custom standardize/split/stem functions the saved vectorizer used */
   textFunctions?: CustomFunctions;
@@ -43,19 +42,29 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Mod
   const where = 'loadModel';
   if (h.format !== FORMAT) fail('E_FORMAT', `${where}: not a wasm-rnn model artifact (format ${describe(h.format)})`);
   if (h.formatVersion !== 1 && h.formatVersion !== FORMAT_VERSION) {
-    fail('E_FORMAT', `${where}: model format version ${describe(h.formatVersion)} is not supported (this library reads 1 and ${FORMAT_VERSION})`);
+    fail(
+      'E_FORMAT',
+      `${where}: model format version ${describe(h.formatVersion)} is not supported (this library reads 1 and ${FORMAT_VERSION})`,
+    );
   }
   const m = obj(h.model, 'model');
-  if (!Number.isInteger(m.seed) || (m.seed as number) < 0 || (m.seed as number) >= 2 ** 32) fail('E_FORMAT', `${where}: model.seed is not a 32-bit integer`);
+  if (!Number.isInteger(m.seed) || (m.seed as number) < 0 || (m.seed as number) >= 2 ** 32)
+    fail('E_FORMAT', `${where}: model.seed is not a 32-bit integer`);
   if (m.name !== undefined && typeof m.name !== 'string') fail('E_FORMAT', `${where}: model.name must be a string`);
   const weights = arr(h.weights, 'weights').map((w, i) => {
     const o = obj(w, `weights[${i}]`);
     const shape = arr(o.shape, `weights[${i}].shape`);
-    if (typeof o.name !== 'string' || shape.some((d) => !Number.isInteger(d) || (d as number) < 0) || !Number.isInteger(o.offset) || (o.offset as number) < 0) {
+    if (
+      typeof o.name !== 'string' ||
+      shape.some((d) => !Number.isInteger(d) || (d as number) < 0) ||
+      !Number.isInteger(o.offset) ||
+      (o.offset as number) < 0
+    ) {
       fail('E_FORMAT', `${where}: weights[${i}] must be { name, shape, offset } with integer shape and offset`);
     }
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if ((o.offset as number) + size > data.length) fail('E_FORMAT', `${where}: weights[${i}] (${o.name}) points past the end of the data block`);
+    if ((o.offset as number) + size > data.length)
+      fail('E_FORMAT', `${where}: weights[${i}] (${o.name}) points past the end of the data block`);
     return { name: o.name as string, shape: shape as number[], data: data.subarray(o.offset as number, (o.offset as number) + size) };
   });
 
@@ -63,7 +72,8 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Mod
   try {
     model = decodeTopology(m, h.formatVersion as number, where);
   } catch (e) {
-    if (e instanceof WasmRnnError && e.code !== 'E_FORMAT' && e.code !== 'E_MEMORY') throw new WasmRnnError('E_FORMAT', `${where}: the saved topology does not build: ${e.message}`);
+    if (e instanceof WasmRnnError && e.code !== 'E_FORMAT' && e.code !== 'E_MEMORY')
+      throw new WasmRnnError('E_FORMAT', `${where}: the saved topology does not build: ${e.message}`);
     throw e;
   }
   try {
@@ -73,10 +83,14 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Mod
       fail('E_FORMAT', `${where}: the saved topology does not build: ${(e as Error).message}`);
     }
     const slots = model.engine(where).params.slots;
-    if (slots.length !== weights.length) fail('E_FORMAT', `${where}: the topology has ${slots.length} weights but the artifact holds ${weights.length}`);
+    if (slots.length !== weights.length)
+      fail('E_FORMAT', `${where}: the topology has ${slots.length} weights but the artifact holds ${weights.length}`);
     slots.forEach((s, i) => {
       if (s.spec.name !== weights[i].name || s.spec.shape.join(',') !== weights[i].shape.join(',')) {
-        fail('E_FORMAT', `${where}: weight ${i} is ${weights[i].name} [${weights[i].shape}] but the topology expects ${s.spec.name} [${s.spec.shape}]`);
+        fail(
+          'E_FORMAT',
+          `${where}: weight ${i} is ${weights[i].name} [${weights[i].shape}] but the topology expects ${s.spec.name} [${s.spec.shape}]`,
+        );
       }
       const bad = firstNonFinite(weights[i].data);
       if (bad >= 0) fail('E_FORMAT', `${where}: weight ${i} (${weights[i].name}) holds ${weights[i].data[bad]}`);
@@ -85,7 +99,8 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Mod
       const c = obj(h.compile, 'compile');
       const opt = obj(c.optimizer, 'compile.optimizer');
       try {
-        if (typeof opt.name !== 'string' || !opt.config || typeof opt.config !== 'object') fail('E_FORMAT', 'compile.optimizer must be { name, config }');
+        if (typeof opt.name !== 'string' || !opt.config || typeof opt.config !== 'object')
+          fail('E_FORMAT', 'compile.optimizer must be { name, config }');
         model.compile({
           optimizer: optimizerFromConfig(opt.name, opt.config as Record<string, unknown>),
           loss: c.loss as CompileOptions['loss'],
@@ -109,7 +124,8 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Mod
         }
         return data.slice(off, off + len);
       });
-      if (!Number.isInteger(t.iterations) || (t.iterations as number) < 0) fail('E_FORMAT', `${where}: training.iterations must be a non-negative integer`);
+      if (!Number.isInteger(t.iterations) || (t.iterations as number) < 0)
+        fail('E_FORMAT', `${where}: training.iterations must be a non-negative integer`);
       opt.attach(model.backend, model.countParams());
       opt.setState(model.backend, state, t.iterations as number);
       const rng = arr(t.rng, 'training.rng').map((v) => (v === null ? NaN : v)) as number[];
@@ -143,7 +159,8 @@ export function deserializeModel(bytes: Uint8Array, opts: LoadOptions = {}): Mod
 }
 
 function obj(v: unknown, field: string): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) fail('E_FORMAT', `loadModel: field '${field}' must be an object, got ${describe(v)}`);
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    fail('E_FORMAT', `loadModel: field '${field}' must be an object, got ${describe(v)}`);
   return v as Record<string, unknown>;
 }
 

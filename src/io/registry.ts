@@ -59,11 +59,17 @@ export function layerFromJSON(j: unknown, where: string): Layer {
   const factoryName = typeof className === 'string' ? FACTORIES[className] : undefined;
   const factory = factoryName ? (layers as unknown as Record<string, Factory>)[factoryName] : undefined;
   if (!factory) {
-    fail('E_FORMAT', `${where}: unknown layer class ${describe(className)} (supported: ${Object.keys(FACTORIES).filter((k) => (layers as Record<string, unknown>)[FACTORIES[k]]).join(', ')})`);
+    fail(
+      'E_FORMAT',
+      `${where}: unknown layer class ${describe(className)} (supported: ${Object.keys(FACTORIES)
+        .filter((k) => (layers as Record<string, unknown>)[FACTORIES[k]])
+        .join(', ')})`,
+    );
   }
   if (!config || typeof config !== 'object' || Array.isArray(config)) fail('E_FORMAT', `${where}: layer ${className} has no config object`);
   const c = { ...config };
-  if (c.layer && typeof c.layer === 'object' && 'className' in (c.layer as object)) c.layer = layerFromJSON(c.layer, `${where} (wrapped layer)`);
+  if (c.layer && typeof c.layer === 'object' && 'className' in (c.layer as object))
+    c.layer = layerFromJSON(c.layer, `${where} (wrapped layer)`);
   try {
     return factory(c);
   } catch (e) {

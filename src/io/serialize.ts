@@ -21,7 +21,8 @@ export interface SerializeOptions {
 export function serializeModel(model: Model, opts: SerializeOptions = {}): Uint8Array {
   if (opts === null || typeof opts !== 'object') fail('E_ARG', `serialize: options must be an object, got ${describe(opts)}`);
   for (const k of Object.keys(opts)) {
-    if (k !== 'includeOptimizer' && k !== 'metadata') fail('E_ARG', `serialize: unknown option '${k}' (supported: includeOptimizer, metadata)`);
+    if (k !== 'includeOptimizer' && k !== 'metadata')
+      fail('E_ARG', `serialize: unknown option '${k}' (supported: includeOptimizer, metadata)`);
   }
   const engine = model.engine('serialize');
   const be = model.backend;
@@ -67,11 +68,10 @@ export function serializeModel(model: Model, opts: SerializeOptions = {}): Uint8
   if (model.vectorizer) header.vectorizer = model.vectorizer.toJSON();
   if (model.labels) header.labels = model.labels;
   // the option, else what was set on the model (model.metadata)
-  const metadata = opts.metadata !== undefined ? opts.metadata : model.metadata ?? undefined;
+  const metadata = opts.metadata !== undefined ? opts.metadata : (model.metadata ?? undefined);
   if (metadata !== undefined) {
     if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) fail('E_ARG', 'serialize: metadata must be a JSON object');
     header.metadata = JSON.parse(JSON.stringify(metadata));
   }
   return encodeContainer(header, data);
 }
-

@@ -43,9 +43,11 @@ export interface TfjsArtifacts {
 /** Build our model from TF.js / Keras artifacts. */
 export function fromTfjs(artifacts: TfjsArtifacts): Model {
   const where = 'fromTfjs';
-  if (!artifacts || typeof artifacts !== 'object') fail('E_FORMAT', `${where}: expected { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
+  if (!artifacts || typeof artifacts !== 'object')
+    fail('E_FORMAT', `${where}: expected { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
   let topo = artifacts.modelTopology;
-  if (topo === undefined || topo === null) fail('E_FORMAT', `${where}: the artifacts have no modelTopology (a weights-only save?); save the model with its topology`);
+  if (topo === undefined || topo === null)
+    fail('E_FORMAT', `${where}: the artifacts have no modelTopology (a weights-only save?); save the model with its topology`);
   if (typeof topo === 'string') {
     try {
       topo = JSON.parse(topo);
@@ -53,7 +55,8 @@ export function fromTfjs(artifacts: TfjsArtifacts): Model {
       fail('E_FORMAT', `${where}: modelTopology is not valid JSON (${(e as Error).message})`);
     }
   }
-  if (!topo || typeof topo !== 'object' || topo instanceof ArrayBuffer) fail('E_FORMAT', `${where}: modelTopology must be a JSON object, got ${describe(topo)}`);
+  if (!topo || typeof topo !== 'object' || topo instanceof ArrayBuffer)
+    fail('E_FORMAT', `${where}: modelTopology must be a JSON object, got ${describe(topo)}`);
   const t = topo as Record<string, unknown>;
   const root = (t.model_config ?? t) as Record<string, unknown>;
   const cls = root.class_name;
@@ -99,7 +102,13 @@ function sequentialFromKeras(root: Record<string, unknown>, where: string): Sequ
     return l;
   });
   const config = root.config;
-  const model = new Sequential({ name: config && typeof config === 'object' && !Array.isArray(config) ? ((config as Record<string, unknown>).name as string | undefined) : undefined, layers });
+  const model = new Sequential({
+    name:
+      config && typeof config === 'object' && !Array.isArray(config)
+        ? ((config as Record<string, unknown>).name as string | undefined)
+        : undefined,
+    layers,
+  });
   const shape = inputShape ?? (layers[0] instanceof Embedding ? [-1] : null);
   if (!shape) fail('E_FORMAT', `${where}: the input shape is not in the topology (no batch_input_shape / InputLayer)`);
   try {
@@ -147,7 +156,8 @@ function readWeights(a: TfjsArtifacts, model: Model, where: string): Tensor[] {
   // where each weight's bytes start, in weightSpecs order
   let at = 0;
   const placed = specs.map((s, i) => {
-    if (!s || typeof s.name !== 'string' || !Array.isArray(s.shape) || s.shape.some((d) => !Number.isInteger(d) || d < 0)) fail('E_FORMAT', `${where}: weightSpecs[${i}] must be { name, shape, dtype }`);
+    if (!s || typeof s.name !== 'string' || !Array.isArray(s.shape) || s.shape.some((d) => !Number.isInteger(d) || d < 0))
+      fail('E_FORMAT', `${where}: weightSpecs[${i}] must be { name, shape, dtype }`);
     if (s.quantization) fail('E_FORMAT', `${where}: weight ${s.name} is quantized; re-export it as float32`);
     if (s.dtype !== 'float32') fail('E_FORMAT', `${where}: weight ${s.name} has dtype ${s.dtype}; only float32 weights are supported`);
     const n = s.shape.reduce((x: number, y: number) => x * y, 1);
@@ -170,7 +180,11 @@ function readWeights(a: TfjsArtifacts, model: Model, where: string): Tensor[] {
       fail('E_FORMAT', `${where}: weight ${index} is ${s.name} [${s.shape}] but the model expects ${slot.spec.name} [${slot.spec.shape}]`);
     }
   });
-  if (at > buf.byteLength) fail('E_FORMAT', `${where}: weightData ends before weight ${placed.find((p) => p.byte + 4 * p.n > buf.byteLength)!.spec.name} (truncated)`);
+  if (at > buf.byteLength)
+    fail(
+      'E_FORMAT',
+      `${where}: weightData ends before weight ${placed.find((p) => p.byte + 4 * p.n > buf.byteLength)!.spec.name} (truncated)`,
+    );
   if (at !== buf.byteLength) fail('E_FORMAT', `${where}: weightData has ${buf.byteLength - at} bytes beyond the listed weights`);
   const view = new DataView(buf);
   return slots.map((_, i) => {
@@ -184,7 +198,9 @@ function readWeights(a: TfjsArtifacts, model: Model, where: string): Tensor[] {
 // ------------------------------------------------------------------ export
 
 /** Our model as TF.js artifacts that tf.loadLayersModel(tf.io.fromMemory(...)) accepts. */
-export function toTfjs(model: Model): Required<Pick<TfjsArtifacts, 'modelTopology' | 'weightSpecs' | 'format' | 'generatedBy' | 'convertedBy'>> & { weightData: ArrayBuffer } {
+export function toTfjs(
+  model: Model,
+): Required<Pick<TfjsArtifacts, 'modelTopology' | 'weightSpecs' | 'format' | 'generatedBy' | 'convertedBy'>> & { weightData: ArrayBuffer } {
   model.build();
   const problems: string[] = [];
   let topology: Record<string, unknown>;
@@ -245,6 +261,8 @@ function maskProblems(model: Model, problems: string[]): void {
     const l = n.layer;
     if (!MASK_DIFFERS.has(l.className) || !n.inputs[0]?.spec.masked || seen.has(l.name)) continue;
     seen.add(l.name);
-    problems.push(`${l.name}: a mask reaches this ${l.className} (embedding maskZero or masking upstream); TF.js ignores the mask there, so padded steps would count as data and its predictions would differ`);
+    problems.push(
+      `${l.name}: a mask reaches this ${l.className} (embedding maskZero or masking upstream); TF.js ignores the mask there, so padded steps would count as data and its predictions would differ`,
+    );
   }
 }

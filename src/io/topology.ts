@@ -20,7 +20,8 @@ export function decodeTopology(m: Record<string, unknown>, version: number, wher
   const seed = m.seed as number;
   const name = m.name as string | undefined;
   const cls = version === 1 ? 'Sequential' : m.className;
-  if (cls !== 'Sequential' && cls !== 'Model') fail('E_FORMAT', `${where}: model.className must be 'Sequential' or 'Model', got ${describe(cls)}`);
+  if (cls !== 'Sequential' && cls !== 'Model')
+    fail('E_FORMAT', `${where}: model.className must be 'Sequential' or 'Model', got ${describe(cls)}`);
   const layerList = arr(m.layers, 'model.layers', where);
   if (layerList.length === 0) fail('E_FORMAT', `${where}: model.layers is empty`);
   const layers = layerList.map((l, i) => {
@@ -57,7 +58,8 @@ export function decodeTopology(m: Record<string, unknown>, version: number, wher
   });
   const made: SymbolicTensor[][] = [];
   const tensor = (r: unknown, what: string): SymbolicTensor => {
-    if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1])) fail('E_FORMAT', `${where}: ${what} must be [node, output], got ${describe(r)}`);
+    if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1]))
+      fail('E_FORMAT', `${where}: ${what} must be [node, output], got ${describe(r)}`);
     const [k, j] = r as Ref;
     const t = k === -1 ? inputs[j] : k >= 0 && k < made.length ? made[k][j] : undefined;
     if (!t) fail('E_FORMAT', `${where}: ${what} refers to [${k}, ${j}], which is not a model input or an earlier node's output`);
@@ -69,18 +71,26 @@ export function decodeTopology(m: Record<string, unknown>, version: number, wher
     if (!layer) fail('E_FORMAT', `${where}: model.nodes[${k}].layer is not a layer index`);
     const ins = arr(n.inputs, `model.nodes[${k}].inputs`, where).map((r, i) => tensor(r, `model.nodes[${k}].inputs[${i}]`));
     const nStates = n.nStates ?? 0;
-    if (!Number.isInteger(nStates) || (nStates as number) < 0) fail('E_FORMAT', `${where}: model.nodes[${k}].nStates must be a non-negative integer`);
+    if (!Number.isInteger(nStates) || (nStates as number) < 0)
+      fail('E_FORMAT', `${where}: model.nodes[${k}].nStates must be a non-negative integer`);
     const masks = n.masks ?? [];
     const extra = n.extra ?? [];
     const options = n.options ?? {};
-    if (!Array.isArray(masks) || masks.some((b) => typeof b !== 'boolean')) fail('E_FORMAT', `${where}: model.nodes[${k}].masks must be a list of true/false`);
-    if (!Array.isArray(extra) || extra.some((e) => typeof e !== 'string')) fail('E_FORMAT', `${where}: model.nodes[${k}].extra must be a list of option names`);
-    if (!options || typeof options !== 'object' || Array.isArray(options)) fail('E_FORMAT', `${where}: model.nodes[${k}].options must be an object`);
-    if (n.training !== undefined && n.training !== null && typeof n.training !== 'boolean') fail('E_FORMAT', `${where}: model.nodes[${k}].training must be true, false or null`);
+    if (!Array.isArray(masks) || masks.some((b) => typeof b !== 'boolean'))
+      fail('E_FORMAT', `${where}: model.nodes[${k}].masks must be a list of true/false`);
+    if (!Array.isArray(extra) || extra.some((e) => typeof e !== 'string'))
+      fail('E_FORMAT', `${where}: model.nodes[${k}].extra must be a list of option names`);
+    if (!options || typeof options !== 'object' || Array.isArray(options))
+      fail('E_FORMAT', `${where}: model.nodes[${k}].options must be an object`);
+    if (n.training !== undefined && n.training !== null && typeof n.training !== 'boolean')
+      fail('E_FORMAT', `${where}: model.nodes[${k}].training must be true, false or null`);
     const nMasks = masks.filter(Boolean).length;
     const nData = ins.length - (nStates as number) - nMasks - extra.length;
     if (nData < 1 || (masks.length > 0 && masks.length !== nData)) {
-      fail('E_FORMAT', `${where}: model.nodes[${k}] has ${ins.length} inputs, which do not fit ${nStates} states, ${nMasks} masks and ${extra.length} tensor options`);
+      fail(
+        'E_FORMAT',
+        `${where}: model.nodes[${k}] has ${ins.length} inputs, which do not fit ${nStates} states, ${nMasks} masks and ${extra.length} tensor options`,
+      );
     }
     const data = ins.slice(0, nData);
     let at = nData + (nStates as number);

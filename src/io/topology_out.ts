@@ -36,4 +36,3 @@ export function encodeTopology(model: Model): Record<string, unknown> {
     ...(model.outputs.length === 1 && model.outputsAsList ? { outputList: true } : {}),
   };
 }
-

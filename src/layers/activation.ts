@@ -6,7 +6,18 @@
 import { ACTIVATIONS, ACT_LINEAR, ACT_SOFTMAX, type ActivationName } from '../backend/abi.js';
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { activation, options } from './options.js';
 

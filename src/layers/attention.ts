@@ -29,7 +29,20 @@
 import type { Buf, KernelArgs } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { ones } from './initializers.js';
-import { Layer, LayerRun, maskSlot, type ApplyOptions, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  maskSlot,
+  type ApplyOptions,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { bool, options, rate } from './options.js';
 import { dense, gemmArgs, operand, product, type Operand } from './batched_product.js';
@@ -76,8 +89,14 @@ export abstract class ScoreAttention extends Layer<SymbolicTensor | SymbolicTens
     this.dropout = rate(where, 'dropout', o.dropout, 0);
   }
 
-  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts?: AttentionCallOptions & { returnAttentionScores?: false }): SymbolicTensor;
-  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts: AttentionCallOptions & { returnAttentionScores: true }): SymbolicTensor[];
+  override apply(
+    inputs: SymbolicTensor | readonly SymbolicTensor[],
+    opts?: AttentionCallOptions & { returnAttentionScores?: false },
+  ): SymbolicTensor;
+  override apply(
+    inputs: SymbolicTensor | readonly SymbolicTensor[],
+    opts: AttentionCallOptions & { returnAttentionScores: true },
+  ): SymbolicTensor[];
   override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts: AttentionCallOptions = {}): SymbolicTensor | SymbolicTensor[] {
     return super.apply(inputs, opts);
   }
@@ -98,14 +117,22 @@ export abstract class ScoreAttention extends Layer<SymbolicTensor | SymbolicTens
     const names = ['query', 'value', 'key'];
     inputs.slice(0, n).forEach((t, i) => {
       if (t.dtype !== 'float32' || t.shape.length !== 2 || !(t.shape[1] > 0)) {
-        fail('E_SHAPE', `${this.name}: ${this.className} takes [query, value] or [query, value, key], each float32 (batch, timesteps, features); ${names[i]} is ${t.dtype} (batch, ${t.shape.join(', ')})`);
+        fail(
+          'E_SHAPE',
+          `${this.name}: ${this.className} takes [query, value] or [query, value, key], each float32 (batch, timesteps, features); ${names[i]} is ${t.dtype} (batch, ${t.shape.join(', ')})`,
+        );
       }
     });
     const q = inputs[0].shape;
     const v = inputs[1].shape;
     const k = n > 2 ? inputs[2].shape : v;
-    if (q[1] !== k[1]) fail('E_SHAPE', `${this.name}: ${this.className} needs query and key of one feature size; query has ${q[1]}, ${n > 2 ? 'key' : 'value (the key)'} has ${k[1]}`);
-    if (n > 2 && k[0] >= 0 && v[0] >= 0 && k[0] !== v[0]) fail('E_SHAPE', `${this.name}: key and value must have the same time steps; key has ${k[0]}, value ${v[0]}`);
+    if (q[1] !== k[1])
+      fail(
+        'E_SHAPE',
+        `${this.name}: ${this.className} needs query and key of one feature size; query has ${q[1]}, ${n > 2 ? 'key' : 'value (the key)'} has ${k[1]}`,
+      );
+    if (n > 2 && k[0] >= 0 && v[0] >= 0 && k[0] !== v[0])
+      fail('E_SHAPE', `${this.name}: key and value must have the same time steps; key has ${k[0]}, value ${v[0]}`);
     return { q, v, k };
   }
 
@@ -118,7 +145,10 @@ export abstract class ScoreAttention extends Layer<SymbolicTensor | SymbolicTens
   computeOutputs(inputs: readonly TensorSpec[], call: CallArgs): TensorSpec[] {
     const { q, v } = this.shapes(inputs, call.nInputs);
     if (q[1] !== this.dim || v[1] !== this.valueDim) {
-      fail('E_SHAPE', `${this.name}: ${this.className} was built for query features ${this.dim} and value features ${this.valueDim}, got ${q[1]} and ${v[1]}`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: ${this.className} was built for query features ${this.dim} and value features ${this.valueDim}, got ${q[1]} and ${v[1]}`,
+      );
     }
     const { scores } = callFlags(this, call);
     const out: TensorSpec[] = [{ shape: [q[0], v[1]], dtype: 'float32', masked: inputs[0].masked || call.masks[0] }];
@@ -222,7 +252,11 @@ class AttentionRun extends LayerRun {
   private readonly ow: Operand;
   private readonly oo: Operand;
 
-  constructor(private readonly layer: ScoreAttention, private readonly call: CallArgs, private readonly wts: AttentionWeights) {
+  constructor(
+    private readonly layer: ScoreAttention,
+    private readonly call: CallArgs,
+    private readonly wts: AttentionWeights,
+  ) {
     super();
     const f = callFlags(layer, call);
     this.causal = f.causal;
@@ -251,10 +285,56 @@ class AttentionRun extends LayerRun {
     this.dk = alloc(B * Tv * D);
     this.dv = alloc(B * Tv * Dv);
     this.g = gemmArgs(this.s);
-    this.sm = { w: this.w, s: this.s, gain: this.wts.gain?.w ?? null, kmask: null, qmask: null, amask: null, B, H: 1, Tq, Tk: Tv, scale: 1, causal: this.causal, emptyUniform: true };
-    this.smb = { ds: this.dw, dgain: null, w: this.w, dw: this.dw, s: this.s, gain: this.sm.gain, kmask: null, qmask: null, amask: null, B, H: 1, Tq, Tk: Tv, scale: 1, causal: this.causal, accumulate: false };
+    this.sm = {
+      w: this.w,
+      s: this.s,
+      gain: this.wts.gain?.w ?? null,
+      kmask: null,
+      qmask: null,
+      amask: null,
+      B,
+      H: 1,
+      Tq,
+      Tk: Tv,
+      scale: 1,
+      causal: this.causal,
+      emptyUniform: true,
+    };
+    this.smb = {
+      ds: this.dw,
+      dgain: null,
+      w: this.w,
+      dw: this.dw,
+      s: this.s,
+      gain: this.sm.gain,
+      kmask: null,
+      qmask: null,
+      amask: null,
+      B,
+      H: 1,
+      Tq,
+      Tk: Tv,
+      scale: 1,
+      causal: this.causal,
+      accumulate: false,
+    };
     this.add = { s: this.s, q: this.s, k: this.s, v: this.wts.v?.w ?? null, alpha: this.wts.alpha?.w ?? null, B, Tq, Tk: Tv, D };
-    this.addb = { dq: this.dq, dk: this.dk, dv: null, dalpha: null, ds: this.dw, q: this.s, k: this.s, v: this.add.v, alpha: this.add.alpha, B, Tq, Tk: Tv, D, accumulate: false };
+    this.addb = {
+      dq: this.dq,
+      dk: this.dk,
+      dv: null,
+      dalpha: null,
+      ds: this.dw,
+      q: this.s,
+      k: this.s,
+      v: this.add.v,
+      alpha: this.add.alpha,
+      B,
+      Tq,
+      Tk: Tv,
+      D,
+      accumulate: false,
+    };
   }
 
   private get hasKey(): boolean {
@@ -280,7 +360,19 @@ class AttentionRun extends LayerRun {
     this.qmask = maskOf(this.call, ins, 0);
     // scores s (B,Tq,Tv)
     if (this.layer.mode === 'dot') {
-      product(be, this.g, 'nt', B, 1, Tq, Tv, D, dense(this.os, this.s, 1, Tq, Tv), dense(this.oq, q.buf, 1, Tq, D), dense(this.ok, k.buf, 1, Tv, D));
+      product(
+        be,
+        this.g,
+        'nt',
+        B,
+        1,
+        Tq,
+        Tv,
+        D,
+        dense(this.os, this.s, 1, Tq, Tv),
+        dense(this.oq, q.buf, 1, Tq, D),
+        dense(this.ok, k.buf, 1, Tv, D),
+      );
     } else {
       const a = this.add;
       a.q = q.buf;
@@ -304,7 +396,19 @@ class AttentionRun extends LayerRun {
       wd = this.wd;
     }
     // out = w · v, zero at masked query steps
-    product(be, this.g, 'nn', B, 1, Tq, Dv, Tv, dense(this.oo, this.out, 1, Tq, Dv), dense(this.ow, wd, 1, Tq, Tv), dense(this.ov, v.buf, 1, Tv, Dv));
+    product(
+      be,
+      this.g,
+      'nn',
+      B,
+      1,
+      Tq,
+      Dv,
+      Tv,
+      dense(this.oo, this.out, 1, Tq, Dv),
+      dense(this.ow, wd, 1, Tq, Tv),
+      dense(this.ov, v.buf, 1, Tv, Dv),
+    );
     if (this.qmask) be.rowScale(this.out, this.out, this.qmask, B * Tq, Dv);
     const o = outs[0];
     o.buf = this.out;
@@ -349,7 +453,20 @@ class AttentionRun extends LayerRun {
     }
     if (need[1]) {
       // only the scores output carried a gradient: the value did not touch it
-      if (dOutQ) product(be, this.g, 'tn', B, 1, Tv, Dv, Tq, dense(this.ov, this.dv, 1, Tv, Dv), dense(this.os, wd, 1, Tq, Tv), dense(this.oo, dOutQ, 1, Tq, Dv));
+      if (dOutQ)
+        product(
+          be,
+          this.g,
+          'tn',
+          B,
+          1,
+          Tv,
+          Dv,
+          Tq,
+          dense(this.ov, this.dv, 1, Tv, Dv),
+          dense(this.os, wd, 1, Tq, Tv),
+          dense(this.oo, dOutQ, 1, Tq, Dv),
+        );
       else be.fill(this.dv, 0, B * Tv * Dv);
     }
     if (this.active) be.mul(this.dw, this.dw, this.keep, nS);
@@ -359,7 +476,7 @@ class AttentionRun extends LayerRun {
     smb.Tq = Tq;
     smb.Tk = Tv;
     smb.kmask = this.sm.kmask;
-    smb.dgain = train ? this.wts.gain?.dw ?? null : null;
+    smb.dgain = train ? (this.wts.gain?.dw ?? null) : null;
     be.run('maskedSoftmaxBackward', smb);
     // through the scores into q and k
     const needK = this.hasKey ? need[2] : need[1];
@@ -368,8 +485,8 @@ class AttentionRun extends LayerRun {
       if (needK) product(be, this.g, 'tn', B, 1, Tv, D, Tq, dense(this.ok, this.dk, 1, Tv, D), dw, dense(this.oq, q.buf, 1, Tq, D));
     } else {
       const a = this.addb;
-      a.dv = train ? this.wts.v?.dw ?? null : null;
-      a.dalpha = train ? this.wts.alpha?.dw ?? null : null;
+      a.dv = train ? (this.wts.v?.dw ?? null) : null;
+      a.dalpha = train ? (this.wts.alpha?.dw ?? null) : null;
       a.q = q.buf;
       a.k = k.buf;
       a.B = B;

@@ -49,14 +49,43 @@ export function heads(o: Operand, buf: Buf, Q: number, rows: number, cols: numbe
 /** A reusable argument object for the batched GEMM. */
 export function gemmArgs(buf: Buf): KernelArgs<'batchedGemm'> {
   return {
-    form: 'nn', c: buf, ldc: 1, sc1: 1, sc2: 0, a: buf, lda: 1, sa1: 1, sa2: 0, b: buf, ldb: 1, sb1: 1, sb2: 0,
-    P: 0, Q: 1, M: 1, N: 1, K: 1, accumulate: false,
+    form: 'nn',
+    c: buf,
+    ldc: 1,
+    sc1: 1,
+    sc2: 0,
+    a: buf,
+    lda: 1,
+    sa1: 1,
+    sa2: 0,
+    b: buf,
+    ldb: 1,
+    sb1: 1,
+    sb2: 0,
+    P: 0,
+    Q: 1,
+    M: 1,
+    N: 1,
+    K: 1,
+    accumulate: false,
   };
 }
 
 /** c[p,q] (M,N) =|+= op(a[p,q]) · op(b[p,q]) for p < P, q < Q (forms as in the kernel). */
-export function product(be: Backend, g: KernelArgs<'batchedGemm'>, form: BatchedForm, P: number, Q: number, M: number, N: number, K: number,
-  c: Operand, a: Operand, b: Operand, accumulate = false): void {
+export function product(
+  be: Backend,
+  g: KernelArgs<'batchedGemm'>,
+  form: BatchedForm,
+  P: number,
+  Q: number,
+  M: number,
+  N: number,
+  K: number,
+  c: Operand,
+  a: Operand,
+  b: Operand,
+  accumulate = false,
+): void {
   g.form = form;
   g.c = c.buf;
   g.ldc = c.ld;

@@ -32,7 +32,19 @@
 import type { Backend, Buf, MergeMode } from '../backend/backend.js';
 import { MERGE_MODES } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, LayerRun, maskSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  maskSlot,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import { inputShape, options } from './options.js';
 import { Recurrent, type RecurrentRun } from './recurrent.js';
 
@@ -67,11 +79,19 @@ export class Bidirectional extends Layer {
     super(o.name as string | undefined, 'bidirectional');
     const layer = o.layer;
     if (!(layer instanceof Recurrent)) {
-      fail('E_ARG', `${where}: layer must be a recurrent layer (layers.simpleRNN, layers.lstm or layers.gru), got ${layer instanceof Layer ? `a ${layer.className} layer` : describe(layer)}`);
+      fail(
+        'E_ARG',
+        `${where}: layer must be a recurrent layer (layers.simpleRNN, layers.lstm or layers.gru), got ${layer instanceof Layer ? `a ${layer.className} layer` : describe(layer)}`,
+      );
     }
     const mode = o.mergeMode === undefined ? 'concat' : o.mergeMode;
     if (mode !== null && (typeof mode !== 'string' || !Object.prototype.hasOwnProperty.call(MERGE_MODES, mode))) {
-      fail('E_ARG', `${where}: mergeMode must be one of ${Object.keys(MERGE_MODES).map((m) => `'${m}'`).join(', ')} or null, got ${describe(o.mergeMode)}`);
+      fail(
+        'E_ARG',
+        `${where}: mergeMode must be one of ${Object.keys(MERGE_MODES)
+          .map((m) => `'${m}'`)
+          .join(', ')} or null, got ${describe(o.mergeMode)}`,
+      );
     }
     this.mergeMode = mode as MergeMode | null;
     const config = layer.getConfig();
@@ -117,9 +137,8 @@ export class Bidirectional extends Layer {
     const f = this.forwardLayer.computeOutputs(pick(1), inner);
     const b = this.backwardLayer.computeOutputs(pick(1 + n), inner);
     const y = f[0];
-    const main: TensorSpec[] = this.mergeMode === null
-      ? [y, b[0]]
-      : [{ ...y, shape: [...y.shape.slice(0, -1), this.mergeMode === 'concat' ? 2 * this.H : this.H] }];
+    const main: TensorSpec[] =
+      this.mergeMode === null ? [y, b[0]] : [{ ...y, shape: [...y.shape.slice(0, -1), this.mergeMode === 'concat' ? 2 * this.H : this.H] }];
     return [...main, ...f.slice(1), ...b.slice(1)];
   }
 
@@ -130,10 +149,13 @@ export class Bidirectional extends Layer {
   createRun(call: CallArgs, _inputs: readonly TensorSpec[], slots: readonly WeightSlot[]): LayerRun {
     const nf = this.forwardLayer.weightSpecs().length;
     const inner = this.innerCall(call);
-    return new BidirectionalRun(this, call,
+    return new BidirectionalRun(
+      this,
+      call,
       this.forwardLayer.cellRun(slots.slice(0, nf), inner, false),
       // Keras reverses the backward copy's returned sequence into input order
-      this.backwardLayer.cellRun(slots.slice(nf), inner, true));
+      this.backwardLayer.cellRun(slots.slice(nf), inner, true),
+    );
   }
 
   getConfig(): Record<string, unknown> {
@@ -223,7 +245,10 @@ class BidirectionalRun extends LayerRun {
   }
 
   override checkStep(): void {
-    fail('E_STATE', `${this.layer.name}: a Bidirectional layer cannot run step by step (predictStep): its backward direction needs the whole sequence`);
+    fail(
+      'E_STATE',
+      `${this.layer.name}: a Bidirectional layer cannot run step by step (predictStep): its backward direction needs the whole sequence`,
+    );
   }
 
   forward(ctx: RunContext, ins: readonly Value[], outs: Value[]): void {

@@ -19,7 +19,19 @@ import type { Buf, KernelArgs } from '../backend/backend.js';
 import { paddedRows } from '../backend/contract/conv.js';
 import { describe, fail } from '../errors.js';
 import { glorotUniform, zeros } from './initializers.js';
-import { Layer, LayerRun, maskSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  maskSlot,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { activation, bool, inputShape, options, positiveInt } from './options.js';
 import { windowGeometry, type Padding } from './windows.js';
@@ -56,9 +68,16 @@ export function padding(where: string, v: unknown, allowed: readonly Padding[]):
 /** The sequence input of a windowed layer: float (T, C) with C known. */
 export function sequenceInput(layer: Layer, x: TensorSpec): void {
   if (x.dtype !== 'float32' || x.shape.length !== 2) {
-    fail('E_SHAPE', `${layer.name}: ${layer.className} expects float input of shape (batch, timesteps, channels), got ${x.dtype} (batch, ${x.shape.map((d) => (d < 0 ? 'null' : d)).join(', ')})`);
+    fail(
+      'E_SHAPE',
+      `${layer.name}: ${layer.className} expects float input of shape (batch, timesteps, channels), got ${x.dtype} (batch, ${x.shape.map((d) => (d < 0 ? 'null' : d)).join(', ')})`,
+    );
   }
-  if (!(x.shape[1] > 0)) fail('E_SHAPE', `${layer.name}: ${layer.className} needs a known number of channels, got input (batch, ${x.shape[0] < 0 ? 'null' : x.shape[0]}, null)`);
+  if (!(x.shape[1] > 0))
+    fail(
+      'E_SHAPE',
+      `${layer.name}: ${layer.className} needs a known number of channels, got input (batch, ${x.shape[0] < 0 ? 'null' : x.shape[0]}, null)`,
+    );
 }
 
 export class Conv1D extends Layer<SymbolicTensor> {
@@ -86,7 +105,10 @@ export class Conv1D extends Layer<SymbolicTensor> {
     this.useBias = bool(where, 'useBias', o.useBias, true);
     this.declaredShape = inputShape(where, o.inputShape);
     if (this.strides > 1 && this.dilationRate > 1) {
-      fail('E_ARG', `${where}: strides > 1 cannot be combined with dilationRate > 1 (got strides ${this.strides}, dilationRate ${this.dilationRate}), as in Keras`);
+      fail(
+        'E_ARG',
+        `${where}: strides > 1 cannot be combined with dilationRate > 1 (got strides ${this.strides}, dilationRate ${this.dilationRate}), as in Keras`,
+      );
     }
     if (this.padding === 'causal' && this.strides > 1) {
       fail('E_ARG', `${where}: causal padding needs strides 1 (got ${this.strides}); stride a causal stack with a pooling layer after it`);
@@ -108,7 +130,10 @@ export class Conv1D extends Layer<SymbolicTensor> {
     const { To } = windowGeometry(T, this.kernelSize, this.strides, this.dilationRate, this.padding);
     if (To < 1) {
       const span = (this.kernelSize - 1) * this.dilationRate + 1;
-      fail('E_SHAPE', `${this.name}: the kernel spans ${span} steps (kernelSize ${this.kernelSize}, dilationRate ${this.dilationRate}) but the input has ${T} with padding 'valid'; use a longer sequence, a smaller kernel or padding 'same'`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: the kernel spans ${span} steps (kernelSize ${this.kernelSize}, dilationRate ${this.dilationRate}) but the input has ${T} with padding 'valid'; use a longer sequence, a smaller kernel or padding 'same'`,
+      );
     }
     return To;
   }
@@ -116,7 +141,8 @@ export class Conv1D extends Layer<SymbolicTensor> {
   computeOutputs(inputs: readonly TensorSpec[], call: CallArgs): TensorSpec[] {
     const x = inputs[0];
     sequenceInput(this, x);
-    if (x.shape[1] !== this.inChannels) fail('E_SHAPE', `${this.name}: Conv1D was built for ${this.inChannels} channels, got input (batch, ${x.shape[0]}, ${x.shape[1]})`);
+    if (x.shape[1] !== this.inChannels)
+      fail('E_SHAPE', `${this.name}: Conv1D was built for ${this.inChannels} channels, got input (batch, ${x.shape[0]}, ${x.shape[1]})`);
     return [{ shape: [this.outputSteps(x.shape[0]), this.filters], dtype: 'float32', masked: x.masked || call.masks[0] }];
   }
 
@@ -136,8 +162,14 @@ export class Conv1D extends Layer<SymbolicTensor> {
 
   getConfig(): Record<string, unknown> {
     return {
-      filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding,
-      dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias, name: this.name,
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+      activation: this.activation,
+      useBias: this.useBias,
+      name: this.name,
     };
   }
 }
@@ -148,7 +180,10 @@ export class Conv1D extends Layer<SymbolicTensor> {
  * sequence, positions) would silently see only the current one.
  */
 export function steppingError(layer: Layer, reads = 'reads a window of several steps'): never {
-  fail('E_STATE', `predictStep: ${layer.name} (${layer.className}) ${reads}, which one step at a time cannot give it; predict on the whole sequence instead`);
+  fail(
+    'E_STATE',
+    `predictStep: ${layer.name} (${layer.className}) ${reads}, which one step at a time cannot give it; predict on the whole sequence instead`,
+  );
 }
 
 /** Rows of the unfolded gradient per GEMM in the backward: about 1 MB of scratch. */
@@ -173,7 +208,12 @@ class Conv1DRun extends LayerRun {
   private ymask!: Buf;
   private ran = false;
 
-  constructor(private readonly layer: Conv1D, private readonly call: CallArgs, private readonly masked: boolean, private readonly slots: readonly WeightSlot[]) {
+  constructor(
+    private readonly layer: Conv1D,
+    private readonly call: CallArgs,
+    private readonly masked: boolean,
+    private readonly slots: readonly WeightSlot[],
+  ) {
     super();
     this.act = ACTIVATIONS[layer.activation];
     this.fused = this.act !== ACT_SIGMOID && this.act !== ACT_SOFTMAX;
@@ -181,12 +221,45 @@ class Conv1DRun extends LayerRun {
     const C = slots[0].spec.shape[1];
     const none = null as unknown as Buf;
     this.fa = {
-      y: none, xpad: null, x: none, mask: null, w: slots[0].w, bias: layer.useBias ? slots[1].w : null,
-      B: 1, T: 1, C, F, K, S, D, P: 0, To: 1, act: this.fused ? this.act : ACT_LINEAR, Tp: 1,
+      y: none,
+      xpad: null,
+      x: none,
+      mask: null,
+      w: slots[0].w,
+      bias: layer.useBias ? slots[1].w : null,
+      B: 1,
+      T: 1,
+      C,
+      F,
+      K,
+      S,
+      D,
+      P: 0,
+      To: 1,
+      act: this.fused ? this.act : ACT_LINEAR,
+      Tp: 1,
     };
     this.ba = {
-      dx: null, dw: null, dbias: null, du: null, dz: none, xpad: null, x: none, mask: null, w: slots[0].w,
-      B: 1, T: 1, C, F, K, S, D, P: 0, To: 1, R: 1, Tp: 1,
+      dx: null,
+      dw: null,
+      dbias: null,
+      du: null,
+      dz: none,
+      xpad: null,
+      x: none,
+      mask: null,
+      w: slots[0].w,
+      B: 1,
+      T: 1,
+      C,
+      F,
+      K,
+      S,
+      D,
+      P: 0,
+      To: 1,
+      R: 1,
+      Tp: 1,
     };
   }
 

@@ -10,7 +10,19 @@ import { ACTIVATIONS, ACT_LINEAR, ACT_SOFTMAX, type ActivationName } from '../ba
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { glorotUniform, zeros } from './initializers.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { activation, bool, inputShape, options, positiveInt } from './options.js';
 
@@ -43,14 +55,16 @@ export class Dense extends Layer<SymbolicTensor> {
   }
 
   protected build([x]: readonly TensorSpec[]): void {
-    if (x.dtype !== 'float32') fail('E_SHAPE', `${this.name}: Dense takes float32 input, got ${x.dtype} (token ids go through an Embedding first)`);
+    if (x.dtype !== 'float32')
+      fail('E_SHAPE', `${this.name}: Dense takes float32 input, got ${x.dtype} (token ids go through an Embedding first)`);
     const F = x.shape[x.shape.length - 1];
     if (!(F > 0)) fail('E_SHAPE', `${this.name}: Dense needs a known last dimension, got input shape [${x.shape}]`);
     this.inDim = F;
   }
 
   computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
-    if (x.dtype !== 'float32') fail('E_SHAPE', `${this.name}: Dense takes float32 input, got ${x.dtype} (token ids go through an Embedding first)`);
+    if (x.dtype !== 'float32')
+      fail('E_SHAPE', `${this.name}: Dense takes float32 input, got ${x.dtype} (token ids go through an Embedding first)`);
     if (x.shape[x.shape.length - 1] !== this.inDim) {
       fail('E_SHAPE', `${this.name}: Dense was built for ${this.inDim} input features, got input shape [${x.shape}]`);
     }
@@ -93,7 +107,10 @@ class DenseRun extends LayerRun {
   private x: Buf | null = null;
   private N = 0;
 
-  constructor(private readonly layer: Dense, private readonly slots: readonly WeightSlot[]) {
+  constructor(
+    private readonly layer: Dense,
+    private readonly slots: readonly WeightSlot[],
+  ) {
     super();
     this.F = slots[0].spec.shape[0];
     this.U = layer.unitsOut;

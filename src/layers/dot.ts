@@ -18,7 +18,18 @@
 import type { Buf, KernelArgs } from '../backend/backend.js';
 import type { BatchedForm } from '../backend/contract/batched_gemm.js';
 import { describe, fail } from '../errors.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { steppingError } from './conv1d.js';
 import { bool, options } from './options.js';
@@ -61,7 +72,10 @@ export class Dot extends Layer<SymbolicTensor> {
     const a = o.axes;
     const ok = (v: unknown) => Number.isInteger(v) && v !== 0;
     if (!(ok(a) || (Array.isArray(a) && a.length === 2 && a.every(ok)))) {
-      fail('E_ARG', `${where}: axes must be a non-zero integer or two of them ([x's axis, y's axis]; the batch axis 0 cannot be contracted), got ${describe(a)}`);
+      fail(
+        'E_ARG',
+        `${where}: axes must be a non-zero integer or two of them ([x's axis, y's axis]; the batch axis 0 cannot be contracted), got ${describe(a)}`,
+      );
     }
     this.axes = Array.isArray(a) ? [a[0], a[1]] : (a as number);
     this.normalize = bool(where, 'normalize', o.normalize, false);
@@ -78,7 +92,8 @@ export class Dot extends Layer<SymbolicTensor> {
     const rank = spec.shape.length + 1;
     const a = Array.isArray(this.axes) ? this.axes[i] : this.axes;
     const r = a < 0 ? a + rank : a;
-    if (r < 1 || r >= rank) fail('E_ARG', `${this.name}: axis ${a} is out of range for input ${i} of rank ${rank} (the batch axis 0 cannot be contracted)`);
+    if (r < 1 || r >= rank)
+      fail('E_ARG', `${this.name}: axis ${a} is out of range for input ${i} of rank ${rank} (the batch axis 0 cannot be contracted)`);
     return r - 1;
   }
 
@@ -100,14 +115,18 @@ export class Dot extends Layer<SymbolicTensor> {
     const [x, y] = inputs;
     for (const [i, t] of [x, y].entries()) {
       if (t.dtype !== 'float32') fail('E_SHAPE', `${this.name}: Dot takes float32 inputs, input ${i} is ${t.dtype}`);
-      if (t.shape.length < 1 || t.shape.length > 2) fail('E_SHAPE', `${this.name}: Dot supports inputs of rank 2 or 3 (batch included), input ${i} is (batch, ${t.shape.join(', ')})`);
+      if (t.shape.length < 1 || t.shape.length > 2)
+        fail('E_SHAPE', `${this.name}: Dot supports inputs of rank 2 or 3 (batch included), input ${i} is (batch, ${t.shape.join(', ')})`);
     }
     const ax = this.axisOf(0, x);
     const ay = this.axisOf(1, y);
     const kx = x.shape[ax];
     const ky = y.shape[ay];
     if (kx >= 0 && ky >= 0 && kx !== ky) {
-      fail('E_SHAPE', `${this.name}: Dot contracts axis ${ax + 1} of (batch, ${x.shape.join(', ')}) (size ${kx}) with axis ${ay + 1} of (batch, ${y.shape.join(', ')}) (size ${ky}); they must be equal`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: Dot contracts axis ${ax + 1} of (batch, ${x.shape.join(', ')}) (size ${kx}) with axis ${ay + 1} of (batch, ${y.shape.join(', ')}) (size ${ky}); they must be equal`,
+      );
     }
     const shape = [...x.shape.filter((_, j) => j !== ax), ...y.shape.filter((_, j) => j !== ay)];
     return [{ shape: shape.length ? shape : [1], dtype: 'float32', masked: false }];
@@ -146,7 +165,10 @@ class DotRun extends LayerRun {
   private ins: readonly Value[] = [];
   private B = 0;
 
-  constructor(private readonly layer: Dot, private readonly specs: readonly TensorSpec[]) {
+  constructor(
+    private readonly layer: Dot,
+    private readonly specs: readonly TensorSpec[],
+  ) {
     super();
   }
 
@@ -167,13 +189,41 @@ class DotRun extends LayerRun {
       this.invY = alloc(B * this.y.O * this.y.I);
     }
     this.gemm = {
-      form: 'nn', c: this.out, ldc: 1, sc1: 1, sc2: 0, a: this.dx, lda: 1, sa1: 1, sa2: 0, b: this.dy, ldb: 1, sb1: 1, sb2: 0,
-      P: B, Q: 1, M: 1, N: 1, K: 1, accumulate: false,
+      form: 'nn',
+      c: this.out,
+      ldc: 1,
+      sc1: 1,
+      sc2: 0,
+      a: this.dx,
+      lda: 1,
+      sa1: 1,
+      sa2: 0,
+      b: this.dy,
+      ldb: 1,
+      sb1: 1,
+      sb2: 0,
+      P: B,
+      Q: 1,
+      M: 1,
+      N: 1,
+      K: 1,
+      accumulate: false,
     };
   }
 
   /** C[p] (M,N) = op(A[p])·op(B[p]) over the batch: every operand one dense matrix per sample. */
-  private product(ctx: RunContext, f: BatchedForm, c: Buf, a: Buf, b: Buf, M: number, N: number, K: number, lda: number, ldb: number): void {
+  private product(
+    ctx: RunContext,
+    f: BatchedForm,
+    c: Buf,
+    a: Buf,
+    b: Buf,
+    M: number,
+    N: number,
+    K: number,
+    lda: number,
+    ldb: number,
+  ): void {
     const g = this.gemm;
     g.form = f;
     g.c = c;
@@ -245,14 +295,34 @@ class DotRun extends LayerRun {
       // d op(X) (M,K) = dC (M,N) · op(Y)ᵀ; stored transposed: d Xᵀ (K,M) = op(Y) · dCᵀ
       if (!x.trans) this.product(ctx, y.trans ? 'nn' : 'nt', dxTarget, dc, yb, M, K, N, N, y.ld);
       else this.product(ctx, y.trans ? 'tt' : 'nt', dxTarget, yb, dc, K, M, N, y.ld, N);
-      if (this.layer.normalize) be.run('l2NormalizeBackward', { dx: this.dx, dy: this.dxn, x: this.ins[0].buf, inv: this.invX!, O: ctx.B * x.O, N: x.N, I: x.I, accumulate: false });
+      if (this.layer.normalize)
+        be.run('l2NormalizeBackward', {
+          dx: this.dx,
+          dy: this.dxn,
+          x: this.ins[0].buf,
+          inv: this.invX!,
+          O: ctx.B * x.O,
+          N: x.N,
+          I: x.I,
+          accumulate: false,
+        });
       dIns[0] = this.dx;
     }
     if (need[1]) {
       // d op(Y) (K,N) = op(X)ᵀ · dC; stored transposed: d Yᵀ (N,K) = dCᵀ · op(X)
       if (!y.trans) this.product(ctx, x.trans ? 'nn' : 'tn', dyTarget, xb, dc, K, N, M, x.ld, N);
       else this.product(ctx, x.trans ? 'tt' : 'tn', dyTarget, dc, xb, N, K, M, N, x.ld);
-      if (this.layer.normalize) be.run('l2NormalizeBackward', { dx: this.dy, dy: this.dyn, x: this.ins[1].buf, inv: this.invY!, O: ctx.B * y.O, N: y.N, I: y.I, accumulate: false });
+      if (this.layer.normalize)
+        be.run('l2NormalizeBackward', {
+          dx: this.dy,
+          dy: this.dyn,
+          x: this.ins[1].buf,
+          inv: this.invY!,
+          O: ctx.B * y.O,
+          N: y.N,
+          I: y.I,
+          accumulate: false,
+        });
       dIns[1] = this.dy;
     }
   }

@@ -7,7 +7,18 @@
  */
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { options, rate } from './options.js';
 
@@ -55,7 +66,10 @@ class DropoutRun extends LayerRun {
   private active = false;
   private n = 0;
 
-  constructor(private readonly rate: number, private readonly training: boolean | null) {
+  constructor(
+    private readonly rate: number,
+    private readonly training: boolean | null,
+  ) {
     super();
   }
 

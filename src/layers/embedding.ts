@@ -8,7 +8,19 @@
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { randomUniform } from './initializers.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { bool, inputShape, options, positiveInt } from './options.js';
 
@@ -73,7 +85,10 @@ class EmbeddingRun extends LayerRun {
   private ids: Buf | null = null;
   private N = 0;
 
-  constructor(private readonly layer: Embedding, private readonly slot: WeightSlot) {
+  constructor(
+    private readonly layer: Embedding,
+    private readonly slot: WeightSlot,
+  ) {
     super();
   }
 

@@ -25,7 +25,11 @@ interface Applies<O> {
   apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts?: ApplyOptions): Applied<O>;
 }
 /** Bidirectional returns several tensors with returnState on the wrapped layer or mergeMode null. */
-type BidirectionalOut<O> = O extends { mergeMode: null } ? { returnState: true } : O extends { layer: Applies<{ returnState: true }> } ? { returnState: true } : object;
+type BidirectionalOut<O> = O extends { mergeMode: null }
+  ? { returnState: true }
+  : O extends { layer: Applies<{ returnState: true }> }
+    ? { returnState: true }
+    : object;
 
 export const layers = {
   embedding: (o: EmbeddingOptions) => new Embedding(o),
@@ -74,4 +78,11 @@ export type { ConcatenateOptions, MergeOptions, ReshapeOptions, RepeatVectorOpti
 export { Conv1D, Pooling1D, GlobalPooling1D };
 export type { Conv1DOptions, Pooling1DOptions, GlobalPooling1DOptions };
 export { Attention, AdditiveAttention, MultiHeadAttention, LayerNormalization, TokenAndPositionEmbedding, Dot };
-export type { AttentionOptions, AdditiveAttentionOptions, MultiHeadAttentionOptions, LayerNormalizationOptions, TokenAndPositionEmbeddingOptions, DotOptions };
+export type {
+  AttentionOptions,
+  AdditiveAttentionOptions,
+  MultiHeadAttentionOptions,
+  LayerNormalizationOptions,
+  TokenAndPositionEmbeddingOptions,
+  DotOptions,
+};

@@ -68,7 +68,14 @@ export interface CallArgs {
 }
 
 /** A call with one data input and nothing else. */
-export const PLAIN_CALL: CallArgs = Object.freeze({ nInputs: 1, nStates: 0, masks: Object.freeze([false]), extra: Object.freeze([]), training: null, options: Object.freeze({}) });
+export const PLAIN_CALL: CallArgs = Object.freeze({
+  nInputs: 1,
+  nStates: 0,
+  masks: Object.freeze([false]),
+  extra: Object.freeze([]),
+  training: null,
+  options: Object.freeze({}),
+});
 
 /** Where the explicit mask of data input i sits among a node's inputs, or -1. */
 export function maskSlot(call: CallArgs, i: number): number {
@@ -302,18 +309,29 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
     states.forEach((s, i) => checkSymbolic(where, `initialState[${i}]`, s));
     const arity = this.stateArity();
     if (states.length > 0 && !arity.includes(states.length)) {
-      fail('E_ARG', arity.length === 1
-        ? `${where}: ${this.className} takes no initialState`
-        : `${where}: initialState must hold ${arity.filter((n) => n > 0).join(' or ')} tensors for this ${this.className}, got ${states.length}`);
+      fail(
+        'E_ARG',
+        arity.length === 1
+          ? `${where}: ${this.className} takes no initialState`
+          : `${where}: initialState must hold ${arity.filter((n) => n > 0).join(' or ')} tensors for this ${this.className}, got ${states.length}`,
+      );
     }
     const masks = this.explicitMasks(where, xs, opts.mask);
-    if (opts.training !== undefined && typeof opts.training !== 'boolean') fail('E_ARG', `${where}: training must be true or false, got ${describe(opts.training)}`);
+    if (opts.training !== undefined && typeof opts.training !== 'boolean')
+      fail('E_ARG', `${where}: training must be true or false, got ${describe(opts.training)}`);
     const extra = tensors.filter((k) => opts[k] !== undefined && opts[k] !== null);
     extra.forEach((k) => checkSymbolic(where, k, opts[k]));
     const options: Record<string, unknown> = {};
     for (const k of values) if (opts[k] !== undefined) options[k] = opts[k];
     const all = [...xs, ...states, ...masks.filter((m): m is SymbolicTensor => m !== null), ...extra.map((k) => opts[k] as SymbolicTensor)];
-    const call: CallArgs = { nInputs: xs.length, nStates: states.length, masks: masks.map((m) => m !== null), extra, training: opts.training ?? null, options };
+    const call: CallArgs = {
+      nInputs: xs.length,
+      nStates: states.length,
+      masks: masks.map((m) => m !== null),
+      extra,
+      training: opts.training ?? null,
+      options,
+    };
     const specs = all.map((t) => t.spec);
     const first = !this.built;
     let outs: TensorSpec[];
@@ -355,39 +373,56 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
     const where = `${this.name}.setWeights`;
     const specs = this.weightSpecs();
     if (!Array.isArray(weights) || weights.length !== specs.length) {
-      fail('E_ARG', `${where}: expected ${specs.length} tensors (${specs.map((s) => `${s.name} [${s.shape}]`).join(', ')}), got ${describe(weights)}`);
+      fail(
+        'E_ARG',
+        `${where}: expected ${specs.length} tensors (${specs.map((s) => `${s.name} [${s.shape}]`).join(', ')}), got ${describe(weights)}`,
+      );
     }
     if (specs.length === 0) return;
     const b = this.allocated('setWeights');
     weights.forEach((t, i) => {
       if (!(t instanceof Tensor)) fail('E_ARG', `${where}: weights[${i}] must be a Tensor, got ${describe(t)}`);
-      if (t.shape.join(',') !== specs[i].shape.join(',')) fail('E_SHAPE', `${where}: weights[${i}] (${specs[i].name}) must have shape [${specs[i].shape}], got [${t.shape}]`);
-      for (let k = 0; k < t.data.length; k++) if (t.data[k] - t.data[k] !== 0) fail('E_ARG', `${where}: weights[${i}] (${specs[i].name}) holds ${t.data[k]}`);
+      if (t.shape.join(',') !== specs[i].shape.join(','))
+        fail('E_SHAPE', `${where}: weights[${i}] (${specs[i].name}) must have shape [${specs[i].shape}], got [${t.shape}]`);
+      for (let k = 0; k < t.data.length; k++)
+        if (t.data[k] - t.data[k] !== 0) fail('E_ARG', `${where}: weights[${i}] (${specs[i].name}) holds ${t.data[k]}`);
     });
     weights.forEach((t, i) => b.backend.write(b.views[i], t.data));
   }
 
   private allocated(what: string): WeightBlock {
     if (!this.weightBlock) {
-      fail('E_STATE', `${this.name}.${what}: the layer's weights do not exist yet; they are made when a model holding the layer is built (model.build(), fit, predict or getWeights)`);
+      fail(
+        'E_STATE',
+        `${this.name}.${what}: the layer's weights do not exist yet; they are made when a model holding the layer is built (model.build(), fit, predict or getWeights)`,
+      );
     }
     return this.weightBlock;
   }
 
   /** Number of scalar weights (the layer must have been called once). */
   countParams(): number {
-    if (!this.built) fail('E_STATE', `${this.name}.countParams: the layer is not built yet; call it on an input (or add it to a model) first`);
+    if (!this.built)
+      fail('E_STATE', `${this.name}.countParams: the layer is not built yet; call it on an input (or add it to a model) first`);
     return this.weightSpecs().reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   }
 }
 
 /** Per data input, its explicit mask or null; each (batch, T) with T the input's time steps. */
-function explicitMasksOf(layer: Layer, where: string, xs: readonly SymbolicTensor[], mask: ApplyOptions['mask']): (SymbolicTensor | null)[] {
+function explicitMasksOf(
+  layer: Layer,
+  where: string,
+  xs: readonly SymbolicTensor[],
+  mask: ApplyOptions['mask'],
+): (SymbolicTensor | null)[] {
   if (mask === undefined || mask === null) return xs.map(() => null);
   if (!(layer as unknown as { acceptsMask(): boolean }).acceptsMask()) fail('E_ARG', `${where}: ${layer.className} takes no explicit mask`);
   const list = Array.isArray(mask) ? mask : [mask];
   if (list.length !== xs.length) {
-    fail('E_ARG', `${where}: mask must hold one entry (a tensor or null) per input (${xs.length}), got ${Array.isArray(mask) ? list.length : 'one tensor'}`);
+    fail(
+      'E_ARG',
+      `${where}: mask must hold one entry (a tensor or null) per input (${xs.length}), got ${Array.isArray(mask) ? list.length : 'one tensor'}`,
+    );
   }
   return list.map((m, i) => {
     if (m === null || m === undefined) return null;
@@ -403,9 +438,10 @@ function explicitMasksOf(layer: Layer, where: string, xs: readonly SymbolicTenso
 
 function checkSymbolic(where: string, what: string, v: unknown): void {
   if (v instanceof SymbolicTensor) return;
-  const hint = v && typeof v === 'object' && 'data' in v
-    ? ' (apply builds a graph from symbolic tensors made with input(); to compute on data, put the layers in a model and call predict)'
-    : '';
+  const hint =
+    v && typeof v === 'object' && 'data' in v
+      ? ' (apply builds a graph from symbolic tensors made with input(); to compute on data, put the layers in a model and call predict)'
+      : '';
   fail('E_ARG', `${where}: ${what} must be a symbolic tensor from input() or another layer's apply(), got ${describe(v)}${hint}`);
 }
 

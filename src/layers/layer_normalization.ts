@@ -12,7 +12,19 @@
 import type { Buf, KernelArgs } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { ones, zeros } from './initializers.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { bool, inputShape, options } from './options.js';
 
@@ -47,14 +59,20 @@ export class LayerNormalization extends Layer<SymbolicTensor> {
     super(o.name as string | undefined, 'layer_normalization');
     const axis = Array.isArray(o.axis) && o.axis.length === 1 ? o.axis[0] : (o.axis ?? -1);
     if (!Number.isInteger(axis) || axis === 0) {
-      fail('E_ARG', `${where}: axis must be −1 (the last axis) or its positive index, got ${describe(o.axis)}; normalising over other or several axes is not supported`);
+      fail(
+        'E_ARG',
+        `${where}: axis must be −1 (the last axis) or its positive index, got ${describe(o.axis)}; normalising over other or several axes is not supported`,
+      );
     }
     this.axis = axis as number;
     const eps = o.epsilon ?? 1e-3;
     // the kernels add ε in float32: below its range it is 0 (NaN on a constant row), above it Infinity
     const eps32 = typeof eps === 'number' ? Math.fround(eps) : NaN;
     if (!(eps32 > 0) || !Number.isFinite(eps32)) {
-      fail('E_ARG', `${where}: epsilon must be a positive number within float32's range (about 1.4e-45 to 3.4e38), got ${describe(o.epsilon)}`);
+      fail(
+        'E_ARG',
+        `${where}: epsilon must be a positive number within float32's range (about 1.4e-45 to 3.4e38), got ${describe(o.epsilon)}`,
+      );
     }
     this.epsilon = eps as number;
     this.center = bool(where, 'center', o.center, true);
@@ -79,7 +97,8 @@ export class LayerNormalization extends Layer<SymbolicTensor> {
 
   computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
     this.check(x);
-    if (x.shape[x.shape.length - 1] !== this.C) fail('E_SHAPE', `${this.name}: LayerNormalization was built for ${this.C} features, got input shape [${x.shape}]`);
+    if (x.shape[x.shape.length - 1] !== this.C)
+      fail('E_SHAPE', `${this.name}: LayerNormalization was built for ${this.C} features, got input shape [${x.shape}]`);
     return [{ shape: x.shape, dtype: 'float32', masked: x.masked }];
   }
 
@@ -105,7 +124,10 @@ class LayerNormRun extends LayerRun {
   private readonly gamma: WeightSlot | null;
   private readonly beta: WeightSlot | null;
 
-  constructor(private readonly layer: LayerNormalization, slots: readonly WeightSlot[]) {
+  constructor(
+    private readonly layer: LayerNormalization,
+    slots: readonly WeightSlot[],
+  ) {
     super();
     this.gamma = layer.scale ? slots[0] : null;
     this.beta = layer.center ? slots[layer.scale ? 1 : 0] : null;
@@ -138,8 +160,8 @@ class LayerNormRun extends LayerRun {
     if (!dy) return;
     const b = this.bwd;
     const train = this.layer.trainable;
-    b.dgamma = train ? this.gamma?.dw ?? null : null;
-    b.dbeta = train ? this.beta?.dw ?? null : null;
+    b.dgamma = train ? (this.gamma?.dw ?? null) : null;
+    b.dbeta = train ? (this.beta?.dw ?? null) : null;
     if (!need[0] && !b.dgamma && !b.dbeta) return;
     b.R = this.fwd.R;
     b.x = this.fwd.x;

@@ -5,7 +5,17 @@
  */
 import type { Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { inputShape, options } from './options.js';
 
@@ -33,7 +43,8 @@ export class Masking extends Layer<SymbolicTensor> {
   protected build(): void {}
 
   computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
-    if (x.shape.length !== 2) fail('E_SHAPE', `${this.name}: Masking expects input of shape (batch, timesteps, features), got rank ${x.shape.length + 1}`);
+    if (x.shape.length !== 2)
+      fail('E_SHAPE', `${this.name}: Masking expects input of shape (batch, timesteps, features), got rank ${x.shape.length + 1}`);
     if (x.dtype !== 'float32') fail('E_SHAPE', `${this.name}: Masking expects float input, got ${x.dtype}`);
     return [{ ...x, masked: true }];
   }
@@ -57,7 +68,10 @@ class MaskingRun extends LayerRun {
   private dx!: Buf;
   private N = 0;
 
-  constructor(private readonly maskValue: number, private readonly F: number) {
+  constructor(
+    private readonly maskValue: number,
+    private readonly F: number,
+  ) {
     super();
   }
 

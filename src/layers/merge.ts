@@ -17,7 +17,18 @@
  */
 import type { Backend, Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { options } from './options.js';
 
@@ -53,7 +64,10 @@ function checkFloat(layer: Layer, xs: readonly TensorSpec[]): void {
 export class ElementwiseMerge extends Layer<SymbolicTensor> {
   readonly className: string;
 
-  constructor(readonly op: Op, opts: MergeOptions = {}) {
+  constructor(
+    readonly op: Op,
+    opts: MergeOptions = {},
+  ) {
     const where = `layers.${op}`;
     const o = options(where, opts, ['name']);
     super(o.name as string | undefined, op);
@@ -72,7 +86,11 @@ export class ElementwiseMerge extends Layer<SymbolicTensor> {
     const s = xs[0].shape;
     xs.forEach((x, i) => {
       const same = x.shape.length === s.length && x.shape.every((d, j) => d === s[j] || d < 0 || s[j] < 0);
-      if (!same) fail('E_SHAPE', `${this.name}: ${this.className} needs inputs of one shape; input 0 is (batch, ${s.join(', ')}), input ${i} is (batch, ${x.shape.join(', ')})`);
+      if (!same)
+        fail(
+          'E_SHAPE',
+          `${this.name}: ${this.className} needs inputs of one shape; input 0 is (batch, ${s.join(', ')}), input ${i} is (batch, ${x.shape.join(', ')})`,
+        );
     });
     const shape = s.map((d, j) => (d >= 0 ? d : Math.max(...xs.map((x) => x.shape[j]))));
     return [{ shape, dtype: 'float32', masked: xs.some((x) => x.masked) }];
@@ -101,7 +119,10 @@ class ElementwiseRun extends LayerRun {
   private n = 0;
   private ins: readonly Value[] = [];
 
-  constructor(private readonly op: Op, private readonly k: number) {
+  constructor(
+    private readonly op: Op,
+    private readonly k: number,
+  ) {
     super();
   }
 
@@ -206,7 +227,8 @@ export class Concatenate extends Layer<SymbolicTensor> {
     const o = options(where, opts, ['axis', 'name']);
     super(o.name as string | undefined, 'concatenate');
     const a = o.axis ?? -1;
-    if (!Number.isInteger(a) || a === 0) fail('E_ARG', `${where}: axis must be a non-zero integer (the batch axis 0 cannot be joined), got ${describe(o.axis)}`);
+    if (!Number.isInteger(a) || a === 0)
+      fail('E_ARG', `${where}: axis must be a non-zero integer (the batch axis 0 cannot be joined), got ${describe(o.axis)}`);
     this.axis = a as number;
   }
 
@@ -230,9 +252,21 @@ export class Concatenate extends Layer<SymbolicTensor> {
     const a = this.axisIn(rank);
     xs.forEach((x, i) => {
       const ok = x.shape.length === rank && x.shape.every((d, j) => j === a || d === xs[0].shape[j] || d < 0 || xs[0].shape[j] < 0);
-      if (!ok) fail('E_SHAPE', `${this.name}: Concatenate on axis ${this.axis} needs inputs that agree on every other axis; input 0 is (batch, ${xs[0].shape.join(', ')}), input ${i} is (batch, ${x.shape.join(', ')})`);
+      if (!ok)
+        fail(
+          'E_SHAPE',
+          `${this.name}: Concatenate on axis ${this.axis} needs inputs that agree on every other axis; input 0 is (batch, ${xs[0].shape.join(', ')}), input ${i} is (batch, ${x.shape.join(', ')})`,
+        );
     });
-    const shape = xs[0].shape.map((d, j) => (j === a ? (xs.some((x) => x.shape[a] < 0) ? -1 : xs.reduce((s, x) => s + x.shape[a], 0)) : d >= 0 ? d : Math.max(...xs.map((x) => x.shape[j]))));
+    const shape = xs[0].shape.map((d, j) =>
+      j === a
+        ? xs.some((x) => x.shape[a] < 0)
+          ? -1
+          : xs.reduce((s, x) => s + x.shape[a], 0)
+        : d >= 0
+          ? d
+          : Math.max(...xs.map((x) => x.shape[j])),
+    );
     return [{ shape, dtype: 'float32', masked: xs.some((x) => x.masked) }];
   }
 
@@ -259,7 +293,10 @@ class ConcatRun extends LayerRun {
   private outer = 0;
   private rowOut = 0;
 
-  constructor(private readonly k: number, private readonly a: number) {
+  constructor(
+    private readonly k: number,
+    private readonly a: number,
+  ) {
     super();
     this.block = new Array<number>(k).fill(0);
   }

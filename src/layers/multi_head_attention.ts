@@ -34,7 +34,19 @@ import { callFlags, maskOf, type AttentionCallOptions } from './attention.js';
 import { dense, gemmArgs, heads, operand, product, type Operand } from './batched_product.js';
 import { steppingError } from './conv1d.js';
 import { glorotUniform, zeros } from './initializers.js';
-import { Layer, LayerRun, extraSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  extraSlot,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { bool, options, positiveInt, rate } from './options.js';
 
@@ -89,9 +101,18 @@ export class MultiHeadAttention extends Layer<SymbolicTensor | SymbolicTensor[]>
     this.givenOutput = os === undefined || os === null ? null : positiveInt(where, 'outputShape', os);
   }
 
-  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts?: MultiHeadAttentionCallOptions & { returnAttentionScores?: false }): SymbolicTensor;
-  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts: MultiHeadAttentionCallOptions & { returnAttentionScores: true }): SymbolicTensor[];
-  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], opts: MultiHeadAttentionCallOptions = {}): SymbolicTensor | SymbolicTensor[] {
+  override apply(
+    inputs: SymbolicTensor | readonly SymbolicTensor[],
+    opts?: MultiHeadAttentionCallOptions & { returnAttentionScores?: false },
+  ): SymbolicTensor;
+  override apply(
+    inputs: SymbolicTensor | readonly SymbolicTensor[],
+    opts: MultiHeadAttentionCallOptions & { returnAttentionScores: true },
+  ): SymbolicTensor[];
+  override apply(
+    inputs: SymbolicTensor | readonly SymbolicTensor[],
+    opts: MultiHeadAttentionCallOptions = {},
+  ): SymbolicTensor | SymbolicTensor[] {
     return super.apply(inputs, opts);
   }
 
@@ -115,13 +136,17 @@ export class MultiHeadAttention extends Layer<SymbolicTensor | SymbolicTensor[]>
     const names = ['query', 'value', 'key'];
     inputs.slice(0, n).forEach((t, i) => {
       if (t.dtype !== 'float32' || t.shape.length !== 2 || !(t.shape[1] > 0)) {
-        fail('E_SHAPE', `${this.name}: MultiHeadAttention takes [query, value] or [query, value, key], each float32 (batch, timesteps, features); ${names[i]} is ${t.dtype} (batch, ${t.shape.join(', ')})`);
+        fail(
+          'E_SHAPE',
+          `${this.name}: MultiHeadAttention takes [query, value] or [query, value, key], each float32 (batch, timesteps, features); ${names[i]} is ${t.dtype} (batch, ${t.shape.join(', ')})`,
+        );
       }
     });
     const q = inputs[0].shape;
     const v = inputs[1].shape;
     const k = n > 2 ? inputs[2].shape : v;
-    if (n > 2 && k[0] >= 0 && v[0] >= 0 && k[0] !== v[0]) fail('E_SHAPE', `${this.name}: key and value must have the same time steps; key has ${k[0]}, value ${v[0]}`);
+    if (n > 2 && k[0] >= 0 && v[0] >= 0 && k[0] !== v[0])
+      fail('E_SHAPE', `${this.name}: key and value must have the same time steps; key has ${k[0]}, value ${v[0]}`);
     return { q, v, k };
   }
 
@@ -130,7 +155,11 @@ export class MultiHeadAttention extends Layer<SymbolicTensor | SymbolicTensor[]>
     const H = this.numHeads;
     let kd = this.givenKeyDim;
     if (kd === null) {
-      if (q[1] % H !== 0) fail('E_ARG', `${this.name}: numHeads ${H} does not divide the query's ${q[1]} features; give keyDim (the per-head size) explicitly`);
+      if (q[1] % H !== 0)
+        fail(
+          'E_ARG',
+          `${this.name}: numHeads ${H} does not divide the query's ${q[1]} features; give keyDim (the per-head size) explicitly`,
+        );
       kd = q[1] / H;
     }
     this.keyDim = kd;
@@ -144,7 +173,10 @@ export class MultiHeadAttention extends Layer<SymbolicTensor | SymbolicTensor[]>
   computeOutputs(inputs: readonly TensorSpec[], call: CallArgs): TensorSpec[] {
     const { q, v, k } = this.shapes(inputs, call.nInputs);
     if (q[1] !== this.queryFeatures || v[1] !== this.valueFeatures || k[1] !== this.keyFeatures) {
-      fail('E_SHAPE', `${this.name}: MultiHeadAttention was built for query, value, key features (${this.queryFeatures}, ${this.valueFeatures}, ${this.keyFeatures}), got (${q[1]}, ${v[1]}, ${k[1]})`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: MultiHeadAttention was built for query, value, key features (${this.queryFeatures}, ${this.valueFeatures}, ${this.keyFeatures}), got (${q[1]}, ${v[1]}, ${k[1]})`,
+      );
     }
     const at = extraSlot(call, 'attentionMask');
     if (at >= 0) {
@@ -152,7 +184,10 @@ export class MultiHeadAttention extends Layer<SymbolicTensor | SymbolicTensor[]>
       const s = m.shape;
       const ok = s.length === 2 && (s[0] < 0 || q[0] < 0 || s[0] === q[0]) && (s[1] < 0 || v[0] < 0 || s[1] === v[0]);
       if (!ok || m.dtype !== 'float32') {
-        fail('E_SHAPE', `${this.name}: attentionMask must be a float32 0/1 tensor of shape (batch, Tq, Tv) = (batch, ${q[0] < 0 ? 'Tq' : q[0]}, ${v[0] < 0 ? 'Tv' : v[0]}), got ${m.dtype} (batch, ${s.join(', ')})`);
+        fail(
+          'E_SHAPE',
+          `${this.name}: attentionMask must be a float32 0/1 tensor of shape (batch, Tq, Tv) = (batch, ${q[0] < 0 ? 'Tq' : q[0]}, ${v[0] < 0 ? 'Tv' : v[0]}), got ${m.dtype} (batch, ${s.join(', ')})`,
+        );
       }
     }
     const { scores } = callFlags(this, call);
@@ -233,14 +268,24 @@ class MhaRun extends LayerRun {
   private readonly ob: Operand;
   private readonly oc: Operand;
 
-  constructor(private readonly layer: MultiHeadAttention, private readonly call: CallArgs, slots: readonly WeightSlot[]) {
+  constructor(
+    private readonly layer: MultiHeadAttention,
+    private readonly call: CallArgs,
+    slots: readonly WeightSlot[],
+  ) {
     super();
     const f = callFlags(layer, call);
     this.causal = f.causal;
     this.returnScores = f.scores;
     const H = layer.numHeads;
     const step = layer.useBias ? 2 : 1;
-    const proj = (i: number, d: number): Projection => ({ w: slots[i * step], b: layer.useBias ? slots[i * step + 1] : null, width: H * d, y: null as unknown as Buf, dy: null as unknown as Buf });
+    const proj = (i: number, d: number): Projection => ({
+      w: slots[i * step],
+      b: layer.useBias ? slots[i * step + 1] : null,
+      width: H * d,
+      y: null as unknown as Buf,
+      dy: null as unknown as Buf,
+    });
     this.pq = proj(0, layer.keyDim);
     this.pk = proj(1, layer.keyDim);
     this.pv = proj(2, layer.valueDim);
@@ -262,7 +307,11 @@ class MhaRun extends LayerRun {
     const [Tq, Dq] = inShapes[0];
     const [Tv, Dv] = inShapes[1];
     const Dk = this.hasKey ? inShapes[2][1] : Dv;
-    for (const [p, T] of [[this.pq, Tq], [this.pk, Tv], [this.pv, Tv]] as const) {
+    for (const [p, T] of [
+      [this.pq, Tq],
+      [this.pk, Tv],
+      [this.pv, Tv],
+    ] as const) {
       p.y = alloc(B * T * p.width);
       p.dy = alloc(B * T * p.width);
     }
@@ -280,8 +329,39 @@ class MhaRun extends LayerRun {
     this.kmask = alloc(B * Tv);
     this.g = gemmArgs(this.w);
     const scale = 1 / Math.sqrt(L.keyDim);
-    this.sm = { w: this.w, s: this.w, gain: null, kmask: null, qmask: null, amask: null, B, H, Tq, Tk: Tv, scale, causal: this.causal, emptyUniform: false };
-    this.smb = { ds: this.dw, dgain: null, w: this.w, dw: this.dw, s: null, gain: null, kmask: null, qmask: null, amask: null, B, H, Tq, Tk: Tv, scale, causal: this.causal, accumulate: false };
+    this.sm = {
+      w: this.w,
+      s: this.w,
+      gain: null,
+      kmask: null,
+      qmask: null,
+      amask: null,
+      B,
+      H,
+      Tq,
+      Tk: Tv,
+      scale,
+      causal: this.causal,
+      emptyUniform: false,
+    };
+    this.smb = {
+      ds: this.dw,
+      dgain: null,
+      w: this.w,
+      dw: this.dw,
+      s: null,
+      gain: null,
+      kmask: null,
+      qmask: null,
+      amask: null,
+      B,
+      H,
+      Tq,
+      Tk: Tv,
+      scale,
+      causal: this.causal,
+      accumulate: false,
+    };
   }
 
   /** y (N, H·d) = x (N,F) · W + b */
@@ -331,7 +411,19 @@ class MhaRun extends LayerRun {
     this.project(be, this.pk, xk.buf, B * Tv, xk.shape[1]);
     this.project(be, this.pv, xv.buf, B * Tv, xv.shape[1]);
     // S[b,h] = Q[b,:,h,:] · K[b,:,h,:]ᵀ  into w (B,H,Tq,Tv)
-    product(be, this.g, 'nt', B, H, Tq, Tv, Kd, dense(this.oc, this.w, H, Tq, Tv), heads(this.oa, this.pq.y, H, Tq, Kd), heads(this.ob, this.pk.y, H, Tv, Kd));
+    product(
+      be,
+      this.g,
+      'nt',
+      B,
+      H,
+      Tq,
+      Tv,
+      Kd,
+      dense(this.oc, this.w, H, Tq, Tv),
+      heads(this.oa, this.pq.y, H, Tq, Kd),
+      heads(this.ob, this.pk.y, H, Tv, Kd),
+    );
     // w = masked softmax(S / √Kd), in place
     const sm = this.sm;
     sm.B = B;
@@ -346,7 +438,19 @@ class MhaRun extends LayerRun {
     const wd = this.active ? this.wd : this.w;
     if (this.active) be.dropoutForward(this.wd, this.keep, this.w, B * H * Tq * Tv, L.dropout, ctx.nextSeed());
     // O[b,:,h,:] = W[b,h] · V[b,:,h,:], then out = O·Wo + bo
-    product(be, this.g, 'nn', B, H, Tq, Vd, Tv, heads(this.oc, this.o, H, Tq, Vd), dense(this.oa, wd, H, Tq, Tv), heads(this.ob, this.pv.y, H, Tv, Vd));
+    product(
+      be,
+      this.g,
+      'nn',
+      B,
+      H,
+      Tq,
+      Vd,
+      Tv,
+      heads(this.oc, this.o, H, Tq, Vd),
+      dense(this.oa, wd, H, Tq, Tv),
+      heads(this.ob, this.pv.y, H, Tv, Vd),
+    );
     be.gemm('nn', this.out, this.o, this.wo.w, B * Tq, L.outDim, H * Vd);
     if (this.bo) be.biasAdd(this.out, this.out, this.bo.w, B * Tq, L.outDim);
     const y = outs[0];
@@ -385,8 +489,32 @@ class MhaRun extends LayerRun {
       }
       be.gemm('nt', this.dO, dOut, this.wo.w, B * Tq, H * Vd, L.outDim);
       // dW = dO · Vᵀ per (b, h); dV = Wᵀ · dO
-      product(be, this.g, 'nt', B, H, Tq, Tv, Vd, dense(this.oc, this.dw, H, Tq, Tv), heads(this.oa, this.dO, H, Tq, Vd), heads(this.ob, this.pv.y, H, Tv, Vd));
-      product(be, this.g, 'tn', B, H, Tv, Vd, Tq, heads(this.oc, this.pv.dy, H, Tv, Vd), dense(this.oa, wd, H, Tq, Tv), heads(this.ob, this.dO, H, Tq, Vd));
+      product(
+        be,
+        this.g,
+        'nt',
+        B,
+        H,
+        Tq,
+        Tv,
+        Vd,
+        dense(this.oc, this.dw, H, Tq, Tv),
+        heads(this.oa, this.dO, H, Tq, Vd),
+        heads(this.ob, this.pv.y, H, Tv, Vd),
+      );
+      product(
+        be,
+        this.g,
+        'tn',
+        B,
+        H,
+        Tv,
+        Vd,
+        Tq,
+        heads(this.oc, this.pv.dy, H, Tv, Vd),
+        dense(this.oa, wd, H, Tq, Tv),
+        heads(this.ob, this.dO, H, Tq, Vd),
+      );
       if (this.active) be.mul(this.dw, this.dw, this.keep, nS);
       if (dScores) be.axpy(this.dw, dScores, 1, nS);
     } else {

@@ -16,7 +16,18 @@
 import type { Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { oneInt, padding as paddingOf, sequenceInput, steppingError } from './conv1d.js';
-import { Layer, LayerRun, maskSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  maskSlot,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { inputShape, options } from './options.js';
 import { windowGeometry, type Padding } from './windows.js';
@@ -50,7 +61,10 @@ export class Pooling1D extends Layer<SymbolicTensor> {
   readonly padding: Padding;
   readonly declaredShape: number[] | null;
 
-  constructor(readonly mode: Mode, opts: Pooling1DOptions = {}) {
+  constructor(
+    readonly mode: Mode,
+    opts: Pooling1DOptions = {},
+  ) {
     const where = `layers.${mode}Pooling1d`;
     const o = options(where, opts, ['poolSize', 'strides', 'padding', 'inputShape', 'name']);
     super(o.name as string | undefined, `${mode === 'max' ? 'max' : 'average'}_pooling1d`);
@@ -72,7 +86,11 @@ export class Pooling1D extends Layer<SymbolicTensor> {
   outputSteps(T: number): number {
     if (T < 0) return -1;
     const { To } = windowGeometry(T, this.poolSize, this.strides, 1, this.padding);
-    if (To < 1) fail('E_SHAPE', `${this.name}: poolSize ${this.poolSize} is longer than the input's ${T} steps with padding 'valid'; use padding 'same' or a smaller poolSize`);
+    if (To < 1)
+      fail(
+        'E_SHAPE',
+        `${this.name}: poolSize ${this.poolSize} is longer than the input's ${T} steps with padding 'valid'; use padding 'same' or a smaller poolSize`,
+      );
     return To;
   }
 
@@ -87,7 +105,14 @@ export class Pooling1D extends Layer<SymbolicTensor> {
   }
 
   createRun(call: CallArgs, [x]: readonly TensorSpec[]): LayerRun {
-    return new PoolRun(this, this.mode, call, x.shape[1], (T) => ({ K: this.poolSize, S: this.strides, ...windowGeometry(T, this.poolSize, this.strides, 1, this.padding) }), true);
+    return new PoolRun(
+      this,
+      this.mode,
+      call,
+      x.shape[1],
+      (T) => ({ K: this.poolSize, S: this.strides, ...windowGeometry(T, this.poolSize, this.strides, 1, this.padding) }),
+      true,
+    );
   }
 
   getConfig(): Record<string, unknown> {
@@ -99,7 +124,10 @@ export class GlobalPooling1D extends Layer<SymbolicTensor> {
   readonly className: string;
   readonly declaredShape: number[] | null;
 
-  constructor(readonly mode: Mode, opts: GlobalPooling1DOptions = {}) {
+  constructor(
+    readonly mode: Mode,
+    opts: GlobalPooling1DOptions = {},
+  ) {
     const where = `layers.global${mode === 'max' ? 'Max' : 'Average'}Pooling1d`;
     const o = options(where, opts, ['inputShape', 'name']);
     super(o.name as string | undefined, `global_${mode === 'max' ? 'max' : 'average'}_pooling1d`);
@@ -152,8 +180,14 @@ class PoolRun extends LayerRun {
   private T = 0;
   private w: Win = { K: 1, S: 1, P: 0, To: 1 };
 
-  constructor(private readonly layer: Layer, private readonly mode: Mode, private readonly call: CallArgs, private readonly C: number,
-    private readonly window: (T: number) => Win, private readonly sequence: boolean) {
+  constructor(
+    private readonly layer: Layer,
+    private readonly mode: Mode,
+    private readonly call: CallArgs,
+    private readonly C: number,
+    private readonly window: (T: number) => Win,
+    private readonly sequence: boolean,
+  ) {
     super();
   }
 

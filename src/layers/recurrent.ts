@@ -18,7 +18,18 @@ import type { ActivationName } from '../backend/abi.js';
 import { ACTIVATIONS } from '../backend/abi.js';
 import type { Backend, Buf } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { Layer, LayerRun, maskSlot, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  maskSlot,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+} from './layer.js';
 import { activation, bool, inputShape, options, positiveInt } from './options.js';
 
 export interface RecurrentOptions {
@@ -33,8 +44,17 @@ export interface RecurrentOptions {
   name?: string;
 }
 
-export const RECURRENT_KEYS = ['units', 'activation', 'useBias', 'returnSequences', 'returnState', 'goBackwards',
-  'stateful', 'inputShape', 'name'] as const;
+export const RECURRENT_KEYS = [
+  'units',
+  'activation',
+  'useBias',
+  'returnSequences',
+  'returnState',
+  'goBackwards',
+  'stateful',
+  'inputShape',
+  'name',
+] as const;
 
 /** The fields every cell kernel's arguments share (B, T and the input change per call). */
 export interface CellArgs {
@@ -89,7 +109,10 @@ export abstract class Recurrent extends Layer {
 
   protected build([x]: readonly TensorSpec[]): void {
     if (x.shape.length !== 2) {
-      fail('E_SHAPE', `${this.name}: ${this.className} expects input of shape (batch, timesteps, features), got rank ${x.shape.length + 1}`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: ${this.className} expects input of shape (batch, timesteps, features), got rank ${x.shape.length + 1}`,
+      );
     }
     if (!(x.shape[1] > 0)) fail('E_SHAPE', `${this.name}: ${this.className} needs a known feature dimension, got input shape [${x.shape}]`);
     this.inputDim = x.shape[1];
@@ -98,9 +121,13 @@ export abstract class Recurrent extends Layer {
   computeOutputs(inputs: readonly TensorSpec[], call: CallArgs): TensorSpec[] {
     const x = inputs[0];
     const H = this.units_;
-    if (x.dtype !== 'float32') fail('E_SHAPE', `${this.name}: ${this.className} takes float32 input, got ${x.dtype} (token ids go through an Embedding first)`);
+    if (x.dtype !== 'float32')
+      fail('E_SHAPE', `${this.name}: ${this.className} takes float32 input, got ${x.dtype} (token ids go through an Embedding first)`);
     if (x.shape.length !== 2 || x.shape[1] !== this.inputDim) {
-      fail('E_SHAPE', `${this.name}: ${this.className} was built for input (batch, timesteps, ${this.inputDim}), got (batch, ${x.shape.join(', ')})`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: ${this.className} was built for input (batch, timesteps, ${this.inputDim}), got (batch, ${x.shape.join(', ')})`,
+      );
     }
     for (let k = 0; k < call.nStates; k++) {
       const s = inputs[1 + k];
@@ -109,7 +136,10 @@ export abstract class Recurrent extends Layer {
       }
     }
     if (call.nStates > 0 && this.stateful) {
-      fail('E_ARG', `${this.name}: a stateful layer carries its own state; give initialState to a non-stateful layer, or call resetStates()`);
+      fail(
+        'E_ARG',
+        `${this.name}: a stateful layer carries its own state; give initialState to a non-stateful layer, or call resetStates()`,
+      );
     }
     const masked = this.returnSequences && (x.masked || call.masks[0]);
     const out: TensorSpec[] = [{ shape: this.returnSequences ? [x.shape[0], H] : [H], dtype: 'float32', masked }];
@@ -134,9 +164,14 @@ export abstract class Recurrent extends Layer {
 
   protected baseConfig(): Record<string, unknown> {
     return {
-      units: this.units_, activation: this.activation, useBias: this.useBias,
-      returnSequences: this.returnSequences, returnState: this.returnState,
-      goBackwards: this.goBackwards, stateful: this.stateful, name: this.name,
+      units: this.units_,
+      activation: this.activation,
+      useBias: this.useBias,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+      stateful: this.stateful,
+      name: this.name,
     };
   }
 }
@@ -291,7 +326,7 @@ export abstract class RecurrentRun extends LayerRun {
     const dy = dOuts[0];
     let dhseq: Buf | null = null;
     const dT = this.dT;
-    for (let k = 0; k < this.nStates; k++) dT[k] = this.layer.returnState ? dOuts[1 + k] ?? null : null;
+    for (let k = 0; k < this.nStates; k++) dT[k] = this.layer.returnState ? (dOuts[1 + k] ?? null) : null;
     if (this.layer.returnSequences) {
       dhseq = dy;
       if (dy && this.dhseqRev) {

@@ -10,7 +10,18 @@
  */
 import type { Backend, Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, LayerRun, sizeOf, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  sizeOf,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { options, positiveInt } from './options.js';
 
@@ -35,7 +46,10 @@ class ViewRun extends LayerRun {
 
 function knownShape(layer: Layer, x: TensorSpec): void {
   if (x.shape.some((d) => d < 0)) {
-    fail('E_SHAPE', `${layer.name}: ${layer.className} needs every dimension known, got input (batch, ${x.shape.map((d) => (d < 0 ? 'null' : d)).join(', ')}); give the input a fixed length (e.g. input({ shape: [100, 64] }))`);
+    fail(
+      'E_SHAPE',
+      `${layer.name}: ${layer.className} needs every dimension known, got input (batch, ${x.shape.map((d) => (d < 0 ? 'null' : d)).join(', ')}); give the input a fixed length (e.g. input({ shape: [100, 64] }))`,
+    );
   }
 }
 
@@ -82,7 +96,12 @@ export class Reshape extends Layer<SymbolicTensor> {
     const o = options(where, opts, ['targetShape', 'name']);
     super(o.name as string | undefined, 'reshape');
     const t = o.targetShape;
-    if (!Array.isArray(t) || t.length === 0 || t.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
+    if (
+      !Array.isArray(t) ||
+      t.length === 0 ||
+      t.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1)) ||
+      t.filter((d) => d === -1).length > 1
+    ) {
       fail('E_ARG', `${where}: targetShape must be a non-empty array of positive integers with at most one -1, got ${describe(t)}`);
     }
     this.targetShape = [...(t as number[])];
@@ -96,7 +115,10 @@ export class Reshape extends Layer<SymbolicTensor> {
     const known = this.targetShape.filter((d) => d > 0).reduce((a, b) => a * b, 1);
     const shape = this.targetShape.map((d) => (d === -1 ? n / known : d));
     if (!Number.isInteger(n / known) || sizeOf(shape) !== n) {
-      fail('E_SHAPE', `${this.name}: cannot reshape (batch, ${x.shape.join(', ')}) (${n} values per sample) into (batch, ${this.targetShape.join(', ')})`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: cannot reshape (batch, ${x.shape.join(', ')}) (${n} values per sample) into (batch, ${this.targetShape.join(', ')})`,
+      );
     }
     return shape;
   }
@@ -138,7 +160,10 @@ export class RepeatVector extends Layer<SymbolicTensor> {
 
   computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
     if (x.shape.length !== 1 || x.dtype !== 'float32') {
-      fail('E_SHAPE', `${this.name}: RepeatVector expects float input of shape (batch, features), got ${x.dtype} (batch, ${x.shape.join(', ')})`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: RepeatVector expects float input of shape (batch, features), got ${x.dtype} (batch, ${x.shape.join(', ')})`,
+      );
     }
     return [{ shape: [this.n, x.shape[0]], dtype: 'float32', masked: false }];
   }
@@ -162,7 +187,10 @@ class RepeatRun extends LayerRun {
   private part!: Buf;
   private B = 0;
 
-  constructor(private readonly n: number, private readonly F: number) {
+  constructor(
+    private readonly n: number,
+    private readonly F: number,
+  ) {
     super();
   }
 

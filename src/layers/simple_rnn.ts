@@ -52,13 +52,30 @@ class SimpleRnnRun extends RecurrentRun {
     const layer = this.layer;
     const w = (k: number) => this.slots[k];
     this.args = {
-      hseq: this.hseq, x: this.hseq, wx: w(0).w, wh: w(1).w, bias: layer.useBias ? w(2).w : null,
-      h0: this.hseq, mask: null,
-      B, T, I, H, goBackwards: layer.goBackwards, act: layer.actId,
+      hseq: this.hseq,
+      x: this.hseq,
+      wx: w(0).w,
+      wh: w(1).w,
+      bias: layer.useBias ? w(2).w : null,
+      h0: this.hseq,
+      mask: null,
+      B,
+      T,
+      I,
+      H,
+      goBackwards: layer.goBackwards,
+      act: layer.actId,
       whPacked: alloc(packedSize(H, H)),
-      dx: this.dx, dwx: w(0).dw, dwh: w(1).dw, dbias: layer.useBias ? w(2).dw : null,
-      dh0: null, dhseq: null, dhT: null,
-      dz: alloc(B * T * H), hprev: alloc(B * T * H), dhBuf: alloc(2 * B * H),
+      dx: this.dx,
+      dwx: w(0).dw,
+      dwh: w(1).dw,
+      dbias: layer.useBias ? w(2).dw : null,
+      dh0: null,
+      dhseq: null,
+      dhT: null,
+      dz: alloc(B * T * H),
+      hprev: alloc(B * T * H),
+      dhBuf: alloc(2 * B * H),
     };
   }
 

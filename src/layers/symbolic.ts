@@ -75,21 +75,30 @@ export function input(opts: InputOptions): SymbolicTensor {
   const where = 'input';
   if (!opts || typeof opts !== 'object') fail('E_ARG', `${where}: expected { shape, dtype?, name? }, got ${describe(opts)}`);
   for (const k of Object.keys(opts)) {
-    if (!['shape', 'batchShape', 'dtype', 'name'].includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: shape, batchShape, dtype, name)`);
+    if (!['shape', 'batchShape', 'dtype', 'name'].includes(k))
+      fail('E_ARG', `${where}: unknown option '${k}' (supported: shape, batchShape, dtype, name)`);
   }
-  if ((opts.shape === undefined) === (opts.batchShape === undefined)) fail('E_ARG', `${where}: give shape (without the batch axis) or batchShape, exactly one`);
+  if ((opts.shape === undefined) === (opts.batchShape === undefined))
+    fail('E_ARG', `${where}: give shape (without the batch axis) or batchShape, exactly one`);
   let raw = opts.shape;
   if (opts.batchShape !== undefined) {
-    if (!Array.isArray(opts.batchShape) || opts.batchShape.length < 2) fail('E_ARG', `${where}: batchShape must be [null, ...dims], got ${describe(opts.batchShape)}`);
-    if (opts.batchShape[0] !== null) fail('E_ARG', `${where}: a fixed batch size (batchShape[0] = ${describe(opts.batchShape[0])}) is not supported; use null`);
+    if (!Array.isArray(opts.batchShape) || opts.batchShape.length < 2)
+      fail('E_ARG', `${where}: batchShape must be [null, ...dims], got ${describe(opts.batchShape)}`);
+    if (opts.batchShape[0] !== null)
+      fail('E_ARG', `${where}: a fixed batch size (batchShape[0] = ${describe(opts.batchShape[0])}) is not supported; use null`);
     raw = opts.batchShape.slice(1);
   }
-  if (!Array.isArray(raw) || raw.length < 1 || raw.some((d) => d !== null && (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 2 ** 24))) {
+  if (
+    !Array.isArray(raw) ||
+    raw.length < 1 ||
+    raw.some((d) => d !== null && (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 2 ** 24))
+  ) {
     fail('E_ARG', `${where}: shape must be a non-empty array of positive integers or null (the batch axis left out), got ${describe(raw)}`);
   }
   const dtype = opts.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'int32') fail('E_ARG', `${where}: dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
-  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) fail('E_ARG', `${where}: name must be a non-empty string`);
+  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0))
+    fail('E_ARG', `${where}: name must be a non-empty string`);
   const shape: Shape = raw.map((d) => (d === null ? -1 : (d as number)));
   return new SymbolicTensor({ shape, dtype, masked: false }, null, 0, opts.name ?? `input_${++inputIds}`);
 }

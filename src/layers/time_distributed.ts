@@ -6,7 +6,19 @@
  */
 import type { Backend, Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
-import { Layer, LayerRun, PLAIN_CALL, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  PLAIN_CALL,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { options } from './options.js';
 
@@ -27,7 +39,10 @@ export class TimeDistributed extends Layer<SymbolicTensor> {
     super(o.name as string | undefined, 'time_distributed');
     if (!(o.layer instanceof Layer)) fail('E_ARG', `${where}: layer must be a layer (from layers.*), got ${describe(o.layer)}`);
     if (!o.layer.singleInput) {
-      fail('E_ARG', `${where}: layer '${o.layer.name}' (${o.layer.className}) takes several inputs, but TimeDistributed feeds its layer one input (each step); apply '${o.layer.name}' to its inputs directly instead`);
+      fail(
+        'E_ARG',
+        `${where}: layer '${o.layer.name}' (${o.layer.className}) takes several inputs, but TimeDistributed feeds its layer one input (each step); apply '${o.layer.name}' to its inputs directly instead`,
+      );
     }
     if (o.layer.inboundNodes.length > 0) fail('E_ARG', `${where}: layer '${o.layer.name}' is already used in a graph; wrap a fresh layer`);
     this.layer = o.layer;
@@ -39,7 +54,8 @@ export class TimeDistributed extends Layer<SymbolicTensor> {
 
   /** The inner layer's per-step input. */
   private inner(x: TensorSpec): TensorSpec {
-    if (x.shape.length < 2) fail('E_SHAPE', `${this.name}: TimeDistributed expects input of shape (batch, timesteps, ...), got rank ${x.shape.length + 1}`);
+    if (x.shape.length < 2)
+      fail('E_SHAPE', `${this.name}: TimeDistributed expects input of shape (batch, timesteps, ...), got rank ${x.shape.length + 1}`);
     return { shape: x.shape.slice(1), dtype: x.dtype, masked: false };
   }
 
@@ -49,7 +65,11 @@ export class TimeDistributed extends Layer<SymbolicTensor> {
 
   computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
     const outs = this.layer.computeOutputs([this.inner(x)], this.innerCall);
-    if (outs.length !== 1) fail('E_ARG', `${this.name}: the wrapped layer '${this.layer.name}' has ${outs.length} outputs; TimeDistributed takes a layer with one`);
+    if (outs.length !== 1)
+      fail(
+        'E_ARG',
+        `${this.name}: the wrapped layer '${this.layer.name}' has ${outs.length} outputs; TimeDistributed takes a layer with one`,
+      );
     return [{ shape: [x.shape[0], ...outs[0].shape], dtype: outs[0].dtype, masked: x.masked }];
   }
 
@@ -75,7 +95,11 @@ class TimeDistributedRun extends LayerRun {
   private readonly ins: Value[];
   private readonly outs: Value[];
 
-  constructor(private readonly inner: LayerRun, inRank: number, outRank: number) {
+  constructor(
+    private readonly inner: LayerRun,
+    inRank: number,
+    outRank: number,
+  ) {
     super();
     this.inIn = { buf: null as unknown as Buf, mask: null, shape: new Array<number>(inRank).fill(0) };
     this.inOut = { buf: null as unknown as Buf, mask: null, shape: new Array<number>(outRank).fill(0) };

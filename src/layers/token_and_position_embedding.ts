@@ -17,7 +17,18 @@ import type { Buf } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { steppingError } from './conv1d.js';
 import { randomUniform } from './initializers.js';
-import { Layer, LayerRun, type CallArgs, type PlanAlloc, type RunContext, type Shape, type TensorSpec, type Value, type WeightSlot, type WeightSpec } from './layer.js';
+import {
+  Layer,
+  LayerRun,
+  type CallArgs,
+  type PlanAlloc,
+  type RunContext,
+  type Shape,
+  type TensorSpec,
+  type Value,
+  type WeightSlot,
+  type WeightSpec,
+} from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { bool, inputShape, options, positiveInt } from './options.js';
 
@@ -59,7 +70,10 @@ export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
     // ids (batch, timesteps): any length up to sequenceLength unless given
     this.declaredShape = inputShape(where, o.inputShape) ?? (len ? [len] : [-1]);
     if (this.declaredShape.length !== 1 || this.declaredShape[0] > this.sequenceLength) {
-      fail('E_ARG', `${where}: inputShape must be [timesteps] with timesteps null or at most sequenceLength ${this.sequenceLength} (inputLength likewise), got ${describe(o.inputShape ?? o.inputLength)}`);
+      fail(
+        'E_ARG',
+        `${where}: inputShape must be [timesteps] with timesteps null or at most sequenceLength ${this.sequenceLength} (inputLength likewise), got ${describe(o.inputShape ?? o.inputLength)}`,
+      );
     }
   }
 
@@ -72,10 +86,16 @@ export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
 
   computeOutputs([x]: readonly TensorSpec[]): TensorSpec[] {
     if (x.shape.length !== 1) {
-      fail('E_SHAPE', `${this.name}: TokenAndPositionEmbedding expects int ids of shape (batch, timesteps), got an input of rank ${x.shape.length + 1}`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: TokenAndPositionEmbedding expects int ids of shape (batch, timesteps), got an input of rank ${x.shape.length + 1}`,
+      );
     }
     if (x.shape[0] > this.sequenceLength) {
-      fail('E_SHAPE', `${this.name}: sequences of ${x.shape[0]} steps are longer than sequenceLength ${this.sequenceLength} (the learned positions)`);
+      fail(
+        'E_SHAPE',
+        `${this.name}: sequences of ${x.shape[0]} steps are longer than sequenceLength ${this.sequenceLength} (the learned positions)`,
+      );
     }
     return [{ shape: [x.shape[0], this.embeddingDim], dtype: 'float32', masked: this.maskZero || x.masked }];
   }
@@ -92,7 +112,13 @@ export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
   }
 
   getConfig(): Record<string, unknown> {
-    return { vocabularySize: this.vocabularySize, sequenceLength: this.sequenceLength, embeddingDim: this.embeddingDim, maskZero: this.maskZero, name: this.name };
+    return {
+      vocabularySize: this.vocabularySize,
+      sequenceLength: this.sequenceLength,
+      embeddingDim: this.embeddingDim,
+      maskZero: this.maskZero,
+      name: this.name,
+    };
   }
 }
 
@@ -103,7 +129,10 @@ class TokenAndPositionRun extends LayerRun {
   private B = 0;
   private T = 0;
 
-  constructor(private readonly layer: TokenAndPositionEmbedding, private readonly slots: readonly WeightSlot[]) {
+  constructor(
+    private readonly layer: TokenAndPositionEmbedding,
+    private readonly slots: readonly WeightSlot[],
+  ) {
     super();
   }
 

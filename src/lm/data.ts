@@ -38,7 +38,8 @@ export interface LmBatches extends LmPairs {
 }
 
 function checkIds(where: string, ids: ArrayLike<number>): void {
-  if (!ids || typeof ids !== 'object' || typeof ids.length !== 'number') fail('E_ARG', `${where}: ids must be an array of token ids, got ${describe(ids)}`);
+  if (!ids || typeof ids !== 'object' || typeof ids.length !== 'number')
+    fail('E_ARG', `${where}: ids must be an array of token ids, got ${describe(ids)}`);
 }
 
 /** Windows of `length` tokens every `stride` tokens (default: non-overlapping). */
@@ -70,7 +71,10 @@ export function statefulBatches(ids: ArrayLike<number>, opts: { batchSize: numbe
   const L = Math.floor((ids.length - 1) / B);
   const K = Math.floor(L / T);
   if (K < 1) {
-    fail('E_ARG', `${where}: the text has ${ids.length} tokens; ${B} streams of windows of ${T} need at least ${B * T + 1} (use a smaller batchSize or length)`);
+    fail(
+      'E_ARG',
+      `${where}: the text has ${ids.length} tokens; ${B} streams of windows of ${T} need at least ${B * T + 1} (use a smaller batchSize or length)`,
+    );
   }
   const x = new Int32Array(K * B * T);
   const y = new Int32Array(K * B * T);

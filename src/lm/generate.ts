@@ -56,11 +56,13 @@ export function generate(model: Model, opts: GenerateOptions): Generation {
   const length = checkInt(where, 'length', opts.length, 0);
   const vec = opts.vectorizer ?? model.vectorizer;
   if (opts.seed !== undefined) checkInt(where, 'seed', opts.seed, 0, 2 ** 32 - 1);
-  if (opts.allowUnknown !== undefined && typeof opts.allowUnknown !== 'boolean') fail('E_ARG', `${where}: allowUnknown must be true or false`);
+  if (opts.allowUnknown !== undefined && typeof opts.allowUnknown !== 'boolean')
+    fail('E_ARG', `${where}: allowUnknown must be true or false`);
   if (opts.onToken !== undefined && typeof opts.onToken !== 'function') fail('E_ARG', `${where}: onToken must be a function`);
   let promptIds: Int32Array;
   if (typeof opts.prompt === 'string') {
-    if (!(vec instanceof TextVectorizer)) fail('E_STATE', `${where}: a text prompt needs a vectorizer; pass { vectorizer } or set model.vectorizer`);
+    if (!(vec instanceof TextVectorizer))
+      fail('E_STATE', `${where}: a text prompt needs a vectorizer; pass { vectorizer } or set model.vectorizer`);
     promptIds = encodeText(vec, opts.prompt);
   } else if (opts.prompt && typeof opts.prompt === 'object' && typeof opts.prompt.length === 'number') {
     promptIds = Int32Array.from(opts.prompt);
@@ -71,7 +73,8 @@ export function generate(model: Model, opts: GenerateOptions): Generation {
   const vocabulary = vec instanceof TextVectorizer ? vec.vocabulary() : null;
   const V = model.layers[model.layers.length - 1].outputShape?.at(-1);
   for (const id of promptIds) {
-    if (id === PAD_ID || (V !== undefined && (id < 0 || id >= V))) fail('E_ARG', `${where}: prompt id ${id} is not a token id in [1, ${V})`);
+    if (id === PAD_ID || (V !== undefined && (id < 0 || id >= V)))
+      fail('E_ARG', `${where}: prompt id ${id} is not a token id in [1, ${V})`);
   }
   const sampling = { ...s, exclude: [...s.exclude, PAD_ID, ...(opts.allowUnknown ? [] : [OOV_ID])] };
   const rng = new Rng(opts.seed ?? Math.floor(Math.random() * 2 ** 32));

@@ -58,7 +58,8 @@ export function perplexity(model: Model, ids: ArrayLike<number>, opts: Perplexit
       for (let b = 0; b < B; b++) {
         for (let k = 0; k < t; k++) {
           const target = ids[b * L + from + k + 1];
-          if (!Number.isInteger(target) || target < 0 || target >= V) fail('E_ARG', `${where}: id ${target} at ${b * L + from + k + 1} is not in [0, ${V})`);
+          if (!Number.isInteger(target) || target < 0 || target >= V)
+            fail('E_ARG', `${where}: id ${target} at ${b * L + from + k + 1} is not in [0, ${V})`);
           nll -= Math.log(Math.max(out.data[(b * t + k) * V + target], MIN_PROB));
           count++;
         }
@@ -78,7 +79,10 @@ export function checkLanguageModel(model: Model, where: string): void {
   const first = layers[0] as { className?: string };
   const last = layers[layers.length - 1] as Dense;
   if (first.className !== 'Embedding' || last.className !== 'Dense' || last.activation !== 'softmax') {
-    fail('E_ARG', `${where}: ${model.name} is not a language model: it must start with an embedding and end with a dense softmax layer over the vocabulary`);
+    fail(
+      'E_ARG',
+      `${where}: ${model.name} is not a language model: it must start with an embedding and end with a dense softmax layer over the vocabulary`,
+    );
   }
 }
 

@@ -46,9 +46,11 @@ export function checkSampling(where: string, opts: unknown, extraKeys: readonly 
   }
   const topK = checkInt(where, 'topK', o.topK ?? 0, 0);
   const topP = o.topP ?? 1;
-  if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) fail('E_ARG', `${where}: topP must be a number in (0, 1], got ${describe(topP)}`);
+  if (typeof topP !== 'number' || !(topP > 0 && topP <= 1))
+    fail('E_ARG', `${where}: topP must be a number in (0, 1], got ${describe(topP)}`);
   const exclude = (o.exclude ?? []) as readonly number[];
-  if (!Array.isArray(exclude) || exclude.some((i) => !Number.isInteger(i) || i < 0)) fail('E_ARG', `${where}: exclude must be an array of token ids`);
+  if (!Array.isArray(exclude) || exclude.some((i) => !Number.isInteger(i) || i < 0))
+    fail('E_ARG', `${where}: exclude must be an array of token ids`);
   return { temperature, topK, topP, exclude };
 }
 
@@ -65,7 +67,8 @@ export function distribution(probs: ArrayLike<number>, s: Sampling): Float64Arra
   const q = new Float64Array(V);
   for (let i = 0; i < V; i++) {
     const p = probs[i];
-    if (typeof p !== 'number' || !(p >= 0) || !Number.isFinite(p)) fail('E_ARG', `${where}: probs[${i}] must be a finite number >= 0, got ${describe(p)}`);
+    if (typeof p !== 'number' || !(p >= 0) || !Number.isFinite(p))
+      fail('E_ARG', `${where}: probs[${i}] must be a finite number >= 0, got ${describe(p)}`);
     q[i] = p;
   }
   for (const i of s.exclude) if (i < V) q[i] = 0;

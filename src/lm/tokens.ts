@@ -43,10 +43,12 @@ export function lmVocabulary(text: string | readonly string[], opts: LmVocabular
   const o = checkObject(where, 'options', opts);
   checkKeys(where, o, ['level', 'maxTokens', 'minFrequency', 'lowercase']);
   const level = o.level === undefined ? 'character' : checkOneOf(where, 'level', o.level, LM_LEVELS);
-  if (o.lowercase !== undefined && typeof o.lowercase !== 'boolean') fail('E_ARG', `${where}: lowercase must be true or false, got ${describe(o.lowercase)}`);
+  if (o.lowercase !== undefined && typeof o.lowercase !== 'boolean')
+    fail('E_ARG', `${where}: lowercase must be true or false, got ${describe(o.lowercase)}`);
   const lowercase = (o.lowercase as boolean | undefined) ?? level === 'word';
   const texts = typeof text === 'string' ? [text] : text;
-  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) fail('E_ARG', `${where}: text must be a string or an array of strings, got ${describe(text)}`);
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
+    fail('E_ARG', `${where}: text must be a string or an array of strings, got ${describe(text)}`);
   const vec = new TextVectorizer({
     split: level === 'character' ? 'character' : 'whitespace',
     standardize: lowercase ? 'lower' : null,

@@ -65,9 +65,11 @@ export function languageModel(opts: LanguageModelOptions): Sequential {
   if (o.stateful !== undefined && typeof o.stateful !== 'boolean') fail('E_ARG', `${where}: stateful must be true or false`);
   const stateful = (o.stateful as boolean | undefined) ?? true;
   const lr = o.learningRate ?? 3e-3;
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) fail('E_ARG', `${where}: learningRate must be a positive number, got ${describe(lr)}`);
+  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
+    fail('E_ARG', `${where}: learningRate must be a positive number, got ${describe(lr)}`);
   const clip = o.clipnorm ?? 5;
-  if (typeof clip !== 'number' || !(clip >= 0) || !Number.isFinite(clip)) fail('E_ARG', `${where}: clipnorm must be a number >= 0, got ${describe(clip)}`);
+  if (typeof clip !== 'number' || !(clip >= 0) || !Number.isFinite(clip))
+    fail('E_ARG', `${where}: clipnorm must be a number >= 0, got ${describe(clip)}`);
   const stack: Layer[] = [layers.embedding({ inputDim: V, outputDim: E })];
   for (let i = 0; i < depth; i++) {
     const rnn = { units, returnSequences: true, stateful };
@@ -110,7 +112,8 @@ export async function fitLanguageModel(model: Sequential, ids: ArrayLike<number>
   const batchSize = checkInt(where, 'batchSize', o.batchSize ?? 32, 1);
   const length = checkInt(where, 'length', o.length ?? 64, 1);
   const val = opts.validationIds;
-  if (val !== undefined && (!val || typeof val.length !== 'number' || val.length < 2)) fail('E_ARG', `${where}: validationIds must hold at least 2 token ids`);
+  if (val !== undefined && (!val || typeof val.length !== 'number' || val.length < 2))
+    fail('E_ARG', `${where}: validationIds must hold at least 2 token ids`);
   const stateful = isStateful(model);
   const data = stateful ? statefulBatches(ids, { batchSize, length }) : lmWindows(ids, { length });
   const history: LmHistory = { epoch: [], history: {} };

@@ -34,11 +34,13 @@ export function toClassifications(out: Tensor, labels: readonly string[] | null)
 
 export function classify(model: Model, texts: readonly string[], opts: { batchSize?: number } = {}): Classification[] {
   checkOptions('classify', opts, ['batchSize']);
-  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) fail('E_ARG', `classify: texts must be an array of strings, got ${describe(texts)}`);
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
+    fail('E_ARG', `classify: texts must be an array of strings, got ${describe(texts)}`);
   if (!model.vectorizer) {
     fail('E_STATE', `classify: ${model.name} has no vectorizer; set model.vectorizer = yourTextVectorizer (it is saved with the model)`);
   }
   const out = model.predict(model.vectorizer.transform(texts), opts);
-  if (Array.isArray(out) || out.shape.length !== 2) fail('E_STATE', 'classify: the model must output class probabilities of shape (samples, classes)');
+  if (Array.isArray(out) || out.shape.length !== 2)
+    fail('E_STATE', 'classify: the model must output class probabilities of shape (samples, classes)');
   return toClassifications(out, model.labels);
 }

@@ -33,7 +33,10 @@ export interface InputSpec {
 export function toData(v: unknown, where: string, name: string): Data {
   if (v === undefined || v === null) fail('E_ARG', `${where}: ${name} is required, got ${describe(v)}`);
   if (holdsText(v)) {
-    fail('E_ARG', `${where}: ${name} is not a tensor but text (${describe(v)}); models read token ids: use model.classify(texts), or turn texts into ids with vectorizer.transform(texts)`);
+    fail(
+      'E_ARG',
+      `${where}: ${name} is not a tensor but text (${describe(v)}); models read token ids: use model.classify(texts), or turn texts into ids with vectorizer.transform(texts)`,
+    );
   }
   let t: Tensor;
   try {
@@ -67,7 +70,10 @@ export function checkInput(v: unknown, spec: InputSpec, where: string, name = 'x
       const x = d.data[i];
       if (!Number.isInteger(x) || x < 0 || x >= vocab) {
         const [row, col] = [Math.floor(i / d.shape[1]), i % d.shape[1]];
-        fail('E_ARG', `${where}: token id ${x} at [${row}, ${col}] of ${name} is not an integer in [0, ${vocab}) (${spec.vocabFrom ?? "the Embedding's inputDim"})`);
+        fail(
+          'E_ARG',
+          `${where}: token id ${x} at [${row}, ${col}] of ${name} is not an integer in [0, ${vocab}) (${spec.vocabFrom ?? "the Embedding's inputDim"})`,
+        );
       }
       ids[i] = x;
     }
@@ -81,7 +87,14 @@ export function checkInput(v: unknown, spec: InputSpec, where: string, name = 'x
 }
 
 /** Copy sample rows `idx[from..to)` of `src` (rows of `rowLen`) into `dst`. No allocation. */
-export function gatherRows(dst: Float32Array | Int32Array, src: Float32Array | Int32Array, rowLen: number, idx: ArrayLike<number>, from: number, to: number): void {
+export function gatherRows(
+  dst: Float32Array | Int32Array,
+  src: Float32Array | Int32Array,
+  rowLen: number,
+  idx: ArrayLike<number>,
+  from: number,
+  to: number,
+): void {
   let k = 0;
   for (let i = from; i < to; i++) {
     const o = idx[i] * rowLen;

@@ -69,10 +69,22 @@ export class Engine {
   /** the data-parallel driver when the backend runs several threads (src/threads), made on first use */
   private parallel_: Parallel | null = null;
 
-  constructor(readonly graph: Graph, readonly be: Backend, readonly rng: Rng, initialize: boolean, readonly where: string) {
+  constructor(
+    readonly graph: Graph,
+    readonly be: Backend,
+    readonly rng: Rng,
+    initialize: boolean,
+    readonly where: string,
+  ) {
     this.inputs = graph.inputs.map((t) => inputInfo(graph, t.name, graph.at(t), where));
     this.params = new Params(be, graph.layers, rng, initialize, where);
-    this.runs = graph.nodes.map((n) => n.layer.createRun(n.call, n.inputs.map((t) => t.spec), this.params.byLayer.get(n.layer)!));
+    this.runs = graph.nodes.map((n) =>
+      n.layer.createRun(
+        n.call,
+        n.inputs.map((t) => t.spec),
+        this.params.byLayer.get(n.layer)!,
+      ),
+    );
     this.values = graph.tensors.map((t) => ({ buf: null as unknown as Buf, mask: null, shape: t.spec.shape.map((d) => Math.max(d, 0)) }));
     this.ins = graph.nodeIn.map((ix) => ix.map((i) => this.values[i]));
     this.outs = graph.nodeOut.map((ix) => ix.map((i) => this.values[i]));
@@ -94,7 +106,15 @@ export class Engine {
   dataset(x: unknown, where: string): Dataset {
     const inputs = readInputs(x, this.inputs, where);
     const inShapes = inputs.map((d) => d.shape.slice(1));
-    return { n: inputs[0].shape[0], inputs, inShapes, specs: this.specsFor(inShapes, where), targets: null, sampleWeight: null, classWeight: null };
+    return {
+      n: inputs[0].shape[0],
+      inputs,
+      inShapes,
+      specs: this.specsFor(inShapes, where),
+      targets: null,
+      sampleWeight: null,
+      classWeight: null,
+    };
   }
 
   /** Every tensor's concrete spec for inputs of these shapes (the last answer is kept: step-by-step calls repeat it). */
@@ -106,7 +126,11 @@ export class Engine {
       this.specsKey = key;
       return this.specs;
     } catch (e) {
-      if (e instanceof WasmRnnError) throw new WasmRnnError(e.code, `${where}: inputs of shape ${inShapes.map((s) => `[${s}]`).join(', ')} do not fit the model: ${e.message}`);
+      if (e instanceof WasmRnnError)
+        throw new WasmRnnError(
+          e.code,
+          `${where}: inputs of shape ${inShapes.map((s) => `[${s}]`).join(', ')} do not fit the model: ${e.message}`,
+        );
       throw e;
     }
   }
@@ -139,7 +163,17 @@ export class Engine {
     const shapes = inShapes.map((s, i) => s.map((d, j) => Math.max(d, p?.inShapes[i][j] ?? 0)));
     this.freePlan();
     const sparse = this.graph.outputs.map((_, k) => this.heads?.configs[k].loss?.name === 'sparseCategoricalCrossentropy');
-    this.plan_ = new Plan(nb, shapes, this.be, this.graph, this.runs, this.inputs.map((i) => i.kind === 'ids'), sparse, this.fanIn(), this.where);
+    this.plan_ = new Plan(
+      nb,
+      shapes,
+      this.be,
+      this.graph,
+      this.runs,
+      this.inputs.map((i) => i.kind === 'ids'),
+      sparse,
+      this.fanIn(),
+      this.where,
+    );
     return this.plan_;
   }
 
@@ -298,7 +332,13 @@ export class Engine {
   }
 
   /** step() for fit: over several threads it waits for them without blocking this thread. */
-  stepAsync(B: number, train: boolean, metrics: readonly (MetricState | null)[] | null, weighted: boolean, modelName: string): number | Promise<number> {
+  stepAsync(
+    B: number,
+    train: boolean,
+    metrics: readonly (MetricState | null)[] | null,
+    weighted: boolean,
+    modelName: string,
+  ): number | Promise<number> {
     const par = this.parallel(B);
     return par ? par.stepAsync(B, train, metrics, weighted, modelName) : this.step(B, train, metrics, weighted, modelName);
   }
@@ -306,8 +346,11 @@ export class Engine {
   /** A non-finite loss stops the step before anything is updated. */
   checkLoss(loss: number, modelName: string): void {
     if (!Number.isFinite(loss)) {
-      throw new WasmRnnError('E_NUMERIC', `${modelName}: the loss is ${loss}; weights were not updated. ` +
-        'Lower the learning rate, clip gradients (clipnorm/clipvalue), or check the inputs for extreme values');
+      throw new WasmRnnError(
+        'E_NUMERIC',
+        `${modelName}: the loss is ${loss}; weights were not updated. ` +
+          'Lower the learning rate, clip gradients (clipnorm/clipvalue), or check the inputs for extreme values',
+      );
     }
   }
 
@@ -322,8 +365,11 @@ export class Engine {
     params.clearFrozen();
     const badGrad = this.be.hasNonFinite(params.grads, params.size) ? params.findNonFinite('dw') : null;
     if (badGrad) {
-      throw new WasmRnnError('E_NUMERIC', `${modelName}: non-finite gradient in layer '${badGrad.layer.name}' (weight '${badGrad.slot.spec.name}'); ` +
-        'weights were not updated. Lower the learning rate or clip gradients (clipnorm/clipvalue)');
+      throw new WasmRnnError(
+        'E_NUMERIC',
+        `${modelName}: non-finite gradient in layer '${badGrad.layer.name}' (weight '${badGrad.slot.spec.name}'); ` +
+          'weights were not updated. Lower the learning rate or clip gradients (clipnorm/clipvalue)',
+      );
     }
     // keep the weights from before the update: an update can still overflow
     // (a huge learning rate, momentum running away) and must not survive
@@ -334,8 +380,11 @@ export class Engine {
     if (bad) {
       params.backup(true);
       opt.attach(this.be, params.size);
-      throw new WasmRnnError('E_NUMERIC', `${modelName}: the update made weight '${bad.slot.spec.name}' of layer '${bad.layer.name}' non-finite; ` +
-        'the weights from before the step were restored and the optimizer state reset. Lower the learning rate or clip gradients');
+      throw new WasmRnnError(
+        'E_NUMERIC',
+        `${modelName}: the update made weight '${bad.slot.spec.name}' of layer '${bad.layer.name}' non-finite; ` +
+          'the weights from before the step were restored and the optimizer state reset. Lower the learning rate or clip gradients',
+      );
     }
   }
 
@@ -394,7 +443,10 @@ function inputInfo(graph: Graph, name: string, i: number, where: string): InputI
   const idReaders = readers.filter((l) => l.consumesIds);
   if (idReaders.length && idReaders.length < readers.length) {
     const other = readers.find((l) => !l.consumesIds)!;
-    fail('E_ARG', `${where}: input '${name}' feeds the embedding '${idReaders[0].name}' (token ids) and '${other.name}' (floats); give each its own input`);
+    fail(
+      'E_ARG',
+      `${where}: input '${name}' feeds the embedding '${idReaders[0].name}' (token ids) and '${other.name}' (floats); give each its own input`,
+    );
   }
   const ids = t.spec.dtype === 'int32' || idReaders.length > 0;
   // the smallest vocabulary bounds the ids; the error names its layer and option

@@ -32,22 +32,40 @@ export function perName(v: unknown, names: readonly string[], where: string, wha
   }
   if (Array.isArray(v)) {
     if (v.length !== names.length) {
-      fail('E_ARG', `${where}: the model has ${names.length} ${what}s (${names.join(', ')}); pass an array of ${names.length} tensors or an object by name, got an array of ${v.length}`);
+      fail(
+        'E_ARG',
+        `${where}: the model has ${names.length} ${what}s (${names.join(', ')}); pass an array of ${names.length} tensors or an object by name, got an array of ${v.length}`,
+      );
     }
     return v;
   }
   if (isNamedMap(v)) {
     const extra = Object.keys(v).filter((k) => !names.includes(k));
-    if (extra.length) fail('E_ARG', `${where}: unknown ${what} name${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (the model's ${what}s: ${names.join(', ')})`);
+    if (extra.length)
+      fail(
+        'E_ARG',
+        `${where}: unknown ${what} name${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (the model's ${what}s: ${names.join(', ')})`,
+      );
     const missing = names.filter((k) => v[k] === undefined);
-    if (missing.length) fail('E_ARG', `${where}: missing ${what} ${missing.map((k) => `'${k}'`).join(', ')} (the model's ${what}s: ${names.join(', ')})`);
+    if (missing.length)
+      fail('E_ARG', `${where}: missing ${what} ${missing.map((k) => `'${k}'`).join(', ')} (the model's ${what}s: ${names.join(', ')})`);
     return names.map((k) => v[k]);
   }
-  return fail('E_ARG', `${where}: the model has ${names.length} ${what}s (${names.join(', ')}); pass an array of tensors or an object by name, got ${describe(v)}`);
+  return fail(
+    'E_ARG',
+    `${where}: the model has ${names.length} ${what}s (${names.join(', ')}); pass an array of tensors or an object by name, got ${describe(v)}`,
+  );
 }
 
 function isNamedMap(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof Tensor) && Object.getPrototypeOf(v) === Object.prototype;
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !ArrayBuffer.isView(v) &&
+    !(v instanceof Tensor) &&
+    Object.getPrototypeOf(v) === Object.prototype
+  );
 }
 
 /** Read and check every input; they must agree on the number of samples. */
@@ -90,8 +108,12 @@ export function readTargets(y: unknown, spec: TargetSpec, n: number, where: stri
   if (got !== want) {
     const lead = spec.out.shape.slice(0, -1).join(', ');
     const expect = sparse
-      ? rows > 1 ? `(samples, ${lead}) class ids` : '(samples) or (samples, 1) class ids'
-      : rows > 1 ? `(samples, ${lead}, ${C})` : `(samples, ${C})${C === 1 ? ' or (samples)' : ''}`;
+      ? rows > 1
+        ? `(samples, ${lead}) class ids`
+        : '(samples) or (samples, 1) class ids'
+      : rows > 1
+        ? `(samples, ${lead}, ${C})`
+        : `(samples, ${C})${C === 1 ? ' or (samples)' : ''}`;
     fail('E_SHAPE', `${where}: ${label} must have shape ${expect} for ${spec.loss}, got [${d.shape.join(', ')}]`);
   }
   checkTargets(spec.loss, d.data, C, where);
@@ -115,7 +137,8 @@ export function checkOptions(where: string, o: unknown, keys: readonly string[])
 }
 
 export function checkBatchSize(where: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail('E_ARG', `${where}: batchSize must be a positive integer, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    fail('E_ARG', `${where}: batchSize must be a positive integer, got ${describe(v)}`);
   return v;
 }
 

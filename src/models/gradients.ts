@@ -25,7 +25,12 @@ export function gradients(e: Engine, x: unknown, dy: unknown, where: string): Gr
   const ds = e.dataset(x, where);
   const g = e.graph;
   const nOut = g.outputs.length;
-  const dys = nOut === 1 ? [dy] : Array.isArray(dy) && dy.length === nOut ? dy : fail('E_ARG', `${where}: dy must hold one tensor per output (${nOut}), or null for an output without a gradient`);
+  const dys =
+    nOut === 1
+      ? [dy]
+      : Array.isArray(dy) && dy.length === nOut
+        ? dy
+        : fail('E_ARG', `${where}: dy must hold one tensor per output (${nOut}), or null for an output without a gradient`);
   const B = e.stage(ds, identity(ds.n), 0, ds.n);
   const p = e.plan!;
   const seeds = dys.map((d, k) => {
@@ -33,7 +38,8 @@ export function gradients(e: Engine, x: unknown, dy: unknown, where: string): Gr
     const label = nOut === 1 ? 'dy' : `dy[${k}]`;
     const shape = [ds.n, ...ds.specs[g.at(g.outputs[k])].shape];
     const dd = toData(d, where, label);
-    if (dd.shape.join(',') !== shape.join(',')) fail('E_SHAPE', `${where}: ${label} must have the output's shape [${shape.join(', ')}], got [${dd.shape.join(', ')}]`);
+    if (dd.shape.join(',') !== shape.join(','))
+      fail('E_SHAPE', `${where}: ${label} must have the output's shape [${shape.join(', ')}], got [${dd.shape.join(', ')}]`);
     be.write(p.outputs[k].seed, dd.data);
     return p.outputs[k].seed;
   });
@@ -44,7 +50,9 @@ export function gradients(e: Engine, x: unknown, dy: unknown, where: string): Gr
     be.fill(e.params.grads, 0, e.params.size);
     const dIn = e.backward(B, seeds, true);
     const weights = e.params.slots.map((s) => new Tensor(be.read(s.dw) as Float32Array, s.spec.shape));
-    const inputs = dIn.map((d, i) => (d && e.inputs[i].kind === 'float' ? new Tensor(be.read(d, 0, ds.inputs[i].data.length) as Float32Array, ds.inputs[i].shape) : null));
+    const inputs = dIn.map((d, i) =>
+      d && e.inputs[i].kind === 'float' ? new Tensor(be.read(d, 0, ds.inputs[i].data.length) as Float32Array, ds.inputs[i].shape) : null,
+    );
     if (inputs.length > 1) return { weights, inputs };
     return inputs[0] ? { weights, input: inputs[0] } : { weights };
   } finally {

@@ -32,7 +32,8 @@ export class Graph {
     if (outputs.length === 0) fail('E_ARG', `${where}: a model needs at least one output`);
     inputs.forEach((t, i) => {
       if (!(t instanceof SymbolicTensor)) fail('E_ARG', `${where}: inputs[${i}] must be a tensor from input()`);
-      if (t.node) fail('E_ARG', `${where}: inputs[${i}] (${t}) is the output of layer '${t.node.layer.name}', not a graph input made with input()`);
+      if (t.node)
+        fail('E_ARG', `${where}: inputs[${i}] (${t}) is the output of layer '${t.node.layer.name}', not a graph input made with input()`);
     });
     if (new Set(inputs).size !== inputs.length) fail('E_ARG', `${where}: an input is listed twice`);
     outputs.forEach((t, i) => {
@@ -46,7 +47,10 @@ export class Graph {
     const visit = (t: SymbolicTensor, from: string): void => {
       if (!t.node) {
         if (!inputs.includes(t)) {
-          fail('E_ARG', `${where}: the graph is disconnected: ${from} needs input ${t}, which is not among the model's inputs (${inputs.map(String).join(', ')})`);
+          fail(
+            'E_ARG',
+            `${where}: the graph is disconnected: ${from} needs input ${t}, which is not among the model's inputs (${inputs.map(String).join(', ')})`,
+          );
         }
         usedInputs.add(t);
         return;
@@ -61,13 +65,15 @@ export class Graph {
     };
     outputs.forEach((t, i) => visit(t, `outputs[${i}]`));
     const unused = inputs.filter((t) => !usedInputs.has(t));
-    if (unused.length) fail('E_ARG', `${where}: input ${unused.map(String).join(', ')} is not used by any output; remove it from inputs or connect it`);
+    if (unused.length)
+      fail('E_ARG', `${where}: input ${unused.map(String).join(', ')} is not used by any output; remove it from inputs or connect it`);
 
     const layers: Layer[] = [];
     const byName = new Map<string, Layer>();
     for (const n of order) {
       const other = byName.get(n.layer.name);
-      if (other && other !== n.layer) fail('E_ARG', `${where}: two different layers are named '${n.layer.name}'; layer names must be unique in a model`);
+      if (other && other !== n.layer)
+        fail('E_ARG', `${where}: two different layers are named '${n.layer.name}'; layer names must be unique in a model`);
       if (!other) {
         byName.set(n.layer.name, n.layer);
         layers.push(n.layer);
@@ -104,7 +110,10 @@ export class Graph {
     const specs = new Array<TensorSpec>(this.tensors.length);
     this.inputs.forEach((t, i) => (specs[i] = { ...t.spec, shape: inShapes[i] }));
     this.nodes.forEach((n, k) => {
-      const outs = n.layer.computeOutputs(this.nodeIn[k].map((i) => specs[i]), n.call);
+      const outs = n.layer.computeOutputs(
+        this.nodeIn[k].map((i) => specs[i]),
+        n.call,
+      );
       this.nodeOut[k].forEach((i, j) => (specs[i] = outs[j]));
     });
     return specs;

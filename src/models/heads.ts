@@ -48,7 +48,12 @@ export class Heads {
 
   /** Per-output values from one (one output), an array, or an object by name. */
   split(v: unknown, where: string): unknown[] {
-    return perName(v, this.configs.map((c) => c.name), where, 'output');
+    return perName(
+      v,
+      this.configs.map((c) => c.name),
+      where,
+      'output',
+    );
   }
 
   /** Keys of the logs, Keras style: 'loss', then per output '<name>_loss' and '<name>_<metric>' when there are several. */
@@ -198,18 +203,22 @@ export function perOutput<T>(v: unknown, names: readonly string[], where: string
   if (v === undefined) return names.map(() => undefined);
   if (one(v)) return names.map(() => v);
   if (Array.isArray(v)) {
-    if (v.length !== names.length) fail('E_ARG', `${where}: ${what} has ${v.length} entries but the model has ${names.length} outputs (${names.join(', ')})`);
+    if (v.length !== names.length)
+      fail('E_ARG', `${where}: ${what} has ${v.length} entries but the model has ${names.length} outputs (${names.join(', ')})`);
     return v;
   }
   if (v && typeof v === 'object') {
     const o = v as Record<string, T>;
     const extra = Object.keys(o).filter((k) => !names.includes(k));
-    if (extra.length) fail('E_ARG', `${where}: ${what} names unknown output${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (outputs: ${names.join(', ')})`);
+    if (extra.length)
+      fail(
+        'E_ARG',
+        `${where}: ${what} names unknown output${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (outputs: ${names.join(', ')})`,
+      );
     return names.map((n) => o[n]);
   }
   return fail('E_ARG', `${where}: ${what} must be one value, an array by output, or an object by output name, got ${describe(v)}`);
 }
-
 
 /** What compile needs to know of one model output. */
 export interface OutputInfo {
@@ -232,31 +241,60 @@ export interface CompileOptions {
 }
 
 export type OptimizerLike = 'sgd' | 'adam' | 'rmsprop' | 'adagrad' | Optimizer;
-export type LossLike = LossName | 'binary_crossentropy' | 'categorical_crossentropy' | 'sparse_categorical_crossentropy' | 'mean_squared_error' | 'mse' | LossSpec;
+export type LossLike =
+  | LossName
+  | 'binary_crossentropy'
+  | 'categorical_crossentropy'
+  | 'sparse_categorical_crossentropy'
+  | 'mean_squared_error'
+  | 'mse'
+  | LossSpec;
 export type MetricLike = MetricName | 'acc';
 
 /** The heads' settings for these outputs: every loss, metric and weight checked against the output it attaches to. */
 export function resolveHeads(opts: CompileOptions, outs: readonly OutputInfo[]): HeadConfig[] {
   const where = 'compile';
   const names = outs.map((o) => o.name);
-  const isLoss = (v: unknown) => typeof v === 'string' || (!!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as LossSpec).name === 'string' && !names.includes((v as LossSpec).name));
+  const isLoss = (v: unknown) =>
+    typeof v === 'string' ||
+    (!!v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof (v as LossSpec).name === 'string' &&
+      !names.includes((v as LossSpec).name));
   const lossList = perOutput(opts.loss, names, where, 'loss', isLoss);
   const isMetricList = (v: unknown) => Array.isArray(v) && v.every((m) => typeof m === 'string');
-  const metricList = perOutput(opts.metrics, names, where, 'metrics', (v) => isMetricList(v) && (names.length === 1 || !(Array.isArray(v) && v.length === names.length && v.every(Array.isArray))));
+  const metricList = perOutput(
+    opts.metrics,
+    names,
+    where,
+    'metrics',
+    (v) => isMetricList(v) && (names.length === 1 || !(Array.isArray(v) && v.length === names.length && v.every(Array.isArray))),
+  );
   const weightList = perOutput(opts.lossWeights, names, where, 'lossWeights', (v) => typeof v === 'number');
   if (lossList.every((l) => l === null || l === undefined)) fail('E_ARG', `${where}: loss is required (for at least one output)`);
   return outs.map((o, k) => {
     const l = lossList[k];
     const loss = l === null || l === undefined ? null : getLoss(l);
     const metrics = loss ? checkMetrics(metricList[k]) : [];
-    if (!loss && metricList[k] !== undefined && (metricList[k] as unknown[]).length > 0) fail('E_ARG', `${where}: output '${o.name}' has metrics but no loss`);
+    if (!loss && metricList[k] !== undefined && (metricList[k] as unknown[]).length > 0)
+      fail('E_ARG', `${where}: output '${o.name}' has metrics but no loss`);
     const w = weightList[k] ?? 1;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail('E_ARG', `${where}: lossWeights for '${o.name}' must be a finite number >= 0, got ${describe(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      fail('E_ARG', `${where}: lossWeights for '${o.name}' must be a finite number >= 0, got ${describe(w)}`);
     if (loss) {
       const layer = o.layer as Layer & { activation?: ActivationName };
-      const head = lossHead(loss, { className: layer.className, activation: layer.activation, name: layer.name, logits: o.index === 0 && layer.fusable });
+      const head = lossHead(loss, {
+        className: layer.className,
+        activation: layer.activation,
+        name: layer.name,
+        logits: o.index === 0 && layer.fusable,
+      });
       if (head === 'logits' && o.internal) {
-        fail('E_ARG', `${where}: output '${o.name}' is also read by another layer of the model, so ${loss.name} cannot read its logits; give the loss a separate output`);
+        fail(
+          'E_ARG',
+          `${where}: output '${o.name}' is also read by another layer of the model, so ${loss.name} cannot read its logits; give the loss a separate output`,
+        );
       }
       // validate the metric/loss pairing now rather than at the first batch
       new MetricState(loss.name, 1, metrics);

@@ -102,7 +102,8 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
     this.rng = new Rng(this.seed);
     if (functional) {
       for (const k of Object.keys(o)) {
-        if (!['inputs', 'outputs', 'name', 'seed', 'backend'].includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: inputs, outputs, name, seed, backend)`);
+        if (!['inputs', 'outputs', 'name', 'seed', 'backend'].includes(k))
+          fail('E_ARG', `${where}: unknown option '${k}' (supported: inputs, outputs, name, seed, backend)`);
       }
       const list = (v: unknown) => (Array.isArray(v) ? v : [v]) as SymbolicTensor[];
       this.graph_ = new Graph(list(o.inputs), list(o.outputs), where);
@@ -204,9 +205,11 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
   compile(opts: CompileOptions): void {
     const where = 'compile';
     this.alive(where);
-    if (!opts || typeof opts !== 'object') fail('E_ARG', `${where}: expected { optimizer, loss, metrics?, lossWeights? }, got ${describe(opts)}`);
+    if (!opts || typeof opts !== 'object')
+      fail('E_ARG', `${where}: expected { optimizer, loss, metrics?, lossWeights? }, got ${describe(opts)}`);
     for (const k of Object.keys(opts)) {
-      if (!['optimizer', 'loss', 'metrics', 'lossWeights'].includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: optimizer, loss, metrics, lossWeights)`);
+      if (!['optimizer', 'loss', 'metrics', 'lossWeights'].includes(k))
+        fail('E_ARG', `${where}: unknown option '${k}' (supported: optimizer, loss, metrics, lossWeights)`);
     }
     const optimizer = getOptimizer(opts.optimizer);
     const heads = resolveHeads(opts, this.outputInfo(where));
@@ -218,7 +221,12 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
   /** What compile needs of each output (Sequential answers before its graph exists). */
   protected outputInfo(where: string): OutputInfo[] {
     const g = this.graph(where);
-    return g.outputs.map((t) => ({ name: t.name, layer: t.node!.layer, index: t.index, internal: g.uses[g.at(t)] > 0 || g.outputs.filter((o) => o === t).length > 1 }));
+    return g.outputs.map((t) => ({
+      name: t.name,
+      layer: t.node!.layer,
+      index: t.index,
+      internal: g.uses[g.at(t)] > 0 || g.outputs.filter((o) => o === t).length > 1,
+    }));
   }
 
   private attachHeads(e: Engine, c: Compiled): void {
@@ -231,7 +239,12 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
       run.fusedHead = true;
       return run;
     });
-    e.heads = new Heads(c.heads, c.optimizer, g.outputs.map((t) => g.at(t)), logitsRun);
+    e.heads = new Heads(
+      c.heads,
+      c.optimizer,
+      g.outputs.map((t) => g.at(t)),
+      logitsRun,
+    );
     c.optimizer.attach(this.backend, e.params.size);
     e.freePlan(); // the target buffers depend on the losses
   }
@@ -271,7 +284,13 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
       total += e.step(B, false, metrics, !!ds.sampleWeight, this.name) * B;
       heads.parts.forEach((p, k) => (parts[k] += p * B));
     }
-    return { loss: total / ds.n, ...heads.results(metrics, parts.map((p) => p / ds.n)) };
+    return {
+      loss: total / ds.n,
+      ...heads.results(
+        metrics,
+        parts.map((p) => p / ds.n),
+      ),
+    };
   }
 
   /** One update on one batch (no shuffling); returns the loss before the update. */
@@ -302,7 +321,11 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
   /** The output of a model with one output (a Tensor, typed as one); E_STATE for a model with several. */
   predictOne(x: ModelInput, opts: { batchSize?: number } = {}): Tensor {
     const n = this.outputs.length;
-    if (n !== 1) fail('E_STATE', `predictOne: ${this.name} has ${n} outputs (${this.outputNames.join(', ')}); use predict, which returns one tensor per output`);
+    if (n !== 1)
+      fail(
+        'E_STATE',
+        `predictOne: ${this.name} has ${n} outputs (${this.outputNames.join(', ')}); use predict, which returns one tensor per output`,
+      );
     const out = this.predict(x, opts);
     return Array.isArray(out) ? out[0] : out;
   }
@@ -325,7 +348,10 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
     const ds = e.dataset(x, where);
     ds.inputs.forEach((d, i) => {
       if (d.shape.length < 2 || d.shape[1] !== 1) {
-        fail('E_SHAPE', `${where}: x must hold one time step, shape (batch, 1${e.inputs[i].kind === 'ids' ? '' : ', features'}), got [${d.shape.join(', ')}]`);
+        fail(
+          'E_SHAPE',
+          `${where}: x must hold one time step, shape (batch, 1${e.inputs[i].kind === 'ids' ? '' : ', features'}), got [${d.shape.join(', ')}]`,
+        );
       }
     });
     e.beginSteps(ds.n, ds);
@@ -362,7 +388,10 @@ export class Model<Out extends Tensor | Tensor[] = Tensor | Tensor[]> {
     const e = this.engine('setWeights');
     const slots = e.params.slots;
     if (!Array.isArray(weights) || weights.length !== slots.length) {
-      fail('E_ARG', `setWeights: expected ${slots.length} tensors (${slots.map((s) => `${s.spec.name} [${s.spec.shape}]`).join(', ')}), got ${describe(weights)}`);
+      fail(
+        'E_ARG',
+        `setWeights: expected ${slots.length} tensors (${slots.map((s) => `${s.spec.name} [${s.spec.shape}]`).join(', ')}), got ${describe(weights)}`,
+      );
     }
     const data = weights.map((t, i) => {
       const d = toData(t, 'setWeights', `weights[${i}]`);
@@ -423,4 +452,3 @@ export function model(args: ModelArgs): Model;
 export function model(args: ModelArgs): Model {
   return new Model(args);
 }
-

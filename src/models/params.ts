@@ -39,7 +39,13 @@ export class Params {
   private backupBuf: Buf | null = null;
   private released = false;
 
-  constructor(private readonly be: Backend, readonly layers: readonly Layer[], rng: Rng, initialize: boolean, where: string) {
+  constructor(
+    private readonly be: Backend,
+    readonly layers: readonly Layer[],
+    rng: Rng,
+    initialize: boolean,
+    where: string,
+  ) {
     this.size = layers.reduce((n, l) => n + l.weightSpecs().reduce((a, s) => a + shapeSize(s.shape, s.name), 0), 0);
     const made: Layer[] = [];
     try {
@@ -61,8 +67,11 @@ export class Params {
       }
       if (e instanceof WasmRnnError && e.code === 'E_MEMORY') {
         const gb = ((this.size * 8) / 2 ** 30).toFixed(1);
-        throw new WasmRnnError('E_MEMORY', `${where}: ${this.size.toLocaleString('en-US')} parameters need ${gb} GiB for weights and gradients, ` +
-          `more than this runtime's memory allows (WebAssembly: 4 GiB); make the model smaller (vocabulary, units) — ${e.message}`);
+        throw new WasmRnnError(
+          'E_MEMORY',
+          `${where}: ${this.size.toLocaleString('en-US')} parameters need ${gb} GiB for weights and gradients, ` +
+            `more than this runtime's memory allows (WebAssembly: 4 GiB); make the model smaller (vocabulary, units) — ${e.message}`,
+        );
       }
       throw e;
     }

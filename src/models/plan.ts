@@ -52,7 +52,14 @@ export class Plan {
     try {
       const specs: TensorSpec[] = graph.concrete(inShapes);
       const cap = (i: number) => B * sizeOf(specs[i].shape);
-      graph.nodes.forEach((_, k) => runs[k].plan(alloc, B, graph.nodeIn[k].map((i) => specs[i].shape), be));
+      graph.nodes.forEach((_, k) =>
+        runs[k].plan(
+          alloc,
+          B,
+          graph.nodeIn[k].map((i) => specs[i].shape),
+          be,
+        ),
+      );
       graph.inputs.forEach((_, i) => {
         this.staged.push(alloc(cap(i), ids[i] ? 'int32' : 'float32'));
         this.hostX.push(ids[i] ? new Int32Array(cap(i)) : new Float32Array(cap(i)));
@@ -76,7 +83,10 @@ export class Plan {
     } catch (e) {
       this.free(be);
       if (e instanceof WasmRnnError && e.code === 'E_MEMORY') {
-        throw new WasmRnnError('E_MEMORY', `${where}: not enough memory for batches of ${B} with inputs of shape ${inShapes.map((s) => `[${s}]`).join(', ')} (${e.message}); use a smaller batch size or sequence length`);
+        throw new WasmRnnError(
+          'E_MEMORY',
+          `${where}: not enough memory for batches of ${B} with inputs of shape ${inShapes.map((s) => `[${s}]`).join(', ')} (${e.message}); use a smaller batch size or sequence length`,
+        );
       }
       throw e;
     }

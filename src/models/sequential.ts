@@ -29,10 +29,11 @@ export class Sequential extends Model {
   private readonly stack: Layer[] = [];
 
   constructor(opts: SequentialOptions | Layer[] = {}) {
-    const o: SequentialOptions = Array.isArray(opts) ? { layers: opts } : opts ?? {};
+    const o: SequentialOptions = Array.isArray(opts) ? { layers: opts } : (opts ?? {});
     if (typeof o !== 'object') fail('E_ARG', `Sequential: expected an array of layers or an options object, got ${describe(o)}`);
     for (const k of Object.keys(o)) {
-      if (!['layers', 'name', 'seed', 'backend'].includes(k)) fail('E_ARG', `Sequential: unknown option '${k}' (supported: layers, name, seed, backend)`);
+      if (!['layers', 'name', 'seed', 'backend'].includes(k))
+        fail('E_ARG', `Sequential: unknown option '${k}' (supported: layers, name, seed, backend)`);
     }
     super({ name: o.name, seed: o.seed, backend: o.backend }, 'Sequential', 'sequential', false);
     for (const l of o.layers ?? []) this.add(l);
@@ -85,7 +86,10 @@ export class Sequential extends Model {
     this.alive(where);
     if (this.stack.length === 0) fail('E_STATE', `${where}: the model has no layers`);
     if (!shape) {
-      fail('E_STATE', `${this.name}: the input shape is unknown; give the first layer inputShape (or inputLength), or call fit/predict with data`);
+      fail(
+        'E_STATE',
+        `${this.name}: the input shape is unknown; give the first layer inputShape (or inputLength), or call fit/predict with data`,
+      );
     }
     const first = this.stack[0];
     const ids = (first as Layer & { consumesIds?: boolean }).consumesIds === true;
@@ -105,7 +109,12 @@ export class Sequential extends Model {
     // before the graph exists: the last layer's outputs, as it will make them
     const last = this.stack[this.stack.length - 1] as WithShape;
     const n = last.returnState ? 1 + stateCount(last) : 1;
-    return Array.from({ length: n }, (_, k) => ({ name: k === 0 ? last.name : `${last.name}:${k}`, layer: last, index: k, internal: false }));
+    return Array.from({ length: n }, (_, k) => ({
+      name: k === 0 ? last.name : `${last.name}:${k}`,
+      layer: last,
+      index: k,
+      internal: false,
+    }));
   }
 }
 

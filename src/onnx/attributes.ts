@@ -13,7 +13,10 @@ export class Attributes {
   private readonly byName = new Map<string, AttributeProto>();
   private readonly read = new Set<string>();
 
-  constructor(node: NodeProto, private readonly where: string) {
+  constructor(
+    node: NodeProto,
+    private readonly where: string,
+  ) {
     for (const a of node.attribute) {
       if (this.byName.has(a.name)) formatError(`${where}: attribute '${a.name}' is given twice`);
       this.byName.set(a.name, a);

@@ -3,16 +3,41 @@
  * IR's configs, a Sequential when the graph is a chain, else a functional
  * model (input(), apply(), model()); then setWeights.
  */
-import { formatError, input, layers, model, Sequential, Tensor, WasmRnnError, type Layer, type Model, type SymbolicTensor } from './core.js';
+import {
+  formatError,
+  input,
+  layers,
+  model,
+  Sequential,
+  Tensor,
+  WasmRnnError,
+  type Layer,
+  type Model,
+  type SymbolicTensor,
+} from './core.js';
 import type { IrGraph, IrLayer } from './ir.js';
 
 type Factory = (config: Record<string, unknown>) => Layer;
 
 const FACTORIES: Record<string, string> = {
-  Embedding: 'embedding', LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simpleRNN', Dense: 'dense',
-  Dropout: 'dropout', Masking: 'masking', Bidirectional: 'bidirectional', Activation: 'activation',
-  Add: 'add', Subtract: 'subtract', Multiply: 'multiply', Average: 'average', Concatenate: 'concatenate',
-  Flatten: 'flatten', Reshape: 'reshape', RepeatVector: 'repeatVector', TimeDistributed: 'timeDistributed',
+  Embedding: 'embedding',
+  LSTM: 'lstm',
+  GRU: 'gru',
+  SimpleRNN: 'simpleRNN',
+  Dense: 'dense',
+  Dropout: 'dropout',
+  Masking: 'masking',
+  Bidirectional: 'bidirectional',
+  Activation: 'activation',
+  Add: 'add',
+  Subtract: 'subtract',
+  Multiply: 'multiply',
+  Average: 'average',
+  Concatenate: 'concatenate',
+  Flatten: 'flatten',
+  Reshape: 'reshape',
+  RepeatVector: 'repeatVector',
+  TimeDistributed: 'timeDistributed',
 };
 
 function factory(where: string, className: string): Factory {
@@ -27,7 +52,10 @@ export function layerFromIr(where: string, l: IrLayer): Layer {
     const config = { ...l.config };
     const inner = config.layer as { className: string; config: Record<string, unknown> } | undefined;
     if (inner && typeof inner === 'object' && typeof inner.className === 'string') {
-      config.layer = factory(where, inner.className)({ ...inner.config, name: String(inner.config.name ?? `${String(config.name)}_layer`) });
+      config.layer = factory(
+        where,
+        inner.className,
+      )({ ...inner.config, name: String(inner.config.name ?? `${String(config.name)}_layer`) });
     }
     return factory(where, l.className)(config);
   } catch (e) {
@@ -55,7 +83,9 @@ export function isChain(ir: IrGraph): boolean {
   const last = ir.layers[ir.layers.length - 1];
   const outs = ir.outputs.map((o) => o.ref);
   // the main output, or (returnState) the main output and the states in order
-  return outs.every((r, i) => r.node === last.id && r.index === i) && (last.config.returnState === true ? outs.length >= 2 : outs.length === 1);
+  return (
+    outs.every((r, i) => r.node === last.id && r.index === i) && (last.config.returnState === true ? outs.length >= 2 : outs.length === 1)
+  );
 }
 
 export function irToModel(where: string, ir: IrGraph, options: { name?: string; seed?: number } = {}): Model {
@@ -66,7 +96,9 @@ export function irToModel(where: string, ir: IrGraph, options: { name?: string; 
   try {
     const input = ir.inputs[0];
     try {
-      model.build(input.dtype === 'int32' ? [-1] : input.shape.map((d, i) => (i === 0 && input.shape.length === 2 ? -1 : d)), { initialize: false });
+      model.build(input.dtype === 'int32' ? [-1] : input.shape.map((d, i) => (i === 0 && input.shape.length === 2 ? -1 : d)), {
+        initialize: false,
+      });
     } catch (e) {
       formatError(`${where}: the layers do not fit together: ${(e as Error).message}`);
     }
@@ -114,8 +146,10 @@ export function irToFunctional(where: string, ir: IrGraph, options: { name?: str
   let m: Model;
   try {
     m = model({
-      inputs: ir.inputs.map((i) => take({ node: i.id, index: 0 })), outputs: ir.outputs.map((o) => take(o.ref)),
-      name: options.name ?? safe(ir.name), ...(options.seed === undefined ? {} : { seed: options.seed }),
+      inputs: ir.inputs.map((i) => take({ node: i.id, index: 0 })),
+      outputs: ir.outputs.map((o) => take(o.ref)),
+      name: options.name ?? safe(ir.name),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
   } catch (e) {
     return formatError(`${where}: the layers do not make a model: ${(e as Error).message}`);

@@ -17,4 +17,3 @@ export function formatError(message: string): never {
 export function argError(message: string): never {
   throw new WasmRnnError('E_ARG', message);
 }
-

@@ -13,7 +13,9 @@ export function toBytes(where: string, bytes: unknown): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return argError(`${where}: expected the bytes of an .onnx file (Uint8Array or ArrayBuffer), got ${bytes === null ? 'null' : typeof bytes}`);
+  return argError(
+    `${where}: expected the bytes of an .onnx file (Uint8Array or ArrayBuffer), got ${bytes === null ? 'null' : typeof bytes}`,
+  );
 }
 
 export function decodeModel(where: string, bytes: Uint8Array): ModelProto {

@@ -49,7 +49,8 @@ export interface FromOnnxOptions {
 export function fromOnnx(bytes: Uint8Array | ArrayBuffer, options: FromOnnxOptions = {}): Model {
   const where = 'fromOnnx';
   if (options === null || typeof options !== 'object') argError(`${where}: options must be an object`);
-  for (const k of Object.keys(options)) if (k !== 'name' && k !== 'seed') argError(`${where}: unknown option '${k}' (supported: name, seed)`);
+  for (const k of Object.keys(options))
+    if (k !== 'name' && k !== 'seed') argError(`${where}: unknown option '${k}' (supported: name, seed)`);
   return irToModel(where, onnxToIr(where, toBytes(where, bytes)), options);
 }
 

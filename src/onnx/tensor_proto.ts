@@ -24,8 +24,15 @@ export interface ConstTensor {
 export const MAX_DIM = 2 ** 31 - 1;
 
 const INT_TYPES: Record<number, number> = {
-  [DT.INT8]: 1, [DT.UINT8]: 1, [DT.INT16]: 2, [DT.UINT16]: 2, [DT.INT32]: 4, [DT.UINT32]: 4,
-  [DT.INT64]: 8, [DT.UINT64]: 8, [DT.BOOL]: 1,
+  [DT.INT8]: 1,
+  [DT.UINT8]: 1,
+  [DT.INT16]: 2,
+  [DT.UINT16]: 2,
+  [DT.INT32]: 4,
+  [DT.UINT32]: 4,
+  [DT.INT64]: 8,
+  [DT.UINT64]: 8,
+  [DT.BOOL]: 1,
 };
 
 export function isFloatType(t: number): boolean {
@@ -61,8 +68,10 @@ export function dimsOf(where: string, t: TensorProto): number[] {
 export function readTensor(where: string, t: TensorProto): ConstTensor {
   if (t.dataLocation === TensorProto_DataLocation.EXTERNAL || t.externalData.length > 0) {
     const loc = t.externalData.find((e) => e.key === 'location')?.value;
-    formatError(`${where}: the tensor's data is in an external file${loc ? ` ('${loc}')` : ''}, which we cannot read; ` +
-      'save the model with its weights inside (Python: onnx.save(onnx.load(path), out, save_as_external_data=False))');
+    formatError(
+      `${where}: the tensor's data is in an external file${loc ? ` ('${loc}')` : ''}, which we cannot read; ` +
+        'save the model with its weights inside (Python: onnx.save(onnx.load(path), out, save_as_external_data=False))',
+    );
   }
   if (t.segment) formatError(`${where}: segmented tensors are not supported`);
   const dims = dimsOf(where, t);
@@ -70,12 +79,16 @@ export function readTensor(where: string, t: TensorProto): ConstTensor {
   const type = t.dataType;
   const float = isFloatType(type);
   if (!float && !isIntType(type)) {
-    formatError(`${where}: element type ${typeName(type)} is not supported (float32, float64 and integer types are; convert float16 models to float32)`);
+    formatError(
+      `${where}: element type ${typeName(type)} is not supported (float32, float64 and integer types are; convert float16 models to float32)`,
+    );
   }
   const size = type === DT.DOUBLE ? 8 : type === DT.FLOAT ? 4 : INT_TYPES[type];
   if (t.rawData.byteLength > 0) {
     if (t.rawData.byteLength !== n * size) {
-      formatError(`${where}: raw_data holds ${t.rawData.byteLength} bytes, but shape [${dims.join(', ')}] of ${typeName(type)} needs ${n * size}`);
+      formatError(
+        `${where}: raw_data holds ${t.rawData.byteLength} bytes, but shape [${dims.join(', ')}] of ${typeName(type)} needs ${n * size}`,
+      );
     }
     return { type, dims, data: fromRaw(t.rawData, type, n) };
   }
@@ -90,11 +103,17 @@ export function readTensor(where: string, t: TensorProto): ConstTensor {
 
 function typedField(t: TensorProto, type: number): ArrayLike<number | bigint> {
   switch (type) {
-    case DT.FLOAT: return t.floatData;
-    case DT.DOUBLE: return t.doubleData;
-    case DT.INT64: return t.int64Data;
-    case DT.UINT32: case DT.UINT64: return t.uint64Data;
-    default: return t.int32Data; // int8/16/32, uint8/16, bool
+    case DT.FLOAT:
+      return t.floatData;
+    case DT.DOUBLE:
+      return t.doubleData;
+    case DT.INT64:
+      return t.int64Data;
+    case DT.UINT32:
+    case DT.UINT64:
+      return t.uint64Data;
+    default:
+      return t.int32Data; // int8/16/32, uint8/16, bool
   }
 }
 
@@ -113,14 +132,29 @@ function fromRaw(raw: Uint8Array, type: number, n: number): Float32Array | Float
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     switch (type) {
-      case DT.INT64: out[i] = Number(v.getBigInt64(8 * i, true)); break;
-      case DT.UINT64: out[i] = Number(v.getBigUint64(8 * i, true)); break;
-      case DT.INT32: out[i] = v.getInt32(4 * i, true); break;
-      case DT.UINT32: out[i] = v.getUint32(4 * i, true); break;
-      case DT.INT16: out[i] = v.getInt16(2 * i, true); break;
-      case DT.UINT16: out[i] = v.getUint16(2 * i, true); break;
-      case DT.INT8: out[i] = v.getInt8(i); break;
-      default: out[i] = v.getUint8(i); // uint8, bool
+      case DT.INT64:
+        out[i] = Number(v.getBigInt64(8 * i, true));
+        break;
+      case DT.UINT64:
+        out[i] = Number(v.getBigUint64(8 * i, true));
+        break;
+      case DT.INT32:
+        out[i] = v.getInt32(4 * i, true);
+        break;
+      case DT.UINT32:
+        out[i] = v.getUint32(4 * i, true);
+        break;
+      case DT.INT16:
+        out[i] = v.getInt16(2 * i, true);
+        break;
+      case DT.UINT16:
+        out[i] = v.getUint16(2 * i, true);
+        break;
+      case DT.INT8:
+        out[i] = v.getInt8(i);
+        break;
+      default:
+        out[i] = v.getUint8(i); // uint8, bool
     }
   }
   return out;

@@ -72,7 +72,12 @@ export function teacherForcing(source: readonly Int32Array[], target: readonly I
  * the tie-break and the batch order are random; without one the order is
  * fixed (evaluation).
  */
-export function lengthBuckets(source: readonly Int32Array[], target: readonly Int32Array[], batchSize: number, rng: Rng | null): Int32Array[] {
+export function lengthBuckets(
+  source: readonly Int32Array[],
+  target: readonly Int32Array[],
+  batchSize: number,
+  rng: Rng | null,
+): Int32Array[] {
   const n = source.length;
   const key = new Float64Array(n);
   for (let i = 0; i < n; i++) key[i] = rng ? rng.next() : i / n;

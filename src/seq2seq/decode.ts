@@ -111,19 +111,21 @@ export class Decoder {
     }
     let states = encStates.map((st) => gatherRows(st, parents, H));
 
-    const V = (this.step.outputs[0].shape.at(-1) as number);
+    const V = this.step.outputs[0].shape.at(-1) as number;
     const topIds = new Int32Array(K);
     const topP = new Float64Array(K);
     while (rows.length > 0) {
       const R = rows.length;
       const tokens = Int32Array.from(rows, (r) => (r.ids.length ? r.ids[r.ids.length - 1] : START_ID));
-      const outs = this.step.predict([new Tensor(tokens, [R, 1]), ...states.map((st) => new Tensor(st, [R, H]))], { batchSize: R }) as Tensor[];
+      const outs = this.step.predict([new Tensor(tokens, [R, 1]), ...states.map((st) => new Tensor(st, [R, H]))], {
+        batchSize: R,
+      }) as Tensor[];
       this.calls.push(R);
       const probs = outs[0].data;
       const next: Row[] = [];
       const nextParents: number[] = [];
       // rows are grouped by source: [start, end) is one source's
-      for (let start = 0; start < R; ) {
+      for (let start = 0; start < R;) {
         const b = rows[start].src;
         let end = start;
         while (end < R && rows[end].src === b) end++;
@@ -142,7 +144,8 @@ export class Decoder {
             }
             continue;
           }
-          for (let j = 0; j < k; j++) cands.push({ parent: r, id: topIds[j], logProb: row.logProb + Math.log(Math.max(topP[j], MIN_PROB)) });
+          for (let j = 0; j < k; j++)
+            cands.push({ parent: r, id: topIds[j], logProb: row.logProb + Math.log(Math.max(topP[j], MIN_PROB)) });
         }
         if (cands.length > 0) {
           // best first; ties: the earlier row, then the lower id (deterministic)

@@ -41,9 +41,16 @@ export interface ErrorRates {
 
 export function errorRates<T>(references: readonly ArrayLike<T>[], hypotheses: readonly ArrayLike<T>[]): ErrorRates {
   const where = 'errorRates';
-  if (!Array.isArray(references) || !Array.isArray(hypotheses)) fail('E_ARG', `${where}: references and hypotheses must be arrays of sequences, got ${describe(references)} and ${describe(hypotheses)}`);
+  if (!Array.isArray(references) || !Array.isArray(hypotheses))
+    fail(
+      'E_ARG',
+      `${where}: references and hypotheses must be arrays of sequences, got ${describe(references)} and ${describe(hypotheses)}`,
+    );
   if (references.length !== hypotheses.length || references.length === 0) {
-    fail('E_ARG', `${where}: need as many hypotheses as references (at least one), got ${references.length} references and ${hypotheses.length} hypotheses`);
+    fail(
+      'E_ARG',
+      `${where}: need as many hypotheses as references (at least one), got ${references.length} references and ${hypotheses.length} hypotheses`,
+    );
   }
   let edits = 0;
   let referenceTokens = 0;
@@ -56,5 +63,12 @@ export function errorRates<T>(references: readonly ArrayLike<T>[], hypotheses: r
   });
   if (referenceTokens === 0) fail('E_ARG', `${where}: every reference is empty; the token error rate is undefined`);
   const sequences = references.length;
-  return { tokenErrorRate: edits / referenceTokens, sequenceErrorRate: wrongSequences / sequences, edits, referenceTokens, sequences, wrongSequences };
+  return {
+    tokenErrorRate: edits / referenceTokens,
+    sequenceErrorRate: wrongSequences / sequences,
+    edits,
+    referenceTokens,
+    sequences,
+    wrongSequences,
+  };
 }

@@ -79,7 +79,8 @@ export function layersOf(m: Model, where: string): Seq2seqLayers {
   const get = (name: string, className: string | string[]) => {
     const l = m.layers.find((x) => x.name === name);
     const ok = Array.isArray(className) ? className : [className];
-    if (!l || !ok.includes(l.className)) fail('E_FORMAT', `${where}: the model has no ${ok.join(' or ')} layer named '${name}'; it was not saved by a seq2seq model`);
+    if (!l || !ok.includes(l.className))
+      fail('E_FORMAT', `${where}: the model has no ${ok.join(' or ')} layer named '${name}'; it was not saved by a seq2seq model`);
     return l;
   };
   return {

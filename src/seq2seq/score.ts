@@ -15,7 +15,12 @@ import { lengthBuckets, teacherForcing } from './batches.js';
 const MIN_PROB = 1e-30;
 
 /** log p(target_i | source_i) for every pair, in float64. */
-export function logProbabilities(training: Model, source: readonly Int32Array[], target: readonly Int32Array[], batchSize: number): Float64Array {
+export function logProbabilities(
+  training: Model,
+  source: readonly Int32Array[],
+  target: readonly Int32Array[],
+  batchSize: number,
+): Float64Array {
   const out = new Float64Array(source.length);
   for (const idx of lengthBuckets(source, target, batchSize, null)) {
     const tf = teacherForcing(source, target, idx);

@@ -23,7 +23,16 @@ import type { Model } from '../models/model.js';
 import { bool } from '../layers/options.js';
 import { optimizers } from '../train/optimizers.js';
 import { Decoder, type Hypothesis } from './decode.js';
-import { encoderModel, layersOf, makeLayers, SEQ2SEQ_CELLS, stepModel, trainingModel, type Seq2seqCell, type Seq2seqLayers } from './models.js';
+import {
+  encoderModel,
+  layersOf,
+  makeLayers,
+  SEQ2SEQ_CELLS,
+  stepModel,
+  trainingModel,
+  type Seq2seqCell,
+  type Seq2seqLayers,
+} from './models.js';
 import { crossEntropy, logProbabilities } from './score.js';
 import { fitSeq2seq, fitSettings, type Seq2seqFitOptions, type Seq2seqHistory } from './train.js';
 import { SeqVocab, type SequenceLike } from './vocab.js';
@@ -78,7 +87,18 @@ interface Seq2seqConfig {
   clipnorm: number;
 }
 
-const OPTION_KEYS = ['sourceVocab', 'targetVocab', 'embeddingDim', 'units', 'cell', 'reverseSource', 'learningRate', 'clipnorm', 'seed', 'name'];
+const OPTION_KEYS = [
+  'sourceVocab',
+  'targetVocab',
+  'embeddingDim',
+  'units',
+  'cell',
+  'reverseSource',
+  'learningRate',
+  'clipnorm',
+  'seed',
+  'name',
+];
 const DECODE_KEYS = ['beamWidth', 'maxLength', 'lengthPenalty', 'batchSize'];
 let seq2seqIds = 0;
 
@@ -159,7 +179,11 @@ export class Seq2seq {
   }
 
   /** Mean negative log-likelihood per target token (end tokens included) and its perplexity. */
-  evaluate(source: readonly SequenceLike[], target: readonly SequenceLike[], opts: { batchSize?: number } = {}): { loss: number; perplexity: number; tokens: number } {
+  evaluate(
+    source: readonly SequenceLike[],
+    target: readonly SequenceLike[],
+    opts: { batchSize?: number } = {},
+  ): { loss: number; perplexity: number; tokens: number } {
     const where = 'seq2seq.evaluate';
     const batchSize = this.batchOption(where, opts);
     const [src, tgt] = this.pairs(where, source, target, 'source', 'target');
@@ -172,9 +196,13 @@ export class Seq2seq {
     const where = 'seq2seq.serialize';
     const o = checkObject(where, 'options', opts ?? {});
     checkKeys(where, o, ['includeOptimizer', 'metadata']);
-    if (o.metadata !== undefined && (typeof o.metadata !== 'object' || o.metadata === null || Array.isArray(o.metadata))) fail('E_ARG', `${where}: metadata must be an object`);
+    if (o.metadata !== undefined && (typeof o.metadata !== 'object' || o.metadata === null || Array.isArray(o.metadata)))
+      fail('E_ARG', `${where}: metadata must be an object`);
     const metadata = { ...(o.metadata as Record<string, unknown> | undefined), seq2seq: this.config };
-    return this.model.serialize({ ...(o.includeOptimizer === undefined ? {} : { includeOptimizer: o.includeOptimizer as boolean }), metadata });
+    return this.model.serialize({
+      ...(o.includeOptimizer === undefined ? {} : { includeOptimizer: o.includeOptimizer as boolean }),
+      metadata,
+    });
   }
 
   /** Give the memory of all three models back. */
@@ -219,20 +247,31 @@ export function seq2seq(opts: Seq2seqOptions): Seq2seq {
     clipnorm: checkNumber(where, 'clipnorm', o.clipnorm ?? 5, 0),
   };
   if (o.seed !== undefined) checkInt(where, 'seed', o.seed, 0, 2 ** 32 - 1);
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) fail('E_ARG', `${where}: name must be a non-empty string, got ${describe(o.name)}`);
-  const layers = makeLayers({ sourceVocab: source.size, targetVocab: target.size, embeddingDim: config.embeddingDim, units: config.units, cell: config.cell, reverseSource: config.reverseSource });
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0))
+    fail('E_ARG', `${where}: name must be a non-empty string, got ${describe(o.name)}`);
+  const layers = makeLayers({
+    sourceVocab: source.size,
+    targetVocab: target.size,
+    embeddingDim: config.embeddingDim,
+    units: config.units,
+    cell: config.cell,
+    reverseSource: config.reverseSource,
+  });
   const training = trainingModel(layers, (o.name as string | undefined) ?? `seq2seq_${++seq2seqIds}`, o.seed as number | undefined);
   compile(training, config);
   return new Seq2seq(config, layers, training);
 }
 
 function compile(m: Model, c: Seq2seqConfig): void {
-  const optimizer = optimizers.adam(c.clipnorm > 0 ? { learningRate: c.learningRate, globalClipnorm: c.clipnorm } : { learningRate: c.learningRate });
+  const optimizer = optimizers.adam(
+    c.clipnorm > 0 ? { learningRate: c.learningRate, globalClipnorm: c.clipnorm } : { learningRate: c.learningRate },
+  );
   m.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
 }
 
 function positive(where: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !(v > 0)) fail('E_ARG', `${where}: ${name} must be a positive number, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || !(v > 0))
+    fail('E_ARG', `${where}: ${name} must be a positive number, got ${describe(v)}`);
   return v;
 }
 
@@ -242,17 +281,25 @@ export function loadSeq2seq(bytes: Uint8Array | ArrayBuffer): Seq2seq {
   const m = loadModelSync(bytes);
   try {
     const c = m.metadata?.seq2seq as Seq2seqConfig | undefined;
-    if (!c || typeof c !== 'object' || c.version !== 1) fail('E_FORMAT', `${where}: the artifact holds a model but no seq2seq configuration (metadata.seq2seq); save it with seq2seq.serialize()`);
+    if (!c || typeof c !== 'object' || c.version !== 1)
+      fail(
+        'E_FORMAT',
+        `${where}: the artifact holds a model but no seq2seq configuration (metadata.seq2seq); save it with seq2seq.serialize()`,
+      );
     const layers = layersOf(m, where);
     let s: Seq2seq;
     try {
       if (!m.compileConfig) compile(m, c);
       s = new Seq2seq(c, layers, m);
     } catch (e) {
-      if (e instanceof WasmRnnError && e.code === 'E_ARG') throw new WasmRnnError('E_FORMAT', `${where}: the saved seq2seq configuration is malformed: ${e.message}`);
+      if (e instanceof WasmRnnError && e.code === 'E_ARG')
+        throw new WasmRnnError('E_FORMAT', `${where}: the saved seq2seq configuration is malformed: ${e.message}`);
       throw e;
     }
-    if (s.sourceVocab.size !== (layers.sourceEmbedding as unknown as { inputDim: number }).inputDim || s.targetVocab.size !== layers.output.units) {
+    if (
+      s.sourceVocab.size !== (layers.sourceEmbedding as unknown as { inputDim: number }).inputDim ||
+      s.targetVocab.size !== layers.output.units
+    ) {
       fail('E_FORMAT', `${where}: the saved vocabularies do not match the model's embedding and output sizes`);
     }
     return s;

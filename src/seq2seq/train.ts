@@ -73,12 +73,21 @@ export function fitSettings(where: string, opts: unknown): FitSettings {
   const verbose = o.verbose ?? 0;
   if (verbose !== 0 && verbose !== 1) fail('E_ARG', `${where}: verbose must be 0 or 1, got ${describe(verbose)}`);
   const cbs = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks];
-  for (const cb of cbs) if (!cb || typeof cb !== 'object') fail('E_ARG', `${where}: callbacks must be objects with onEpochEnd/onBatchEnd/... hooks`);
+  for (const cb of cbs)
+    if (!cb || typeof cb !== 'object') fail('E_ARG', `${where}: callbacks must be objects with onEpochEnd/onBatchEnd/... hooks`);
   const signal = o.signal;
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean')) {
     fail('E_ARG', `${where}: signal must be an AbortSignal`);
   }
-  return { epochs, batchSize, shuffle: bool('shuffle', true), buckets: bool('bucketByLength', true), callbacks: cbs as Callback[], verbose: verbose as 0 | 1, signal: signal as AbortSignal | undefined };
+  return {
+    epochs,
+    batchSize,
+    shuffle: bool('shuffle', true),
+    buckets: bool('bucketByLength', true),
+    callbacks: cbs as Callback[],
+    verbose: verbose as 0 | 1,
+    signal: signal as AbortSignal | undefined,
+  };
 }
 
 export async function fitSeq2seq(model: Model, data: FitData, s: FitSettings): Promise<Seq2seqHistory> {
@@ -94,7 +103,8 @@ export async function fitSeq2seq(model: Model, data: FitData, s: FitSettings): P
   const logKeys = ['loss', ...(data.val ? ['val_loss'] : [])];
   model.stopTraining = false;
   for (const cb of cbs) cb.setModel?.(model);
-  for (const cb of cbs) cb.setParams?.({ epochs: s.epochs, steps, samples: source.length, batchSize: s.batchSize, initialEpoch: 0, logKeys });
+  for (const cb of cbs)
+    cb.setParams?.({ epochs: s.epochs, steps, samples: source.length, batchSize: s.batchSize, initialEpoch: 0, logKeys });
   for (const cb of cbs) await cb.onTrainBegin?.();
   let logs: Logs = {};
   let lastYield = performance.now();
@@ -106,7 +116,11 @@ export async function fitSeq2seq(model: Model, data: FitData, s: FitSettings): P
     let seen = 0;
     const batches = plan(s.shuffle);
     for (let b = 0; b < batches.length && !model.stopTraining; b++) {
-      if (s.signal?.aborted) throw new WasmRnnError('E_ABORT', `${where}: aborted (${String(s.signal.reason ?? 'signal')}) during epoch ${epoch + 1}, batch ${b + 1}`);
+      if (s.signal?.aborted)
+        throw new WasmRnnError(
+          'E_ABORT',
+          `${where}: aborted (${String(s.signal.reason ?? 'signal')}) during epoch ${epoch + 1}, batch ${b + 1}`,
+        );
       for (const cb of cbs) await cb.onBatchBegin?.(b);
       const tf = teacherForcing(source, target, batches[b]);
       const loss = model.trainOnBatch([tf.source, tf.decoderInput], tf.decoderTarget);
@@ -122,7 +136,8 @@ export async function fitSeq2seq(model: Model, data: FitData, s: FitSettings): P
     if (seen === 0) break;
     const secs = (performance.now() - t0) / 1000;
     logs = { loss: nll / tokens };
-    if (data.val) logs.val_loss = crossEntropy(logProbabilities(model, data.val.source, data.val.target, s.batchSize), data.val.target).loss;
+    if (data.val)
+      logs.val_loss = crossEntropy(logProbabilities(model, data.val.source, data.val.target, s.batchSize), data.val.target).loss;
     history.epoch.push(epoch);
     for (const [k, v] of Object.entries({ ...logs, seqPerSec: seen / secs })) (history.history[k] ??= []).push(v);
     if (s.verbose === 1) {

@@ -44,7 +44,10 @@ export class SeqVocab {
     const reserved = side === 'source' ? 'id 0 (padding)' : 'ids 0 (padding), 1 (start) and 2 (end)';
     if (typeof v === 'number') {
       if (!Number.isInteger(v) || v <= first || v > 1 << 24) {
-        fail('E_ARG', `${where}: ${name} must be an integer > ${first} (the number of ids, ${reserved} included) or an array of tokens, got ${describe(v)}`);
+        fail(
+          'E_ARG',
+          `${where}: ${name} must be an integer > ${first} (the number of ids, ${reserved} included) or an array of tokens, got ${describe(v)}`,
+        );
       }
       return new this(side, v, null);
     }
@@ -62,11 +65,18 @@ export class SeqVocab {
   /** Ids of one sequence; every id checked against the vocabulary and the reserved ids. */
   encode(where: string, seq: unknown, label: string): Int32Array {
     if (typeof seq === 'string') {
-      if (!this.index) fail('E_ARG', `${where}: ${label} is a string, but the ${this.side} vocabulary was given as a size; pass ids, or give the vocabulary as tokens`);
+      if (!this.index)
+        fail(
+          'E_ARG',
+          `${where}: ${label} is a string, but the ${this.side} vocabulary was given as a size; pass ids, or give the vocabulary as tokens`,
+        );
       return this.fromTokens(where, Array.from(seq), label);
     }
     if (!seq || typeof seq !== 'object' || typeof (seq as ArrayLike<unknown>).length !== 'number') {
-      fail('E_ARG', `${where}: ${label} must be an array of ${this.index ? 'tokens or ' : ''}ids${this.index ? ', or a string' : ''}, got ${describe(seq)}`);
+      fail(
+        'E_ARG',
+        `${where}: ${label} must be an array of ${this.index ? 'tokens or ' : ''}ids${this.index ? ', or a string' : ''}, got ${describe(seq)}`,
+      );
     }
     const s = seq as ArrayLike<unknown>;
     if (s.length > 0 && typeof s[0] === 'string') return this.fromTokens(where, Array.from(s), label);
@@ -74,7 +84,10 @@ export class SeqVocab {
     for (let t = 0; t < s.length; t++) {
       const id = s[t];
       if (typeof id !== 'number' || !Number.isInteger(id) || id < this.first || id >= this.size) {
-        const why = typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < this.first ? ' (reserved: 0 padding' + (this.side === 'target' ? ', 1 start, 2 end)' : ')') : '';
+        const why =
+          typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < this.first
+            ? ' (reserved: 0 padding' + (this.side === 'target' ? ', 1 start, 2 end)' : ')')
+            : '';
         fail('E_ARG', `${where}: ${label}[${t}] = ${describe(id)} is not a ${this.side} token id in [${this.first}, ${this.size})${why}`);
       }
       ids[t] = id;
@@ -95,10 +108,12 @@ export class SeqVocab {
 
   /** Every sequence of a list, checked; a source may not be empty (the encoder would read nothing). */
   encodeAll(where: string, seqs: unknown, what: string): Int32Array[] {
-    if (!Array.isArray(seqs) || seqs.length === 0) fail('E_ARG', `${where}: ${what} must be a non-empty array of sequences, got ${describe(seqs)}`);
+    if (!Array.isArray(seqs) || seqs.length === 0)
+      fail('E_ARG', `${where}: ${what} must be a non-empty array of sequences, got ${describe(seqs)}`);
     return seqs.map((s, i) => {
       const ids = this.encode(where, s, `${what}[${i}]`);
-      if (ids.length === 0 && this.side === 'source') fail('E_ARG', `${where}: ${what}[${i}] is empty; every source needs at least one token`);
+      if (ids.length === 0 && this.side === 'source')
+        fail('E_ARG', `${where}: ${what}[${i}] is empty; every source needs at least one token`);
       return ids;
     });
   }

@@ -29,7 +29,13 @@ export function jsonObject(where: string, path: string, v: unknown): JsonObject 
 }
 
 /** Fail on missing required keys and on keys we do not know (never ignored). */
-export function jsonKeys(where: string, path: string, obj: JsonObject, required: readonly string[], optional: readonly string[] = []): void {
+export function jsonKeys(
+  where: string,
+  path: string,
+  obj: JsonObject,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): void {
   for (const k of required) {
     if (!Object.prototype.hasOwnProperty.call(obj, k)) fail('E_FORMAT', `${where}: ${path} is missing the field '${k}'`);
   }

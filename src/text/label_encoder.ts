@@ -50,7 +50,10 @@ export class LabelEncoder {
     for (let i = 0; i < labels.length; i++) {
       const id = ids.get(labels[i]);
       if (id === undefined) {
-        fail('E_ARG', `${where}: labels[${i}] = ${describe(labels[i])} was not seen by fit (classes: ${this.list!.map((c) => describe(c)).join(', ')})`);
+        fail(
+          'E_ARG',
+          `${where}: labels[${i}] = ${describe(labels[i])} was not seen by fit (classes: ${this.list!.map((c) => describe(c)).join(', ')})`,
+        );
       }
       out[i] = id;
     }

@@ -43,8 +43,10 @@ export const STOP_WORD_LANGUAGES: readonly string[] = [...ISO_639_1.keys(), ...L
  */
 export function registerStopWords(iso1: string, iso3: string, words: readonly string[]): readonly string[] {
   const where = 'registerStopWords';
-  if (typeof iso1 !== 'string' || !/^[a-z]{2}$/.test(iso1)) fail('E_ARG', `${where}: iso1 must be a two-letter code like 'sv', got ${describe(iso1)}`);
-  if (typeof iso3 !== 'string' || !/^[a-z]{3}$/.test(iso3)) fail('E_ARG', `${where}: iso3 must be a three-letter code like 'swe', got ${describe(iso3)}`);
+  if (typeof iso1 !== 'string' || !/^[a-z]{2}$/.test(iso1))
+    fail('E_ARG', `${where}: iso1 must be a two-letter code like 'sv', got ${describe(iso1)}`);
+  if (typeof iso3 !== 'string' || !/^[a-z]{3}$/.test(iso3))
+    fail('E_ARG', `${where}: iso3 must be a three-letter code like 'swe', got ${describe(iso3)}`);
   const list = Object.freeze([...resolveStopWords(where, words)!]);
   LISTS.set(iso3, list);
   ISO_639_1.set(iso1, iso3);
@@ -64,7 +66,10 @@ export function stopWordList(where: string, code: string): readonly string[] {
   if (list !== undefined) return list;
   const sub = SUBPATHS.includes(code) ? code : SUBPATH_OF.get(code);
   if (sub !== undefined) {
-    fail('E_ARG', `${where}: stopWords '${code}' is not loaded: add import ${sub} from 'wasm-rnn/stopwords/${sub}' and pass stopWords: ${sub} (built in: en, zh)`);
+    fail(
+      'E_ARG',
+      `${where}: stopWords '${code}' is not loaded: add import ${sub} from 'wasm-rnn/stopwords/${sub}' and pass stopWords: ${sub} (built in: en, zh)`,
+    );
   }
   return fail(
     'E_ARG',

@@ -31,18 +31,8 @@ import { resolveSplit } from './split.js';
 import { resolveStandardize } from './standardize.js';
 import { resolveStem } from './stem.js';
 import { resolveStopWords } from './stop_words.js';
-import {
-  type CustomFunctions,
-  type TextVectorizerJSON,
-  readVectorizerJSON,
-  writeVectorizerJSON,
-} from './vectorizer_json.js';
-import {
-  type TextVectorizerOptions,
-  type VectorizerConfig,
-  reservedTokens,
-  resolveConfig,
-} from './vectorizer_options.js';
+import { type CustomFunctions, type TextVectorizerJSON, readVectorizerJSON, writeVectorizerJSON } from './vectorizer_json.js';
+import { type TextVectorizerOptions, type VectorizerConfig, reservedTokens, resolveConfig } from './vectorizer_options.js';
 
 interface Vocabulary {
   /** Reserved tokens, then words; the id of a word is its index. */

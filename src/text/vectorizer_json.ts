@@ -16,15 +16,7 @@
  * "custom" and must be passed again to fromJSON (functions are not data).
  */
 import { checkKeys, checkObject, describe, fail } from '../errors.js';
-import {
-  type JsonObject,
-  jsonInt,
-  jsonKeys,
-  jsonNumberArray,
-  jsonObject,
-  jsonStringArray,
-  parseJson,
-} from './json.js';
+import { type JsonObject, jsonInt, jsonKeys, jsonNumberArray, jsonObject, jsonStringArray, parseJson } from './json.js';
 import type { SplitFn } from './split.js';
 import type { StandardizeFn } from './standardize.js';
 import type { StemFn } from './stem.js';

@@ -40,8 +40,25 @@ import type { Heads } from '../models/heads.js';
 import type { Plan } from '../models/plan.js';
 import type { MetricState } from '../train/metrics.js';
 import {
-  CMD_BUILD, CMD_DROP, CMD_PREPARE, CMD_STEP, COUNT, DONE, GRADS, GRADS_LEN, MAX_OUTPUTS, MID, MODE_EVAL, MODE_INFER, MODE_TRAIN, NEED, OUT,
-  STATUS, STATUS_OK, STATUS_REGION, SUM,
+  CMD_BUILD,
+  CMD_DROP,
+  CMD_PREPARE,
+  CMD_STEP,
+  COUNT,
+  DONE,
+  GRADS,
+  GRADS_LEN,
+  MAX_OUTPUTS,
+  MID,
+  MODE_EVAL,
+  MODE_INFER,
+  MODE_TRAIN,
+  NEED,
+  OUT,
+  STATUS,
+  STATUS_OK,
+  STATUS_REGION,
+  SUM,
 } from './control.js';
 import type { ThreadPool } from './pool.js';
 import type { BuildSpec } from './replica.js';
@@ -92,7 +109,11 @@ export class Parallel {
   /** the job a fit step (stepAsync) is awaiting: dispose() stops it first */
   private inFlight: Job | null = null;
 
-  constructor(readonly pool: ThreadPool, readonly engine: Engine, readonly id: number) {
+  constructor(
+    readonly pool: ThreadPool,
+    readonly engine: Engine,
+    readonly id: number,
+  ) {
     this.single = reasonForOne(engine);
   }
 
@@ -115,7 +136,13 @@ export class Parallel {
   }
 
   /** The same step, waiting without blocking this thread (fit). */
-  async stepAsync(B: number, train: boolean, metrics: readonly (MetricState | null)[] | null, weighted: boolean, modelName: string): Promise<number> {
+  async stepAsync(
+    B: number,
+    train: boolean,
+    metrics: readonly (MetricState | null)[] | null,
+    weighted: boolean,
+    modelName: string,
+  ): Promise<number> {
     const job = this.stepJob(B, train ? MODE_TRAIN : MODE_EVAL, metrics, weighted, modelName);
     try {
       return await this.runAsync(job);
@@ -229,7 +256,11 @@ export class Parallel {
 
   private named(e: unknown, what: string): unknown {
     if (!(e instanceof WasmRnnError) || e.code !== 'E_BACKEND') return e;
-    return new WasmRnnError('E_BACKEND', `${this.engine.where}: ${what} failed: ${e.message}; the weights are as they were before this step`, { cause: e });
+    return new WasmRnnError(
+      'E_BACKEND',
+      `${this.engine.where}: ${what} failed: ${e.message}; the weights are as they were before this step`,
+      { cause: e },
+    );
   }
 
   // ------------------------------------------------------------- slices
@@ -244,7 +275,13 @@ export class Parallel {
 
   // --------------------------------------------------------------- steps
 
-  private *stepJob(B: number, mode: number, metrics: readonly (MetricState | null)[] | null, weighted: boolean, modelName: string): Step<number> {
+  private *stepJob(
+    B: number,
+    mode: number,
+    metrics: readonly (MetricState | null)[] | null,
+    weighted: boolean,
+    modelName: string,
+  ): Step<number> {
     const e = this.engine;
     const be = e.be;
     const heads = e.compiled('fit');
@@ -275,7 +312,18 @@ export class Parallel {
       });
     }
     const sums = this.sums;
-    sliceLoss(be, e, p, sh, B0, B, totals, (k) => p.outputs[k].y, (k) => (weighted ? p.outputs[k].w : null), sums);
+    sliceLoss(
+      be,
+      e,
+      p,
+      sh,
+      B0,
+      B,
+      totals,
+      (k) => p.outputs[k].y,
+      (k) => (weighted ? p.outputs[k].w : null),
+      sums,
+    );
     const params = e.params;
     if (train) {
       be.fill(params.grads, 0, params.size);
@@ -353,7 +401,15 @@ export class Parallel {
   /** Hand each worker its slice's STEP. */
   private post(ws: readonly number[], rows: readonly number[], mode: number, B: number, weighted: boolean): Job {
     const e = this.engine;
-    const m: number[] = [mode, B, weighted ? 1 : 0, ...e.rng.getState().slice(0, 4).map((v) => v | 0)];
+    const m: number[] = [
+      mode,
+      B,
+      weighted ? 1 : 0,
+      ...e.rng
+        .getState()
+        .slice(0, 4)
+        .map((v) => v | 0),
+    ];
     m.push(e.inputs.length);
     for (let i = 0; i < e.inputs.length; i++) {
       const s = e.values[i].shape;
@@ -458,7 +514,13 @@ export class Parallel {
           const r = this.remote(w);
           const s = this.pool.slots[w].i32;
           if (s[STATUS] === STATUS_OK) {
-            Object.assign(r, { built: true, grads: new BufClass(s[GRADS], s[GRADS_LEN], 'float32'), plan: null, capacity: 0, shapes: null });
+            Object.assign(r, {
+              built: true,
+              grads: new BufClass(s[GRADS], s[GRADS_LEN], 'float32'),
+              plan: null,
+              capacity: 0,
+              shapes: null,
+            });
           } else if (s[STATUS] === STATUS_REGION) {
             this.growRegion(r, s[NEED]);
             again.push(w);

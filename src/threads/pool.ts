@@ -59,7 +59,10 @@ export class ThreadPool {
   private closed = false;
   private replicas = 0;
 
-  private constructor(private readonly handles: ThreadHandle[], readonly sab: SharedArrayBuffer) {
+  private constructor(
+    private readonly handles: ThreadHandle[],
+    readonly sab: SharedArrayBuffer,
+  ) {
     this.slots = handles.map((_, w) => new Slots(sab, w));
     this.alive = handles.map(() => true);
     this.seqs = handles.map(() => 0);
@@ -99,7 +102,10 @@ export class ThreadPool {
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<never>((_, bad) => {
-        timer = setTimeout(() => bad(new Error(`the thread workers did not start within ${START_MS / 1000} s (their script: ${String(o.url)})`)), START_MS);
+        timer = setTimeout(
+          () => bad(new Error(`the thread workers did not start within ${START_MS / 1000} s (their script: ${String(o.url)})`)),
+          START_MS,
+        );
       });
       try {
         await Promise.race([Promise.all(ready), late]);
@@ -189,7 +195,9 @@ export class ThreadPool {
       let wake: Promise<unknown>;
       if (signalled) wake = signalled;
       else {
-        const r = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync(i32, slot, v);
+        const r = (
+          Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> | string } }
+        ).waitAsync(i32, slot, v);
         if (!r.async) continue;
         wake = r.value as Promise<unknown>;
       }
@@ -231,7 +239,8 @@ export class ThreadPool {
     this.alive[w] = false;
     const d = this.deaths[w];
     d.reason = reason;
-    if (!this.closed) this.notes.push(`threads: worker thread ${w + 1} stopped (${reason}); ${this.size} thread${this.size > 1 ? 's' : ''} left`);
+    if (!this.closed)
+      this.notes.push(`threads: worker thread ${w + 1} stopped (${reason}); ${this.size} thread${this.size > 1 ? 's' : ''} left`);
     d.reject(this.lost(w));
     this.wake();
   }

@@ -64,7 +64,11 @@ export class Replica {
     for (const l of graph.layers) {
       const w = spec.weights[l.name];
       if (!w) continue;
-      const root = new BufClass(w[0], w[1].reduce((a, b) => a + b, 0), 'float32');
+      const root = new BufClass(
+        w[0],
+        w[1].reduce((a, b) => a + b, 0),
+        'float32',
+      );
       let at = 0;
       const views = w[1].map((n) => {
         const v = this.be.view(root, at, n);

@@ -40,7 +40,14 @@ export function outputRows(engine: Engine, k: number, B: number): number {
  * steps when it carries a mask (read into the plan's hostValid), else -1.
  * Returns whether any output had a mask.
  */
-export function maskCounts(be: Backend, engine: Engine, plan: Plan, heads: readonly SliceHead[], Bs: number, counts: Float64Array): boolean {
+export function maskCounts(
+  be: Backend,
+  engine: Engine,
+  plan: Plan,
+  heads: readonly SliceHead[],
+  Bs: number,
+  counts: Float64Array,
+): boolean {
   let any = false;
   for (let k = 0; k < heads.length; k++) {
     counts[k] = -1;
@@ -67,8 +74,16 @@ export function maskCounts(be: Backend, engine: Engine, plan: Plan, heads: reado
  * (null: unweighted).
  */
 export function sliceLoss(
-  be: Backend, engine: Engine, plan: Plan, heads: readonly SliceHead[], Bs: number, Btotal: number,
-  total: Float64Array, targets: (k: number) => Buf, weights: (k: number) => Buf | null, sums: Float64Array,
+  be: Backend,
+  engine: Engine,
+  plan: Plan,
+  heads: readonly SliceHead[],
+  Bs: number,
+  Btotal: number,
+  total: Float64Array,
+  targets: (k: number) => Buf,
+  weights: (k: number) => Buf | null,
+  sums: Float64Array,
 ): void {
   for (let k = 0; k < heads.length; k++) {
     const h = heads[k];

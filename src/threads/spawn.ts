@@ -21,7 +21,10 @@ export interface ThreadListeners {
 interface WebWorkerLike {
   postMessage(m: unknown): void;
   terminate(): void;
-  addEventListener(t: 'message' | 'error' | 'messageerror', f: (e: { data?: unknown; message?: string; preventDefault?: () => void }) => void): void;
+  addEventListener(
+    t: 'message' | 'error' | 'messageerror',
+    f: (e: { data?: unknown; message?: string; preventDefault?: () => void }) => void,
+  ): void;
 }
 
 interface NodeWorkerLike {

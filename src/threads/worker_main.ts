@@ -19,8 +19,28 @@ import { WasmMemory } from '../backend/wasm.js';
 import { WasmRnnError } from '../errors.js';
 import { nodeBuiltin } from '../node_builtin.js';
 import {
-  ARG, B0, BS, CMD, CMD_BUILD, CMD_DROP, CMD_EXIT, CMD_PREPARE, CMD_STEP, DONE, GRADS, GRADS_LEN, MID, NEED, NOTIFY, REPLICA, SEQ, STATUS,
-  STATUS_ERROR, STATUS_OK, STATUS_REGION, Slots,
+  ARG,
+  B0,
+  BS,
+  CMD,
+  CMD_BUILD,
+  CMD_DROP,
+  CMD_EXIT,
+  CMD_PREPARE,
+  CMD_STEP,
+  DONE,
+  GRADS,
+  GRADS_LEN,
+  MID,
+  NEED,
+  NOTIFY,
+  REPLICA,
+  SEQ,
+  STATUS,
+  STATUS_ERROR,
+  STATUS_OK,
+  STATUS_REGION,
+  Slots,
 } from './control.js';
 import { Replica, type BuildSpec } from './replica.js';
 
@@ -41,11 +61,17 @@ interface Port {
 
 async function connect(): Promise<Port> {
   // started by node:worker_threads (Node, Deno, Bun): its parent port; else a Web Worker's scope
-  const wt = await nodeBuiltin<{ parentPort: { postMessage(m: unknown): void; on(t: 'message', f: (m: unknown) => void): void } | null }>('worker_threads');
+  const wt = await nodeBuiltin<{ parentPort: { postMessage(m: unknown): void; on(t: 'message', f: (m: unknown) => void): void } | null }>(
+    'worker_threads',
+  );
   const port = wt?.parentPort;
   if (port) return { post: (m) => port.postMessage(m), listen: (f) => port.on('message', f) };
-  const g = globalThis as unknown as { postMessage?: (m: unknown) => void; addEventListener?: (t: 'message', f: (e: { data: unknown }) => void) => void };
-  if (typeof g.postMessage !== 'function' || typeof g.addEventListener !== 'function') throw new Error('wasm-rnn thread: no parent port (this file must run as a worker)');
+  const g = globalThis as unknown as {
+    postMessage?: (m: unknown) => void;
+    addEventListener?: (t: 'message', f: (e: { data: unknown }) => void) => void;
+  };
+  if (typeof g.postMessage !== 'function' || typeof g.addEventListener !== 'function')
+    throw new Error('wasm-rnn thread: no parent port (this file must run as a worker)');
   return { post: (m) => g.postMessage!(m), listen: (f) => g.addEventListener!('message', (e) => f(e.data)) };
 }
 
@@ -74,7 +100,12 @@ class Server {
   private readonly replicas = new Map<number, Replica>();
   private readonly raw: WasmMemory;
 
-  constructor(private readonly exports: WasmExports, private readonly memory: WebAssembly.Memory, private readonly s: Slots, private readonly port: Port) {
+  constructor(
+    private readonly exports: WasmExports,
+    private readonly memory: WebAssembly.Memory,
+    private readonly s: Slots,
+    private readonly port: Port,
+  ) {
     this.raw = new WasmMemory(memory, 0);
   }
 

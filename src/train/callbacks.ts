@@ -92,8 +92,11 @@ export class EarlyStopping implements Callback {
   /** Checked before the first batch, so a typo cannot cost a training run. */
   setParams(p: FitParams): void {
     if (!p.logKeys.includes(this.monitor)) {
-      fail('E_ARG', `earlyStopping: monitored value '${this.monitor}' will not be in the logs (they hold: ${p.logKeys.join(', ')}); ` +
-        'pass validationData or validationSplit to monitor val_* values');
+      fail(
+        'E_ARG',
+        `earlyStopping: monitored value '${this.monitor}' will not be in the logs (they hold: ${p.logKeys.join(', ')}); ` +
+          'pass validationData or validationSplit to monitor val_* values',
+      );
     }
   }
 
@@ -107,8 +110,11 @@ export class EarlyStopping implements Callback {
   onEpochEnd(epoch: number, logs: Logs): void {
     const v = logs[this.monitor];
     if (v === undefined) {
-      fail('E_ARG', `earlyStopping: monitored value '${this.monitor}' is not in the logs (have: ${Object.keys(logs).join(', ')}); ` +
-        'pass validationData or validationSplit to monitor val_* values');
+      fail(
+        'E_ARG',
+        `earlyStopping: monitored value '${this.monitor}' is not in the logs (have: ${Object.keys(logs).join(', ')}); ` +
+          'pass validationData or validationSplit to monitor val_* values',
+      );
     }
     const s = this.sign * v;
     if (s < this.best - this.minDelta) {
@@ -143,7 +149,11 @@ export class LearningRateScheduler implements Callback {
   private model: TrainableModel | null = null;
 
   constructor(private readonly schedule: (epoch: number, learningRate: number) => number) {
-    if (typeof schedule !== 'function') fail('E_ARG', `callbacks.learningRateScheduler: expected a function (epoch, learningRate) => learningRate, got ${describe(schedule)}`);
+    if (typeof schedule !== 'function')
+      fail(
+        'E_ARG',
+        `callbacks.learningRateScheduler: expected a function (epoch, learningRate) => learningRate, got ${describe(schedule)}`,
+      );
   }
 
   setModel(model: TrainableModel): void {
@@ -155,7 +165,10 @@ export class LearningRateScheduler implements Callback {
     if (!opt) return;
     const lr = this.schedule(epoch, opt.learningRate);
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
-      fail('E_ARG', `learningRateScheduler: the schedule returned ${describe(lr)} for epoch ${epoch}; it must return a positive finite number`);
+      fail(
+        'E_ARG',
+        `learningRateScheduler: the schedule returned ${describe(lr)} for epoch ${epoch}; it must return a positive finite number`,
+      );
     }
     opt.learningRate = lr;
   }
@@ -197,7 +210,10 @@ export class ReduceLROnPlateau implements Callback {
     if (!(this.factor > 0 && this.factor < 1)) fail('E_ARG', `${where}: factor must be in (0, 1), got ${describe(o.factor)}`);
     this.patience = num(where, 'patience', o.patience, 10);
     this.cooldown = num(where, 'cooldown', o.cooldown, 0);
-    for (const [k, v] of [['patience', this.patience], ['cooldown', this.cooldown]] as const) {
+    for (const [k, v] of [
+      ['patience', this.patience],
+      ['cooldown', this.cooldown],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0) fail('E_ARG', `${where}: ${k} must be a non-negative integer`);
     }
     this.minDelta = Math.abs(num(where, 'minDelta', o.minDelta, 1e-4));
@@ -213,8 +229,11 @@ export class ReduceLROnPlateau implements Callback {
 
   setParams(p: FitParams): void {
     if (!p.logKeys.includes(this.monitor)) {
-      fail('E_ARG', `reduceLROnPlateau: monitored value '${this.monitor}' will not be in the logs (they hold: ${p.logKeys.join(', ')}); ` +
-        'pass validationData or validationSplit to monitor val_* values');
+      fail(
+        'E_ARG',
+        `reduceLROnPlateau: monitored value '${this.monitor}' will not be in the logs (they hold: ${p.logKeys.join(', ')}); ` +
+          'pass validationData or validationSplit to monitor val_* values',
+      );
     }
   }
 

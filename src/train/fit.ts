@@ -50,8 +50,19 @@ export interface History {
   [key: string]: unknown;
 }
 
-const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'classWeight', 'sampleWeight',
-  'callbacks', 'verbose', 'initialEpoch', 'signal'];
+const KEYS = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'validationData',
+  'validationSplit',
+  'classWeight',
+  'sampleWeight',
+  'callbacks',
+  'verbose',
+  'initialEpoch',
+  'signal',
+];
 
 export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions = {}): Promise<History> {
   const where = 'fit';
@@ -67,7 +78,8 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
   if (v !== 0 && v !== 1 && v !== 2 && v !== 'auto') fail('E_ARG', `${where}: verbose must be 0, 1, 2 or 'auto', got ${describe(v)}`);
   const signal = o.signal as AbortSignal | undefined;
   const cbs: Callback[] = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? [...o.callbacks] : [o.callbacks as Callback];
-  for (const cb of cbs) if (!cb || typeof cb !== 'object') fail('E_ARG', `${where}: callbacks must be objects with onEpochEnd/onBatchEnd/... hooks`);
+  for (const cb of cbs)
+    if (!cb || typeof cb !== 'object') fail('E_ARG', `${where}: callbacks must be objects with onEpochEnd/onBatchEnd/... hooks`);
   const verbose = v === 'auto' ? (isTerminal() ? 1 : 0) : v;
   // a progress bar the caller passed already shows progress
   if (verbose === 1 && !cbs.some((cb) => cb instanceof ProgressBar)) cbs.push(new ProgressBar());
@@ -87,15 +99,18 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
   }
   if (o.validationData !== undefined) {
     const vd = o.validationData as unknown[];
-    if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3) fail('E_ARG', `${where}: validationData must be [xVal, yVal] or [xVal, yVal, sampleWeight]`);
+    if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3)
+      fail('E_ARG', `${where}: validationData must be [xVal, yVal] or [xVal, yVal, sampleWeight]`);
     const vw = `${where} (validationData)`;
     val = e.withTargets(e.dataset(vd[0], vw), vd[1], vw);
     val.sampleWeight = vd[2] === undefined ? null : sampleWeights(vd[2], val.n, vw);
   } else if (o.validationSplit !== undefined) {
     const split = o.validationSplit;
-    if (typeof split !== 'number' || !(split > 0 && split < 1)) fail('E_ARG', `${where}: validationSplit must be in (0, 1), got ${describe(split)}`);
+    if (typeof split !== 'number' || !(split > 0 && split < 1))
+      fail('E_ARG', `${where}: validationSplit must be in (0, 1), got ${describe(split)}`);
     const nTrain = Math.floor(ds.n * (1 - split));
-    if (nTrain < 1 || nTrain >= ds.n) fail('E_ARG', `${where}: validationSplit ${split} of ${ds.n} samples leaves an empty training or validation set`);
+    if (nTrain < 1 || nTrain >= ds.n)
+      fail('E_ARG', `${where}: validationSplit ${split} of ${ds.n} samples leaves an empty training or validation set`);
     val = cut(ds, nTrain, ds.n);
     val.classWeight = null;
     ds = cut(ds, 0, nTrain);
@@ -136,7 +151,11 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
     let seen = 0;
     const t0 = now();
     for (let b = 0; b < batches && !model.stopTraining; b++) {
-      if (signal?.aborted) throw new WasmRnnError('E_ABORT', `${where}: aborted (${String(signal.reason ?? 'signal')}) during epoch ${epoch + 1}, batch ${b + 1}`);
+      if (signal?.aborted)
+        throw new WasmRnnError(
+          'E_ABORT',
+          `${where}: aborted (${String(signal.reason ?? 'signal')}) during epoch ${epoch + 1}, batch ${b + 1}`,
+        );
       const from = b * batchSize;
       const to = Math.min(n, from + batchSize);
       for (const cb of cbs) await cb.onBatchBegin?.(b);
@@ -168,7 +187,13 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
       }
     }
     if (seen === 0) break;
-    logs = { loss: lossSum / seen, ...heads.results(metrics, Array.from(parts, (p) => p / seen)) };
+    logs = {
+      loss: lossSum / seen,
+      ...heads.results(
+        metrics,
+        Array.from(parts, (p) => p / seen),
+      ),
+    };
     if (val) {
       reset(valMetrics);
       const vidx = identity(val.n);
@@ -183,7 +208,13 @@ export async function fit(model: Model, x: unknown, y: unknown, opts: FitOptions
         for (let k = 0; k < vparts.length; k++) vparts[k] += heads.parts[k] * B;
       }
       logs.val_loss = vsum / val.n;
-      for (const [k, v] of Object.entries(heads.results(valMetrics, Array.from(vparts, (p) => p / val!.n)))) logs[`val_${k}`] = v;
+      for (const [k, v] of Object.entries(
+        heads.results(
+          valMetrics,
+          Array.from(vparts, (p) => p / val!.n),
+        ),
+      ))
+        logs[`val_${k}`] = v;
     }
     history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
@@ -216,7 +247,8 @@ function reset(ms: readonly (MetricState | null)[]): void {
 
 function intOpt(where: string, name: string, v: unknown, dflt: number, min: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail('E_ARG', `${where}: ${name} must be an integer >= ${min}, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    fail('E_ARG', `${where}: ${name} must be an integer >= ${min}, got ${describe(v)}`);
   return v;
 }
 
@@ -227,7 +259,8 @@ function classWeights(v: unknown, classes: number, where: string): Float32Array 
   for (const [key, w] of Object.entries(v as Record<string, unknown>)) {
     const c = Number(key);
     if (!Number.isInteger(c) || c < 0 || c >= k) fail('E_ARG', `${where}: classWeight key '${key}' is not a class id in [0, ${k})`);
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) fail('E_ARG', `${where}: classWeight[${key}] must be a finite number >= 0, got ${describe(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      fail('E_ARG', `${where}: classWeight[${key}] must be a finite number >= 0, got ${describe(w)}`);
     out[c] = w;
   }
   return out;

@@ -39,13 +39,25 @@ export function getLoss(v: unknown): LossSpec {
   if (v && typeof v === 'object' && typeof (v as LossSpec).name === 'string' && ALIASES[(v as LossSpec).name]) {
     return { name: ALIASES[(v as LossSpec).name], fromLogits: !!(v as LossSpec).fromLogits };
   }
-  return fail('E_ARG', `compile: loss must be one of ${Object.keys(ALIASES).filter((k) => !k.includes('_') && k !== 'mse').map((k) => `'${k}'`).join(', ')}, got ${describe(v)}`);
+  return fail(
+    'E_ARG',
+    `compile: loss must be one of ${Object.keys(ALIASES)
+      .filter((k) => !k.includes('_') && k !== 'mse')
+      .map((k) => `'${k}'`)
+      .join(', ')}, got ${describe(v)}`,
+  );
 }
 
 export const losses = {
   binaryCrossentropy: (o: { fromLogits?: boolean } = {}): LossSpec => ({ name: 'binaryCrossentropy', fromLogits: !!o.fromLogits }),
-  categoricalCrossentropy: (o: { fromLogits?: boolean } = {}): LossSpec => ({ name: 'categoricalCrossentropy', fromLogits: !!o.fromLogits }),
-  sparseCategoricalCrossentropy: (o: { fromLogits?: boolean } = {}): LossSpec => ({ name: 'sparseCategoricalCrossentropy', fromLogits: !!o.fromLogits }),
+  categoricalCrossentropy: (o: { fromLogits?: boolean } = {}): LossSpec => ({
+    name: 'categoricalCrossentropy',
+    fromLogits: !!o.fromLogits,
+  }),
+  sparseCategoricalCrossentropy: (o: { fromLogits?: boolean } = {}): LossSpec => ({
+    name: 'sparseCategoricalCrossentropy',
+    fromLogits: !!o.fromLogits,
+  }),
   meanSquaredError: (): LossSpec => ({ name: 'meanSquaredError', fromLogits: false }),
 };
 
@@ -54,11 +66,17 @@ export const losses = {
  * logits and hands back dL/dz) or on the outputs (MSE). Throws when the last
  * layer cannot produce what the loss needs.
  */
-export function lossHead(loss: LossSpec, last: { className: string; activation?: ActivationName; name: string; logits: boolean }): 'logits' | 'outputs' {
+export function lossHead(
+  loss: LossSpec,
+  last: { className: string; activation?: ActivationName; name: string; logits: boolean },
+): 'logits' | 'outputs' {
   if (loss.name === 'meanSquaredError') return 'outputs';
   const want = loss.name === 'binaryCrossentropy' ? 'sigmoid' : 'softmax';
   if (!last.logits) {
-    fail('E_ARG', `compile: ${loss.name} needs the last layer to be a Dense layer with ${want} activation; the last layer '${last.name}' is a ${last.className}`);
+    fail(
+      'E_ARG',
+      `compile: ${loss.name} needs the last layer to be a Dense layer with ${want} activation; the last layer '${last.name}' is a ${last.className}`,
+    );
   }
   if (loss.fromLogits) {
     if (last.activation !== 'linear') {
@@ -67,8 +85,11 @@ export function lossHead(loss: LossSpec, last: { className: string; activation?:
     return 'logits';
   }
   if (last.activation !== want) {
-    fail('E_ARG', `compile: ${loss.name} expects probabilities from a ${want} last layer, but '${last.name}' applies ${last.activation}; ` +
-      `use activation '${want}', or a linear layer with ${loss.name}({ fromLogits: true })`);
+    fail(
+      'E_ARG',
+      `compile: ${loss.name} expects probabilities from a ${want} last layer, but '${last.name}' applies ${last.activation}; ` +
+        `use activation '${want}', or a linear layer with ${loss.name}({ fromLogits: true })`,
+    );
   }
   return 'logits';
 }

@@ -34,7 +34,11 @@ export class MetricState {
   private readonly fp: Float64Array;
   private readonly fn: Float64Array;
 
-  constructor(loss: LossName, classes: number, readonly names: MetricName[]) {
+  constructor(
+    loss: LossName,
+    classes: number,
+    readonly names: MetricName[],
+  ) {
     if (loss === 'meanSquaredError' && names.length > 0) {
       fail('E_ARG', `compile: metrics ${names.join(', ')} need a classification loss, not meanSquaredError`);
     }

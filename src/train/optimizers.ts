@@ -23,10 +23,28 @@ interface ClipOptions {
   globalClipnorm?: number;
 }
 
-export interface SgdOptions extends ClipOptions { learningRate?: number; momentum?: number; nesterov?: boolean }
-export interface AdamOptions extends ClipOptions { learningRate?: number; beta1?: number; beta2?: number; epsilon?: number }
-export interface RmspropOptions extends ClipOptions { learningRate?: number; rho?: number; momentum?: number; epsilon?: number }
-export interface AdagradOptions extends ClipOptions { learningRate?: number; initialAccumulatorValue?: number; epsilon?: number }
+export interface SgdOptions extends ClipOptions {
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
+}
+export interface AdamOptions extends ClipOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+export interface RmspropOptions extends ClipOptions {
+  learningRate?: number;
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+}
+export interface AdagradOptions extends ClipOptions {
+  learningRate?: number;
+  initialAccumulatorValue?: number;
+  epsilon?: number;
+}
 
 const CLIP_KEYS = ['clipnorm', 'clipvalue', 'globalClipnorm'];
 
@@ -241,7 +259,12 @@ export class Adagrad extends Optimizer {
     be.adagradUpdate(w, g, state[0], n, this.learningRate, this.epsilon);
   }
   getConfig() {
-    return { learningRate: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon, ...this.clipConfig() };
+    return {
+      learningRate: this.learningRate,
+      initialAccumulatorValue: this.initialAccumulatorValue,
+      epsilon: this.epsilon,
+      ...this.clipConfig(),
+    };
   }
 }
 

@@ -37,7 +37,12 @@ export interface TextClassifierOptions extends ClassifierParams {
 }
 
 export const CLASSIFIER_DEFAULTS: Required<ClassifierParams> = {
-  cell: 'lstm', units: 64, layers: 1, embeddingDim: 64, dropout: 0.2, learningRate: 2e-3,
+  cell: 'lstm',
+  units: 64,
+  layers: 1,
+  embeddingDim: 64,
+  dropout: 0.2,
+  learningRate: 2e-3,
 };
 
 /** A compiled classifier (see the header). */
@@ -54,14 +59,18 @@ export function textClassifier(opts: TextClassifierOptions): Sequential {
   const E = checkInt(where, 'embeddingDim', p.embeddingDim, 1);
   const drop = rate(where, 'dropout', p.dropout, 0);
   const lr = p.learningRate;
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) fail('E_ARG', `${where}: learningRate must be a positive number, got ${describe(lr)}`);
+  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr))
+    fail('E_ARG', `${where}: learningRate must be a positive number, got ${describe(lr)}`);
   const stack: Layer[] = [layers.embedding({ inputDim: V, outputDim: E, maskZero: true })];
   for (let i = 0; i < depth; i++) {
     const o2 = { units, returnSequences: i < depth - 1 };
     stack.push(
-      cell === 'lstm' ? layers.lstm(o2)
-        : cell === 'gru' ? layers.gru(o2)
-          : cell === 'simplernn' ? layers.simpleRNN(o2)
+      cell === 'lstm'
+        ? layers.lstm(o2)
+        : cell === 'gru'
+          ? layers.gru(o2)
+          : cell === 'simplernn'
+            ? layers.simpleRNN(o2)
             : layers.bidirectional({ layer: layers.lstm(o2) }),
     );
   }

@@ -26,7 +26,14 @@ import { Tensor } from '../tensor.js';
 import { EarlyStopping } from '../train/callbacks.js';
 import { classificationReport } from '../train/report.js';
 import { yieldToEventLoop } from '../train/fit.js';
-import { CLASSIFIER_CELLS, CLASSIFIER_DEFAULTS, classTargets, predictedClasses, textClassifier, type ClassifierCell } from './classifier.js';
+import {
+  CLASSIFIER_CELLS,
+  CLASSIFIER_DEFAULTS,
+  classTargets,
+  predictedClasses,
+  textClassifier,
+  type ClassifierCell,
+} from './classifier.js';
 
 export interface Range {
   min: number;
@@ -123,7 +130,25 @@ export interface SearchResult {
   validation: string;
 }
 
-const KEYS = ['x', 'y', 'space', 'classes', 'vocabSize', 'folds', 'validationSplit', 'groups', 'classWeight', 'epochs', 'patience', 'metric', 'seed', 'retrain', 'build', 'onTrial', 'signal'];
+const KEYS = [
+  'x',
+  'y',
+  'space',
+  'classes',
+  'vocabSize',
+  'folds',
+  'validationSplit',
+  'groups',
+  'classWeight',
+  'epochs',
+  'patience',
+  'metric',
+  'seed',
+  'retrain',
+  'build',
+  'onTrial',
+  'signal',
+];
 const SPACE_KEYS = ['cell', 'units', 'layers', 'embeddingDim', 'dropout', 'learningRate', 'batchSize'] as const;
 type SpaceKey = (typeof SPACE_KEYS)[number];
 const DEFAULTS: TrialParams = { ...CLASSIFIER_DEFAULTS, batchSize: 32 };
@@ -182,12 +207,17 @@ function checkSpace(where: string, v: unknown, ranges: boolean): SearchSpace {
   const s = { ...checkObject(where, 'space', v) };
   checkKeys(`${where} space`, s, SPACE_KEYS);
   const limits: Record<Exclude<SpaceKey, 'cell'>, [number, number, boolean]> = {
-    units: [1, 4096, true], layers: [1, 8, true], embeddingDim: [1, 4096, true], batchSize: [1, 65536, true],
-    dropout: [0, 0.99, false], learningRate: [1e-8, 10, false],
+    units: [1, 4096, true],
+    layers: [1, 8, true],
+    embeddingDim: [1, 4096, true],
+    batchSize: [1, 65536, true],
+    dropout: [0, 0.99, false],
+    learningRate: [1e-8, 10, false],
   };
   for (const [k, val] of Object.entries(s)) {
     if (k === 'cell') {
-      if (!Array.isArray(val) || val.length === 0) fail('E_ARG', `${where}: space.cell must be a non-empty list of ${CLASSIFIER_CELLS.join(', ')}`);
+      if (!Array.isArray(val) || val.length === 0)
+        fail('E_ARG', `${where}: space.cell must be a non-empty list of ${CLASSIFIER_CELLS.join(', ')}`);
       for (const c of val) checkOneOf(where, 'space.cell', c, CLASSIFIER_CELLS);
       continue;
     }
@@ -195,11 +225,13 @@ function checkSpace(where: string, v: unknown, ranges: boolean): SearchSpace {
     const ok = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi && (!integer || Number.isInteger(x));
     const what = `${integer ? 'integers' : 'numbers'} in [${lo}, ${hi}]`;
     if (Array.isArray(val)) {
-      if (val.length === 0 || !val.every(ok)) fail('E_ARG', `${where}: space.${k} must be a non-empty list of ${what}, got ${describe(val)}`);
+      if (val.length === 0 || !val.every(ok))
+        fail('E_ARG', `${where}: space.${k} must be a non-empty list of ${what}, got ${describe(val)}`);
     } else if (val && typeof val === 'object') {
       if (!ranges) fail('E_ARG', `${where}: space.${k} is a range; gridSearch needs a list of values (ranges are for randomSearch)`);
       const r = val as Range;
-      if (!ok(r.min) || !ok(r.max) || r.min > r.max || (r.log && r.min <= 0)) fail('E_ARG', `${where}: space.${k} range needs min <= max, both ${what}${r.log ? ' and > 0 (log)' : ''}`);
+      if (!ok(r.min) || !ok(r.max) || r.min > r.max || (r.log && r.min <= 0))
+        fail('E_ARG', `${where}: space.${k} range needs min <= max, both ${what}${r.log ? ' and > 0 (log)' : ''}`);
       s[k] = { ...r, integer: integer || r.integer === true };
     } else {
       fail('E_ARG', `${where}: space.${k} must be a list of values${ranges ? ' or a range { min, max, log? }' : ''}, got ${describe(val)}`);
@@ -210,11 +242,13 @@ function checkSpace(where: string, v: unknown, ranges: boolean): SearchSpace {
 
 async function runSearch(where: string, opts: SearchOptions, points: TrialParams[]): Promise<SearchResult> {
   const x = opts.x;
-  if (!(x instanceof Tensor) || x.shape.length !== 2) fail('E_ARG', `${where}: x must be an int32 Tensor (samples, length) of token ids, got ${describe(x)}`);
+  if (!(x instanceof Tensor) || x.shape.length !== 2)
+    fail('E_ARG', `${where}: x must be an int32 Tensor (samples, length) of token ids, got ${describe(x)}`);
   const N = x.shape[0];
   const yIn = opts.y;
   if (!yIn || typeof yIn.length !== 'number') fail('E_ARG', `${where}: y must be an array of class ids, got ${describe(yIn)}`);
-  for (let i = 0; i < yIn.length; i++) if (!Number.isInteger(yIn[i])) fail('E_ARG', `${where}: y[${i}] is ${describe(yIn[i])}, not a class id`);
+  for (let i = 0; i < yIn.length; i++)
+    if (!Number.isInteger(yIn[i])) fail('E_ARG', `${where}: y[${i}] is ${describe(yIn[i])}, not a class id`);
   const y = Int32Array.from(yIn);
   if (y.length !== N) fail('E_SHAPE', `${where}: y has ${y.length} labels but x has ${N} samples`);
   let maxY = 0;
@@ -232,22 +266,31 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   const metric = checkOneOf(where, 'metric', opts.metric ?? 'accuracy', ['accuracy', 'f1', 'loss'] as const);
   const seed = checkInt(where, 'seed', opts.seed ?? 0, 0, 2 ** 32 - 1);
   if (opts.folds !== undefined && opts.validationSplit !== undefined) fail('E_ARG', `${where}: give folds or validationSplit, not both`);
-  const build = opts.build ?? ((p: TrialParams, info: { vocabSize: number; classes: number; seed: number }) => {
-    const { batchSize: _b, ...params } = p;
-    return textClassifier({ ...params, ...info });
-  });
+  const build =
+    opts.build ??
+    ((p: TrialParams, info: { vocabSize: number; classes: number; seed: number }) => {
+      const { batchSize: _b, ...params } = p;
+      return textClassifier({ ...params, ...info });
+    });
   if (typeof build !== 'function') fail('E_ARG', `${where}: build must be a function (params, info) => compiled model`);
 
   const { splits, validation } = validationSplits(where, y, classes, opts, seed);
   const cw = opts.classWeight;
-  if (cw !== undefined && cw !== 'balanced' && (cw === null || typeof cw !== 'object')) fail('E_ARG', `${where}: classWeight must be { classId: weight } or 'balanced'`);
+  if (cw !== undefined && cw !== 'balanced' && (cw === null || typeof cw !== 'object'))
+    fail('E_ARG', `${where}: classWeight must be { classId: weight } or 'balanced'`);
   const weights = (idx: Int32Array): Record<number, number> | undefined => {
     if (cw !== 'balanced') return cw;
     const count = new Array<number>(classes).fill(0);
     for (const i of idx) count[y[i]]++;
     return Object.fromEntries(count.flatMap((n, c) => (n > 0 ? [[c, idx.length / (classes * n)]] : [])));
   };
-  const parts = splits.map((s) => ({ ...s, xt: rows(x, s.train), yt: classTargets(pick(y, s.train), classes), xv: rows(x, s.val), yv: pick(y, s.val) }));
+  const parts = splits.map((s) => ({
+    ...s,
+    xt: rows(x, s.train),
+    yt: classTargets(pick(y, s.train), classes),
+    xv: rows(x, s.val),
+    yv: pick(y, s.val),
+  }));
 
   const trials: TrialResult[] = [];
   for (let t = 0; t < points.length; t++) {
@@ -260,8 +303,13 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
       try {
         const stop = new EarlyStopping({ monitor: 'val_loss', patience, restoreBestWeights: true });
         const h = await model.fit(part.xt, part.yt, {
-          epochs, batchSize: params.batchSize, validationData: [part.xv, classTargets(part.yv, classes)], callbacks: [stop], signal: opts.signal,
-          classWeight: weights(part.train), verbose: 0,
+          epochs,
+          batchSize: params.batchSize,
+          validationData: [part.xv, classTargets(part.yv, classes)],
+          callbacks: [stop],
+          signal: opts.signal,
+          classWeight: weights(part.train),
+          verbose: 0,
         });
         const vl = h.history.val_loss;
         const loss = Math.min(...vl);
@@ -277,9 +325,15 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
     const mean = (f: (p: (typeof per)[number]) => number) => per.reduce((a, p) => a + f(p), 0) / per.length;
     const score = mean((p) => p[metric]);
     const trial: TrialResult = {
-      index: t, params, score, scores,
+      index: t,
+      params,
+      score,
+      scores,
       std: Math.sqrt(scores.reduce((a, s) => a + (s - score) ** 2, 0) / scores.length),
-      accuracy: mean((p) => p.accuracy), f1: mean((p) => p.f1), loss: mean((p) => p.loss), epochs: mean((p) => p.epoch),
+      accuracy: mean((p) => p.accuracy),
+      f1: mean((p) => p.f1),
+      loss: mean((p) => p.loss),
+      epochs: mean((p) => p.epoch),
       seconds: (performance.now() - started) / 1000,
     };
     trials.push(trial);
@@ -292,7 +346,11 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
   if (opts.retrain ?? true) {
     model = build(best.params, { vocabSize, classes, seed });
     await model.fit(x, classTargets(y, classes), {
-      epochs: Math.max(1, Math.round(best.epochs)), batchSize: best.params.batchSize, signal: opts.signal, classWeight: weights(identityOf(N)), verbose: 0,
+      epochs: Math.max(1, Math.round(best.epochs)),
+      batchSize: best.params.batchSize,
+      signal: opts.signal,
+      classWeight: weights(identityOf(N)),
+      verbose: 0,
     });
   }
   return { metric, trials, best, model, validation };
@@ -302,8 +360,13 @@ async function runSearch(where: string, opts: SearchOptions, points: TrialParams
  * @internal The train/validation index sets every trial uses (exported for
  * tests): stratified folds or one split, whole groups kept together.
  */
-export function validationSplits(where: string, y: Int32Array, classes: number, opts: Pick<SearchOptions, 'folds' | 'validationSplit' | 'groups'>, seed: number):
-  { splits: { train: Int32Array; val: Int32Array }[]; validation: string } {
+export function validationSplits(
+  where: string,
+  y: Int32Array,
+  classes: number,
+  opts: Pick<SearchOptions, 'folds' | 'validationSplit' | 'groups'>,
+  seed: number,
+): { splits: { train: Int32Array; val: Int32Array }[]; validation: string } {
   const N = y.length;
   // the same stratified folds for every trial; with groups, whole groups are
   // dealt (stratified by the class of their first sample) and their samples follow
@@ -338,12 +401,14 @@ export function validationSplits(where: string, y: Int32Array, classes: number, 
     validation = `${k}-fold cross-validation${unitOf ? ` by group (${unitY.length} groups)` : ''}`;
   } else {
     const frac = opts.validationSplit ?? 0.2;
-    if (typeof frac !== 'number' || !(frac > 0 && frac < 1)) fail('E_ARG', `${where}: validationSplit must be in (0, 1), got ${describe(frac)}`);
+    if (typeof frac !== 'number' || !(frac > 0 && frac < 1))
+      fail('E_ARG', `${where}: validationSplit must be in (0, 1), got ${describe(frac)}`);
     const isVal = perSample(stratifiedSplit(unitY, classes, frac, rng));
     splits = [{ train: indices(isVal, (v) => v === 0), val: indices(isVal, (v) => v === 1) }];
     validation = `validation split ${frac}${unitOf ? ` by group (${unitY.length} groups)` : ''}`;
   }
-  for (const s of splits) if (s.train.length === 0 || s.val.length === 0) fail('E_ARG', `${where}: ${N} samples are too few for ${validation}`);
+  for (const s of splits)
+    if (s.train.length === 0 || s.val.length === 0) fail('E_ARG', `${where}: ${N} samples are too few for ${validation}`);
   return { splits, validation };
 }
 
@@ -394,11 +459,37 @@ function rows(x: Tensor, idx: Int32Array): Tensor {
 
 /** The results as a table, best first: rank, parameters, score ± std, accuracy, macro F1, val loss, epochs, seconds. */
 export function formatResults(r: SearchResult): string {
-  const head = ['rank', 'cell', 'units', 'layers', 'emb', 'dropout', 'lr', 'batch', `${r.metric} (mean ± sd)`, 'accuracy', 'macro F1', 'val loss', 'epochs', 'time'];
+  const head = [
+    'rank',
+    'cell',
+    'units',
+    'layers',
+    'emb',
+    'dropout',
+    'lr',
+    'batch',
+    `${r.metric} (mean ± sd)`,
+    'accuracy',
+    'macro F1',
+    'val loss',
+    'epochs',
+    'time',
+  ];
   const body = r.trials.map((t, i) => [
-    String(i + 1), t.params.cell, String(t.params.units), String(t.params.layers), String(t.params.embeddingDim),
-    String(t.params.dropout), String(t.params.learningRate), String(t.params.batchSize),
-    `${t.score.toFixed(4)} ± ${t.std.toFixed(4)}`, t.accuracy.toFixed(4), t.f1.toFixed(4), t.loss.toFixed(4), t.epochs.toFixed(1), `${t.seconds.toFixed(1)}s`,
+    String(i + 1),
+    t.params.cell,
+    String(t.params.units),
+    String(t.params.layers),
+    String(t.params.embeddingDim),
+    String(t.params.dropout),
+    String(t.params.learningRate),
+    String(t.params.batchSize),
+    `${t.score.toFixed(4)} ± ${t.std.toFixed(4)}`,
+    t.accuracy.toFixed(4),
+    t.f1.toFixed(4),
+    t.loss.toFixed(4),
+    t.epochs.toFixed(1),
+    `${t.seconds.toFixed(1)}s`,
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');

@@ -77,8 +77,23 @@ export interface FitInWorkerResult {
   threads: number;
 }
 
-const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'classWeight', 'sampleWeight', 'initialEpoch',
-  'signal', 'onProgress', 'onBatchEnd', 'onEpochEnd', 'workerUrl', 'init', 'abortGraceMs'];
+const KEYS = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'validationSplit',
+  'validationData',
+  'classWeight',
+  'sampleWeight',
+  'initialEpoch',
+  'signal',
+  'onProgress',
+  'onBatchEnd',
+  'onEpochEnd',
+  'workerUrl',
+  'init',
+  'abortGraceMs',
+];
 
 /** The two worker APIs behind one face. */
 interface WorkerHandle {
@@ -120,7 +135,8 @@ async function spawn(url: string | URL, on: Listeners): Promise<WorkerHandle> {
     return { kind: 'web-worker', post: (m) => w.postMessage(m), terminate: () => w.terminate() };
   }
   const wt = await nodeBuiltin<{ Worker: new (u: string | URL) => NodeWorkerLike }>('worker_threads');
-  if (!wt) return fail('E_STATE', 'fitInWorker: this runtime has neither Web Workers nor node:worker_threads; train with model.fit() instead');
+  if (!wt)
+    return fail('E_STATE', 'fitInWorker: this runtime has neither Web Workers nor node:worker_threads; train with model.fit() instead');
   const w = new wt.Worker(typeof url === 'string' && !/^[a-z]+:/i.test(url) ? url : new URL(url));
   let done = false;
   w.on('message', (m) => on.message(m as WorkerMessage));
@@ -152,7 +168,8 @@ export async function fitInWorker(model: Model, x: unknown, y: unknown, opts: Fi
     if (!KEYS.includes(k)) fail('E_ARG', `${where}: unknown option '${k}' (supported: ${KEYS.join(', ')})`);
   }
   for (const k of ['onProgress', 'onBatchEnd', 'onEpochEnd'] as const) {
-    if (opts[k] !== undefined && typeof opts[k] !== 'function') fail('E_ARG', `${where}: ${k} must be a function, got ${describe(opts[k])}`);
+    if (opts[k] !== undefined && typeof opts[k] !== 'function')
+      fail('E_ARG', `${where}: ${k} must be a function, got ${describe(opts[k])}`);
   }
   const signal = opts.signal;
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
@@ -177,7 +194,8 @@ export async function fitInWorker(model: Model, x: unknown, y: unknown, opts: Fi
   };
   if (opts.validationData !== undefined) {
     const vd = opts.validationData as unknown[];
-    if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3) fail('E_ARG', `${where}: validationData must be [xVal, yVal] or [xVal, yVal, sampleWeight]`);
+    if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3)
+      fail('E_ARG', `${where}: validationData must be [xVal, yVal] or [xVal, yVal, sampleWeight]`);
     fit.validationData = vd.map((v, i) => plain(v, where, `validationData[${i}]`));
   }
   if (opts.sampleWeight !== undefined) fit.sampleWeight = plain(opts.sampleWeight, where, 'sampleWeight');
@@ -245,8 +263,13 @@ export async function fitInWorker(model: Model, x: unknown, y: unknown, opts: Fi
             );
             return;
           case 'error':
-            if (m.code === 'E_ABORT' || signal?.aborted) return finish(signal ? abortError(signal) : new WasmRnnError('E_ABORT', m.message));
-            return finish(m.code ? new WasmRnnError(m.code as ErrorCode, m.message) : new WasmRnnError('E_STATE', `${where}: the worker failed: ${m.name}: ${m.message}`));
+            if (m.code === 'E_ABORT' || signal?.aborted)
+              return finish(signal ? abortError(signal) : new WasmRnnError('E_ABORT', m.message));
+            return finish(
+              m.code
+                ? new WasmRnnError(m.code as ErrorCode, m.message)
+                : new WasmRnnError('E_STATE', `${where}: the worker failed: ${m.name}: ${m.message}`),
+            );
         }
       },
       failure: (message) => finish(new WasmRnnError('E_STATE', `${where}: the worker failed: ${message}`)),

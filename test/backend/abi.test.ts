@@ -9,7 +9,10 @@ describe('ABI mirror', () => {
   it('every constant in src/backend/abi.ts equals the export of assembly/abi.ts', async () => {
     const { instance } = await WebAssembly.instantiate(SIMD, {});
     const x = instance.exports as Record<string, unknown>;
-    const exported = Object.entries(x).filter(([, v]) => v instanceof WebAssembly.Global).map(([k]) => k).sort();
+    const exported = Object.entries(x)
+      .filter(([, v]) => v instanceof WebAssembly.Global)
+      .map(([k]) => k)
+      .sort();
     // every exported constant is mirrored, except VARIANT which differs by build
     expect(exported.filter((k) => k !== 'VARIANT')).toEqual(Object.keys(ABI_CONSTANTS).sort());
     for (const [k, v] of Object.entries(ABI_CONSTANTS)) {

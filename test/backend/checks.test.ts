@@ -62,12 +62,16 @@ describe('kernel argument checks, every kernel', () => {
           const short = be.view(b, 0, count - 1);
           const e = error(() => run({ ...args, [name]: short }));
           expect(e.code, `${k}.${name}`).toBe('E_SHAPE');
-          expect(e.message).toBe(`${k}: argument ${name} needs ${describeShape(shape, args)} = ${count} elements, got a buffer of ${count - 1}`);
+          expect(e.message).toBe(
+            `${k}: argument ${name} needs ${describeShape(shape, args)} = ${count} elements, got a buffer of ${count - 1}`,
+          );
         }
         // the wrong dtype
         if (p.dtype !== 'any') {
           const other = be.view(b, 0, b.length, dtype === 'i32' ? 'float32' : 'int32');
-          expect(error(() => run({ ...args, [name]: other })).message).toMatch(new RegExp(`^${k}: argument ${name} must be a ${dtype === 'i32' ? 'int32' : 'float32'} buffer`));
+          expect(error(() => run({ ...args, [name]: other })).message).toMatch(
+            new RegExp(`^${k}: argument ${name} must be a ${dtype === 'i32' ? 'int32' : 'float32'} buffer`),
+          );
         }
         // missing, when required
         if (!p.optional) expect(error(() => run({ ...args, [name]: null })).message).toBe(`${k}: argument ${name} must be a Buf, got null`);
@@ -83,7 +87,10 @@ describe('kernel argument checks, every kernel', () => {
       if (first) {
         be.free(first[1]);
         free.delete(first[1]);
-        expect(error(() => run(args))).toMatchObject({ code: 'E_STATE', message: `${k}: argument ${first[0]} was freed (model disposed?)` });
+        expect(error(() => run(args))).toMatchObject({
+          code: 'E_STATE',
+          message: `${k}: argument ${first[0]} was freed (model disposed?)`,
+        });
       }
       for (const b of free) be.free(b);
     });
@@ -111,8 +118,11 @@ describe('shape strings', () => {
   it("need(op, a, 'dx', 'B,T,I') derives count and message from the one string", () => {
     const dx = be.alloc(29);
     expect(() => need('lstmBackward', { ...a, dx }, 'dx', 'B,T,I')).toThrow(
-      'lstmBackward: argument dx needs (B,T,I) = (2,5,3) = 30 elements, got a buffer of 29');
-    expect(() => need('lstmBackward', { ...a, dx }, 'dx', 'B,T,I', 'i32')).toThrow('lstmBackward: argument dx must be a int32 buffer, got float32');
+      'lstmBackward: argument dx needs (B,T,I) = (2,5,3) = 30 elements, got a buffer of 29',
+    );
+    expect(() => need('lstmBackward', { ...a, dx }, 'dx', 'B,T,I', 'i32')).toThrow(
+      'lstmBackward: argument dx must be a int32 buffer, got float32',
+    );
     need('lstmBackward', { ...a, dx, T: 4 }, 'dx', 'B,T,I');
     be.free(dx);
   });

@@ -28,7 +28,7 @@ describe('kernel table vs wasm exports', () => {
     for (const e of exports.values()) for (const p of e.params) expect(p.type, `${e.name}.${p.name}`).not.toBe('?');
   });
 
-  it('every entry: its export takes the entry\'s parameters, same names, types and order', () => {
+  it("every entry: its export takes the entry's parameters, same names, types and order", () => {
     const problems = KERNEL_NAMES.flatMap((k) => compareWithExports(k, spec(k), exports));
     expect(problems).toEqual([]);
   });
@@ -47,7 +47,12 @@ describe('kernel table vs wasm exports', () => {
     const renamed = variant((e) => e.map(([n, p]) => [n === 'gates' ? 'gate' : n, p]));
     const retyped = variant((e) => e.map(([n, p]) => [n, n === 'act' ? { kind: 'f32' } : p]));
     const missing = variant((e) => e.filter(([n]) => n !== 'recAct'));
-    for (const [label, s] of [['swapped', swapped], ['renamed', renamed], ['retyped', retyped], ['missing', missing]] as const) {
+    for (const [label, s] of [
+      ['swapped', swapped],
+      ['renamed', renamed],
+      ['retyped', retyped],
+      ['missing', missing],
+    ] as const) {
       expect(compareWithExports('lstmForward', s, exports), label).toHaveLength(1);
     }
     expect(compareWithExports('x', { ...lstm, wasm: 'lstm_sideways_f32' }, exports)).toEqual(['x: no export lstm_sideways_f32']);
@@ -69,7 +74,7 @@ describe('kernel table vs wasm exports', () => {
 });
 
 describe('kernel table consistency', () => {
-  it('every shape string parses and uses only the entry\'s dimensions', () => {
+  it("every shape string parses and uses only the entry's dimensions", () => {
     for (const k of KERNEL_NAMES) {
       const s = spec(k);
       const dims: Record<string, unknown> = {};
@@ -82,7 +87,14 @@ describe('kernel table consistency', () => {
       for (const [n, p] of Object.entries(s.params)) {
         if (p.kind !== 'buf') continue;
         for (const flag of [false, true]) {
-          const a = { ...dims, ...Object.fromEntries(Object.entries(dims).filter(([, v]) => typeof v === 'boolean').map(([d]) => [d, flag])) };
+          const a = {
+            ...dims,
+            ...Object.fromEntries(
+              Object.entries(dims)
+                .filter(([, v]) => typeof v === 'boolean')
+                .map(([d]) => [d, flag]),
+            ),
+          };
           const shape = typeof p.shape === 'function' ? p.shape(a) : p.shape;
           expect(shapeCount(shape, a), `${k}.${n} '${shape}'`).toBeGreaterThan(0);
         }

@@ -14,11 +14,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUTSIDE = /\b(STYLE|BENCHMARKS|KERNEL_NOTES|DESIGN)\.md\b/;
 
 function files(dir: string, ext: RegExp): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && ext.test(e.name))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
-    // generated code (our build's, and the ONNX schema's, whose comments cite the ONNX project's docs) is not ours to annotate
-    .filter((p) => !p.includes('node_modules') && !p.includes('/generated/') && !p.startsWith('src/onnx/proto/'));
+  return (
+    readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && ext.test(e.name))
+      .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+      // generated code (our build's, and the ONNX schema's, whose comments cite the ONNX project's docs) is not ours to annotate
+      .filter((p) => !p.includes('node_modules') && !p.includes('/generated/') && !p.startsWith('src/onnx/proto/'))
+  );
 }
 
 const code = ['src', 'assembly', 'bench', 'test'].flatMap((d) => files(d, /\.(ts|mjs)$/));

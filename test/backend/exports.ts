@@ -25,10 +25,14 @@ export function generatedExports(text = readFileSync(FILE, 'utf8')): Map<string,
   while ((m = re.exec(text))) {
     const [, doc, name, list] = m;
     const types = new Map([...doc.matchAll(/@param (\w+) `(\w+)`/g)].map((p) => [p[1], p[2]]));
-    const params = list.split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
-      const pname = p.split(':')[0].trim();
-      return { name: pname, type: types.get(pname) ?? '?' };
-    });
+    const params = list
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => {
+        const pname = p.split(':')[0].trim();
+        return { name: pname, type: types.get(pname) ?? '?' };
+      });
     out.set(name, { name, params, returns: /@returns `(\w+)`/.exec(doc)?.[1] ?? 'void' });
   }
   return out;

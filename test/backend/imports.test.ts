@@ -63,7 +63,12 @@ describe('src/backend imports', () => {
   });
 
   it('the cycle finder finds a cycle', () => {
-    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', []]]);
+    const g = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', []],
+    ]);
     expect(findCycle(g)).toEqual(['a', 'b', 'c', 'a']);
   });
 });

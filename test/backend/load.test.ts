@@ -24,7 +24,9 @@ describe('init', () => {
   it('auto falls back to the SIMD build when relaxed SIMD does not validate', async () => {
     const validate = WebAssembly.validate;
     const relaxed = RELAXED;
-    vi.spyOn(WebAssembly, 'validate').mockImplementation((b) => (Buffer.compare(Buffer.from(b as Uint8Array), relaxed) === 0 ? false : validate(b)));
+    vi.spyOn(WebAssembly, 'validate').mockImplementation((b) =>
+      Buffer.compare(Buffer.from(b as Uint8Array), relaxed) === 0 ? false : validate(b),
+    );
     expect(await init()).toBe('wasm-simd');
   });
 
@@ -55,7 +57,9 @@ describe('init', () => {
 
   it('unknown options and backends are errors, not ignored', async () => {
     await expect(init({ backend: 'gpu' as 'js' })).rejects.toThrow(/backend must be one of/);
-    await expect(init({ thread: 4 } as object)).rejects.toThrow(/unknown option 'thread' \(supported: backend, module, threads, threadWorkerUrl\)/);
+    await expect(init({ thread: 4 } as object)).rejects.toThrow(
+      /unknown option 'thread' \(supported: backend, module, threads, threadWorkerUrl\)/,
+    );
     await expect(init({ backend: 'js', module: new Uint8Array(8) })).rejects.toThrow(/drop one of the two/);
   });
 
@@ -75,7 +79,9 @@ describe('init', () => {
   });
 
   it('a runtime that forbids compiling from bytes is told to import the .wasm as a module', async () => {
-    vi.spyOn(WebAssembly, 'compile').mockRejectedValue(new WebAssembly.CompileError('WebAssembly.compile(): Wasm code generation disallowed by embedder'));
+    vi.spyOn(WebAssembly, 'compile').mockRejectedValue(
+      new WebAssembly.CompileError('WebAssembly.compile(): Wasm code generation disallowed by embedder'),
+    );
     const err = await init({ module: SIMD }).catch((e) => e);
     expect(err.code).toBe('E_BACKEND');
     expect(err.message).toMatch(/import the wasm file as a module.*init\(\{ module/i);
@@ -100,7 +106,10 @@ describe('memory growth', () => {
   it.each(['js', 'wasm-simd'] as const)('%s: buffers keep their contents and views are refreshed after growth', async (name) => {
     const be = await createBackend({ backend: name });
     const a = be.alloc(1000);
-    be.write(a, Array.from({ length: 1000 }, (_, i) => i));
+    be.write(
+      a,
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
     const before = be.arena.stats().heap;
     const big = be.alloc(before * 2); // forces the heap to grow
     expect(be.arena.stats().heap).toBeGreaterThan(before);

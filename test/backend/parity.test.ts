@@ -65,7 +65,7 @@ function checkCase(k: KernelName, row: Row, c: Case, i: number): void {
       expect(left.length, `twin ${label}: ${name} has ${left.length} unwritten (NaN) values, e.g. at ${left[0]}`).toBe(0);
     }
   }
-  const tol = typeof row.tol === 'function' ? row.tol(c) : row.tol ?? DEFAULT_TOL;
+  const tol = typeof row.tol === 'function' ? row.tol(c) : (row.tol ?? DEFAULT_TOL);
   for (const be of wasm) {
     const got = runCall(be, k, c, data);
     const where = `${be.name} ${label}`;
@@ -75,7 +75,9 @@ function checkCase(k: KernelName, row: Row, c: Case, i: number): void {
     if (typeof want.result === 'number') {
       const w = want.result;
       const r = got.result as number;
-      expect(Math.abs(r - w), `${where}: returned ${r}, twin ${w}`).toBeLessThanOrEqual((row.rtolResult ?? 1e-6) * Math.max(1, Math.abs(w)));
+      expect(Math.abs(r - w), `${where}: returned ${r}, twin ${w}`).toBeLessThanOrEqual(
+        (row.rtolResult ?? 1e-6) * Math.max(1, Math.abs(w)),
+      );
     } else {
       expect(got.result, `${where}: returned`).toBe(want.result);
     }

@@ -7,7 +7,15 @@
  * parity.test.ts fails for a kernel without one.
  */
 import {
-  ACT_HARD_SIGMOID, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, MERGE_AVE, MERGE_CONCAT, MERGE_MUL, MERGE_SUM,
+  ACT_HARD_SIGMOID,
+  ACT_LINEAR,
+  ACT_RELU,
+  ACT_SIGMOID,
+  ACT_TANH,
+  MERGE_AVE,
+  MERGE_CONCAT,
+  MERGE_MUL,
+  MERGE_SUM,
 } from '../../src/backend/abi.js';
 import type { KernelName } from '../../src/backend/contract/index.js';
 import { paddedRows } from '../../src/backend/contract/conv.js';
@@ -35,9 +43,18 @@ const MODES = [MERGE_CONCAT, MERGE_SUM, MERGE_MUL, MERGE_AVE];
 /** a smaller sweep where a case costs more */
 const SOME = [1, 3, 4, 5, 8, 9, 17, 33];
 
-const uniform = (lo: number, hi: number): Gen => (rng, n) => Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
-const ids = (dim: string): Gen => (rng, n, a) => Int32Array.from({ length: n }, () => rng.int(a[dim] as number));
-const zeroOne = (pZero: number): Gen => (rng, n) => Float32Array.from({ length: n }, () => (rng.next() < pZero ? 0 : 1));
+const uniform =
+  (lo: number, hi: number): Gen =>
+  (rng, n) =>
+    Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
+const ids =
+  (dim: string): Gen =>
+  (rng, n, a) =>
+    Int32Array.from({ length: n }, () => rng.int(a[dim] as number));
+const zeroOne =
+  (pZero: number): Gen =>
+  (rng, n) =>
+    Float32Array.from({ length: n }, () => (rng.next() < pZero ? 0 : 1));
 /** (B,T) recurrent mask: the first step of every row kept, so every row sees data */
 const stepMask: Gen = (rng, n, a) => Float32Array.from({ length: n }, (_, i) => (i % (a.T as number) !== 0 && rng.next() < 0.35 ? 0 : 1));
 
@@ -57,8 +74,19 @@ function grid<T>(a: T[], b: T[]): Array<[T, T]> {
 function gemmCases(): Case[] {
   // M <= 4 takes the unpacked row kernels (1x24, 2x16, 4x8 and their column
   // tails); M = 17 the packed path with a leftover row; K = 300 two KC blocks
-  const shapes = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [17, 33, 9], [64, 65, 33], [7, 3, 0],
-    [1, 57, 9], [2, 41, 13], [3, 50, 33], [4, 37, 300]];
+  const shapes = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 16],
+    [5, 9, 17],
+    [17, 33, 9],
+    [64, 65, 33],
+    [7, 3, 0],
+    [1, 57, 9],
+    [2, 41, 13],
+    [3, 50, 33],
+    [4, 37, 300],
+  ];
   const out: Case[] = [];
   let i = 0;
   for (const form of ['nn', 'nt', 'tn']) {
@@ -80,11 +108,22 @@ function cellCases(cell: Cell, backward: boolean): Case[] {
   let n = 0;
   // (B,T) = (1,1) and (2,3) read wh in place (B <= 4, T <= 3), the others
   // pack it; (2,3) comes after the rest so that their option rotation stays
-  const shapes = [1, 3, 4, 5, 8, 9, 16, 17, 33].flatMap((H) => [[1, 1, 1], [3, 4, 7], [5, 2, 16]].map(([B, T, I]) => [H, B, T, I]))
+  const shapes = [1, 3, 4, 5, 8, 9, 16, 17, 33]
+    .flatMap((H) =>
+      [
+        [1, 1, 1],
+        [3, 4, 7],
+        [5, 2, 16],
+      ].map(([B, T, I]) => [H, B, T, I]),
+    )
     .concat([1, 5, 17, 33].map((H) => [H, 2, 3, 5]));
   for (const [H, B, T, I] of shapes) {
     const args: Scalars = {
-      B, T, I, H, goBackwards: n % 2 === 1,
+      B,
+      T,
+      I,
+      H,
+      goBackwards: n % 2 === 1,
       act: [ACT_TANH, ACT_RELU, ACT_TANH, ACT_LINEAR, ACT_SIGMOID][n % 5],
       recAct: n % 5 === 1 ? ACT_HARD_SIGMOID : ACT_SIGMOID,
       resetAfter: n % 2 === 0,
@@ -120,8 +159,19 @@ function stridesOf(kind: Layout, Q: number, rows: number, cols: number): { ld: n
 /** The batched GEMM sweep: every form, awkward (P,Q,M,N,K), every layout; C with gaps only when accumulating (a `=` C must be covered). */
 function batchedGemmCases(): Case[] {
   // N <= 32 takes the kernel's narrow path (2x16 tiles, then 4x8 for the rest): N of 16, 24, 31 with odd M cover its seams
-  const shapes = [[1, 1, 1, 1, 1], [2, 3, 5, 7, 3], [3, 2, 4, 8, 16], [2, 4, 17, 9, 5], [1, 2, 33, 65, 17], [2, 2, 9, 33, 64], [2, 1, 3, 5, 0],
-    [2, 2, 7, 16, 9], [1, 3, 9, 24, 5], [2, 1, 5, 31, 3], [1, 2, 16, 32, 33]];
+  const shapes = [
+    [1, 1, 1, 1, 1],
+    [2, 3, 5, 7, 3],
+    [3, 2, 4, 8, 16],
+    [2, 4, 17, 9, 5],
+    [1, 2, 33, 65, 17],
+    [2, 2, 9, 33, 64],
+    [2, 1, 3, 5, 0],
+    [2, 2, 7, 16, 9],
+    [1, 3, 9, 24, 5],
+    [2, 1, 5, 31, 3],
+    [1, 2, 16, 32, 33],
+  ];
   const kinds: Layout[] = ['dense', 'heads', 'padded'];
   const out: Case[] = [];
   let n = 0;
@@ -138,8 +188,22 @@ function batchedGemmCases(): Case[] {
       const C = stridesOf(kc, Q, M, N);
       out.push({
         args: {
-          form, P, Q, M, N, K, accumulate,
-          lda: A.ld, sa1: A.s1, sa2: A.s2, ldb: Bs.ld, sb1: Bs.s1, sb2: Bs.s2, ldc: C.ld, sc1: C.s1, sc2: C.s2,
+          form,
+          P,
+          Q,
+          M,
+          N,
+          K,
+          accumulate,
+          lda: A.ld,
+          sa1: A.s1,
+          sa2: A.s2,
+          ldb: Bs.ld,
+          sb1: Bs.s1,
+          sb2: Bs.s2,
+          ldc: C.ld,
+          sc1: C.s1,
+          sc2: C.s2,
         },
       });
       n++;
@@ -153,14 +217,24 @@ function maskedSoftmaxCases(backward: boolean): Case[] {
   const out: Case[] = [];
   let n = 0;
   for (const Tk of [1, 3, 4, 5, 7, 8, 9, 16, 17, 33]) {
-    for (const [B, H, Tq] of [[1, 1, 1], [2, 3, 4], [3, 2, 9]]) {
+    for (const [B, H, Tq] of [
+      [1, 1, 1],
+      [2, 3, 4],
+      [3, 2, 9],
+    ]) {
       const absent: string[] = [];
       if (n % 2 === 0) absent.push('kmask');
       if (n % 3 !== 1) absent.push('qmask');
       if (n % 4 !== 2) absent.push('amask');
       if (n % 5 === 0) absent.push('gain');
       if (backward && (n % 3 === 0 || n % 5 === 0)) absent.push('dgain');
-      const alias: Record<string, string> | undefined = backward ? (n % 4 === 1 ? { ds: 'dw' } : undefined) : n % 4 === 3 ? { w: 's' } : undefined;
+      const alias: Record<string, string> | undefined = backward
+        ? n % 4 === 1
+          ? { ds: 'dw' }
+          : undefined
+        : n % 4 === 3
+          ? { w: 's' }
+          : undefined;
       out.push({
         args: { B, H, Tq, Tk, scale: n % 2 ? 0.25 : 1.5, causal: n % 3 === 2, emptyUniform: n % 2 === 1, accumulate: n % 3 === 1 },
         absent,
@@ -176,7 +250,11 @@ function additiveCases(backward: boolean): Case[] {
   const out: Case[] = [];
   let n = 0;
   for (const D of [1, 3, 4, 5, 8, 9, 16, 17, 33, 64]) {
-    for (const [B, Tq, Tk] of [[1, 1, 1], [2, 3, 5], [1, 7, 4]]) {
+    for (const [B, Tq, Tk] of [
+      [1, 1, 1],
+      [2, 3, 5],
+      [1, 7, 4],
+    ]) {
       const absent: string[] = [];
       if (n % 2 === 0) absent.push('v', ...(backward ? ['dv'] : []));
       if (n % 3 === 0) absent.push('alpha', ...(backward ? ['dalpha'] : []));
@@ -194,7 +272,13 @@ function layerNormCases(backward: boolean): Case[] {
     if (n % 3 === 1) absent.push('gamma', ...(backward ? ['dgamma'] : []));
     if (n % 4 === 2) absent.push('beta', 'dbeta');
     if (backward && n % 5 === 3) absent.push('dgamma');
-    const alias: Record<string, string> | undefined = backward ? (n % 3 === 0 ? { dx: 'dy' } : undefined) : n % 4 === 3 ? { y: 'x' } : undefined;
+    const alias: Record<string, string> | undefined = backward
+      ? n % 3 === 0
+        ? { dx: 'dy' }
+        : undefined
+      : n % 4 === 3
+        ? { y: 'x' }
+        : undefined;
     return { args: { R, C, eps: n % 2 ? 1e-3 : 1e-5, accumulate: n % 2 === 0 }, absent: [...new Set(absent)], ...(alias ? { alias } : {}) };
   });
 }
@@ -210,7 +294,17 @@ const l2Gens: Record<string, Gen> = {
 };
 
 function l2Cases(backward: boolean): Case[] {
-  return [[1, 1, 1], [2, 5, 1], [3, 17, 1], [1, 64, 1], [2, 3, 4], [3, 4, 5], [2, 7, 9], [1, 9, 33], [4, 1, 8]].map(([O, N, I], n) => ({
+  return [
+    [1, 1, 1],
+    [2, 5, 1],
+    [3, 17, 1],
+    [1, 64, 1],
+    [2, 3, 4],
+    [3, 4, 5],
+    [2, 7, 9],
+    [1, 9, 33],
+    [4, 1, 8],
+  ].map(([O, N, I], n) => ({
     args: { O, N, I, accumulate: n % 2 === 1 },
     ...(n % 3 === 2 ? { alias: (backward ? { dx: 'dy' } : { y: 'x' }) as Record<string, string> } : {}),
   }));
@@ -237,8 +331,15 @@ const [gruForward, gruBackward] = cellRow('gru', 'gruForward', 'gruBackward', ['
  * (same, causal) and a window reading padding only; channels over lane tails.
  */
 const WINDOWS: Array<[number, number, number, number, Padding]> = [
-  [1, 1, 1, 1, 'valid'], [5, 3, 1, 1, 'same'], [7, 3, 2, 1, 'valid'], [9, 2, 1, 3, 'causal'],
-  [6, 5, 3, 1, 'same'], [2, 4, 1, 1, 'same'], [8, 3, 1, 2, 'valid'], [4, 4, 1, 1, 'causal'], [11, 5, 4, 1, 'same'],
+  [1, 1, 1, 1, 'valid'],
+  [5, 3, 1, 1, 'same'],
+  [7, 3, 2, 1, 'valid'],
+  [9, 2, 1, 3, 'causal'],
+  [6, 5, 3, 1, 'same'],
+  [2, 4, 1, 1, 'same'],
+  [8, 3, 1, 2, 'valid'],
+  [4, 4, 1, 1, 'causal'],
+  [11, 5, 4, 1, 'same'],
 ];
 
 /** The dims of one windowed call. */
@@ -252,7 +353,14 @@ function convCases(backward: boolean): Case[] {
   const out: Case[] = [];
   let n = 0;
   for (const [T, K, S, D, pad] of WINDOWS) {
-    for (const [C, F] of [[1, 1], [3, 5], [4, 8], [5, 9], [9, 17], [16, 33]]) {
+    for (const [C, F] of [
+      [1, 1],
+      [3, 5],
+      [4, 8],
+      [5, 9],
+      [9, 17],
+      [16, 33],
+    ]) {
       const w = windowArgs(T, K, S, D, pad);
       const absent: string[] = [];
       const masked = n % 3 !== 0;
@@ -295,7 +403,10 @@ const fewValues: Gen = (rng, n) => Float32Array.from({ length: n }, () => [-1, 0
 const junkInts: Gen = (rng, n) => Int32Array.from({ length: n }, () => 1e9 + rng.int(1000));
 
 const fixedAct: Row = {
-  cases: cases(sweep((n) => ({ n })), (_, i) => (i % 3 === 0 ? { alias: { y: 'x' } } : {})),
+  cases: cases(
+    sweep((n) => ({ n })),
+    (_, i) => (i % 3 === 0 ? { alias: { y: 'x' } } : {}),
+  ),
   gens: { x: uniform(-8, 8) },
 };
 
@@ -308,19 +419,38 @@ export const ROWS: Record<KernelName, Row> = {
   relu: fixedAct,
   hardSigmoid: fixedAct,
   activation: {
-    cases: cases(grid(ACTS, SOME).map(([act, n]) => ({ act, n })), (_, i) => (i % 4 === 0 ? { alias: { y: 'x' } } : {})),
+    cases: cases(
+      grid(ACTS, SOME).map(([act, n]) => ({ act, n })),
+      (_, i) => (i % 4 === 0 ? { alias: { y: 'x' } } : {}),
+    ),
     gens: { x: uniform(-6, 6) },
   },
   activationBackward: { cases: cases(grid(ACTS, SOME).map(([act, n], i) => ({ act, n, accumulate: i % 2 === 0 }))) },
   softmaxRows: {
-    cases: cases(grid([1, 3, 7], SOME).map(([R, C]) => ({ R, C })), (_, i) => (i % 5 === 0 ? { alias: { y: 'x' } } : {})),
+    cases: cases(
+      grid([1, 3, 7], SOME).map(([R, C]) => ({ R, C })),
+      (_, i) => (i % 5 === 0 ? { alias: { y: 'x' } } : {}),
+    ),
     gens: { x: uniform(-6, 6) },
   },
-  softmaxRowsBackward: { cases: cases(grid([1, 3, 7], SOME).map(([R, C], i) => ({ R, C, accumulate: i % 2 === 1 }))), gens: { y: uniform(0, 1) } },
-  biasAdd: { cases: cases(grid([1, 3, 7], SOME).map(([R, C]) => ({ R, C })), (_, i) => (i % 4 === 1 ? { alias: { y: 'x' } } : {})) },
+  softmaxRowsBackward: {
+    cases: cases(grid([1, 3, 7], SOME).map(([R, C], i) => ({ R, C, accumulate: i % 2 === 1 }))),
+    gens: { y: uniform(0, 1) },
+  },
+  biasAdd: {
+    cases: cases(
+      grid([1, 3, 7], SOME).map(([R, C]) => ({ R, C })),
+      (_, i) => (i % 4 === 1 ? { alias: { y: 'x' } } : {}),
+    ),
+  },
   columnSum: { cases: cases(grid([1, 3, 7], SOME).map(([R, C], i) => ({ R, C, accumulate: i % 2 === 0 }))) },
   axpy: { cases: cases(sweep((n, i) => ({ n, alpha: i % 2 ? -0.75 : 1.5 }))) },
-  scale: { cases: cases(sweep((n, i) => ({ n, alpha: i % 2 ? -2 : 0.5 })), (_, i) => (i % 3 === 0 ? { alias: { y: 'x' } } : {})) },
+  scale: {
+    cases: cases(
+      sweep((n, i) => ({ n, alpha: i % 2 ? -2 : 0.5 })),
+      (_, i) => (i % 3 === 0 ? { alias: { y: 'x' } } : {}),
+    ),
+  },
   mul: { cases: cases(sweep((n, i) => ({ n, accumulate: i % 2 === 1 }))) },
   add: { cases: cases(sweep((n) => ({ n }))) },
   fill: { cases: cases(sweep((n, i) => ({ n, value: [2.5, 0, -0.5][i % 3] }))) },
@@ -363,7 +493,10 @@ export const ROWS: Record<KernelName, Row> = {
     },
   },
   rowScale: {
-    cases: cases(grid([1, 3, 7], SOME).map(([R, C]) => ({ R, C })), (_, i) => (i % 3 === 0 ? { alias: { y: 'x' } } : {})),
+    cases: cases(
+      grid([1, 3, 7], SOME).map(([R, C]) => ({ R, C })),
+      (_, i) => (i % 3 === 0 ? { alias: { y: 'x' } } : {}),
+    ),
     gens: { s: zeroOne(0.3) },
   },
   lstmForward,
@@ -373,11 +506,17 @@ export const ROWS: Record<KernelName, Row> = {
   gruForward,
   gruBackward,
   bidirectionalMerge: {
-    cases: cases(grid(MODES, SOME).map(([mode, H], i) => ({ mode, H, R: 1 + (i % 6) })), (_, i) => (i % 2 ? { absent: ['mask'] } : {})),
+    cases: cases(
+      grid(MODES, SOME).map(([mode, H], i) => ({ mode, H, R: 1 + (i % 6) })),
+      (_, i) => (i % 2 ? { absent: ['mask'] } : {}),
+    ),
     gens: { mask: zeroOne(0.3) },
   },
   bidirectionalMergeBackward: {
-    cases: cases(grid(MODES, SOME).map(([mode, H], i) => ({ mode, H, R: 1 + (i % 6) })), (_, i) => (i % 2 ? {} : { absent: ['mask'] })),
+    cases: cases(
+      grid(MODES, SOME).map(([mode, H], i) => ({ mode, H, R: 1 + (i % 6) })),
+      (_, i) => (i % 2 ? {} : { absent: ['mask'] }),
+    ),
     gens: { mask: zeroOne(0.3) },
   },
   conv1dForward: { cases: convCases(false), gens: { mask: poolMask }, tol: { atol: 2e-6, rtol: 1e-5 } },
@@ -388,7 +527,11 @@ export const ROWS: Record<KernelName, Row> = {
     tol: { atol: 1e-5, rtol: 1e-5 },
   },
   maxPool1dForward: { cases: poolCases((i) => i % 2 === 1), gens: { mask: poolMask, x: fewValues, arg: junkInts } },
-  maxPool1dBackward: { cases: poolCases((i) => i % 3 !== 0), gens: { mask: poolMask, x: fewValues, arg: junkInts }, forward: { kernel: 'maxPool1dForward', outputs: ['arg'] } },
+  maxPool1dBackward: {
+    cases: poolCases((i) => i % 3 !== 0),
+    gens: { mask: poolMask, x: fewValues, arg: junkInts },
+    forward: { kernel: 'maxPool1dForward', outputs: ['arg'] },
+  },
   avgPool1dForward: { cases: poolCases((i) => i % 2 === 0), gens: { mask: poolMask } },
   avgPool1dBackward: { cases: poolCases((i) => i % 3 !== 1), gens: { mask: poolMask } },
   windowMask: {
@@ -406,13 +549,18 @@ export const ROWS: Record<KernelName, Row> = {
     tol: { atol: 0, rtol: 0 },
   },
   bceLogits: {
-    cases: cases(grid([1, 3, 17], SOME).map(([N, C], i) => ({ N, C, scale: i % 2 ? 1 / N : 1 })), (_, i) => (i % 3 === 0 ? { absent: ['w'] } : {})),
+    cases: cases(
+      grid([1, 3, 17], SOME).map(([N, C], i) => ({ N, C, scale: i % 2 ? 1 / N : 1 })),
+      (_, i) => (i % 3 === 0 ? { absent: ['w'] } : {}),
+    ),
     gens: { z: uniform(-30, 30), y: uniform(0, 1), w: uniform(0, 2) },
     rtolResult: 1e-5,
   },
   softmaxCe: {
-    cases: cases(grid([1, 3, 17], SOME).map(([N, C], i) => ({ N, C, sparse: i % 2 === 0, scale: i % 3 ? 1 / N : 1 })),
-      (_, i) => (i % 4 === 1 ? { absent: ['w'] } : {})),
+    cases: cases(
+      grid([1, 3, 17], SOME).map(([N, C], i) => ({ N, C, sparse: i % 2 === 0, scale: i % 3 ? 1 / N : 1 })),
+      (_, i) => (i % 4 === 1 ? { absent: ['w'] } : {}),
+    ),
     gens: {
       z: uniform(-8, 8),
       w: uniform(0, 2),
@@ -432,20 +580,31 @@ export const ROWS: Record<KernelName, Row> = {
     rtolResult: 1e-5,
   },
   mse: {
-    cases: cases(grid([1, 3, 17], SOME).map(([N, C], i) => ({ N, C, scale: i % 2 ? 1 / N : 1 })), (_, i) => (i % 3 === 0 ? { absent: ['w'] } : {})),
+    cases: cases(
+      grid([1, 3, 17], SOME).map(([N, C], i) => ({ N, C, scale: i % 2 ? 1 / N : 1 })),
+      (_, i) => (i % 3 === 0 ? { absent: ['w'] } : {}),
+    ),
     gens: { w: uniform(0, 2) },
     rtolResult: 1e-5,
   },
   sgdUpdate: {
-    cases: cases(optimN.flatMap((s, i) => [
-      { ...s, lr: 0.1, momentum: 0, nesterov: false },
-      { ...s, lr: 0.05, momentum: 0.9, nesterov: i % 2 === 0 },
-    ]), (a, i) => (a.momentum === 0 && i % 4 === 0 ? { absent: ['vel'] } : {})),
+    cases: cases(
+      optimN.flatMap((s, i) => [
+        { ...s, lr: 0.1, momentum: 0, nesterov: false },
+        { ...s, lr: 0.05, momentum: 0.9, nesterov: i % 2 === 0 },
+      ]),
+      (a, i) => (a.momentum === 0 && i % 4 === 0 ? { absent: ['vel'] } : {}),
+    ),
   },
   adamUpdate: { cases: cases(optimN.map((s) => ({ ...s, lrT: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7 }))), gens: { v: uniform(0, 1) } },
   rmspropUpdate: {
-    cases: cases(optimN.flatMap((s) => [{ ...s, lr: 0.01, rho: 0.9, eps: 1e-7, momentum: 0 }, { ...s, lr: 0.01, rho: 0.8, eps: 1e-7, momentum: 0.5 }]),
-      (a, i) => (a.momentum === 0 && i % 4 === 0 ? { absent: ['mom'] } : {})),
+    cases: cases(
+      optimN.flatMap((s) => [
+        { ...s, lr: 0.01, rho: 0.9, eps: 1e-7, momentum: 0 },
+        { ...s, lr: 0.01, rho: 0.8, eps: 1e-7, momentum: 0.5 },
+      ]),
+      (a, i) => (a.momentum === 0 && i % 4 === 0 ? { absent: ['mom'] } : {}),
+    ),
     gens: { acc: uniform(0, 1) },
   },
   adagradUpdate: { cases: cases(optimN.map((s) => ({ ...s, lr: 0.1, eps: 1e-7 }))), gens: { acc: uniform(0, 1) } },
@@ -460,14 +619,28 @@ export const ROWS: Record<KernelName, Row> = {
     gens: { s: uniform(-4, 4), gain: uniform(0.5, 1.5), kmask: zeroOne(0.3), qmask: zeroOne(0.2), amask: zeroOne(0.3) },
     forward: { kernel: 'maskedSoftmax', outputs: ['w'] },
   },
-  additiveScore: { cases: additiveCases(false), gens: { q: uniform(-1.5, 1.5), k: uniform(-1.5, 1.5), alpha: uniform(0.5, 1.5) }, tol: (c) => ({ atol: 3e-7 * (c.args.D as number) + 1e-6, rtol: 1e-5 }) },
+  additiveScore: {
+    cases: additiveCases(false),
+    gens: { q: uniform(-1.5, 1.5), k: uniform(-1.5, 1.5), alpha: uniform(0.5, 1.5) },
+    tol: (c) => ({ atol: 3e-7 * (c.args.D as number) + 1e-6, rtol: 1e-5 }),
+  },
   additiveScoreBackward: {
     cases: additiveCases(true),
     gens: { q: uniform(-1.5, 1.5), k: uniform(-1.5, 1.5), alpha: uniform(0.5, 1.5) },
     tol: (c) => ({ atol: 3e-7 * (c.args.D as number) * Math.max(c.args.Tq as number, c.args.Tk as number) + 2e-6, rtol: 1e-5 }),
   },
   layerNormForward: { cases: layerNormCases(false), gens: { x: uniform(-3, 3) }, tol: { atol: 2e-6, rtol: 1e-5 } },
-  layerNormBackward: { cases: layerNormCases(true), gens: { x: uniform(-3, 3) }, forward: { kernel: 'layerNormForward', outputs: ['mean', 'rstd'] }, tol: { atol: 1e-5, rtol: 1e-4 } },
+  layerNormBackward: {
+    cases: layerNormCases(true),
+    gens: { x: uniform(-3, 3) },
+    forward: { kernel: 'layerNormForward', outputs: ['mean', 'rstd'] },
+    tol: { atol: 1e-5, rtol: 1e-4 },
+  },
   l2Normalize: { cases: l2Cases(false), gens: l2Gens },
-  l2NormalizeBackward: { cases: l2Cases(true), gens: l2Gens, forward: { kernel: 'l2Normalize', outputs: ['inv'] }, tol: { atol: 2e-6, rtol: 1e-5 } },
+  l2NormalizeBackward: {
+    cases: l2Cases(true),
+    gens: l2Gens,
+    forward: { kernel: 'l2Normalize', outputs: ['inv'] },
+    tol: { atol: 2e-6, rtol: 1e-5 },
+  },
 };

@@ -15,10 +15,12 @@ const root = join(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 describe('a readable dist', () => {
-  it('keeps every exported class\'s name, so logs say Tensor { ... } and Sequential', async () => {
+  it("keeps every exported class's name, so logs say Tensor { ... } and Sequential", async () => {
     const lib = await import(pathToFileURL(join(inject('distDir'), 'index.js')).href);
     const classes = Object.entries(lib).filter(([, v]) => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v)));
-    expect(classes.map(([k]) => k)).toEqual(expect.arrayContaining(['Sequential', 'Tensor', 'TextVectorizer', 'Tokenizer', 'LabelEncoder', 'WasmRnnError', 'Layer']));
+    expect(classes.map(([k]) => k)).toEqual(
+      expect.arrayContaining(['Sequential', 'Tensor', 'TextVectorizer', 'Tokenizer', 'LabelEncoder', 'WasmRnnError', 'Layer']),
+    );
     for (const [name, cls] of classes) expect((cls as { name: string }).name, name).toBe(name);
     const { inspect } = await import('node:util');
     expect(inspect(lib.tensor([1, 2]))).toMatch(/^Tensor \{/);
@@ -48,15 +50,21 @@ describe('a readable dist', () => {
       const tensorSrc = map.sources.findIndex((s: string) => s.endsWith('/src/tensor.ts'));
       if (f === 'index.js') expect(map.sourcesContent[tensorSrc]).toContain('export class Tensor');
       if (f === 'cli.js') expect(tensorSrc).toBeGreaterThan(0); // lines only: the sources travel in index.js.map
-      expect(map.sources.filter((s: string) => s.startsWith('/')), f).toEqual([]); // no machine paths
+      expect(
+        map.sources.filter((s: string) => s.startsWith('/')),
+        f,
+      ).toEqual([]); // no machine paths
       // only the two base64 wasm strings are long, and lines of bundled packages (cli.js bundles
       // @bufbuild/protobuf and the ONNX schema for wasm-rnn convert): no line of ours
       const lineSources = sourcesByLine(map);
       const ours = (i: number) => [...(lineSources[i] ?? [])].some((k) => !map.sources[k].includes('node_modules/'));
       // the ONNX schema is embedded as one base64 descriptor string, like the wasm
       const data = /^var (SIMD|RELAXED)_WASM = "|^var file_onnx_proto3 = \/\* @__PURE__ \*\/ fileDesc\("/;
-      const long = js.split("\n").filter((l, i) => l.length > 400 && !data.test(l) && ours(i));
-      expect(long.map((l) => l.slice(0, 80)), f).toEqual([]);
+      const long = js.split('\n').filter((l, i) => l.length > 400 && !data.test(l) && ours(i));
+      expect(
+        long.map((l) => l.slice(0, 80)),
+        f,
+      ).toEqual([]);
     }
   });
 });
@@ -64,7 +72,14 @@ describe('a readable dist', () => {
 describe('dependencies', () => {
   it('stemmer and stopword are bundled, so they are devDependencies', () => {
     const dir = inject('distDir');
-    for (const f of ['index.js', 'cli.js', 'worker.js', ...readdirSync(join(dir, 'stopwords')).filter((x) => x.endsWith('.js')).map((x) => `stopwords/${x}`)]) {
+    for (const f of [
+      'index.js',
+      'cli.js',
+      'worker.js',
+      ...readdirSync(join(dir, 'stopwords'))
+        .filter((x) => x.endsWith('.js'))
+        .map((x) => `stopwords/${x}`),
+    ]) {
       const js = readFileSync(join(dir, f), 'utf8');
       expect(js, f).not.toMatch(/^\s*(import|export)\b[^\n]*["'](stemmer|stopword)[/"']|import\(\s*["'](stemmer|stopword)/m);
     }
@@ -76,10 +91,12 @@ describe('dependencies', () => {
 });
 
 describe('stop words beyond en and zh', () => {
-  it('wasm-rnn/stopwords/de exports the list and makes \'de\' known to the library the app imports', async () => {
+  it("wasm-rnn/stopwords/de exports the list and makes 'de' known to the library the app imports", async () => {
     const dir = inject('distDir');
     const lib = await import(pathToFileURL(join(dir, 'index.js')).href);
-    expect(() => new lib.TextVectorizer({ stopWords: 'de' })).toThrow(/stopWords 'de' is not loaded: add import de from 'wasm-rnn\/stopwords\/de'/);
+    expect(() => new lib.TextVectorizer({ stopWords: 'de' })).toThrow(
+      /stopWords 'de' is not loaded: add import de from 'wasm-rnn\/stopwords\/de'/,
+    );
     const de = (await import(pathToFileURL(join(dir, 'stopwords/de.js')).href)).default;
     expect(de).toContain('und');
     expect(new lib.TextVectorizer({ stopWords: 'de' }).tokenize('der Hund und die Katze')).toEqual(['hund', 'katze']);

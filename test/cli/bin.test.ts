@@ -44,13 +44,39 @@ beforeAll(() => {
   const rows = [...female.filter((n) => !m.has(n)).map((n) => [n, 'female']), ...male.filter((n) => !f.has(n)).map((n) => [n, 'male'])];
   new Rng(7).shuffle(rows);
   names = rows.slice(0, 3000).map((r) => r[0]);
-  writeFileSync(p('names.csv'), `name,gender\n${rows.slice(0, 3000).map((r) => r.join(',')).join('\n')}\n`);
-  writeFileSync(p('more-names.csv'), `name,gender\n${rows.slice(3000, 6000).map((r) => r.join(',')).join('\n')}\n`);
+  writeFileSync(
+    p('names.csv'),
+    `name,gender\n${rows
+      .slice(0, 3000)
+      .map((r) => r.join(','))
+      .join('\n')}\n`,
+  );
+  writeFileSync(
+    p('more-names.csv'),
+    `name,gender\n${rows
+      .slice(3000, 6000)
+      .map((r) => r.join(','))
+      .join('\n')}\n`,
+  );
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const NAMES = ['--data', '', '--text-column', 'name', '--label-column', 'gender', '--units', '16', '--embedding-dim', '16', '--epochs', '3', '--quiet'];
+const NAMES = [
+  '--data',
+  '',
+  '--text-column',
+  'name',
+  '--label-column',
+  'gender',
+  '--units',
+  '16',
+  '--embedding-dim',
+  '16',
+  '--epochs',
+  '3',
+  '--quiet',
+];
 const namesArgs = (file: string) => NAMES.map((a, i) => (i === 1 ? p(file) : a));
 
 describe('character-level text (item 2) and --max-len from the data (item 3)', () => {
@@ -78,26 +104,59 @@ describe('character-level text (item 2) and --max-len from the data (item 3)', (
     expect(Number(/^accuracy\s+([\d.]+)/m.exec(ev.out)?.[1])).toBeGreaterThan(0.65);
   });
 
-  it('picks --max-len as the 95th percentile of the training texts\' token counts and prints it; --max-len still wins', async () => {
-    const r = cli(['train', ...namesArgs('names.csv'), '--split', 'character', '--validation-split', '0', '--epochs', '1', '--out', p('auto.wrnn')]);
+  it("picks --max-len as the 95th percentile of the training texts' token counts and prints it; --max-len still wins", async () => {
+    const r = cli([
+      'train',
+      ...namesArgs('names.csv'),
+      '--split',
+      'character',
+      '--validation-split',
+      '0',
+      '--epochs',
+      '1',
+      '--out',
+      p('auto.wrnn'),
+    ]);
     expect(r.code, r.err).toBe(0);
     // the same percentile, computed here from the tokens
     const probe = new TextVectorizer({ split: 'character' });
     const counts = names.map((n) => probe.tokenize(n).length).sort((a, b) => a - b);
     const p95 = counts[Math.ceil(0.95 * counts.length) - 1];
     expect(p95).toBeLessThan(15);
-    expect(r.err).toContain(`max-len ${p95}: the 95th percentile of 3,000 texts' token counts (longest ${counts[counts.length - 1]}); --max-len N to change`);
+    expect(r.err).toContain(
+      `max-len ${p95}: the 95th percentile of 3,000 texts' token counts (longest ${counts[counts.length - 1]}); --max-len N to change`,
+    );
     const { loadModel, init } = await import('../../src/index.js');
     await init();
     const model = await loadModel(p('auto.wrnn'));
     expect(model.vectorizer!.getConfig().outputSequenceLength).toBe(p95);
     model.dispose();
-    const given = cli(['train', ...namesArgs('names.csv'), '--split', 'character', '--max-len', '5', '--epochs', '1', '--out', p('five.wrnn')]);
+    const given = cli([
+      'train',
+      ...namesArgs('names.csv'),
+      '--split',
+      'character',
+      '--max-len',
+      '5',
+      '--epochs',
+      '1',
+      '--out',
+      p('five.wrnn'),
+    ]);
     expect(given.err).toContain('max-len 5 (--max-len)');
   });
 
   it('tune takes the same text options, estimates out-of-vocabulary tokens on a held-out tenth, and saves the columns', () => {
-    const args = ['tune', ...namesArgs('names.csv').filter((a) => a !== '--quiet'), '--folds', '2', '--epochs', '1', '--out', p('tuned.wrnn')];
+    const args = [
+      'tune',
+      ...namesArgs('names.csv').filter((a) => a !== '--quiet'),
+      '--folds',
+      '2',
+      '--epochs',
+      '1',
+      '--out',
+      p('tuned.wrnn'),
+    ];
     const words = cli(args);
     expect(words.code, words.err).toBe(0);
     expect(words.err).toMatch(/^warning: .*try --split character/m);
@@ -130,7 +189,14 @@ describe('a closed pipe ends quietly (item 4)', () => {
     const train = cli(['train', ...namesArgs('names.csv'), '--split', 'character', '--epochs', '1', '--out', p('pipe.wrnn')]);
     expect(train.code, train.err).toBe(0);
     // 3,000 JSON lines (~300 KB) overflow the pipe's buffer: the writer is still writing when head exits
-    const sh = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" predict --model "${p('pipe.wrnn')}" --data "${p('names.csv')}" | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    const sh = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${bin}" predict --model "${p('pipe.wrnn')}" --data "${p('names.csv')}" | head -1; exit \${PIPESTATUS[0]}`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(sh.stderr).toBe('');
     expect(sh.status).toBe(0);
     expect(sh.stdout.trim().split('\n')).toHaveLength(1);
@@ -139,8 +205,12 @@ describe('a closed pipe ends quietly (item 4)', () => {
 
   it('progress piped into head: the diagnostics stop, the training goes on and the model is saved', () => {
     const out = p('piped.wrnn');
-    const args = ['train', ...namesArgs('names.csv').filter((a) => a !== '--quiet'), '--split', 'character', '--epochs', '2', '--out', out].map((a) => `"${a}"`).join(' ');
-    const sh = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" ${args} 2>&1 >/dev/null | head -c 20; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    const args = ['train', ...namesArgs('names.csv').filter((a) => a !== '--quiet'), '--split', 'character', '--epochs', '2', '--out', out]
+      .map((a) => `"${a}"`)
+      .join(' ');
+    const sh = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" ${args} 2>&1 >/dev/null | head -c 20; exit \${PIPESTATUS[0]}`], {
+      encoding: 'utf8',
+    });
     expect(sh.status, sh.stderr).toBe(0);
     expect(sh.stdout).toHaveLength(20);
     expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('WRNN');
@@ -152,7 +222,10 @@ describe('the command line checks every option (items 6, 11)', () => {
     const m = p('chars.wrnn');
     for (const [argv, msg] of [
       [['predict', '--model', m, '--colour', 'red', 'Anna'], /wasm-rnn predict: unknown option --colour/],
-      [['predict', '--model', m, '-o', 'out.jsonl', 'Anna'], /wasm-rnn predict: unknown option -o \(a text that starts with '-' goes after --\)/],
+      [
+        ['predict', '--model', m, '-o', 'out.jsonl', 'Anna'],
+        /wasm-rnn predict: unknown option -o \(a text that starts with '-' goes after --\)/,
+      ],
       [['evaluate', '--model', m, '--data', p('names.csv'), '--lables', 'x'], /wasm-rnn evaluate: unknown option --lables/],
       [['generate', '--model', m, '--prompt', 'x', '--temprature', '1'], /unknown option --temprature; did you mean --temperature\?/],
       [['train-lm', '--text', p('names.csv'), '--out', p('x.wrnn'), '--epoch', '1'], /unknown option --epoch; did you mean --epochs\?/],
@@ -191,13 +264,20 @@ describe('Keras and TF.js files name themselves (item 8)', () => {
   it('a .h5, a .keras and a model.json get what they are and how to convert them, exit 1', () => {
     writeFileSync(p('model.h5'), Buffer.concat([Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(600)]));
     writeFileSync(p('model.keras'), Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(600)]));
-    writeFileSync(p('model.json'), JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential' }, weightsManifest: [] }));
+    writeFileSync(
+      p('model.json'),
+      JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential' }, weightsManifest: [] }),
+    );
     const h5 = cli(['predict', '--model', p('model.h5'), 'Anna']);
     expect(h5.code).toBe(1);
-    expect(h5.err).toMatch(/model\.h5: not a wasm-rnn model file: it is a Keras HDF5 \(\.h5\) file; convert it: tensorflowjs_converter --input_format keras model\.h5 tfjs_model\/ .*then fromTfjs/);
+    expect(h5.err).toMatch(
+      /model\.h5: not a wasm-rnn model file: it is a Keras HDF5 \(\.h5\) file; convert it: tensorflowjs_converter --input_format keras model\.h5 tfjs_model\/ .*then fromTfjs/,
+    );
     const keras = cli(['evaluate', '--model', p('model.keras'), '--data', p('names.csv')]);
     expect(keras.code).toBe(1);
-    expect(keras.err).toMatch(/model\.keras: not a wasm-rnn model file: it is a zip archive \(a Keras 3 \.keras file\?\); in Python save it as HDF5/);
+    expect(keras.err).toMatch(
+      /model\.keras: not a wasm-rnn model file: it is a zip archive \(a Keras 3 \.keras file\?\); in Python save it as HDF5/,
+    );
     const json = cli(['generate', '--model', p('model.json'), '--prompt', 'x']);
     expect(json.code).toBe(1);
     expect(json.err).toMatch(/model\.json: not a wasm-rnn model file: it is a TF\.js model\.json; import it with fromTfjs/);

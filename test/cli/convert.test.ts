@@ -50,7 +50,11 @@ describe('wasm-rnn convert', () => {
     const json = JSON.parse(readFileSync(p('model.json'), 'utf8'));
     expect(json.weightsManifest[0].paths).toEqual(['model.weights.bin']);
     const bin = readFileSync(p('model.weights.bin'));
-    const art = { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) };
+    const art = {
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+    };
     expect(Array.from((fromTfjs(art).predict(x) as Tensor).data)).toEqual(want);
     // and TF.js's layout reads back in
     r = await run('convert', '--from', p('model.json'), '--to', p('back.wrnn'));

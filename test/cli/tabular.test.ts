@@ -33,7 +33,10 @@ describe('CSV', () => {
 
   it('errors name the file and the line', () => {
     fails(() => parseTable('d.csv', bytes('text,label\nok,a\n"never closed,b\nmore,c\n')), /^d\.csv:3: a quoted field is never closed/);
-    fails(() => parseTable('d.csv', bytes('text,label\nok,a\none,two,three\n')), /^d\.csv:3: 3 fields but the header has 2 \(text, label\); quote fields/);
+    fails(
+      () => parseTable('d.csv', bytes('text,label\nok,a\none,two,three\n')),
+      /^d\.csv:3: 3 fields but the header has 2 \(text, label\); quote fields/,
+    );
     fails(() => parseTable('d.csv', bytes('text,label\n"a"b,c\n')), /^d\.csv:2: unexpected "b" after a closing quote/);
     fails(() => parseTable('d.csv', bytes('text,text\n')), /^d\.csv:1: the header names column "text" twice/);
     fails(() => parseTable('d.csv', bytes('')), /^d\.csv: the file is empty/);

@@ -20,8 +20,12 @@ describe('npm run demo', () => {
     const out = mkdtempSync(join(tmpdir(), 'wasm-rnn-demo-'));
     const server = { proc: null as ReturnType<typeof spawn> | null };
     try {
-      execFileSync(process.execPath, [join(root, 'examples/browser/build.mjs'), '--dist', inject('distDir'), '--out', out], { stdio: 'pipe' });
-      const proc = spawn(process.execPath, [join(root, 'examples/browser/serve.mjs'), '--port', '0', '--dir', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, [join(root, 'examples/browser/build.mjs'), '--dist', inject('distDir'), '--out', out], {
+        stdio: 'pipe',
+      });
+      const proc = spawn(process.execPath, [join(root, 'examples/browser/serve.mjs'), '--port', '0', '--dir', out], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       server.proc = proc;
       const url = await new Promise<string>((res, rej) => {
         proc.stdout!.on('data', (d: Buffer) => {

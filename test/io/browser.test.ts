@@ -3,15 +3,29 @@ import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
 import {
-  Sequential, Tensor, deleteModelFromIndexedDB, downloadModel, layers, listIndexedDBModels, loadModelFromIndexedDB,
-  saveModelToIndexedDB, tensor,
+  Sequential,
+  Tensor,
+  deleteModelFromIndexedDB,
+  downloadModel,
+  layers,
+  listIndexedDBModels,
+  loadModelFromIndexedDB,
+  saveModelToIndexedDB,
+  tensor,
 } from '../../src/index.js';
 
 beforeAll(async () => setBackend(await createBackend({ backend: 'wasm-simd' })));
 
 describe('IndexedDB', () => {
   it('saves, lists, loads bit-exactly, replaces and deletes', async () => {
-    const m = new Sequential({ seed: 2, layers: [layers.embedding({ inputDim: 9, outputDim: 3 }), layers.gru({ units: 4 }), layers.dense({ units: 2, activation: 'softmax' })] });
+    const m = new Sequential({
+      seed: 2,
+      layers: [
+        layers.embedding({ inputDim: 9, outputDim: 3 }),
+        layers.gru({ units: 4 }),
+        layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
     m.labels = ['a', 'b'];
     await saveModelToIndexedDB(m, 'topic');
     expect(await listIndexedDBModels()).toEqual(['topic']);

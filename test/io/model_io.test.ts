@@ -9,7 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, setBackend } from '../../src/backend/load.js';
 import { checksum, decodeContainer, encodeContainer } from '../../src/io/artifact.js';
-import { Sequential, TextVectorizer, WasmRnnError, input, layers, loadModel, loadModelSync, model, saveModel, tensor, Tensor } from '../../src/index.js';
+import {
+  Sequential,
+  TextVectorizer,
+  WasmRnnError,
+  input,
+  layers,
+  loadModel,
+  loadModelSync,
+  model,
+  saveModel,
+  tensor,
+  Tensor,
+} from '../../src/index.js';
 import { Rng } from '../util.js';
 
 beforeAll(async () => {
@@ -17,13 +29,16 @@ beforeAll(async () => {
 });
 
 function classifier(seed = 1) {
-  const m = new Sequential({ seed, layers: [
-    layers.embedding({ inputDim: 30, outputDim: 8, maskZero: true }),
-    layers.lstm({ units: 6, returnSequences: true, peephole: true }),
-    layers.dropout({ rate: 0.3 }),
-    layers.lstm({ units: 5 }),
-    layers.dense({ units: 1, activation: 'sigmoid' }),
-  ] });
+  const m = new Sequential({
+    seed,
+    layers: [
+      layers.embedding({ inputDim: 30, outputDim: 8, maskZero: true }),
+      layers.lstm({ units: 6, returnSequences: true, peephole: true }),
+      layers.dropout({ rate: 0.3 }),
+      layers.lstm({ units: 5 }),
+      layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   return m;
 }
@@ -237,7 +252,9 @@ function fuzzArtifact(good: Uint8Array, seed: number, ms: number): void {
       m.dispose();
     } catch (err) {
       if (!(err instanceof WasmRnnError) || err.code !== 'E_FORMAT') {
-        throw new Error(`mutation ${i} (kind ${kind}) threw ${err instanceof WasmRnnError ? err.code : (err as Error).constructor.name}: ${(err as Error).message}`);
+        throw new Error(
+          `mutation ${i} (kind ${kind}) threw ${err instanceof WasmRnnError ? err.code : (err as Error).constructor.name}: ${(err as Error).message}`,
+        );
       }
       rejected++;
     }

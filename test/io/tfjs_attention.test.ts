@@ -19,7 +19,6 @@ const B = 4;
 
 onTfjsCpuAndWasmSimd();
 
-
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 interface Case {
@@ -49,7 +48,9 @@ const cases: Case[] = [
     build: () => {
       const x = tf.input({ shape: [7] });
       const a = tf.layers.layerNormalization({ center: false, epsilon: 1e-5 }).apply(x) as tf.SymbolicTensor;
-      const b = tf.layers.layerNormalization({ scale: false }).apply(tf.layers.dense({ units: 5 }).apply(a) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      const b = tf.layers
+        .layerNormalization({ scale: false })
+        .apply(tf.layers.dense({ units: 5 }).apply(a) as tf.SymbolicTensor) as tf.SymbolicTensor;
       return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(b) as tf.SymbolicTensor });
     },
     inputs: (r) => [floats(r, [B, 7])],
@@ -68,7 +69,14 @@ const cases: Case[] = [
       const cos = tf.layers.dot({ axes: [2, 2], normalize: true }).apply([a, b]) as tf.SymbolicTensor; // (3, 5)
       const t = tf.layers.dot({ axes: [1, 1] }).apply([a, c]) as tf.SymbolicTensor; // (4, 2)
       const u = tf.layers.dot({ axes: [2, 1] }).apply([s, b]) as tf.SymbolicTensor; // (3, 4)
-      const f = tf.layers.concatenate().apply([tf.layers.flatten().apply(s), tf.layers.flatten().apply(cos), tf.layers.flatten().apply(t), tf.layers.flatten().apply(u)] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
+      const f = tf.layers
+        .concatenate()
+        .apply([
+          tf.layers.flatten().apply(s),
+          tf.layers.flatten().apply(cos),
+          tf.layers.flatten().apply(t),
+          tf.layers.flatten().apply(u),
+        ] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
       return tf.model({ inputs: [a, b, c], outputs: tf.layers.dense({ units: 2 }).apply(f) as tf.SymbolicTensor });
     },
     inputs: (r) => [floats(r, [B, 3, 4]), floats(r, [B, 5, 4]), floats(r, [B, 3, 2])],
@@ -87,7 +95,14 @@ const cases: Case[] = [
 ];
 
 /** One SGD step (MSE) from the same weights: the same loss, the same weights after. */
-async function sgdStep(c: Case, theirs: tf.LayersModel, ours: ReturnType<typeof fromTfjs>, x: (s: 'ours' | 'theirs') => unknown, want: tf.Tensor, rng: Rng) {
+async function sgdStep(
+  c: Case,
+  theirs: tf.LayersModel,
+  ours: ReturnType<typeof fromTfjs>,
+  x: (s: 'ours' | 'theirs') => unknown,
+  want: tf.Tensor,
+  rng: Rng,
+) {
   const yArr = Float32Array.from({ length: want.size }, () => rng.uniform(-1, 1));
   theirs.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
   ours.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: 'meanSquaredError' });
@@ -129,7 +144,9 @@ describe('TF.js LayerNormalization and Dot -> wasm-rnn -> TF.js', () => {
     const a = layers.multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([e, e]);
     const b = layers.attention().apply([a, e]);
     const m = model({ inputs: ids, outputs: layers.additiveAttention().apply([b, e]) });
-    expect(() => toTfjs(m)).toThrow(/TF.js has no MultiHeadAttention layer[\s\S]*TF.js has no Attention layer[\s\S]*TF.js has no AdditiveAttention layer/);
+    expect(() => toTfjs(m)).toThrow(
+      /TF.js has no MultiHeadAttention layer[\s\S]*TF.js has no Attention layer[\s\S]*TF.js has no AdditiveAttention layer/,
+    );
     expect(() => toTfjs(m)).toThrow(/KerasHub layer TF.js does not have/);
   });
 

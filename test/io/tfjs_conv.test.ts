@@ -21,8 +21,6 @@ const B = 3;
 
 onTfjsCpuAndWasmSimd();
 
-
-
 function ids(rng: Rng, T: number, vocab: number): Pair {
   const a = Int32Array.from({ length: B * T }, () => rng.int(vocab));
   return { ours: new Tensor(a, [B, T]), theirs: tf.tensor2d(Array.from(a), [B, T], 'int32') };
@@ -52,25 +50,39 @@ const regression = (rng: Rng, shape: number[]): Pair => {
 const cases: Case[] = [
   {
     label: 'W6 in small: Embedding -> Conv1D(valid, relu) -> GlobalMaxPooling1D -> Dense(sigmoid)',
-    build: () => tf.sequential({ layers: [
-      tf.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 12 }),
-      tf.layers.conv1d({ filters: 9, kernelSize: 5, activation: 'relu', biasInitializer: 'randomNormal' }),
-      tf.layers.globalMaxPooling1d(),
-      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
-    ] }),
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.embedding({ inputDim: 30, outputDim: 8, inputLength: 12 }),
+          tf.layers.conv1d({ filters: 9, kernelSize: 5, activation: 'relu', biasInitializer: 'randomNormal' }),
+          tf.layers.globalMaxPooling1d(),
+          tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      }),
     input: (r) => [ids(r, 12, 30)],
     loss: 'binaryCrossentropy',
     target: binary,
   },
   {
     label: 'Conv1D(same, strides 2, tanh) -> MaxPooling1D -> Conv1D(valid) -> GlobalAveragePooling1D -> Dense(softmax)',
-    build: () => tf.sequential({ layers: [
-      tf.layers.conv1d({ filters: 6, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh', inputShape: [13, 3], biasInitializer: 'randomNormal' }),
-      tf.layers.maxPooling1d({ poolSize: 2 }),
-      tf.layers.conv1d({ filters: 5, kernelSize: 2, activation: 'sigmoid' }),
-      tf.layers.globalAveragePooling1d(),
-      tf.layers.dense({ units: 4, activation: 'softmax' }),
-    ] }),
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv1d({
+            filters: 6,
+            kernelSize: 4,
+            strides: 2,
+            padding: 'same',
+            activation: 'tanh',
+            inputShape: [13, 3],
+            biasInitializer: 'randomNormal',
+          }),
+          tf.layers.maxPooling1d({ poolSize: 2 }),
+          tf.layers.conv1d({ filters: 5, kernelSize: 2, activation: 'sigmoid' }),
+          tf.layers.globalAveragePooling1d(),
+          tf.layers.dense({ units: 4, activation: 'softmax' }),
+        ],
+      }),
     input: (r) => [sequences(r, 13, 3)],
     loss: 'sparseCategoricalCrossentropy',
     target: (r) => {
@@ -80,32 +92,57 @@ const cases: Case[] = [
   },
   {
     label: 'MaxPooling1D(3, strides 2, same) -> AveragePooling1D(3, strides 2, same) -> Conv1D(valid, strides 3, no bias) per step (mse)',
-    build: () => tf.sequential({ layers: [
-      tf.layers.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same', inputShape: [17, 4] }),
-      tf.layers.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }),
-      tf.layers.conv1d({ filters: 3, kernelSize: 2, strides: 3, useBias: false }),
-    ] }),
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same', inputShape: [17, 4] }),
+          tf.layers.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }),
+          tf.layers.conv1d({ filters: 3, kernelSize: 2, strides: 3, useBias: false }),
+        ],
+      }),
     input: (r) => [sequences(r, 17, 4)],
     loss: 'meanSquaredError',
     target: regression,
   },
   {
-    label: 'AveragePooling1D(valid, strides 1) -> Conv1D(same, even kernel) -> Conv1D(same, strides 3, sigmoid) per step (binary cross-entropy on its logits)',
-    build: () => tf.sequential({ layers: [
-      tf.layers.averagePooling1d({ poolSize: 2, strides: 1, inputShape: [10, 5] }),
-      tf.layers.conv1d({ filters: 4, kernelSize: 4, padding: 'same', activation: 'relu', biasInitializer: 'ones' }),
-      tf.layers.conv1d({ filters: 3, kernelSize: 2, strides: 3, padding: 'same', activation: 'sigmoid', biasInitializer: 'randomNormal' }),
-    ] }),
+    label:
+      'AveragePooling1D(valid, strides 1) -> Conv1D(same, even kernel) -> Conv1D(same, strides 3, sigmoid) per step (binary cross-entropy on its logits)',
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.averagePooling1d({ poolSize: 2, strides: 1, inputShape: [10, 5] }),
+          tf.layers.conv1d({ filters: 4, kernelSize: 4, padding: 'same', activation: 'relu', biasInitializer: 'ones' }),
+          tf.layers.conv1d({
+            filters: 3,
+            kernelSize: 2,
+            strides: 3,
+            padding: 'same',
+            activation: 'sigmoid',
+            biasInitializer: 'randomNormal',
+          }),
+        ],
+      }),
     input: (r) => [sequences(r, 10, 5)],
     loss: 'binaryCrossentropy',
     target: binary,
   },
   {
     label: 'Conv1D(same, dilation 3, even kernel) -> Conv1D(valid, dilation 2) per step (predictions only)',
-    build: () => tf.sequential({ layers: [
-      tf.layers.conv1d({ filters: 4, kernelSize: 4, dilationRate: 3, padding: 'same', activation: 'relu', biasInitializer: 'ones', inputShape: [11, 5] }),
-      tf.layers.conv1d({ filters: 2, kernelSize: 3, dilationRate: 2, biasInitializer: 'randomNormal' }),
-    ] }),
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv1d({
+            filters: 4,
+            kernelSize: 4,
+            dilationRate: 3,
+            padding: 'same',
+            activation: 'relu',
+            biasInitializer: 'ones',
+            inputShape: [11, 5],
+          }),
+          tf.layers.conv1d({ filters: 2, kernelSize: 3, dilationRate: 2, biasInitializer: 'randomNormal' }),
+        ],
+      }),
     input: (r) => [sequences(r, 11, 5)],
     loss: 'meanSquaredError',
     target: regression,
@@ -137,8 +174,15 @@ describe('TF.js -> wasm-rnn: Conv1D, pooling, Maximum', () => {
       const rng = new Rng(c.label.length);
       const theirs = c.build();
       // seeded weights (TF.js draws its initial ones from Math.random): every run compares the same numbers
-      theirs.setWeights(theirs.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, () => rng.uniform(-0.5, 0.5)), w.shape)));
-      const ours = fromTfjs(await artifactsOf(theirs) as never);
+      theirs.setWeights(
+        theirs.getWeights().map((w) =>
+          tf.tensor(
+            Array.from({ length: w.size }, () => rng.uniform(-0.5, 0.5)),
+            w.shape,
+          ),
+        ),
+      );
+      const ours = fromTfjs((await artifactsOf(theirs)) as never);
       const xs = c.input(rng);
       const want = theirs.predict(one(xs.map((x) => x.theirs))) as tf.Tensor;
       const got = ours.predict(one(xs.map((x) => x.ours)) as never) as Tensor;
@@ -161,7 +205,7 @@ async function sgdStep(c: Case, theirs: tf.LayersModel, ours: ReturnType<typeof 
   const before = ours.getWeights().map((w) => Array.from(w.data));
   theirs.compile({ optimizer: tf.train.sgd(0.5), loss: c.loss });
   ours.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: c.loss });
-  const lossTheirs = await theirs.trainOnBatch(one(xs.map((x) => x.theirs)), y.theirs) as number;
+  const lossTheirs = (await theirs.trainOnBatch(one(xs.map((x) => x.theirs)), y.theirs)) as number;
   const lossOurs = ours.trainOnBatch(one(xs.map((x) => x.ours)) as never, y.ours);
   expect(Math.abs(lossOurs - lossTheirs), `loss ${lossOurs} vs ${lossTheirs}`).toBeLessThan(1e-5 * (1 + Math.abs(lossTheirs)));
   const wTheirs = theirs.getWeights().map((w) => w.dataSync());
@@ -173,13 +217,24 @@ async function sgdStep(c: Case, theirs: tf.LayersModel, ours: ReturnType<typeof 
 
 describe('wasm-rnn -> TF.js -> wasm-rnn', () => {
   it('every option survives the round trip', async () => {
-    const make = (causal: boolean) => new Sequential({ seed: 3, layers: [
-      layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', inputShape: [16, 2] }),
-      layers.conv1d({ filters: 3, kernelSize: 2, dilationRate: 2, padding: causal ? 'causal' : 'valid', useBias: false, activation: 'hardSigmoid' }),
-      layers.maxPooling1d({ poolSize: 3, strides: 1, padding: 'same' }),
-      layers.averagePooling1d({ poolSize: 2 }),
-      layers.globalAveragePooling1d(),
-    ] });
+    const make = (causal: boolean) =>
+      new Sequential({
+        seed: 3,
+        layers: [
+          layers.conv1d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', inputShape: [16, 2] }),
+          layers.conv1d({
+            filters: 3,
+            kernelSize: 2,
+            dilationRate: 2,
+            padding: causal ? 'causal' : 'valid',
+            useBias: false,
+            activation: 'hardSigmoid',
+          }),
+          layers.maxPooling1d({ poolSize: 3, strides: 1, padding: 'same' }),
+          layers.averagePooling1d({ poolSize: 2 }),
+          layers.globalAveragePooling1d(),
+        ],
+      });
     const x = sequences(new Rng(1), 16, 2);
     for (const causal of [false, true]) {
       const m = make(causal);
@@ -211,7 +266,10 @@ describe('wasm-rnn -> TF.js -> wasm-rnn', () => {
 
   it('what we cannot import is listed', async () => {
     // Keras 3 writes data_format and groups; channels_first and grouped convolutions are not ours
-    const ours = new Sequential({ seed: 1, layers: [layers.conv1d({ filters: 4, kernelSize: 2, inputShape: [5, 4] }), layers.globalMaxPooling1d()] });
+    const ours = new Sequential({
+      seed: 1,
+      layers: [layers.conv1d({ filters: 4, kernelSize: 2, inputShape: [5, 4] }), layers.globalMaxPooling1d()],
+    });
     const art = toTfjs(ours);
     const topo = JSON.parse(JSON.stringify(art.modelTopology)) as { config: { layers: Array<{ config: Record<string, unknown> }> } };
     topo.config.layers[0].config.data_format = 'channels_first';
@@ -239,14 +297,23 @@ describe('toTfjs refuses what TF.js would run differently', () => {
     ['GlobalAveragePooling1D', () => layers.globalAveragePooling1d()],
   ];
   const T = 6;
-  const rows = [[1, 2, 3, 0, 0, 0], [4, 5, 0, 0, 0, 0], [6, 7, 8, 1, 2, 3]];
+  const rows = [
+    [1, 2, 3, 0, 0, 0],
+    [4, 5, 0, 0, 0, 0],
+    [6, 7, 8, 1, 2, 3],
+  ];
   const ourIds = new Tensor(Int32Array.from(rows.flat()), [rows.length, T]);
   const make = (maskZero: boolean, layer: () => Layer) => {
     const m = new Sequential({ seed: 5, layers: [layers.embedding({ inputDim: 9, outputDim: 4, maskZero, inputShape: [T] }), layer()] });
     m.build();
     // the padding id's vector large: a max or mean that takes padded steps in is far off
     const [table] = m.layers[0].getWeights();
-    m.layers[0].setWeights([new Tensor(table.data.map((v, i) => (i < 4 ? 3 : v)), table.shape)]);
+    m.layers[0].setWeights([
+      new Tensor(
+        table.data.map((v, i) => (i < 4 ? 3 : v)),
+        table.shape,
+      ),
+    ]);
     return m;
   };
 
@@ -264,7 +331,15 @@ describe('toTfjs refuses what TF.js would run differently', () => {
       const want = (theirs.predict(tf.tensor2d(rows, [rows.length, T], 'int32')) as tf.Tensor).dataSync();
       expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i])))).toBeGreaterThan(1e-2);
       // without a mask the same layer exports and matches (the cases above)
-      expectClose((plain.predict(ourIds) as Tensor).data, (await tf.loadLayersModel(tf.io.fromMemory(toTfjs(plain) as never)).then((t) => t.predict(tf.tensor2d(rows, [rows.length, T], 'int32')) as tf.Tensor)).dataSync(), { ...TOL, label: `${type} unmasked` });
+      expectClose(
+        (plain.predict(ourIds) as Tensor).data,
+        (
+          await tf
+            .loadLayersModel(tf.io.fromMemory(toTfjs(plain) as never))
+            .then((t) => t.predict(tf.tensor2d(rows, [rows.length, T], 'int32')) as tf.Tensor)
+        ).dataSync(),
+        { ...TOL, label: `${type} unmasked` },
+      );
     });
   }
 

@@ -16,7 +16,6 @@ const B = 4;
 
 onTfjsCpuAndWasmSimd();
 
-
 const ids = (rng: Rng, shape: number[], vocab: number): Pair => {
   const a = Int32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => (i % shape[1] === 0 ? 0 : 1 + rng.int(vocab - 1)));
   return { ours: new Tensor(a, shape), theirs: tf.tensor(Array.from(a), shape, 'int32') };
@@ -37,7 +36,9 @@ const cases: Case[] = [
       const enc = tf.input({ shape: [6, 3] });
       const dec = tf.input({ shape: [5, 2] });
       const [, h, c] = tf.layers.lstm({ units: 4, returnState: true, recurrentActivation: 'sigmoid' }).apply(enc) as tf.SymbolicTensor[];
-      const y = tf.layers.lstm({ units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(dec, { initialState: [h, c] }) as tf.SymbolicTensor;
+      const y = tf.layers
+        .lstm({ units: 4, returnSequences: true, recurrentActivation: 'sigmoid' })
+        .apply(dec, { initialState: [h, c] }) as tf.SymbolicTensor;
       return tf.model({ inputs: [enc, dec], outputs: tf.layers.dense({ units: 3, activation: 'softmax' }).apply(y) as tf.SymbolicTensor });
     },
     inputs: (r) => [floats(r, [B, 6, 3]), floats(r, [B, 5, 2])],
@@ -52,7 +53,9 @@ const cases: Case[] = [
       // graph and the same decoder fed the state as an input disagree); Keras, and we, mask by the decoder's input
       const e = tf.layers.embedding({ inputDim: 11, outputDim: 4 }).apply(src) as tf.SymbolicTensor;
       const [, h] = tf.layers.gru({ units: 5, returnState: true, recurrentActivation: 'sigmoid' }).apply(e) as tf.SymbolicTensor[];
-      const y = tf.layers.gru({ units: 5, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(tgt, { initialState: [h] }) as tf.SymbolicTensor;
+      const y = tf.layers
+        .gru({ units: 5, returnSequences: true, recurrentActivation: 'sigmoid' })
+        .apply(tgt, { initialState: [h] }) as tf.SymbolicTensor;
       const seq = tf.layers.dense({ units: 2 }).apply(y) as tf.SymbolicTensor;
       const cls = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(h) as tf.SymbolicTensor;
       return tf.model({ inputs: [src, tgt], outputs: [seq, cls] });
@@ -147,7 +150,9 @@ describe('TF.js functional models -> wasm-rnn', () => {
       // and our export loads back into TF.js
       const back = await tf.loadLayersModel(tf.io.fromMemory(toTfjs(ours)));
       const again = list(back.predict(x('theirs') as never) as tf.Tensor | tf.Tensor[]);
-      list(ours.predict(x('ours')) as Tensor | Tensor[]).forEach((g, k) => expectClose(g.data, again[k].dataSync(), { ...TOL, label: `${c.label}: exported output ${k}` }));
+      list(ours.predict(x('ours')) as Tensor | Tensor[]).forEach((g, k) =>
+        expectClose(g.data, again[k].dataSync(), { ...TOL, label: `${c.label}: exported output ${k}` }),
+      );
     });
   }
 });
@@ -167,30 +172,105 @@ describe('Keras 3 functional topologies', () => {
     const [, h, c] = layers.lstm({ units: 4, returnState: true, name: 'lstm' }).apply(enc);
     const y = layers.lstm({ units: 4, returnSequences: true, name: 'lstm_1' }).apply(dec, { initialState: [h, c] });
     const ours = model({ inputs: [enc, dec], outputs: layers.dense({ units: 3, activation: 'softmax', name: 'dense' }).apply(y), seed: 3 });
-    const kt = (name: string, i: number, shape: (number | null)[]) => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [name, 0, i] } });
+    const kt = (name: string, i: number, shape: (number | null)[]) => ({
+      class_name: '__keras_tensor__',
+      config: { shape, dtype: 'float32', keras_history: [name, 0, i] },
+    });
     const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
     const lstm = (name: string, extra: Record<string, unknown>) => ({
-      module: 'keras.layers', class_name: 'LSTM', registered_name: null, name,
-      config: { name, trainable: true, dtype: policy, return_sequences: false, return_state: false, go_backwards: false, stateful: false, unroll: false,
-        zero_output_for_mask: false, units: 4, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true,
+      module: 'keras.layers',
+      class_name: 'LSTM',
+      registered_name: null,
+      name,
+      config: {
+        name,
+        trainable: true,
+        dtype: policy,
+        return_sequences: false,
+        return_state: false,
+        go_backwards: false,
+        stateful: false,
+        unroll: false,
+        zero_output_for_mask: false,
+        units: 4,
+        activation: 'tanh',
+        recurrent_activation: 'sigmoid',
+        use_bias: true,
         kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null },
-        unit_forget_bias: true, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null,
-        kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, dropout: 0.0, recurrent_dropout: 0.0, seed: null, ...extra },
+        unit_forget_bias: true,
+        kernel_regularizer: null,
+        recurrent_regularizer: null,
+        bias_regularizer: null,
+        activity_regularizer: null,
+        kernel_constraint: null,
+        recurrent_constraint: null,
+        bias_constraint: null,
+        dropout: 0.0,
+        recurrent_dropout: 0.0,
+        seed: null,
+        ...extra,
+      },
       build_config: { input_shape: [null, 6, 3] },
     });
     const topology = {
       class_name: 'Functional',
       config: {
-        name: 'seq2seq', trainable: true,
+        name: 'seq2seq',
+        trainable: true,
         layers: [
-          { module: 'keras.layers', class_name: 'InputLayer', registered_name: null, name: 'enc', inbound_nodes: [], config: { batch_shape: [null, 6, 3], dtype: 'float32', sparse: false, name: 'enc' } },
-          { ...lstm('lstm', { return_state: true }), inbound_nodes: [{ args: [kt('enc', 0, [null, 6, 3])], kwargs: { training: false, mask: null } }] },
-          { module: 'keras.layers', class_name: 'InputLayer', registered_name: null, name: 'dec', inbound_nodes: [], config: { batch_shape: [null, 5, 2], dtype: 'float32', sparse: false, name: 'dec' } },
-          { ...lstm('lstm_1', { return_sequences: true }), inbound_nodes: [{ args: [kt('dec', 0, [null, 5, 2])], kwargs: { initial_state: [kt('lstm', 1, [null, 4]), kt('lstm', 2, [null, 4])], training: false, mask: null } }] },
-          { module: 'keras.layers', class_name: 'Dense', registered_name: null, name: 'dense', config: { name: 'dense', trainable: true, dtype: policy, units: 3, activation: 'softmax', use_bias: true, kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null },
-            inbound_nodes: [{ args: [kt('lstm_1', 0, [null, 5, 4])], kwargs: {} }] },
+          {
+            module: 'keras.layers',
+            class_name: 'InputLayer',
+            registered_name: null,
+            name: 'enc',
+            inbound_nodes: [],
+            config: { batch_shape: [null, 6, 3], dtype: 'float32', sparse: false, name: 'enc' },
+          },
+          {
+            ...lstm('lstm', { return_state: true }),
+            inbound_nodes: [{ args: [kt('enc', 0, [null, 6, 3])], kwargs: { training: false, mask: null } }],
+          },
+          {
+            module: 'keras.layers',
+            class_name: 'InputLayer',
+            registered_name: null,
+            name: 'dec',
+            inbound_nodes: [],
+            config: { batch_shape: [null, 5, 2], dtype: 'float32', sparse: false, name: 'dec' },
+          },
+          {
+            ...lstm('lstm_1', { return_sequences: true }),
+            inbound_nodes: [
+              {
+                args: [kt('dec', 0, [null, 5, 2])],
+                kwargs: { initial_state: [kt('lstm', 1, [null, 4]), kt('lstm', 2, [null, 4])], training: false, mask: null },
+              },
+            ],
+          },
+          {
+            module: 'keras.layers',
+            class_name: 'Dense',
+            registered_name: null,
+            name: 'dense',
+            config: {
+              name: 'dense',
+              trainable: true,
+              dtype: policy,
+              units: 3,
+              activation: 'softmax',
+              use_bias: true,
+              kernel_regularizer: null,
+              bias_regularizer: null,
+              kernel_constraint: null,
+              bias_constraint: null,
+            },
+            inbound_nodes: [{ args: [kt('lstm_1', 0, [null, 5, 4])], kwargs: {} }],
+          },
         ],
-        input_layers: [['enc', 0, 0], ['dec', 0, 0]],
+        input_layers: [
+          ['enc', 0, 0],
+          ['dec', 0, 0],
+        ],
         output_layers: [['dense', 0, 0]],
       },
     };
@@ -202,6 +282,8 @@ describe('Keras 3 functional topologies', () => {
     // an unsupported call argument is named
     const bad = structuredClone(topology);
     (bad.config.layers[4].inbound_nodes[0].kwargs as Record<string, unknown>).constants = [];
-    expect(() => fromTfjs({ modelTopology: bad, weightSpecs: art.weightSpecs, weightData: art.weightData })).toThrow(/Dense 'dense': call argument 'constants'/);
+    expect(() => fromTfjs({ modelTopology: bad, weightSpecs: art.weightSpecs, weightData: art.weightData })).toThrow(
+      /Dense 'dense': call argument 'constants'/,
+    );
   });
 });

@@ -23,10 +23,12 @@ export function onTfjsCpuAndWasmSimd(): void {
 /** What `model.save` hands a save handler: the topology, the weight specs and their bytes. */
 export async function artifactsOf(m: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let art: tf.io.ModelArtifacts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await m.save(
+    tf.io.withSaveHandler(async (a) => {
+      art = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return art!;
 }
 

@@ -34,7 +34,10 @@ const rand = (shape: number[], seed: number, lo = -1, hi = 1) => new Tensor(rand
 /** a 0/1 (B,T) mask keeping the first step of every row (no row without a key) */
 function maskT(B: number, T: number, seed: number, pZero = 0.4): Tensor {
   const rng = new Rng(seed);
-  return new Tensor(Float32Array.from({ length: B * T }, (_, i) => (i % T === 0 || rng.next() > pZero ? 1 : 0)), [B, T]);
+  return new Tensor(
+    Float32Array.from({ length: B * T }, (_, i) => (i % T === 0 || rng.next() > pZero ? 1 : 0)),
+    [B, T],
+  );
 }
 /** scalar weights away from 1, so a missed factor shows */
 function setScalars(layer: ScoreAttention): void {
@@ -95,7 +98,13 @@ describe('attention layers: gradients (float64 twin)', () => {
 });
 
 /** Runs `kind` on inputs and the mask flags on every backend; returns [out, weights] per backend. */
-function runOn(be: Backend, make: () => ScoreAttention, xs: Tensor[], opts: { masks: boolean; causal: boolean; key: boolean }, weights: Tensor[] | null) {
+function runOn(
+  be: Backend,
+  make: () => ScoreAttention,
+  xs: Tensor[],
+  opts: { masks: boolean; causal: boolean; key: boolean },
+  weights: Tensor[] | null,
+) {
   setBackend(be);
   const [Tq, D] = xs[0].shape.slice(1);
   const [Tv, Dv] = xs[1].shape.slice(1);
@@ -106,7 +115,11 @@ function runOn(be: Backend, make: () => ScoreAttention, xs: Tensor[], opts: { ma
   const vm = input({ shape: [Tv] });
   const att = make();
   const data = opts.key ? [q, v, k] : [q, v];
-  const outs = att.apply(data, { ...(opts.masks ? { mask: opts.key ? [qm, vm, null] : [qm, vm] } : {}), useCausalMask: opts.causal, returnAttentionScores: true });
+  const outs = att.apply(data, {
+    ...(opts.masks ? { mask: opts.key ? [qm, vm, null] : [qm, vm] } : {}),
+    useCausalMask: opts.causal,
+    returnAttentionScores: true,
+  });
   const m = model({ inputs: [...data, ...(opts.masks ? [qm, vm] : [])], outputs: outs, seed: 11 });
   m.build();
   if (weights) att.setWeights(weights);
@@ -114,9 +127,13 @@ function runOn(be: Backend, make: () => ScoreAttention, xs: Tensor[], opts: { ma
   return { res, weights: att.getWeights() };
 }
 
-describe('attention layers: the forward against Keras\'s equations in float64, on every backend', () => {
+describe("attention layers: the forward against Keras's equations in float64, on every backend", () => {
   for (const kind of KINDS) {
-    for (const [masks, causal] of [[false, false], [true, false], [true, true]]) {
+    for (const [masks, causal] of [
+      [false, false],
+      [true, false],
+      [true, true],
+    ]) {
       it(`${kind.label}${masks ? ', query and value masks' : ''}${causal ? ', causal' : ''}`, () => {
         const B = 3;
         const Tq = 5;
@@ -128,16 +145,27 @@ describe('attention layers: the forward against Keras\'s equations in float64, o
         const vmask = maskT(B, Tv, 25);
         if (masks) xs.push(qmask, vmask);
         // the seeded weights, scalars moved off 1
-        const weights = runOn(backends[0], kind.make, xs, { masks, causal, key: true }, null).weights
-          .map((w) => (w.shape.length === 0 ? new Tensor(Float32Array.of(0.8), []) : w));
+        const weights = runOn(backends[0], kind.make, xs, { masks, causal, key: true }, null).weights.map((w) =>
+          w.shape.length === 0 ? new Tensor(Float32Array.of(0.8), []) : w,
+        );
         const ws = weights.map((w) => w.data);
         const { mode, useScale } = kind.make();
         const ref = attentionRef({
-          B, Tq, Tv, D, Dv, q: xs[0].data, v: xs[1].data, k: xs[2].data, mode,
+          B,
+          Tq,
+          Tv,
+          D,
+          Dv,
+          q: xs[0].data,
+          v: xs[1].data,
+          k: xs[2].data,
+          mode,
           scale: mode !== 'additive' && useScale ? ws[0][0] : null,
           concatWeight: mode === 'concat' ? ws[useScale ? 1 : 0][0] : 1,
           scaleVector: mode === 'additive' && useScale ? ws[0] : null,
-          qmask: masks ? qmask.data : null, vmask: masks ? vmask.data : null, causal,
+          qmask: masks ? qmask.data : null,
+          vmask: masks ? vmask.data : null,
+          causal,
         });
         for (const be of backends) {
           const { res } = runOn(be, kind.make, xs, { masks, causal, key: true }, weights);
@@ -157,7 +185,9 @@ describe('attention layers: against a composition of TF.js ops (cpu backend)', (
     const D = 5;
     const xs = [rand([B, Tq, D], 31), rand([B, Tv, 3], 32), rand([B, Tv, D], 33), maskT(B, Tq, 34), maskT(B, Tv, 35)];
     const scale = 0.6;
-    const r = runOn(backends[1], () => layers.attention({ useScale: true }), xs, { masks: true, causal: true, key: true }, [new Tensor(Float32Array.of(scale), [])]);
+    const r = runOn(backends[1], () => layers.attention({ useScale: true }), xs, { masks: true, causal: true, key: true }, [
+      new Tensor(Float32Array.of(scale), []),
+    ]);
     const theirs = tf.tidy(() => {
       const q = tf.tensor3d(Array.from(xs[0].data), [B, Tq, D]);
       const v = tf.tensor3d(Array.from(xs[1].data), [B, Tv, 3]);
@@ -193,9 +223,14 @@ describe('attention layers: against a composition of TF.js ops (cpu backend)', (
 });
 
 describe('attention layers: masks, dropout', () => {
-  it('a query step whose every key is masked gets uniform weights (Keras\'s float32 result), and no gradient', () => {
+  it("a query step whose every key is masked gets uniform weights (Keras's float32 result), and no gradient", () => {
     const be = backends[1];
-    const xs = [rand([2, 2, 3], 51), rand([2, 3, 3], 52), new Tensor(Float32Array.of(1, 1, 1, 1), [2, 2]), new Tensor(Float32Array.of(0, 0, 0, 1, 0, 1), [2, 3])];
+    const xs = [
+      rand([2, 2, 3], 51),
+      rand([2, 3, 3], 52),
+      new Tensor(Float32Array.of(1, 1, 1, 1), [2, 2]),
+      new Tensor(Float32Array.of(0, 0, 0, 1, 0, 1), [2, 3]),
+    ];
     const r = runOn(be, () => layers.attention(), xs, { masks: true, causal: false, key: false }, null);
     expectClose(r.res[1].data.subarray(0, 6), [1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3], { atol: 1e-7, rtol: 0 });
     // the second sample keeps keys 0 and 2 only
@@ -254,7 +289,9 @@ describe('attention layers: bad calls fail at build time and change nothing', ()
     const v = input({ shape: [5, 4] });
     const att = layers.attention();
     expect(() => att.apply(q)).toThrow(/Attention takes 2 to 3 inputs, got 1/);
-    expect(() => att.apply([q, input({ shape: [5, 3] }), input({ shape: [5, 6] })])).toThrow(/query and key of one feature size; query has 4, key has 6/);
+    expect(() => att.apply([q, input({ shape: [5, 3] }), input({ shape: [5, 6] })])).toThrow(
+      /query and key of one feature size; query has 4, key has 6/,
+    );
     expect(() => att.apply([q, v, input({ shape: [4, 4] })])).toThrow(/key and value must have the same time steps; key has 4, value 5/);
     expect(() => att.apply([q, v], { mask: [input({ shape: [5] }), null] })).toThrow(/mask\[0\] must have shape \(batch, 3\)/);
     expect(() => att.apply([q, v], { useCausalMask: 'yes' as never })).toThrow(/useCausalMask must be true or false/);

@@ -96,7 +96,14 @@ export interface MhaRef {
 }
 
 /** y[n, h, e] = Σ_f x[n, f] W[f, h, e] + bias[h, e]  (EinsumDense "abc,cde->abde") */
-function project(x: ArrayLike<number>, N: number, F: number, W: ArrayLike<number>, bias: ArrayLike<number> | null, width: number): Float64Array {
+function project(
+  x: ArrayLike<number>,
+  N: number,
+  F: number,
+  W: ArrayLike<number>,
+  bias: ArrayLike<number> | null,
+  width: number,
+): Float64Array {
   const y = new Float64Array(N * width);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < width; c++) {
@@ -130,8 +137,12 @@ export function mhaRef(a: MhaRef): { out: Float64Array; w: Float64Array } {
           let x = 0;
           // the query is scaled before the dot product, as Keras does
           for (let d = 0; d < Kd; d++) x += Q[((b * Tq + i) * H + h) * Kd + d] * inv * K[((b * Tv + j) * H + h) * Kd + d];
-          const ok = (!a.qmask || a.qmask[b * Tq + i] !== 0) && (!a.vmask || a.vmask[b * Tv + j] !== 0) &&
-            (!a.kmask || a.kmask[b * Tv + j] !== 0) && (!a.amask || a.amask[(b * Tq + i) * Tv + j] !== 0) && (!a.causal || j <= i);
+          const ok =
+            (!a.qmask || a.qmask[b * Tq + i] !== 0) &&
+            (!a.vmask || a.vmask[b * Tv + j] !== 0) &&
+            (!a.kmask || a.kmask[b * Tv + j] !== 0) &&
+            (!a.amask || a.amask[(b * Tq + i) * Tv + j] !== 0) &&
+            (!a.causal || j <= i);
           allowed.push(ok);
           s[j] = ok ? x : x - 1e9;
         }

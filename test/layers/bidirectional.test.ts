@@ -55,23 +55,50 @@ describe('Bidirectional gradients (float64 twin, centred differences)', () => {
   it('masked steps (Embedding maskZero) through stacked Bidirectional layers, every merge mode', () => {
     for (const mergeMode of MODES) {
       useFloat64Twin();
-      const m = new Sequential({ seed: 5, layers: [
-        layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
-        layers.bidirectional({ layer: layers.gru({ units: 3, returnSequences: true }), mergeMode }),
-        layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode }),
-      ] });
-      gradCheck(m, tensor([[0, 0, 3, 4, 5], [2, 0, 6, 0, 1]], undefined, 'int32'), { maxPerWeight: 12 });
+      const m = new Sequential({
+        seed: 5,
+        layers: [
+          layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
+          layers.bidirectional({ layer: layers.gru({ units: 3, returnSequences: true }), mergeMode }),
+          layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode }),
+        ],
+      });
+      gradCheck(
+        m,
+        tensor(
+          [
+            [0, 0, 3, 4, 5],
+            [2, 0, 6, 0, 1],
+          ],
+          undefined,
+          'int32',
+        ),
+        { maxPerWeight: 12 },
+      );
     }
   });
 
   it('masked sequence output (zeros at masked steps) feeding a Dense per step', () => {
     useFloat64Twin();
-    const m = new Sequential({ seed: 6, layers: [
-      layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true, inputLength: 4 }),
-      layers.bidirectional({ layer: layers.simpleRNN({ units: 2, returnSequences: true }), mergeMode: 'ave' }),
-      layers.dense({ units: 2 }),
-    ] });
-    gradCheck(m, tensor([[0, 3, 4, 0], [2, 0, 6, 1]], undefined, 'int32'));
+    const m = new Sequential({
+      seed: 6,
+      layers: [
+        layers.embedding({ inputDim: 7, outputDim: 3, maskZero: true, inputLength: 4 }),
+        layers.bidirectional({ layer: layers.simpleRNN({ units: 2, returnSequences: true }), mergeMode: 'ave' }),
+        layers.dense({ units: 2 }),
+      ],
+    });
+    gradCheck(
+      m,
+      tensor(
+        [
+          [0, 3, 4, 0],
+          [2, 0, 6, 1],
+        ],
+        undefined,
+        'int32',
+      ),
+    );
   });
 });
 
@@ -89,7 +116,15 @@ function halves(returnSequences: boolean, mergeMode: Mode, make: (o: { returnSeq
   const n = (w.length - 1) / 2;
   fw.setWeights([w[0], ...w.slice(1, 1 + n)]);
   bw.setWeights([w[0], ...w.slice(1 + n)]);
-  const x = tensor([[0, 0, 3, 4, 5], [2, 0, 6, 0, 1], [7, 8, 1, 0, 0]], undefined, 'int32');
+  const x = tensor(
+    [
+      [0, 0, 3, 4, 5],
+      [2, 0, 6, 0, 1],
+      [7, 8, 1, 0, 0],
+    ],
+    undefined,
+    'int32',
+  );
   const y = bi.predict(x) as Tensor;
   const f = fw.predict(x) as Tensor;
   const b = bw.predict(x) as Tensor;
@@ -134,7 +169,12 @@ describe('Bidirectional semantics', () => {
     const m = new Sequential({ seed: 1, layers: [bi] });
     m.build([6, 2]);
     expect(m.engine('test').params.slots.map((s) => `${s.spec.name} ${s.spec.shape}`)).toEqual([
-      'kernel 2,12', 'recurrent_kernel 4,12', 'bias 12', 'kernel 2,12', 'recurrent_kernel 4,12', 'bias 12',
+      'kernel 2,12',
+      'recurrent_kernel 4,12',
+      'bias 12',
+      'kernel 2,12',
+      'recurrent_kernel 4,12',
+      'bias 12',
     ]);
     expect(bi.forwardLayer.name).toBe('forward_g');
     expect(bi.backwardLayer.name).toBe('backward_g');
@@ -149,7 +189,10 @@ describe('Bidirectional semantics', () => {
 
   it('stateful: both copies carry their state; resetStates clears both', async () => {
     setBackend(await createBackend({ backend: 'wasm-simd' }));
-    const m = new Sequential({ seed: 4, layers: [layers.bidirectional({ layer: layers.lstm({ units: 3, stateful: true }), inputShape: [3, 2] })] });
+    const m = new Sequential({
+      seed: 4,
+      layers: [layers.bidirectional({ layer: layers.lstm({ units: 3, stateful: true }), inputShape: [3, 2] })],
+    });
     const x = floatInput(2, 3, 2, 5);
     const a = (m.predict(x) as Tensor).data;
     const b = (m.predict(x) as Tensor).data;
@@ -160,17 +203,21 @@ describe('Bidirectional semantics', () => {
 
   it('errors: mergeMode unknown, a non-recurrent layer, unknown options, predictStep', async () => {
     const E = WasmRnnError;
-    expect(() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode: 'max' as never })).toThrow(/mergeMode must be one of.*or null/);
+    expect(() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), mergeMode: 'max' as never })).toThrow(
+      /mergeMode must be one of.*or null/,
+    );
     expect(() => layers.bidirectional({ layer: layers.dense({ units: 2 }) as never })).toThrow(/recurrent layer.*Dense/);
     expect(() => layers.bidirectional({} as never)).toThrow(E);
     for (const bad of ['backwardLayer', 'weights', 'merge_mode']) {
-      expect(() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), [bad]: 1 } as never)).toThrow(new RegExp(`layers\\.bidirectional.*${bad}`));
+      expect(() => layers.bidirectional({ layer: layers.lstm({ units: 2 }), [bad]: 1 } as never)).toThrow(
+        new RegExp(`layers\\.bidirectional.*${bad}`),
+      );
     }
     setBackend(await createBackend({ backend: 'js' }));
-    const m = new Sequential({ seed: 1, layers: [
-      layers.embedding({ inputDim: 5, outputDim: 2 }),
-      layers.bidirectional({ layer: layers.lstm({ units: 2 }) }),
-    ] });
+    const m = new Sequential({
+      seed: 1,
+      layers: [layers.embedding({ inputDim: 5, outputDim: 2 }), layers.bidirectional({ layer: layers.lstm({ units: 2 }) })],
+    });
     expect(() => m.predictStep(tensor([[1]], undefined, 'int32'))).toThrow(/Bidirectional.*step by step/);
   });
 });
@@ -188,10 +235,18 @@ describe('Bidirectional on every wasm build equals the twin', () => {
       const I = 6;
       const rng = new Rng(B * 100 + T);
       const x = masked ? maskedIds(rng, B, T, 11) : floatInput(B, T, I, B + T);
-      const make = () => new Sequential({ seed: 11, layers: [
-        ...(masked ? [layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T })] : []),
-        layers.bidirectional({ layer: wrapped[k][1]({ returnSequences, units }), mergeMode, ...(masked ? {} : { inputShape: [T, I] }) }),
-      ] });
+      const make = () =>
+        new Sequential({
+          seed: 11,
+          layers: [
+            ...(masked ? [layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T })] : []),
+            layers.bidirectional({
+              layer: wrapped[k][1]({ returnSequences, units }),
+              mergeMode,
+              ...(masked ? {} : { inputShape: [T, I] }),
+            }),
+          ],
+        });
       await parityAcrossBackends(label, make, x);
     });
   }

@@ -12,14 +12,43 @@ import { Rng, expectClose, randomArray } from '../util.js';
 
 afterAll(() => setBackend(null as never));
 
-const rand = (shape: number[], seed: number) => new Tensor(randomArray(new Rng(seed), shape.reduce((a, b) => a * b, 1), -1, 1), shape);
+const rand = (shape: number[], seed: number) =>
+  new Tensor(
+    randomArray(
+      new Rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+      -1,
+      1,
+    ),
+    shape,
+  );
 
 /** [x shape, y shape, axes, output shape] per sample */
 const CASES: Array<[number[], number[], [number, number], number[]]> = [
-  [[3, 4], [5, 4], [2, 2], [3, 5]],
-  [[4, 3], [4, 5], [1, 1], [3, 5]],
-  [[3, 4], [4, 5], [2, 1], [3, 5]],
-  [[4, 3], [5, 4], [1, 2], [3, 5]],
+  [
+    [3, 4],
+    [5, 4],
+    [2, 2],
+    [3, 5],
+  ],
+  [
+    [4, 3],
+    [4, 5],
+    [1, 1],
+    [3, 5],
+  ],
+  [
+    [3, 4],
+    [4, 5],
+    [2, 1],
+    [3, 5],
+  ],
+  [
+    [4, 3],
+    [5, 4],
+    [1, 2],
+    [3, 5],
+  ],
   [[4], [4], [1, 1], [1]],
   [[3, 4], [4], [2, 1], [3]],
   [[4], [5, 4], [1, 2], [5]],
@@ -86,7 +115,10 @@ describe('Dot', () => {
     const m = model({ inputs: [a, b], outputs: layers.dot({ axes: 1, normalize: true }).apply([a, b]) });
     const out = m.predict([new Tensor(new Float32Array(3), [1, 3]), new Tensor(Float32Array.of(1, 2, 3), [1, 3])]) as Tensor;
     expect(Array.from(out.data)).toEqual([0]);
-    const g = m.gradients([new Tensor(new Float32Array(3), [1, 3]), new Tensor(Float32Array.of(1, 2, 3), [1, 3])], new Tensor(Float32Array.of(1), [1, 1]));
+    const g = m.gradients(
+      [new Tensor(new Float32Array(3), [1, 3]), new Tensor(Float32Array.of(1, 2, 3), [1, 3])],
+      new Tensor(Float32Array.of(1), [1, 1]),
+    );
     expect(g.inputs!.every((t) => t!.data.every(Number.isFinite))).toBe(true);
   });
 
@@ -95,7 +127,9 @@ describe('Dot', () => {
     const b = input({ shape: [5, 6] });
     expect(() => layers.dot({ axes: 0 })).toThrow(/axes must be a non-zero integer or two of them/);
     expect(() => layers.dot({ axes: [1, 2, 3] as never })).toThrow(/axes must be/);
-    expect(() => layers.dot({ axes: [2, 2] }).apply([a, b])).toThrow(/contracts axis 2 of \(batch, 3, 4\) \(size 4\) with axis 2 of \(batch, 5, 6\) \(size 6\)/);
+    expect(() => layers.dot({ axes: [2, 2] }).apply([a, b])).toThrow(
+      /contracts axis 2 of \(batch, 3, 4\) \(size 4\) with axis 2 of \(batch, 5, 6\) \(size 6\)/,
+    );
     expect(() => layers.dot({ axes: 3 }).apply([a, b])).toThrow(/axis 3 is out of range for input 0 of rank 3/);
     expect(() => layers.dot({ axes: 1 }).apply([a, a, a])).toThrow(/Dot takes 2 inputs, got 3/);
     expect(() => layers.dot({ axes: 1 }).apply([input({ shape: [2, 3, 4] }), a])).toThrow(/rank 2 or 3/);

@@ -21,7 +21,16 @@ function gruModel(I: number, T: number, o: Partial<GruOptions>, seed = 3): Seque
 /** Non-zero biases, so that the input and recurrent bias paths are exercised. */
 function randomizeBias(m: Sequential, seed: number): void {
   const rng = new Rng(seed);
-  m.setWeights(m.getWeights().map((w, k) => (k === 2 ? new Tensor(Float32Array.from(w.data, () => rng.uniform(-0.5, 0.5)), w.shape) : w)));
+  m.setWeights(
+    m.getWeights().map((w, k) =>
+      k === 2
+        ? new Tensor(
+            Float32Array.from(w.data, () => rng.uniform(-0.5, 0.5)),
+            w.shape,
+          )
+        : w,
+    ),
+  );
 }
 
 describe('GRU gradients (float64 twin, centred differences)', () => {
@@ -58,12 +67,26 @@ describe('GRU gradients (float64 twin, centred differences)', () => {
     for (const resetAfter of [true, false]) {
       for (const goBackwards of [false, true]) {
         useFloat64Twin();
-        const m = new Sequential({ seed: 5, layers: [
-          layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
-          layers.gru({ units: 3, returnSequences: true, goBackwards, resetAfter }),
-          layers.gru({ units: 2, resetAfter }),
-        ] });
-        gradCheck(m, tensor([[0, 0, 3, 4, 5], [2, 0, 6, 0, 1]], undefined, 'int32'), { maxPerWeight: 20 });
+        const m = new Sequential({
+          seed: 5,
+          layers: [
+            layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
+            layers.gru({ units: 3, returnSequences: true, goBackwards, resetAfter }),
+            layers.gru({ units: 2, resetAfter }),
+          ],
+        });
+        gradCheck(
+          m,
+          tensor(
+            [
+              [0, 0, 3, 4, 5],
+              [2, 0, 6, 0, 1],
+            ],
+            undefined,
+            'int32',
+          ),
+          { maxPerWeight: 20 },
+        );
       }
     }
   });
@@ -78,9 +101,16 @@ describe('GRU semantics', () => {
     expect(g.activation).toBe('tanh');
     expect(g.getConfig()).toMatchObject({ resetAfter: true, recurrentActivation: 'sigmoid', activation: 'tanh' });
     const shapes = (m: Sequential) => m.getWeights().map((w) => w.shape);
-    expect(shapes(gruModel(2, 3, { units: 4 }))).toEqual([[2, 12], [4, 12], [2, 12]]);
+    expect(shapes(gruModel(2, 3, { units: 4 }))).toEqual([
+      [2, 12],
+      [4, 12],
+      [2, 12],
+    ]);
     expect(shapes(gruModel(2, 3, { units: 4, resetAfter: false }))).toEqual([[2, 12], [4, 12], [12]]);
-    expect(shapes(gruModel(2, 3, { units: 4, useBias: false }))).toEqual([[2, 12], [4, 12]]);
+    expect(shapes(gruModel(2, 3, { units: 4, useBias: false }))).toEqual([
+      [2, 12],
+      [4, 12],
+    ]);
     const [, u, b] = gruModel(2, 3, { units: 4 }).getWeights();
     expect(Array.from(b.data).every((v) => v === 0)).toBe(true);
     // orthogonal (H, 3H): orthonormal rows
@@ -99,8 +129,11 @@ describe('GRU semantics', () => {
     const W = [0.5, -0.4, 0.9];
     const bIn = [0.1, 0.2, -0.3];
     const bRec = [-0.2, 0.3, 0.7];
-    m.setWeights([new Tensor(Float32Array.from(W), [1, 3]), new Tensor(Float32Array.from([1, 1, 1]), [1, 3]),
-      new Tensor(Float32Array.from([...bIn, ...bRec]), [2, 3])]);
+    m.setWeights([
+      new Tensor(Float32Array.from(W), [1, 3]),
+      new Tensor(Float32Array.from([1, 1, 1]), [1, 3]),
+      new Tensor(Float32Array.from([...bIn, ...bRec]), [2, 3]),
+    ]);
     const x = 0.8;
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
     const z = sig(x * W[0] + bIn[0] + bRec[0]);
@@ -119,7 +152,9 @@ describe('GRU semantics', () => {
 
   it('step-by-step stateful run == the whole sequence (both resetAfter)', async () => {
     for (const resetAfter of [true, false]) {
-      await steppingEqualsWhole(({ stateful, T }) => layers.gru({ units: 5, resetAfter, returnSequences: true, stateful, inputShape: [T, 3] }));
+      await steppingEqualsWhole(({ stateful, T }) =>
+        layers.gru({ units: 5, resetAfter, returnSequences: true, stateful, inputShape: [T, 3] }),
+      );
     }
   });
 
@@ -139,7 +174,14 @@ describe('GRU on every wasm build equals the twin', () => {
     ['H=3 odd tails', { units: 3, returnSequences: true }, 3, 4, 5, false],
     ['H=5 goBackwards resetAfter=false', { units: 5, goBackwards: true, returnSequences: true, resetAfter: false }, 5, 7, 3, false],
     ['H=16 masked', { units: 16, returnSequences: true }, 4, 9, 8, true],
-    ['H=17 masked goBackwards hardSigmoid resetAfter=false', { units: 17, goBackwards: true, recurrentActivation: 'hardSigmoid', resetAfter: false }, 7, 5, 9, true],
+    [
+      'H=17 masked goBackwards hardSigmoid resetAfter=false',
+      { units: 17, goBackwards: true, recurrentActivation: 'hardSigmoid', resetAfter: false },
+      7,
+      5,
+      9,
+      true,
+    ],
     ['H=33 returnState', { units: 33, returnState: true }, 9, 3, 17, false],
     ['H=64 B=33 masked resetAfter=false', { units: 64, returnSequences: true, resetAfter: false }, 33, 4, 16, true],
     ['H=65 no bias', { units: 65, useBias: false, returnSequences: true }, 3, 3, 4, false],
@@ -149,10 +191,13 @@ describe('GRU on every wasm build equals the twin', () => {
       const rng = new Rng(B * 100 + T);
       const x = masked ? maskedIds(rng, B, T, 11) : floatInput(B, T, I, B + T);
       const make = () => {
-        const m = new Sequential({ seed: 11, layers: [
-          ...(masked ? [layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T })] : []),
-          layers.gru({ ...(masked ? {} : { inputShape: [T, I] }), units: 3, ...o }),
-        ] });
+        const m = new Sequential({
+          seed: 11,
+          layers: [
+            ...(masked ? [layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T })] : []),
+            layers.gru({ ...(masked ? {} : { inputShape: [T, I] }), units: 3, ...o }),
+          ],
+        });
         if (o.useBias !== false) randomizeBias(m, 3);
         return m;
       };

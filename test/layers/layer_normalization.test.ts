@@ -13,10 +13,24 @@ import { Rng, expectClose, randomArray } from '../util.js';
 
 afterAll(() => setBackend(null as never));
 
-const rand = (shape: number[], seed: number, lo = -2, hi = 2) => new Tensor(randomArray(new Rng(seed), shape.reduce((a, b) => a * b, 1), lo, hi), shape);
+const rand = (shape: number[], seed: number, lo = -2, hi = 2) =>
+  new Tensor(
+    randomArray(
+      new Rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+      lo,
+      hi,
+    ),
+    shape,
+  );
 
 describe('LayerNormalization: gradients (float64 twin)', () => {
-  for (const [center, scale] of [[true, true], [false, true], [true, false], [false, false]]) {
+  for (const [center, scale] of [
+    [true, true],
+    [false, true],
+    [true, false],
+    [false, false],
+  ]) {
     for (const shape of [[7], [4, 9]]) {
       it(`center ${center}, scale ${scale}, input (batch, ${shape.join(', ')})`, () => {
         useFloat64Twin();

@@ -49,12 +49,26 @@ describe('LSTM gradients (float64 twin, centred differences)', () => {
   it('masked steps (Embedding maskZero) with goBackwards and peepholes', () => {
     for (const goBackwards of [false, true]) {
       useFloat64Twin();
-      const m = new Sequential({ seed: 5, layers: [
-        layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
-        layers.lstm({ units: 3, returnSequences: true, goBackwards, peephole: true }),
-        layers.lstm({ units: 2 }),
-      ] });
-      gradCheck(m, tensor([[0, 0, 3, 4, 5], [2, 0, 6, 0, 1]], undefined, 'int32'), { maxPerWeight: 20 });
+      const m = new Sequential({
+        seed: 5,
+        layers: [
+          layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
+          layers.lstm({ units: 3, returnSequences: true, goBackwards, peephole: true }),
+          layers.lstm({ units: 2 }),
+        ],
+      });
+      gradCheck(
+        m,
+        tensor(
+          [
+            [0, 0, 3, 4, 5],
+            [2, 0, 6, 0, 1],
+          ],
+          undefined,
+          'int32',
+        ),
+        { maxPerWeight: 20 },
+      );
     }
   });
 });
@@ -62,10 +76,8 @@ describe('LSTM gradients (float64 twin, centred differences)', () => {
 describe('LSTM invariants', () => {
   it('masked padding changes nothing: pre-padded input == the unpadded sequence', async () => {
     setBackend(await createBackend({ backend: 'js' }));
-    const mk = () => new Sequential({ seed: 9, layers: [
-      layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }),
-      layers.lstm({ units: 5 }),
-    ] });
+    const mk = () =>
+      new Sequential({ seed: 9, layers: [layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }), layers.lstm({ units: 5 })] });
     const a = mk();
     const b = mk();
     const padded = a.predict(tensor([[0, 0, 0, 3, 7, 2]], undefined, 'int32')) as Tensor;
@@ -79,28 +91,39 @@ describe('LSTM invariants', () => {
     const whole = new Sequential({ seed: 4, layers: [layers.lstm({ units: 5, returnSequences: true, inputShape: [T, 3] })] });
     const x = floatInput(2, T, 3, 8);
     const full = whole.predict(x) as Tensor;
-    const stepper = new Sequential({ seed: 4, layers: [layers.lstm({ units: 5, returnSequences: true, stateful: true, inputShape: [1, 3] })] });
+    const stepper = new Sequential({
+      seed: 4,
+      layers: [layers.lstm({ units: 5, returnSequences: true, stateful: true, inputShape: [1, 3] })],
+    });
     for (let t = 0; t < T; t++) {
       const xt = new Float32Array(2 * 3);
       for (let b = 0; b < 2; b++) xt.set(x.data.subarray((b * T + t) * 3, (b * T + t) * 3 + 3) as Float32Array, b * 3);
       const yt = stepper.predict(new Tensor(xt, [2, 1, 3])) as Tensor;
       for (let b = 0; b < 2; b++) {
-        expectClose(yt.data.subarray(b * 5, b * 5 + 5), full.data.subarray((b * T + t) * 5, (b * T + t) * 5 + 5), { atol: 1e-6, label: `t=${t} b=${b}` });
+        expectClose(yt.data.subarray(b * 5, b * 5 + 5), full.data.subarray((b * T + t) * 5, (b * T + t) * 5 + 5), {
+          atol: 1e-6,
+          label: `t=${t} b=${b}`,
+        });
       }
     }
     // resetStates starts over: the first step again
     stepper.resetStates();
-    const first = stepper.predict(new Tensor(Float32Array.from([0, 1, 2, 3, 4, 5].map((i) => x.data[Math.floor(i / 3) * T * 3 + (i % 3)])), [2, 1, 3])) as Tensor;
+    const first = stepper.predict(
+      new Tensor(Float32Array.from([0, 1, 2, 3, 4, 5].map((i) => x.data[Math.floor(i / 3) * T * 3 + (i % 3)])), [2, 1, 3]),
+    ) as Tensor;
     expectClose(first.data.subarray(0, 5), full.data.subarray(0, 5), { atol: 1e-6, label: 'after reset' });
   });
 
   it('predictStep continues a non-stateful model from its last state', async () => {
     setBackend(await createBackend({ backend: 'wasm-simd' }));
-    const m = new Sequential({ seed: 2, layers: [
-      layers.embedding({ inputDim: 12, outputDim: 4 }),
-      layers.lstm({ units: 6, returnSequences: true }),
-      layers.dense({ units: 12, activation: 'softmax' }),
-    ] });
+    const m = new Sequential({
+      seed: 2,
+      layers: [
+        layers.embedding({ inputDim: 12, outputDim: 4 }),
+        layers.lstm({ units: 6, returnSequences: true }),
+        layers.dense({ units: 12, activation: 'softmax' }),
+      ],
+    });
     const seq = [3, 1, 4, 1, 5];
     const full = m.predict(tensor([seq], undefined, 'int32')) as Tensor;
     m.resetStates();
@@ -128,18 +151,25 @@ describe('LSTM on every wasm build equals the twin', () => {
       for (const name of ['js', 'wasm-simd', 'wasm-relaxed-simd'] as const) {
         setBackend(await createBackend({ backend: name }));
         const rng = new Rng(B * 100 + T);
-        const first = masked
-          ? layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T })
-          : null;
-        const m = new Sequential({ seed: 11, layers: [...(first ? [first] : []), layers.lstm({ ...(first ? {} : { inputShape: [T, I] }), units: 3, ...o })] });
+        const first = masked ? layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T }) : null;
+        const m = new Sequential({
+          seed: 11,
+          layers: [...(first ? [first] : []), layers.lstm({ ...(first ? {} : { inputShape: [T, I] }), units: 3, ...o })],
+        });
         const x = masked
-          ? new Tensor(Int32Array.from({ length: B * T }, () => (rng.next() < 0.3 ? 0 : 1 + rng.int(10))), [B, T])
+          ? new Tensor(
+              Int32Array.from({ length: B * T }, () => (rng.next() < 0.3 ? 0 : 1 + rng.int(10))),
+              [B, T],
+            )
           : new Tensor(randomArray(rng, B * T * I, -2, 2), [B, T, I]);
         const out = m.predict(x);
         const outs = Array.isArray(out) ? out : [out];
         const dy = outs.map((t) => new Tensor(randomArray(rng, t.data.length), t.shape));
         const g = m.gradients(x, o.returnState ? dy : dy[0]);
-        results.push({ out: outs.map((t) => t.data as Float32Array), grads: [...g.weights, ...(g.input ? [g.input] : [])].map((t) => t.data as Float32Array) });
+        results.push({
+          out: outs.map((t) => t.data as Float32Array),
+          grads: [...g.weights, ...(g.input ? [g.input] : [])].map((t) => t.data as Float32Array),
+        });
       }
       const [want, ...got] = results;
       for (const r of got) {

@@ -11,7 +11,16 @@ import { Rng, expectClose, randomArray } from '../util.js';
 
 afterAll(() => setBackend(null as never));
 
-const rand = (shape: number[], seed: number) => new Tensor(randomArray(new Rng(seed), shape.reduce((a, b) => a * b, 1), -1, 1), shape);
+const rand = (shape: number[], seed: number) =>
+  new Tensor(
+    randomArray(
+      new Rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+      -1,
+      1,
+    ),
+    shape,
+  );
 
 describe('maximum', () => {
   it('gradients of two dense branches and of three sequence inputs (float64 twin)', () => {
@@ -27,7 +36,7 @@ describe('maximum', () => {
     gradCheck(m, [rand([3, 2, 5], 3), rand([3, 2, 5], 4), rand([3, 2, 5], 5)]);
   });
 
-  it('values and ties on every backend: the earliest input gets a tied element\'s gradient', async () => {
+  it("values and ties on every backend: the earliest input gets a tied element's gradient", async () => {
     for (const backend of ['js', 'wasm-simd', 'wasm-relaxed-simd'] as const) {
       setBackend(await createBackend({ backend }));
       const a = input({ shape: [5] });

@@ -12,7 +12,16 @@ import { Rng, expectClose, randomArray } from '../util.js';
 
 afterAll(() => setBackend(null as never));
 
-const rand = (shape: number[], seed: number) => new Tensor(randomArray(new Rng(seed), shape.reduce((a, b) => a * b, 1), -1, 1), shape);
+const rand = (shape: number[], seed: number) =>
+  new Tensor(
+    randomArray(
+      new Rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+      -1,
+      1,
+    ),
+    shape,
+  );
 
 describe('merge layers: gradients (float64 twin)', () => {
   for (const op of ['add', 'subtract', 'multiply', 'average'] as const) {
@@ -73,8 +82,14 @@ describe('merge layers: values', () => {
     const outs = [layers.add(), layers.subtract(), layers.multiply(), layers.average()].map((l) => l.apply([a, b]));
     const c = layers.concatenate().apply([a, b]);
     const m = model({ inputs: [a, b], outputs: [...outs, c] });
-    const xa = tensor([[1, 2], [3, -4]]);
-    const xb = tensor([[10, 20], [0.5, 2]]);
+    const xa = tensor([
+      [1, 2],
+      [3, -4],
+    ]);
+    const xb = tensor([
+      [10, 20],
+      [0.5, 2],
+    ]);
     const [add, sub, mul, ave, cat] = m.predict([xa, xb]) as Tensor[];
     expect(Array.from(add.data)).toEqual([11, 22, 3.5, -2]);
     expect(Array.from(sub.data)).toEqual([-9, -18, 2.5, -6]);
@@ -93,7 +108,9 @@ describe('merge layers: values', () => {
     const eb = layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true }).apply(b);
     // a recurrent layer after the merge skips masked steps: with returnSequences the output repeats there
     const rsum = layers.simpleRNN({ units: 1, returnSequences: true }).apply(layers.add().apply([ea as never, eb as never]));
-    const rcat = layers.simpleRNN({ units: 1, returnSequences: true }).apply(layers.concatenate({ axis: 1 }).apply([ea as never, eb as never]));
+    const rcat = layers
+      .simpleRNN({ units: 1, returnSequences: true })
+      .apply(layers.concatenate({ axis: 1 }).apply([ea as never, eb as never]));
     const m = model({ inputs: [a, b], outputs: [rsum, rcat], seed: 1 });
     const ids = (rows: number[][]) => new Tensor(Int32Array.from(rows.flat()), [rows.length, rows[0].length]);
     const [s, c] = m.predict([ids([[1, 2, 3]]), ids([[4, 0, 1]])]) as Tensor[];
@@ -111,7 +128,9 @@ describe('merge layers: bad input at build time', () => {
   it('names the layer and the shapes', () => {
     const a = input({ shape: [3] });
     const b = input({ shape: [4] });
-    expect(() => layers.add().apply([a, b])).toThrow(/add_\d+: Add needs inputs of one shape; input 0 is \(batch, 3\), input 1 is \(batch, 4\)/);
+    expect(() => layers.add().apply([a, b])).toThrow(
+      /add_\d+: Add needs inputs of one shape; input 0 is \(batch, 3\), input 1 is \(batch, 4\)/,
+    );
     expect(() => layers.subtract().apply([a, a, a])).toThrow(/Subtract takes 2 inputs, got 3/);
     expect(() => layers.concatenate().apply(a)).toThrow(/Concatenate takes 2 to 64 inputs, got 1/);
     expect(() => layers.concatenate({ axis: 0 })).toThrow(/axis must be a non-zero integer/);
@@ -119,12 +138,23 @@ describe('merge layers: bad input at build time', () => {
     expect(() => layers.flatten().apply(input({ shape: [null, 4] }))).toThrow(/Flatten needs every dimension known/);
     expect(() => layers.reshape({ targetShape: [5] }).apply(a)).toThrow(/cannot reshape \(batch, 3\)/);
     expect(() => layers.reshape({ targetShape: [-1, -1] })).toThrow(/at most one -1/);
-    expect(() => layers.repeatVector({ n: 2 }).apply(input({ shape: [2, 3] }))).toThrow(/RepeatVector expects float input of shape \(batch, features\)/);
+    expect(() => layers.repeatVector({ n: 2 }).apply(input({ shape: [2, 3] }))).toThrow(
+      /RepeatVector expects float input of shape \(batch, features\)/,
+    );
     expect(() => layers.activation({} as never)).toThrow(/activation is required/);
-    expect(() => layers.timeDistributed({ layer: layers.dense({ units: 2 }) }).apply(a)).toThrow(/TimeDistributed expects input of shape \(batch, timesteps, \.\.\.\)/);
+    expect(() => layers.timeDistributed({ layer: layers.dense({ units: 2 }) }).apply(a)).toThrow(
+      /TimeDistributed expects input of shape \(batch, timesteps, \.\.\.\)/,
+    );
     // a layer of several inputs cannot be fed one step at a time
-    for (const [layer, cls] of [[layers.multiHeadAttention({ numHeads: 2 }), 'MultiHeadAttention'], [layers.dot({ axes: 1 }), 'Dot'], [layers.add(), 'Add'], [layers.attention(), 'Attention']] as const) {
-      expect(() => layers.timeDistributed({ layer })).toThrow(new RegExp(`layers.timeDistributed: layer '\\w+' \\(${cls}\\) takes several inputs`));
+    for (const [layer, cls] of [
+      [layers.multiHeadAttention({ numHeads: 2 }), 'MultiHeadAttention'],
+      [layers.dot({ axes: 1 }), 'Dot'],
+      [layers.add(), 'Add'],
+      [layers.attention(), 'Attention'],
+    ] as const) {
+      expect(() => layers.timeDistributed({ layer })).toThrow(
+        new RegExp(`layers.timeDistributed: layer '\\w+' \\(${cls}\\) takes several inputs`),
+      );
     }
   });
 });

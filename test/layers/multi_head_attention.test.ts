@@ -36,7 +36,10 @@ const rand = (shape: number[], seed: number, lo = -1, hi = 1) => new Tensor(rand
 function mask01(shape: number[], seed: number, pZero = 0.4): Tensor {
   const rng = new Rng(seed);
   const row = shape[shape.length - 1];
-  return new Tensor(Float32Array.from({ length: size(shape) }, (_, i) => (i % row === 0 || rng.next() > pZero ? 1 : 0)), shape);
+  return new Tensor(
+    Float32Array.from({ length: size(shape) }, (_, i) => (i % row === 0 || rng.next() > pZero ? 1 : 0)),
+    shape,
+  );
 }
 
 interface Setup {
@@ -56,10 +59,36 @@ interface Setup {
 const SETUPS: Setup[] = [
   { label: 'self-attention [x, x]', opts: { numHeads: 2, keyDim: 3 }, q: [4, 5], v: [4, 5], k: null, self: true },
   { label: 'cross-attention [q, v]', opts: { numHeads: 2, keyDim: 3 }, q: [3, 5], v: [4, 4], k: null },
-  { label: '[q, v, k], valueDim 2, outputShape 3', opts: { numHeads: 3, keyDim: 2, valueDim: 2, outputShape: 3 }, q: [3, 4], v: [5, 3], k: [5, 2] },
+  {
+    label: '[q, v, k], valueDim 2, outputShape 3',
+    opts: { numHeads: 3, keyDim: 2, valueDim: 2, outputShape: 3 },
+    q: [3, 4],
+    v: [5, 3],
+    k: [5, 2],
+  },
   { label: 'no biases, keyDim from the query (6 / 3)', opts: { numHeads: 3, useBias: false }, q: [3, 6], v: [4, 2], k: null },
-  { label: 'query, value and key masks, attentionMask, causal, scores output', opts: { numHeads: 2, keyDim: 2 }, q: [4, 3], v: [4, 3], k: [4, 2], masks: true, amask: true, causal: true, scores: true },
-  { label: 'self-attention, causal, masks, scores output', opts: { numHeads: 2, keyDim: 2 }, q: [5, 4], v: [5, 4], k: null, self: true, masks: true, causal: true, scores: true },
+  {
+    label: 'query, value and key masks, attentionMask, causal, scores output',
+    opts: { numHeads: 2, keyDim: 2 },
+    q: [4, 3],
+    v: [4, 3],
+    k: [4, 2],
+    masks: true,
+    amask: true,
+    causal: true,
+    scores: true,
+  },
+  {
+    label: 'self-attention, causal, masks, scores output',
+    opts: { numHeads: 2, keyDim: 2 },
+    q: [5, 4],
+    v: [5, 4],
+    k: null,
+    self: true,
+    masks: true,
+    causal: true,
+    scores: true,
+  },
 ];
 
 /** The model of one setup: its inputs in order (data, masks, attentionMask) and the layer. */
@@ -106,7 +135,7 @@ describe('MultiHeadAttention: gradients (float64 twin)', () => {
   }
 });
 
-describe('MultiHeadAttention: the forward against Keras\'s equations in float64, on every backend', () => {
+describe("MultiHeadAttention: the forward against Keras's equations in float64, on every backend", () => {
   for (const s of SETUPS) {
     it(s.label, () => {
       const B = 3;
@@ -122,11 +151,26 @@ describe('MultiHeadAttention: the forward against Keras\'s equations in float64,
         const at = (i: number) => xs[i].data;
         const maskAt = (i: number) => (s.masks ? at(nData + i) : null);
         const ref = mhaRef({
-          B, Tq: s.q[0], Tv: s.v[0], H: mha.numHeads, Kd: mha.keyDim, Vd: mha.valueDim, E: mha.outDim,
-          xq: at(0), xv: s.self ? at(0) : at(1), xk: s.k ? at(2) : undefined, Dq: s.q[1], Dv: s.v[1], Dk: s.k?.[1],
-          weights: weights.map((t) => t.data), useBias: mha.useBias,
-          qmask: maskAt(0), vmask: s.self ? maskAt(0) : maskAt(1), kmask: s.k ? maskAt(2) : null,
-          amask: s.amask ? at(xs.length - 1) : null, causal: s.causal,
+          B,
+          Tq: s.q[0],
+          Tv: s.v[0],
+          H: mha.numHeads,
+          Kd: mha.keyDim,
+          Vd: mha.valueDim,
+          E: mha.outDim,
+          xq: at(0),
+          xv: s.self ? at(0) : at(1),
+          xk: s.k ? at(2) : undefined,
+          Dq: s.q[1],
+          Dv: s.v[1],
+          Dk: s.k?.[1],
+          weights: weights.map((t) => t.data),
+          useBias: mha.useBias,
+          qmask: maskAt(0),
+          vmask: s.self ? maskAt(0) : maskAt(1),
+          kmask: s.k ? maskAt(2) : null,
+          amask: s.amask ? at(xs.length - 1) : null,
+          causal: s.causal,
         });
         expectClose(out.data, ref.out, { atol: 3e-6, rtol: 1e-5, label: `${be.name} output` });
         expectClose(w.data, ref.w, { atol: 2e-6, rtol: 1e-5, label: `${be.name} weights` });
@@ -149,7 +193,10 @@ describe('MultiHeadAttention: against a composition of TF.js ops (cpu backend)',
     const theirs = tf.tidy(() => {
       const t = (x: Tensor) => tf.tensor(Array.from(x.data), [...x.shape]);
       const proj = (x: tf.Tensor, k: number, T: number, d: number) =>
-        tf.add(tf.matMul(x.reshape([B * T, -1]), t(ws[k]).reshape([-1, H * d])), t(ws[k + 1]).reshape([H * d])).reshape([B, T, H, d]).transpose([0, 2, 1, 3]);
+        tf
+          .add(tf.matMul(x.reshape([B * T, -1]), t(ws[k]).reshape([-1, H * d])), t(ws[k + 1]).reshape([H * d]))
+          .reshape([B, T, H, d])
+          .transpose([0, 2, 1, 3]);
       const xq = t(xs[0]);
       const xv = t(xs[1]);
       const Q = proj(xq, 0, 5, 3);
@@ -159,7 +206,10 @@ describe('MultiHeadAttention: against a composition of TF.js ops (cpu backend)',
       const allowed = tf.mul(t(xs[2]).reshape([B, 1, 5, 1]), t(xs[3]).reshape([B, 1, 1, 7]));
       S = tf.add(S, tf.mul(tf.sub(1, allowed), -1e9));
       const W = tf.mul(tf.softmax(S, -1), allowed);
-      const O = tf.matMul(W, V).transpose([0, 2, 1, 3]).reshape([B * 5, H * 4]);
+      const O = tf
+        .matMul(W, V)
+        .transpose([0, 2, 1, 3])
+        .reshape([B * 5, H * 4]);
       return tf.add(tf.matMul(O, t(ws[6]).reshape([H * 4, 6])), t(ws[7])).dataSync();
     });
     expectClose(ours.data, theirs, { atol: 1e-5, rtol: 1e-5 });
@@ -173,7 +223,12 @@ describe('MultiHeadAttention: masks, dropout', () => {
     const { m } = build(s);
     const bias = Float32Array.of(0.5, -0.25, 2);
     m.setWeights(m.getWeights().map((w, i, all) => (i === all.length - 1 ? new Tensor(bias, [3]) : w)));
-    const xs = [rand([1, 2, 3], 61), rand([1, 3, 3], 62), new Tensor(Float32Array.of(0, 1), [1, 2]), new Tensor(Float32Array.of(1, 0, 1), [1, 3])];
+    const xs = [
+      rand([1, 2, 3], 61),
+      rand([1, 3, 3], 62),
+      new Tensor(Float32Array.of(0, 1), [1, 2]),
+      new Tensor(Float32Array.of(1, 0, 1), [1, 3]),
+    ];
     const [out, w] = m.predict(xs) as Tensor[];
     expect(Array.from(out.data.subarray(0, 3))).toEqual(Array.from(bias));
     // (h, i, j): query 0 is masked in both heads; query 1 skips key 1
@@ -197,17 +252,25 @@ describe('MultiHeadAttention: masks, dropout', () => {
 
 describe('MultiHeadAttention: bad options and calls fail at build time and change nothing', () => {
   it('names the layer, the option and the shapes', () => {
-    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 0 })).toThrow(/keyDim must be a positive integer of at most 16777216, got 0/);
+    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 0 })).toThrow(
+      /keyDim must be a positive integer of at most 16777216, got 0/,
+    );
     expect(() => layers.multiHeadAttention({ numHeads: 0, keyDim: 4 })).toThrow(/numHeads must be a positive integer/);
-    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 4, attentionAxes: [1] } as never)).toThrow(/unknown option 'attentionAxes'/);
-    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 4, outputShape: [2, 3] as never })).toThrow(/outputShape must be one positive integer/);
+    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 4, attentionAxes: [1] } as never)).toThrow(
+      /unknown option 'attentionAxes'/,
+    );
+    expect(() => layers.multiHeadAttention({ numHeads: 2, keyDim: 4, outputShape: [2, 3] as never })).toThrow(
+      /outputShape must be one positive integer/,
+    );
     const x = input({ shape: [5, 6] });
     const odd = layers.multiHeadAttention({ numHeads: 4 });
     expect(() => odd.apply([x, x])).toThrow(/numHeads 4 does not divide the query's 6 features; give keyDim/);
     expect(odd.isBuilt).toBe(false);
     const mha = layers.multiHeadAttention({ numHeads: 2, keyDim: 3 });
     expect(() => mha.apply(x)).toThrow(/MultiHeadAttention takes 2 to 3 inputs, got 1/);
-    expect(() => mha.apply([x, x], { attentionMask: input({ shape: [5, 4] }) })).toThrow(/attentionMask must be a float32 0\/1 tensor of shape \(batch, Tq, Tv\) = \(batch, 5, 5\), got float32 \(batch, 5, 4\)/);
+    expect(() => mha.apply([x, x], { attentionMask: input({ shape: [5, 4] }) })).toThrow(
+      /attentionMask must be a float32 0\/1 tensor of shape \(batch, Tq, Tv\) = \(batch, 5, 5\), got float32 \(batch, 5, 4\)/,
+    );
     expect(() => mha.apply([x, x], { attentionMask: input({ shape: [5] }) })).toThrow(/attentionMask must be/);
     expect(() => mha.apply([x, x], { mask: [input({ shape: [4] }), null] })).toThrow(/mask\[0\] must have shape \(batch, 5\)/);
     expect(() => mha.apply([x, input({ shape: [5, 6] }), input({ shape: [4, 6] })])).toThrow(/key and value must have the same time steps/);

@@ -16,10 +16,22 @@ afterAll(() => setBackend(null as never));
 
 type Mode = 'max' | 'average';
 
-const rand = (shape: number[], seed: number) => new Tensor(randomArray(new Rng(seed), shape.reduce((a, b) => a * b, 1), -1, 1), shape);
+const rand = (shape: number[], seed: number) =>
+  new Tensor(
+    randomArray(
+      new Rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+      -1,
+      1,
+    ),
+    shape,
+  );
 
 function maskOf(B: number, T: number, valid: (b: number, t: number) => boolean): Tensor {
-  return new Tensor(Float32Array.from({ length: B * T }, (_, i) => (valid(Math.floor(i / T), i % T) ? 1 : 0)), [B, T]);
+  return new Tensor(
+    Float32Array.from({ length: B * T }, (_, i) => (valid(Math.floor(i / T), i % T) ? 1 : 0)),
+    [B, T],
+  );
 }
 
 /**
@@ -28,7 +40,14 @@ function maskOf(B: number, T: number, valid: (b: number, t: number) => boolean):
  * a mean); a window with nothing left gives 0. Also returns which output
  * steps read anything (the downsampled mask).
  */
-function reference(x: Tensor, mode: Mode, K: number, S: number, padding: 'valid' | 'same', valid: (b: number, i: number) => boolean = () => true) {
+function reference(
+  x: Tensor,
+  mode: Mode,
+  K: number,
+  S: number,
+  padding: 'valid' | 'same',
+  valid: (b: number, i: number) => boolean = () => true,
+) {
   const [B, T, C] = x.shape;
   const To = padding === 'valid' ? Math.floor((T - K) / S) + 1 : Math.ceil(T / S);
   const P = padding === 'valid' ? 0 : Math.floor(Math.max(0, (To - 1) * S + K - T) / 2);
@@ -57,7 +76,13 @@ const globalPool = (mode: Mode) => (mode === 'max' ? layers.globalMaxPooling1d()
 describe('pooling: gradients of the input (float64 twin)', () => {
   for (const mode of ['max', 'average'] as const) {
     for (const padding of ['valid', 'same'] as const) {
-      for (const [K, S] of [[1, 1], [2, 2], [3, 2], [2, 1], [3, 3]]) {
+      for (const [K, S] of [
+        [1, 1],
+        [2, 2],
+        [3, 2],
+        [2, 1],
+        [3, 3],
+      ]) {
         const Ts = [1, 2, 5, 7].filter((T) => padding === 'same' || T >= K);
         it(`${mode} pooling, poolSize ${K}, strides ${S}, padding ${padding}, T in {${Ts}}`, () => {
           useFloat64Twin();
@@ -78,7 +103,11 @@ describe('pooling: gradients of the input (float64 twin)', () => {
         const mk = input({ shape: [T] });
         const m1 = model({ inputs: x, outputs: globalPool(mode).apply(x) });
         gradCheck(m1, rand([3, T, 2], T));
-        const m2 = model({ inputs: [x, mk], outputs: globalPool(mode).apply(layers.dense({ units: 2 }).apply(x), { mask: mk }) as never, seed: 2 });
+        const m2 = model({
+          inputs: [x, mk],
+          outputs: globalPool(mode).apply(layers.dense({ units: 2 }).apply(x), { mask: mk }) as never,
+          seed: 2,
+        });
         // row 0 all valid, row 1 only the last step, row 2 fully masked
         gradCheck(m2, [rand([3, T, 2], T + 1), maskOf(3, T, (b, t) => b === 0 || (b === 1 && t === T - 1))]);
       }
@@ -100,7 +129,13 @@ describe('pooling: values and mask rules against the reference', () => {
     for (const backend of ['js', 'wasm-simd', 'wasm-relaxed-simd'] as const) {
       setBackend(await createBackend({ backend }));
       for (const mode of ['max', 'average'] as const) {
-        for (const [K, S, padding, T] of [[2, 2, 'valid', 9], [3, 2, 'same', 9], [4, 3, 'same', 10], [3, 1, 'valid', 5], [5, 5, 'same', 3]] as const) {
+        for (const [K, S, padding, T] of [
+          [2, 2, 'valid', 9],
+          [3, 2, 'same', 9],
+          [4, 3, 'same', 10],
+          [3, 1, 'valid', 5],
+          [5, 5, 'same', 3],
+        ] as const) {
           const C = 5;
           const x = input({ shape: [T, C] });
           const mk = input({ shape: [T] });
@@ -133,11 +168,31 @@ describe('pooling: values and mask rules against the reference', () => {
     setBackend(await createBackend({ backend: 'wasm-simd' }));
     const x = input({ shape: [4, 2] });
     const mk = input({ shape: [4] });
-    const m = model({ inputs: [x, mk], outputs: [layers.globalMaxPooling1d().apply(x, { mask: mk }), layers.globalAveragePooling1d().apply(x, { mask: mk })] });
-    const xs = new Tensor(Float32Array.from([
-      1, -1, 9, 9, 3, -3, 0, 0, // row 0: the 9s are masked
-      -5, -6, -7, -8, 2, 2, 2, 2, // row 1: all masked
-    ]), [2, 4, 2]);
+    const m = model({
+      inputs: [x, mk],
+      outputs: [layers.globalMaxPooling1d().apply(x, { mask: mk }), layers.globalAveragePooling1d().apply(x, { mask: mk })],
+    });
+    const xs = new Tensor(
+      Float32Array.from([
+        1,
+        -1,
+        9,
+        9,
+        3,
+        -3,
+        0,
+        0, // row 0: the 9s are masked
+        -5,
+        -6,
+        -7,
+        -8,
+        2,
+        2,
+        2,
+        2, // row 1: all masked
+      ]),
+      [2, 4, 2],
+    );
     const mask = new Tensor(Float32Array.from([1, 0, 1, 1, 0, 0, 0, 0]), [2, 4]);
     const [mx, avg] = m.predict([xs, mask]) as Tensor[];
     expect(Array.from(mx.data)).toEqual([3, 0, 0, 0]);
@@ -159,29 +214,51 @@ describe('pooling: values and mask rules against the reference', () => {
 describe('pooling: every backend, save and load', () => {
   it('the twin and both wasm builds agree (outputs, every gradient)', async () => {
     const rng = new Rng(8);
-    const ids = new Tensor(Int32Array.from({ length: 3 * 17 }, (_, i) => (i % 17 > 12 || (i % 17 === 5 && i > 17) ? 0 : 1 + rng.int(29))), [3, 17]);
-    await parityAcrossBackends('embedding(maskZero) -> maxPool same -> avgPool -> dense -> global avg + global max', () => new Sequential({ seed: 5, layers: [
-      layers.embedding({ inputDim: 30, outputDim: 9, maskZero: true }),
-      layers.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same' }),
-      layers.averagePooling1d({ poolSize: 2, strides: 1 }),
-      layers.dense({ units: 5, activation: 'tanh' }),
-      layers.globalAveragePooling1d(),
-    ] }), ids);
-    await parityAcrossBackends('float -> avgPool -> maxPool -> globalMax (input gradient)', () => new Sequential({ seed: 6, layers: [
-      layers.averagePooling1d({ poolSize: 3, padding: 'same', inputShape: [13, 33] }),
-      layers.maxPooling1d({ poolSize: 2, strides: 1 }),
-      layers.globalMaxPooling1d(),
-    ] }), rand([2, 13, 33], 9));
+    const ids = new Tensor(
+      Int32Array.from({ length: 3 * 17 }, (_, i) => (i % 17 > 12 || (i % 17 === 5 && i > 17) ? 0 : 1 + rng.int(29))),
+      [3, 17],
+    );
+    await parityAcrossBackends(
+      'embedding(maskZero) -> maxPool same -> avgPool -> dense -> global avg + global max',
+      () =>
+        new Sequential({
+          seed: 5,
+          layers: [
+            layers.embedding({ inputDim: 30, outputDim: 9, maskZero: true }),
+            layers.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same' }),
+            layers.averagePooling1d({ poolSize: 2, strides: 1 }),
+            layers.dense({ units: 5, activation: 'tanh' }),
+            layers.globalAveragePooling1d(),
+          ],
+        }),
+      ids,
+    );
+    await parityAcrossBackends(
+      'float -> avgPool -> maxPool -> globalMax (input gradient)',
+      () =>
+        new Sequential({
+          seed: 6,
+          layers: [
+            layers.averagePooling1d({ poolSize: 3, padding: 'same', inputShape: [13, 33] }),
+            layers.maxPooling1d({ poolSize: 2, strides: 1 }),
+            layers.globalMaxPooling1d(),
+          ],
+        }),
+      rand([2, 13, 33], 9),
+    );
   });
 
   it('save -> load is bit-exact and keeps every option', async () => {
     setBackend(await createBackend({ backend: 'wasm-simd' }));
-    const m = new Sequential({ seed: 8, layers: [
-      layers.conv1d({ filters: 4, kernelSize: 2, inputShape: [null, 3] }),
-      layers.maxPooling1d({ poolSize: [3], strides: 2, padding: 'same' }),
-      layers.averagePooling1d({ name: 'avg' }),
-      layers.globalMaxPooling1d(),
-    ] });
+    const m = new Sequential({
+      seed: 8,
+      layers: [
+        layers.conv1d({ filters: 4, kernelSize: 2, inputShape: [null, 3] }),
+        layers.maxPooling1d({ poolSize: [3], strides: 2, padding: 'same' }),
+        layers.averagePooling1d({ name: 'avg' }),
+        layers.globalMaxPooling1d(),
+      ],
+    });
     const x = rand([2, 14, 3], 9);
     const y = (m.predict(x) as Tensor).data;
     const back = loadModelSync(m.serialize());
@@ -195,11 +272,17 @@ describe('pooling: predictStep', () => {
   it('global pooling and windows wider than a step need the whole sequence', async () => {
     setBackend(await createBackend({ backend: 'js' }));
     const step = new Tensor(Int32Array.from([3, 5]), [2, 1]);
-    const mk = (p: ReturnType<typeof layers.maxPooling1d> | ReturnType<typeof layers.globalMaxPooling1d>) => new Sequential({ seed: 2, layers: [
-      layers.embedding({ inputDim: 9, outputDim: 3 }), layers.lstm({ units: 4, returnSequences: true }), p,
-    ] });
-    expect(() => mk(layers.globalAveragePooling1d()).predictStep(step)).toThrow(/\(GlobalAveragePooling1D\) reads a window of several steps/);
-    expect(() => mk(layers.maxPooling1d({ poolSize: 2, padding: 'same' })).predictStep(step)).toThrow(/\(MaxPooling1D\) reads a window of several steps/);
+    const mk = (p: ReturnType<typeof layers.maxPooling1d> | ReturnType<typeof layers.globalMaxPooling1d>) =>
+      new Sequential({
+        seed: 2,
+        layers: [layers.embedding({ inputDim: 9, outputDim: 3 }), layers.lstm({ units: 4, returnSequences: true }), p],
+      });
+    expect(() => mk(layers.globalAveragePooling1d()).predictStep(step)).toThrow(
+      /\(GlobalAveragePooling1D\) reads a window of several steps/,
+    );
+    expect(() => mk(layers.maxPooling1d({ poolSize: 2, padding: 'same' })).predictStep(step)).toThrow(
+      /\(MaxPooling1D\) reads a window of several steps/,
+    );
     expect(mk(layers.averagePooling1d({ poolSize: 1 })).predictStep(step).shape).toEqual([2, 1, 4]);
   });
 });
@@ -211,8 +294,12 @@ describe('pooling: bad input is a clear error at build time', () => {
     expect(p.isBuilt).toBe(false);
     expect(p.apply(input({ shape: [9, 2] })).shape).toEqual([null, 2, 2]);
     expect(layers.averagePooling1d({ poolSize: 4, padding: 'same' }).apply(input({ shape: [3, 2] })).shape).toEqual([null, 1, 2]);
-    expect(() => layers.globalAveragePooling1d().apply(input({ shape: [4] }))).toThrow(/GlobalAveragePooling1D expects float input of shape \(batch, timesteps, channels\)/);
-    expect(() => layers.averagePooling1d().apply(input({ shape: [6, 2] }), { mask: input({ shape: [5] }) })).toThrow(/mask must have shape \(batch, 6\)/);
+    expect(() => layers.globalAveragePooling1d().apply(input({ shape: [4] }))).toThrow(
+      /GlobalAveragePooling1D expects float input of shape \(batch, timesteps, channels\)/,
+    );
+    expect(() => layers.averagePooling1d().apply(input({ shape: [6, 2] }), { mask: input({ shape: [5] }) })).toThrow(
+      /mask must have shape \(batch, 6\)/,
+    );
     expect(() => layers.maxPooling1d({ padding: 'causal' as never })).toThrow(/padding must be 'valid', 'same'/);
     expect(() => layers.maxPooling1d({ poolSize: 0 })).toThrow(/poolSize must be a positive integer/);
     expect(() => layers.globalMaxPooling1d({ keepdims: true } as never)).toThrow(/unknown option 'keepdims'/);

@@ -16,7 +16,10 @@ export function floatInput(B: number, T: number, I: number, seed = 1): Tensor {
 
 /** Random ids in [1, vocab) with about 30% zeros (padding) after the first step. */
 export function maskedIds(rng: Rng, B: number, T: number, vocab: number): Tensor {
-  return new Tensor(Int32Array.from({ length: B * T }, (_, i) => (i % T !== 0 && rng.next() < 0.3 ? 0 : 1 + rng.int(vocab - 1))), [B, T]);
+  return new Tensor(
+    Int32Array.from({ length: B * T }, (_, i) => (i % T !== 0 && rng.next() < 0.3 ? 0 : 1 + rng.int(vocab - 1))),
+    [B, T],
+  );
 }
 
 /**
@@ -34,7 +37,10 @@ export async function parityAcrossBackends(label: string, make: () => Sequential
     const outs = Array.isArray(out) ? out : [out];
     const dy = outs.map((t) => new Tensor(randomArray(rng, t.data.length), t.shape));
     const g = m.gradients(x, withStates ? dy : dy[0]);
-    results.push({ out: outs.map((t) => t.data as Float32Array), grads: [...g.weights, ...(g.input ? [g.input] : [])].map((t) => t.data as Float32Array) });
+    results.push({
+      out: outs.map((t) => t.data as Float32Array),
+      grads: [...g.weights, ...(g.input ? [g.input] : [])].map((t) => t.data as Float32Array),
+    });
     m.dispose();
   }
   const [want, ...got] = results;
@@ -54,7 +60,11 @@ export async function paddingChangesNothing(makeRnn: () => Layer): Promise<void>
   setBackend(await createBackend({ backend: 'wasm-simd' }));
   const mk = () => new Sequential({ seed: 9, layers: [layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }), makeRnn()] });
   const plain = (mk().predict(tensor([[3, 7, 2]], undefined, 'int32')) as Tensor).data;
-  for (const padded of [[0, 0, 0, 3, 7, 2], [3, 7, 2, 0, 0], [0, 3, 0, 7, 2, 0]]) {
+  for (const padded of [
+    [0, 0, 0, 3, 7, 2],
+    [3, 7, 2, 0, 0],
+    [0, 3, 0, 7, 2, 0],
+  ]) {
     const y = (mk().predict(tensor([padded], undefined, 'int32')) as Tensor).data;
     expectClose(y, plain, { atol: 1e-6, label: `padded ${padded}` });
   }
@@ -82,7 +92,10 @@ export async function steppingEqualsWhole(makeRnn: (o: { stateful: boolean; T: n
   for (let t = 0; t < T; t++) {
     const yt = stepAt(t);
     for (let b = 0; b < B; b++) {
-      expectClose(yt.data.subarray(b * H, b * H + H), full.data.subarray((b * T + t) * H, (b * T + t) * H + H), { atol: 1e-6, label: `t=${t} b=${b}` });
+      expectClose(yt.data.subarray(b * H, b * H + H), full.data.subarray((b * T + t) * H, (b * T + t) * H + H), {
+        atol: 1e-6,
+        label: `t=${t} b=${b}`,
+      });
     }
   }
   stepper.resetStates();

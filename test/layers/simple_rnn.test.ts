@@ -47,12 +47,26 @@ describe('SimpleRNN gradients (float64 twin, centred differences)', () => {
   it('masked steps (Embedding maskZero), with and without goBackwards', () => {
     for (const goBackwards of [false, true]) {
       useFloat64Twin();
-      const m = new Sequential({ seed: 5, layers: [
-        layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
-        layers.simpleRNN({ units: 3, returnSequences: true, goBackwards }),
-        layers.simpleRNN({ units: 2 }),
-      ] });
-      gradCheck(m, tensor([[0, 0, 3, 4, 5], [2, 0, 6, 0, 1]], undefined, 'int32'), { maxPerWeight: 20 });
+      const m = new Sequential({
+        seed: 5,
+        layers: [
+          layers.embedding({ inputDim: 7, outputDim: 4, maskZero: true, inputLength: 5 }),
+          layers.simpleRNN({ units: 3, returnSequences: true, goBackwards }),
+          layers.simpleRNN({ units: 2 }),
+        ],
+      });
+      gradCheck(
+        m,
+        tensor(
+          [
+            [0, 0, 3, 4, 5],
+            [2, 0, 6, 0, 1],
+          ],
+          undefined,
+          'int32',
+        ),
+        { maxPerWeight: 20 },
+      );
     }
   });
 });
@@ -65,18 +79,23 @@ describe('SimpleRNN semantics', () => {
     expect([w.shape, u.shape, b.shape]).toEqual([[2, 4], [4, 4], [4]]);
     expect(Array.from(b.data)).toEqual([0, 0, 0, 0]);
     // orthogonal: U·Uᵀ = 1
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
-      let s = 0;
-      for (let k = 0; k < 4; k++) s += u.data[i * 4 + k] * u.data[j * 4 + k];
-      expect(s).toBeCloseTo(i === j ? 1 : 0, 6);
-    }
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 4; j++) {
+        let s = 0;
+        for (let k = 0; k < 4; k++) s += u.data[i * 4 + k] * u.data[j * 4 + k];
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 6);
+      }
     const bias = Float32Array.from([0.1, -0.2, 0.3, 0]);
     m.setWeights([w, u, new Tensor(bias, [4])]);
     const x = floatInput(1, 3, 2, 4);
     const y = (m.predict(x) as Tensor).data;
     let h = [0, 0, 0, 0];
     for (let t = 0; t < 3; t++) {
-      h = h.map((_, j) => Math.tanh(bias[j] + x.data[t * 2] * w.data[j] + x.data[t * 2 + 1] * w.data[4 + j] + h.reduce((a, hk, k) => a + hk * u.data[k * 4 + j], 0)));
+      h = h.map((_, j) =>
+        Math.tanh(
+          bias[j] + x.data[t * 2] * w.data[j] + x.data[t * 2 + 1] * w.data[4 + j] + h.reduce((a, hk, k) => a + hk * u.data[k * 4 + j], 0),
+        ),
+      );
       expectClose(y.subarray(t * 4, t * 4 + 4), h, { atol: 1e-7, label: `t=${t}` });
     }
   });
@@ -92,7 +111,9 @@ describe('SimpleRNN semantics', () => {
 
   it('unknown or unsupported options are errors that name them', () => {
     for (const bad of ['dropout', 'recurrentDropout', 'kernelInitializer', 'unroll']) {
-      expect(() => layers.simpleRNN({ units: 2, [bad]: 0.1 } as unknown as SimpleRnnOptions)).toThrow(new RegExp(`layers\\.simpleRNN.*${bad}`));
+      expect(() => layers.simpleRNN({ units: 2, [bad]: 0.1 } as unknown as SimpleRnnOptions)).toThrow(
+        new RegExp(`layers\\.simpleRNN.*${bad}`),
+      );
     }
     expect(() => layers.simpleRNN({ units: 0 })).toThrow(WasmRnnError);
     expect(() => layers.simpleRNN({ units: 2, activation: 'softmax' as never })).toThrow(/activation/);
@@ -114,10 +135,14 @@ describe('SimpleRNN on every wasm build equals the twin', () => {
     it(label, async () => {
       const rng = new Rng(B * 100 + T);
       const x = masked ? maskedIds(rng, B, T, 11) : floatInput(B, T, I, B + T);
-      const make = () => new Sequential({ seed: 11, layers: [
-        ...(masked ? [layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T })] : []),
-        layers.simpleRNN({ ...(masked ? {} : { inputShape: [T, I] }), units: 3, ...o }),
-      ] });
+      const make = () =>
+        new Sequential({
+          seed: 11,
+          layers: [
+            ...(masked ? [layers.embedding({ inputDim: 11, outputDim: I, maskZero: true, inputLength: T })] : []),
+            layers.simpleRNN({ ...(masked ? {} : { inputShape: [T, I] }), units: 3, ...o }),
+          ],
+        });
       await parityAcrossBackends(label, make, x, !!o.returnState);
     });
   }

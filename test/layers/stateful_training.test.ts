@@ -29,8 +29,14 @@ describe('stateful training', () => {
   for (const [name, make] of cells) {
     it(`${name}: from a zero state, stateful gradients == stateless gradients`, () => {
       const rng = new Rng(7);
-      const x = new Tensor(Float32Array.from({ length: B * T * F }, () => rng.uniform(-1, 1)), [B, T, F]);
-      const dy = new Tensor(Float32Array.from({ length: B * T * 5 }, () => rng.uniform(-1, 1)), [B, T, 5]);
+      const x = new Tensor(
+        Float32Array.from({ length: B * T * F }, () => rng.uniform(-1, 1)),
+        [B, T, F],
+      );
+      const dy = new Tensor(
+        Float32Array.from({ length: B * T * 5 }, () => rng.uniform(-1, 1)),
+        [B, T, 5],
+      );
       const plain = new Sequential({ seed: 3, layers: [make(false)] });
       const stateful = new Sequential({ seed: 3, layers: [make(true)] });
       stateful.setWeights(plain.getWeights());

@@ -26,10 +26,18 @@ describe('TokenAndPositionEmbedding', () => {
       expect(tok.shape).toEqual([7, 3]);
       expect(pos.shape).toEqual([5, 3]);
       expect(Array.from(tok.data).every((v) => Math.abs(v) <= 0.05)).toBe(true);
-      for (const rows of [[[1, 6, 0, 2, 2], [3, 3, 3, 1, 0]], [[4, 5, 6]]]) {
+      for (const rows of [
+        [
+          [1, 6, 0, 2, 2],
+          [3, 3, 3, 1, 0],
+        ],
+        [[4, 5, 6]],
+      ]) {
         const y = m.predict(idsOf(rows)) as Tensor;
         const T = rows[0].length;
-        const want = rows.flatMap((r) => r.flatMap((id, t) => [0, 1, 2].map((d) => Math.fround(tok.data[id * 3 + d] + pos.data[t * 3 + d]))));
+        const want = rows.flatMap((r) =>
+          r.flatMap((id, t) => [0, 1, 2].map((d) => Math.fround(tok.data[id * 3 + d] + pos.data[t * 3 + d]))),
+        );
         expect(y.shape).toEqual([rows.length, T, 3]);
         expectClose(y.data, want, { atol: 0, rtol: 0, label: `${backend} T=${T}` });
       }
@@ -43,7 +51,14 @@ describe('TokenAndPositionEmbedding', () => {
     const a = layers.multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([e, e]);
     const m = model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(a), seed: 6 });
     const rng = new Rng(3);
-    gradCheck(m, new Tensor(Int32Array.from({ length: 12 }, () => rng.int(6)), [3, 4]), { maxPerWeight: 40 });
+    gradCheck(
+      m,
+      new Tensor(
+        Int32Array.from({ length: 12 }, () => rng.int(6)),
+        [3, 4],
+      ),
+      { maxPerWeight: 40 },
+    );
   });
 
   it('maskZero emits the padding mask; longer sequences than sequenceLength fail when the length is known', async () => {
@@ -55,9 +70,14 @@ describe('TokenAndPositionEmbedding', () => {
     const out = m.predict(idsOf([[2, 0, 3]])) as Tensor;
     expect(Array.from(out.data.subarray(2, 4))).toEqual(Array.from(out.data.subarray(0, 2)));
     expect(() => m.predict(idsOf([[1, 2, 3, 4, 1]]))).toThrow(/sequences of 5 steps are longer than sequenceLength 4/);
-    expect(() => layers.tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 4, embeddingDim: 2 }).apply(input({ shape: [6], dtype: 'int32' })))
-      .toThrow(/sequences of 6 steps are longer than sequenceLength 4/);
-    expect(() => layers.tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 0, embeddingDim: 2 })).toThrow(/sequenceLength must be a positive integer/);
+    expect(() =>
+      layers
+        .tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 4, embeddingDim: 2 })
+        .apply(input({ shape: [6], dtype: 'int32' })),
+    ).toThrow(/sequences of 6 steps are longer than sequenceLength 4/);
+    expect(() => layers.tokenAndPositionEmbedding({ vocabularySize: 5, sequenceLength: 0, embeddingDim: 2 })).toThrow(
+      /sequenceLength must be a positive integer/,
+    );
     expect(() => m.predict(idsOf([[1, 9, 2]]))).toThrow(/9/);
   });
 
@@ -75,16 +95,25 @@ describe('TokenAndPositionEmbedding', () => {
     expect((fixed.predict(idsOf([[1, 2, 3, 4, 5]])) as Tensor).shape).toEqual([1, 5, 4]);
     const byLength = new Sequential({ layers: [layers.tokenAndPositionEmbedding({ ...opts, inputLength: 3 })], seed: 1 });
     expect((byLength.predict(idsOf([[1, 2, 3]])) as Tensor).shape).toEqual([1, 3, 4]);
-    expect((new Sequential({ layers: [layers.tokenAndPositionEmbedding({ ...opts, inputShape: [null] })] }).predict(idsOf([[1, 2]])) as Tensor).shape).toEqual([1, 2, 4]);
-    expect(() => layers.tokenAndPositionEmbedding({ ...opts, inputShape: [9] })).toThrow(/inputShape must be \[timesteps\] with timesteps null or at most sequenceLength 8/);
+    expect(
+      (new Sequential({ layers: [layers.tokenAndPositionEmbedding({ ...opts, inputShape: [null] })] }).predict(idsOf([[1, 2]])) as Tensor)
+        .shape,
+    ).toEqual([1, 2, 4]);
+    expect(() => layers.tokenAndPositionEmbedding({ ...opts, inputShape: [9] })).toThrow(
+      /inputShape must be \[timesteps\] with timesteps null or at most sequenceLength 8/,
+    );
     expect(() => layers.tokenAndPositionEmbedding({ ...opts, inputShape: [4, 2] })).toThrow(/inputShape must be \[timesteps\]/);
     expect(() => layers.tokenAndPositionEmbedding({ ...opts, inputLength: 0 })).toThrow(/inputLength must be a positive integer/);
   });
 
   it('an id out of range names the layer and vocabularySize', async () => {
     setBackend(await createBackend({ backend: 'js' }));
-    const m = new Sequential({ layers: [layers.tokenAndPositionEmbedding({ vocabularySize: 10, sequenceLength: 8, embeddingDim: 4, name: 'tpe' })] });
-    expect(() => m.predict(idsOf([[1, 10]]))).toThrow(/token id 10 at \[0, 1\] of x is not an integer in \[0, 10\) \(vocabularySize of the TokenAndPositionEmbedding 'tpe'\)/);
+    const m = new Sequential({
+      layers: [layers.tokenAndPositionEmbedding({ vocabularySize: 10, sequenceLength: 8, embeddingDim: 4, name: 'tpe' })],
+    });
+    expect(() => m.predict(idsOf([[1, 10]]))).toThrow(
+      /token id 10 at \[0, 1\] of x is not an integer in \[0, 10\) \(vocabularySize of the TokenAndPositionEmbedding 'tpe'\)/,
+    );
     const e = new Sequential({ layers: [layers.embedding({ inputDim: 5, outputDim: 2, name: 'emb' })] });
     expect(() => e.predict(idsOf([[7]]))).toThrow(/\(inputDim of the Embedding 'emb'\)/);
   });

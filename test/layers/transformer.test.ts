@@ -76,21 +76,37 @@ describe('the artifact', () => {
     const T = 6;
     const ids = input({ shape: [T], dtype: 'int32', name: 'ids' });
     const am = input({ shape: [T, T], name: 'allowed' });
-    const e = layers.tokenAndPositionEmbedding({ vocabularySize: 9, sequenceLength: T, embeddingDim: 8, maskZero: true, name: 'tpe' }).apply(ids);
-    const a = layers.multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 2, outputShape: 8, dropout: 0.1, name: 'mha' })
+    const e = layers
+      .tokenAndPositionEmbedding({ vocabularySize: 9, sequenceLength: T, embeddingDim: 8, maskZero: true, name: 'tpe' })
+      .apply(ids);
+    const a = layers
+      .multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 2, outputShape: 8, dropout: 0.1, name: 'mha' })
       .apply([e, e], { attentionMask: am, useCausalMask: true });
     const n = layers.layerNormalization({ name: 'ln', center: false }).apply(layers.add().apply([e, a]));
-    const [c, scores] = layers.attention({ scoreMode: 'concat', useScale: true, dropout: 0.2, name: 'luong' }).apply([n, e], { returnAttentionScores: true });
+    const [c, scores] = layers
+      .attention({ scoreMode: 'concat', useScale: true, dropout: 0.2, name: 'luong' })
+      .apply([n, e], { returnAttentionScores: true });
     const d = layers.additiveAttention({ name: 'bahdanau' }).apply([c, n, e]);
     const s = layers.dot({ axes: [2, 2], normalize: true, name: 'cos' }).apply([d, n]);
-    const out = layers.dense({ units: 1, activation: 'sigmoid', name: 'head' }).apply(layers.flatten().apply(layers.concatenate().apply([s, scores])));
+    const out = layers
+      .dense({ units: 1, activation: 'sigmoid', name: 'head' })
+      .apply(layers.flatten().apply(layers.concatenate().apply([s, scores])));
     const m = model({ inputs: [ids, am], outputs: out, seed: 12 });
     m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
     const rng = new Rng(2);
     const N = 16;
-    const xi = new Tensor(Int32Array.from({ length: N * T }, (_, i) => (i % T === T - 1 ? 0 : 1 + rng.int(8))), [N, T]);
-    const xa = new Tensor(Float32Array.from({ length: N * T * T }, (_, i) => (i % T === 0 || rng.next() > 0.3 ? 1 : 0)), [N, T, T]);
-    const y = new Tensor(Float32Array.from({ length: N }, () => rng.int(2)), [N, 1]);
+    const xi = new Tensor(
+      Int32Array.from({ length: N * T }, (_, i) => (i % T === T - 1 ? 0 : 1 + rng.int(8))),
+      [N, T],
+    );
+    const xa = new Tensor(
+      Float32Array.from({ length: N * T * T }, (_, i) => (i % T === 0 || rng.next() > 0.3 ? 1 : 0)),
+      [N, T, T],
+    );
+    const y = new Tensor(
+      Float32Array.from({ length: N }, () => rng.int(2)),
+      [N, 1],
+    );
     await m.fit([xi, xa], y, { epochs: 2, batchSize: 8 });
     const bytes = m.serialize({ includeOptimizer: true });
     const back = loadModelSync(bytes);
@@ -120,7 +136,10 @@ describe('memory', () => {
     const m = model({ inputs: x, outputs: out, seed: 1 });
     m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'binaryCrossentropy' });
     const rng = new Rng(5);
-    const xs = new Tensor(Int32Array.from({ length: 4 * T }, () => 1 + rng.int(49)), [4, T]);
+    const xs = new Tensor(
+      Int32Array.from({ length: 4 * T }, () => 1 + rng.int(49)),
+      [4, T],
+    );
     const ys = new Tensor(Float32Array.of(0, 1, 1, 0), [4, 1]);
     const heap = () => {
       gc!();

@@ -44,7 +44,17 @@ describe('tokens', () => {
   });
 
   it('words: lower-cased words and punctuation marks, spacing restored', () => {
-    expect(wordsAndPunctuation("Atlanta's jury (said): don't go.")).toEqual(["Atlanta's", 'jury', '(', 'said', ')', ':', "don't", 'go', '.']);
+    expect(wordsAndPunctuation("Atlanta's jury (said): don't go.")).toEqual([
+      "Atlanta's",
+      'jury',
+      '(',
+      'said',
+      ')',
+      ':',
+      "don't",
+      'go',
+      '.',
+    ]);
     const vec = lmVocabulary('The jury said, no. The jury went (home).', { level: 'word' });
     const enc = encodeText(vec, 'the jury went, home.');
     expect(enc.length).toBe(6);

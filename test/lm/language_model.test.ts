@@ -8,7 +8,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
 import {
-  Sequential, Tensor, callbacks, encodeText, fitLanguageModel, generate, languageModel, layers, lmVocabulary, loadModelSync, perplexity,
+  Sequential,
+  Tensor,
+  callbacks,
+  encodeText,
+  fitLanguageModel,
+  generate,
+  languageModel,
+  layers,
+  lmVocabulary,
+  loadModelSync,
+  perplexity,
 } from '../../src/index.js';
 import type { RunContext } from '../../src/layers/layer.js';
 import { brownParagraphs } from '../../examples/lib/brown.mjs';
@@ -138,7 +148,13 @@ describe('training and generation', () => {
     const m = languageModel({ vocabSize: vec.vocabularySize(), cell: 'gru', units: 16, stateful: false, seed: 6 });
     const h = await fitLanguageModel(m, ids, { epochs: 3, length: 5, batchSize: 4 });
     expect(h.history.loss).toHaveLength(3);
-    const clf = new Sequential({ layers: [layers.embedding({ inputDim: 5, outputDim: 2 }), layers.lstm({ units: 2 }), layers.dense({ units: 1, activation: 'sigmoid' })] });
+    const clf = new Sequential({
+      layers: [
+        layers.embedding({ inputDim: 5, outputDim: 2 }),
+        layers.lstm({ units: 2 }),
+        layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
     expect(() => perplexity(clf, ids)).toThrow(/not a language model/);
     expect(() => generate(m, { prompt: '', length: 3, vectorizer: vec })).toThrow(/no tokens/);
     expect(() => generate(m, { prompt: 'the', length: 3 })).toThrow(/vectorizer/);

@@ -19,7 +19,11 @@ describe('samplingDistribution', () => {
     for (const T of [0.5, 2]) {
       const w = p.map((v) => v ** (1 / T));
       const s = w.reduce((a, b) => a + b, 0);
-      expectClose(samplingDistribution(p, { temperature: T }), w.map((v) => v / s), { atol: 1e-12, label: `T=${T}` });
+      expectClose(
+        samplingDistribution(p, { temperature: T }),
+        w.map((v) => v / s),
+        { atol: 1e-12, label: `T=${T}` },
+      );
     }
     // a huge temperature approaches uniform over the ids with p > 0
     expectClose(samplingDistribution(p, { temperature: 1e6 }), [0.2, 0.2, 0.2, 0.2, 0.2], { atol: 1e-5 });

@@ -13,16 +13,24 @@ import { expectError } from '../text/expect_error.js';
 beforeAll(async () => setBackend(await createBackend({ backend: 'wasm-simd' })));
 
 function classifier() {
-  const m = new Sequential({ seed: 3, layers: [
-    layers.embedding({ inputDim: 10, outputDim: 3, maskZero: true }),
-    layers.lstm({ units: 4 }),
-    layers.dense({ units: 1, activation: 'sigmoid' }),
-  ] });
+  const m = new Sequential({
+    seed: 3,
+    layers: [
+      layers.embedding({ inputDim: 10, outputDim: 3, maskZero: true }),
+      layers.lstm({ units: 4 }),
+      layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   return m;
 }
 
-const X = [[1, 2, 3], [4, 5, 0], [7, 8, 9], [2, 2, 0]];
+const X = [
+  [1, 2, 3],
+  [4, 5, 0],
+  [7, 8, 9],
+  [2, 2, 0],
+];
 const Y = [[1], [0], [1], [0]];
 
 describe('TF.js tensors in fit, predict and evaluate', () => {
@@ -30,7 +38,12 @@ describe('TF.js tensors in fit, predict and evaluate', () => {
     const ours = classifier();
     const theirs = classifier();
     const h1 = await ours.fit(tensor(X, undefined, 'int32'), tensor(Y), { epochs: 2, batchSize: 2, shuffle: false, verbose: 0 });
-    const h2 = await theirs.fit(tf.tensor2d(X, undefined, 'int32'), tf.tensor2d(Y), { epochs: 2, batchSize: 2, shuffle: false, verbose: 0 });
+    const h2 = await theirs.fit(tf.tensor2d(X, undefined, 'int32'), tf.tensor2d(Y), {
+      epochs: 2,
+      batchSize: 2,
+      shuffle: false,
+      verbose: 0,
+    });
     expect(h2.history.loss).toEqual(h1.history.loss);
     const p1 = ours.predict(tensor(X, undefined, 'int32')) as { data: Float32Array };
     const p2 = theirs.predict(tf.tensor2d(X)) as { data: Float32Array };

@@ -14,10 +14,22 @@ import { Rng, expectClose, randomArray } from '../util.js';
 
 afterAll(() => setBackend(null as never));
 
-const rand = (shape: number[], seed: number, lo = -1, hi = 1) => new Tensor(randomArray(new Rng(seed), shape.reduce((a, b) => a * b, 1), lo, hi), shape);
+const rand = (shape: number[], seed: number, lo = -1, hi = 1) =>
+  new Tensor(
+    randomArray(
+      new Rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+      lo,
+      hi,
+    ),
+    shape,
+  );
 const ids = (B: number, T: number, V: number, seed: number) => {
   const r = new Rng(seed);
-  return new Tensor(Int32Array.from({ length: B * T }, () => 1 + r.int(V - 1)), [B, T]);
+  return new Tensor(
+    Int32Array.from({ length: B * T }, () => 1 + r.int(V - 1)),
+    [B, T],
+  );
 };
 
 function encoderDecoder(cell: 'lstm' | 'gru' | 'simpleRNN', seed = 3) {
@@ -38,16 +50,21 @@ describe('gradients through graphs (float64 twin)', () => {
     });
   }
 
-  it('a state carries no mask: a decoder on a masked encoder\'s state equals the decoder fed that state as an input', async () => {
+  it("a state carries no mask: a decoder on a masked encoder's state equals the decoder fed that state as an input", async () => {
     setBackend(await createBackend({ backend: 'js' }));
     const src = input({ shape: [null], dtype: 'int32' });
     const tgt = input({ shape: [null, 3] });
     const hIn = input({ shape: [5] });
-    const [, h] = layers.gru({ units: 5, returnState: true }).apply(layers.embedding({ inputDim: 11, outputDim: 4, maskZero: true }).apply(src));
+    const [, h] = layers
+      .gru({ units: 5, returnState: true })
+      .apply(layers.embedding({ inputDim: 11, outputDim: 4, maskZero: true }).apply(src));
     const dec = layers.gru({ units: 5, returnSequences: true });
     const whole = model({ inputs: [src, tgt], outputs: [dec.apply(tgt, { initialState: [h] }), h], seed: 1 });
     const split = model({ inputs: [tgt, hIn], outputs: dec.apply(tgt, { initialState: [hIn] }) as never });
-    const x = new Tensor(Int32Array.from({ length: 20 }, (_, i) => (i % 5 < 2 ? 0 : 1 + (i % 7))), [4, 5]);
+    const x = new Tensor(
+      Int32Array.from({ length: 20 }, (_, i) => (i % 5 < 2 ? 0 : 1 + (i % 7))),
+      [4, 5],
+    );
     const f = rand([4, 4, 3], 2);
     const [y, hv] = whole.predict([x, f]) as Tensor[];
     expect(Array.from((split.predict([f, hv]) as Tensor).data)).toEqual(Array.from(y.data));
@@ -89,7 +106,8 @@ describe('gradients through graphs (float64 twin)', () => {
     useFloat64Twin();
     const x = input({ shape: [4, 2] });
     const h0 = input({ shape: [3] });
-    const outs = layers.bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true, returnState: true }), mergeMode: null })
+    const outs = layers
+      .bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true, returnState: true }), mergeMode: null })
       .apply(x, { initialState: [h0, h0, h0, h0] });
     expect(outs.length).toBe(6); // forward seq, backward seq, forward h c, backward h c
     const m = model({ inputs: [x, h0], outputs: layers.concatenate().apply([outs[0], outs[1]]), seed: 2 });
@@ -108,9 +126,14 @@ describe('functional models train, predict and save like Sequential', () => {
     const rnn = layers.lstm({ units: 5 });
     const out = layers.dense({ units: 1, activation: 'sigmoid' });
     const f = model({ inputs: x, outputs: out.apply(rnn.apply(emb.apply(x)) as never), seed: 1 });
-    const s = new Sequential({ seed: 1, layers: [
-      layers.embedding({ inputDim: 20, outputDim: 4, maskZero: true }), layers.lstm({ units: 5 }), layers.dense({ units: 1, activation: 'sigmoid' }),
-    ] });
+    const s = new Sequential({
+      seed: 1,
+      layers: [
+        layers.embedding({ inputDim: 20, outputDim: 4, maskZero: true }),
+        layers.lstm({ units: 5 }),
+        layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
     s.setWeights(f.getWeights());
     const xs = ids(6, 7, 20, 3);
     const ys = tensor([[1], [0], [1], [1], [0], [0]]);
@@ -130,16 +153,39 @@ describe('functional models train, predict and save like Sequential', () => {
     const m = model({ inputs: [text, meta], outputs: [label, topic], seed: 5 });
     expect(m.inputNames).toEqual(['text', 'meta']);
     expect(m.outputNames).toEqual(['label', 'topic']);
-    m.compile({ optimizer: 'adam', loss: { label: 'binaryCrossentropy', topic: 'sparseCategoricalCrossentropy' }, metrics: { label: ['accuracy'], topic: ['accuracy'] }, lossWeights: [1, 0.5] });
+    m.compile({
+      optimizer: 'adam',
+      loss: { label: 'binaryCrossentropy', topic: 'sparseCategoricalCrossentropy' },
+      metrics: { label: ['accuracy'], topic: ['accuracy'] },
+      lossWeights: [1, 0.5],
+    });
     const n = 48;
     const r = new Rng(9);
     const xt = ids(n, 6, 30, 11);
     const xm = rand([n, 2], 12);
-    const yl = new Tensor(Float32Array.from({ length: n }, (_, i) => (xt.data[i * 6] > 15 ? 1 : 0)), [n, 1]);
-    const yt = new Tensor(Int32Array.from({ length: n }, () => r.int(3)), [n]);
+    const yl = new Tensor(
+      Float32Array.from({ length: n }, (_, i) => (xt.data[i * 6] > 15 ? 1 : 0)),
+      [n, 1],
+    );
+    const yt = new Tensor(
+      Int32Array.from({ length: n }, () => r.int(3)),
+      [n],
+    );
     const h1 = await m.fit({ text: xt, meta: xm }, { label: yl, topic: yt }, { epochs: 3, batchSize: 16, validationSplit: 0.25 });
-    expect(Object.keys(h1.history).sort()).toEqual(['label_accuracy', 'label_loss', 'loss', 'topic_accuracy', 'topic_loss',
-      'val_label_accuracy', 'val_label_loss', 'val_loss', 'val_topic_accuracy', 'val_topic_loss'].sort());
+    expect(Object.keys(h1.history).sort()).toEqual(
+      [
+        'label_accuracy',
+        'label_loss',
+        'loss',
+        'topic_accuracy',
+        'topic_loss',
+        'val_label_accuracy',
+        'val_label_loss',
+        'val_loss',
+        'val_topic_accuracy',
+        'val_topic_loss',
+      ].sort(),
+    );
     const e = m.evaluate([xt, xm], [yl, yt]);
     expectClose([e.loss], [e.label_loss + 0.5 * e.topic_loss], { atol: 1e-5, label: 'weighted total' });
     const [pl, pt] = m.predict([xt, xm]) as Tensor[];
@@ -188,7 +234,10 @@ describe('functional models train, predict and save like Sequential', () => {
     expect(m.getLayer('words')).toBe(emb);
     const w = emb.getWeights();
     expect(w[0].shape).toEqual([10, 3]);
-    const v = new Tensor(Float32Array.from({ length: 30 }, (_, i) => i / 30), [10, 3]);
+    const v = new Tensor(
+      Float32Array.from({ length: 30 }, (_, i) => i / 30),
+      [10, 3],
+    );
     emb.setWeights([v]);
     expect(Array.from(m.getWeights()[0].data)).toEqual(Array.from(v.data));
     expect(() => emb.setWeights([tensor([1, 2])])).toThrow(/must have shape \[10,3\]/);
@@ -245,7 +294,10 @@ describe('graph errors are raised at build time and change nothing', () => {
     expectErr(() => layers.dense({ units: 2 }).apply(tensor([[1, 2, 3]]) as never), /symbolic tensor .*put the layers in a model/);
     expectErr(() => layers.lstm({ units: 2 }).apply(a), /expects input of shape \(batch, timesteps, features\)/);
     expectErr(() => layers.dense({ units: 2 }).apply(input({ shape: [null], dtype: 'int32' })), /Dense takes float32 input, got int32/);
-    expectErr(() => layers.lstm({ units: 2, stateful: true }).apply(seq, { initialState: [input({ shape: [2] }), input({ shape: [2] })] }), /stateful layer carries its own state/);
+    expectErr(
+      () => layers.lstm({ units: 2, stateful: true }).apply(seq, { initialState: [input({ shape: [2] }), input({ shape: [2] })] }),
+      /stateful layer carries its own state/,
+    );
     expectErr(() => layers.lstm({ units: 2 }).apply(seq, { mask: input({ shape: [5, 1] }) }), /mask must have shape/);
   });
 

@@ -39,20 +39,35 @@ function expectRefused(m: ReturnType<typeof stepModel>, layer: RegExp): void {
 describe('predictStep refuses layers that read other steps', () => {
   it('Attention and AdditiveAttention, causal or not', () => {
     for (const causal of [false, true]) {
-      expectRefused(stepModel((s) => layers.attention().apply([s, s], { useCausalMask: causal }) as SymbolicTensor), /\(Attention\) attends over the steps/);
-      expectRefused(stepModel((s) => layers.additiveAttention().apply([s, s], { useCausalMask: causal }) as SymbolicTensor), /\(AdditiveAttention\) attends over the steps/);
+      expectRefused(
+        stepModel((s) => layers.attention().apply([s, s], { useCausalMask: causal }) as SymbolicTensor),
+        /\(Attention\) attends over the steps/,
+      );
+      expectRefused(
+        stepModel((s) => layers.additiveAttention().apply([s, s], { useCausalMask: causal }) as SymbolicTensor),
+        /\(AdditiveAttention\) attends over the steps/,
+      );
     }
   });
 
   it('MultiHeadAttention, causal or not', () => {
     for (const causal of [false, true]) {
-      expectRefused(stepModel((s) => layers.multiHeadAttention({ numHeads: 2 }).apply([s, s], { useCausalMask: causal }) as SymbolicTensor), /\(MultiHeadAttention\) attends over the steps/);
+      expectRefused(
+        stepModel((s) => layers.multiHeadAttention({ numHeads: 2 }).apply([s, s], { useCausalMask: causal }) as SymbolicTensor),
+        /\(MultiHeadAttention\) attends over the steps/,
+      );
     }
   });
 
   it('Dot across time steps; a product of each step with a vector steps fine', () => {
-    expectRefused(stepModel((s) => layers.dot({ axes: 2 }).apply([s, s])), /\(Dot\) multiplies across the time steps/);
-    expectRefused(stepModel((s) => layers.dot({ axes: 1 }).apply([s, s])), /\(Dot\) multiplies across the time steps/);
+    expectRefused(
+      stepModel((s) => layers.dot({ axes: 2 }).apply([s, s])),
+      /\(Dot\) multiplies across the time steps/,
+    );
+    expectRefused(
+      stepModel((s) => layers.dot({ axes: 1 }).apply([s, s])),
+      /\(Dot\) multiplies across the time steps/,
+    );
     const x = input({ shape: [null, 4] });
     const s = layers.lstm({ units: 4, returnSequences: true }).apply(x) as SymbolicTensor;
     const v = layers.dense({ units: 4 }).apply(layers.lstm({ units: 3 }).apply(x) as SymbolicTensor);
@@ -64,7 +79,9 @@ describe('predictStep refuses layers that read other steps', () => {
     const ids = input({ shape: [null], dtype: 'int32' });
     const e = layers.tokenAndPositionEmbedding({ vocabularySize: 10, sequenceLength: 8, embeddingDim: 2 }).apply(ids);
     const m = model({ inputs: ids, outputs: e, seed: 1 });
-    expect(() => m.predictStep(new Tensor(Int32Array.of(3), [1, 1]))).toThrow(/predictStep: token_and_position_embedding_\d+ \(TokenAndPositionEmbedding\) adds the embedding of each step's position/);
+    expect(() => m.predictStep(new Tensor(Int32Array.of(3), [1, 1]))).toThrow(
+      /predictStep: token_and_position_embedding_\d+ \(TokenAndPositionEmbedding\) adds the embedding of each step's position/,
+    );
   });
 
   it('the refusal comes before any layer moves its state', () => {
@@ -72,7 +89,10 @@ describe('predictStep refuses layers that read other steps', () => {
     const x = input({ shape: [null, 4] });
     const s = layers.lstm({ units: 4, returnSequences: true, stateful: true }).apply(x) as SymbolicTensor;
     const m = model({ inputs: x, outputs: [s, layers.conv1d({ filters: 2, kernelSize: 3, padding: 'causal' }).apply(s)], seed: 3 });
-    const seq = new Tensor(Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)), [2, 3, 4]);
+    const seq = new Tensor(
+      Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)),
+      [2, 3, 4],
+    );
     const first = Array.from((m.predict(seq) as Tensor[])[0].data);
     m.resetStates();
     expect(() => m.predictStep(step)).toThrow(/reads a window of several steps/);

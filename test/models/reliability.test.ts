@@ -17,20 +17,30 @@ beforeAll(async () => {
 });
 
 function tiny(seed = 1, backend?: Backend) {
-  const m = new Sequential({ seed, backend, layers: [
-    layers.embedding({ inputDim: 20, outputDim: 4, maskZero: true }),
-    layers.lstm({ units: 5 }),
-    layers.dropout({ rate: 0.2 }),
-    layers.dense({ units: 1, activation: 'sigmoid' }),
-  ] });
+  const m = new Sequential({
+    seed,
+    backend,
+    layers: [
+      layers.embedding({ inputDim: 20, outputDim: 4, maskZero: true }),
+      layers.lstm({ units: 5 }),
+      layers.dropout({ rate: 0.2 }),
+      layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   return m;
 }
 
 function data(n: number, T = 6, seed = 3) {
   const rng = new Rng(seed);
-  const x = new Tensor(Int32Array.from({ length: n * T }, () => rng.int(20)), [n, T]);
-  const y = new Tensor(Float32Array.from({ length: n }, () => rng.int(2)), [n, 1]);
+  const x = new Tensor(
+    Int32Array.from({ length: n * T }, () => rng.int(20)),
+    [n, T],
+  );
+  const y = new Tensor(
+    Float32Array.from({ length: n }, () => rng.int(2)),
+    [n, 1],
+  );
   return { x, y };
 }
 
@@ -135,7 +145,10 @@ describe('numeric guardrails', () => {
     return m;
   }
   // float32 overflows in the forward pass: the outputs, and so the loss, are infinite
-  const x = tensor([[3e38, 3e38], [2e38, -1e38]]);
+  const x = tensor([
+    [3e38, 3e38],
+    [2e38, -1e38],
+  ]);
   const y = tensor([[1], [0]]);
 
   it('a non-finite loss stops before the update, names the problem, and keeps the weights', async () => {

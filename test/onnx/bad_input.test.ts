@@ -11,8 +11,13 @@ import { createBackend, setBackend } from '../../src/backend/load.js';
 import { Tensor, WasmRnnError } from '../../src/index.js';
 import { fromOnnx } from '../../src/onnx/index.js';
 import {
-  AttributeProtoSchema, AttributeProto_AttributeType as AT, ModelProtoSchema, NodeProtoSchema, StringStringEntryProtoSchema,
-  TensorProto_DataLocation, type ModelProto,
+  AttributeProtoSchema,
+  AttributeProto_AttributeType as AT,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  StringStringEntryProtoSchema,
+  TensorProto_DataLocation,
+  type ModelProto,
 } from '../../src/onnx/proto/onnx_pb.js';
 import { Rng } from '../util.js';
 import { fixtureBytes } from './helpers.js';
@@ -80,7 +85,9 @@ describe('bad and unsupported ONNX', () => {
     const bytes = edited('lstm_tagger', (m) => {
       m.graph!.initializer[0].dims = [25n, 8n];
     });
-    expect(formatError(() => fromOnnx(bytes))).toMatch(/initializer 'emb.weight': raw_data holds 768 bytes, but shape \[25, 8\] of FLOAT needs 800/);
+    expect(formatError(() => fromOnnx(bytes))).toMatch(
+      /initializer 'emb.weight': raw_data holds 768 bytes, but shape \[25, 8\] of FLOAT needs 800/,
+    );
   });
 
   it('weights in an external file', () => {
@@ -169,15 +176,30 @@ describe('bad and unsupported ONNX', () => {
       // take out[:, -1, :] instead of every step before the Linear
       const mm = node(m, 'MatMul');
       const g = m.graph!;
-      g.node.splice(g.node.indexOf(mm), 0, create(NodeProtoSchema, {
-        opType: 'Gather', name: 'last_step', input: [mm.input[0], 'minus_one'], output: ['last'], attribute: [create(AttributeProtoSchema, { name: 'axis', type: AT.INT, i: 1n })],
-      }));
+      g.node.splice(
+        g.node.indexOf(mm),
+        0,
+        create(NodeProtoSchema, {
+          opType: 'Gather',
+          name: 'last_step',
+          input: [mm.input[0], 'minus_one'],
+          output: ['last'],
+          attribute: [create(AttributeProtoSchema, { name: 'axis', type: AT.INT, i: 1n })],
+        }),
+      );
       mm.input[0] = 'last';
-      g.node.unshift(create(NodeProtoSchema, {
-        opType: 'Constant', name: 'minus_one', output: ['minus_one'], attribute: [create(AttributeProtoSchema, { name: 'value_int', type: AT.INT, i: -1n })],
-      }));
+      g.node.unshift(
+        create(NodeProtoSchema, {
+          opType: 'Constant',
+          name: 'minus_one',
+          output: ['minus_one'],
+          attribute: [create(AttributeProtoSchema, { name: 'value_int', type: AT.INT, i: -1n })],
+        }),
+      );
     });
-    expect(formatError(() => fromOnnx(bytes))).toMatch(/Gather 'last_step': takes one time step of a bidirectional sequence.*h_n\[-2\], h_n\[-1\]/s);
+    expect(formatError(() => fromOnnx(bytes))).toMatch(
+      /Gather 'last_step': takes one time step of a bidirectional sequence.*h_n\[-2\], h_n\[-1\]/s,
+    );
   });
 
   it('deeply nested subgraphs do not overflow into a crash', () => {
@@ -232,7 +254,29 @@ describe('fuzz', () => {
       }
       case 3: {
         const n = pick(g.node);
-        if (n) n.opType = pick(['Transpose', 'Squeeze', 'Reshape', 'Gather', 'Slice', 'Concat', 'LSTM', 'GRU', 'RNN', 'MatMul', 'Add', 'Softmax', 'Relu', 'Shape', 'Expand', 'ConstantOfShape', 'Identity', 'Cast', 'ReduceSum', 'Not'])!;
+        if (n)
+          n.opType = pick([
+            'Transpose',
+            'Squeeze',
+            'Reshape',
+            'Gather',
+            'Slice',
+            'Concat',
+            'LSTM',
+            'GRU',
+            'RNN',
+            'MatMul',
+            'Add',
+            'Softmax',
+            'Relu',
+            'Shape',
+            'Expand',
+            'ConstantOfShape',
+            'Identity',
+            'Cast',
+            'ReduceSum',
+            'Not',
+          ])!;
         break;
       }
       case 4: {
@@ -284,7 +328,10 @@ describe('fuzz', () => {
         bytes = base.slice();
         for (let k = 0; k <= rng.int(4); k++) bytes[rng.int(bytes.length)] = rng.int(256);
       } else if (kind === 1) {
-        bytes = rng.next() < 0.7 ? base.slice(0, rng.int(base.length)) : Uint8Array.from([...base, ...Array.from({ length: 1 + rng.int(16) }, () => rng.int(256))]);
+        bytes =
+          rng.next() < 0.7
+            ? base.slice(0, rng.int(base.length))
+            : Uint8Array.from([...base, ...Array.from({ length: 1 + rng.int(16) }, () => rng.int(256))]);
       } else {
         const m = fromBinary(ModelProtoSchema, base);
         for (let k = 0; k <= rng.int(2); k++) mutate(m, rng);
@@ -295,13 +342,21 @@ describe('fuzz', () => {
         model = fromOnnx(bytes);
       } catch (e) {
         if (!(e instanceof WasmRnnError) || e.code !== 'E_FORMAT') {
-          throw new Error(`mutation ${i} (kind ${kind}) threw ${e instanceof WasmRnnError ? e.code : (e as Error).constructor.name}: ${(e as Error).stack}`);
+          throw new Error(
+            `mutation ${i} (kind ${kind}) threw ${e instanceof WasmRnnError ? e.code : (e as Error).constructor.name}: ${(e as Error).stack}`,
+          );
         }
         counts.rejected++;
         continue;
       }
       try {
-        const input = model.layers[0].className === 'Embedding' ? new Tensor(Int32Array.from({ length: 8 }, (_, k) => k % 3), [2, 4]) : new Tensor(new Float32Array(2 * 4 * 5), [2, 4, 5]);
+        const input =
+          model.layers[0].className === 'Embedding'
+            ? new Tensor(
+                Int32Array.from({ length: 8 }, (_, k) => k % 3),
+                [2, 4],
+              )
+            : new Tensor(new Float32Array(2 * 4 * 5), [2, 4, 5]);
         model.predict(input);
       } catch (e) {
         // a mutated but well-formed model may not take this input: an error with a code, not a crash

@@ -7,7 +7,18 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
-import { Model, Sequential, Tensor, encodeText, fitLanguageModel, languageModel, layers, losses, lmVocabulary, optimizers } from '../../src/index.js';
+import {
+  Model,
+  Sequential,
+  Tensor,
+  encodeText,
+  fitLanguageModel,
+  languageModel,
+  layers,
+  losses,
+  lmVocabulary,
+  optimizers,
+} from '../../src/index.js';
 import { fromOnnx, toOnnx } from '../../src/onnx/index.js';
 import { maxAbsDiff, Rng } from '../util.js';
 import { fixtureBytes, runOrt, type Feed } from './helpers.js';
@@ -48,7 +59,11 @@ describe('PyTorch -> fromOnnx -> fit -> toOnnx -> ONNX Runtime', () => {
     const model = fromOnnx(fixtureBytes('bilstm2_classifier'), { seed: 1 });
     const { x, y } = toyTask(96, 7, 1);
     const before = model.predict(x) as Tensor;
-    model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
+    model.compile({
+      optimizer: optimizers.adam({ learningRate: 0.01 }),
+      loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+      metrics: ['accuracy'],
+    });
     const h = await model.fit(x, new Tensor(Int32Array.from(y), [y.length]), { epochs: 10, batchSize: 16, verbose: 0 });
     const loss = h.history.loss;
     console.log(`bilstm2_classifier fine-tuned: loss ${loss[0].toFixed(4)} -> ${loss[loss.length - 1].toFixed(4)}`);
@@ -89,7 +104,14 @@ describe('PyTorch -> fromOnnx -> fit -> toOnnx -> ONNX Runtime', () => {
     const model = fromOnnx(fixtureBytes('lstm_last_step'), { seed: 3 });
     const { x, y } = toyTask(96, 7, 2);
     model.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy' });
-    const h = await model.fit(x, new Tensor(Float32Array.from(y, (v) => (v === 1 ? 1 : 0)), [y.length, 1]), { epochs: 10, batchSize: 16, verbose: 0 });
+    const h = await model.fit(
+      x,
+      new Tensor(
+        Float32Array.from(y, (v) => (v === 1 ? 1 : 0)),
+        [y.length, 1],
+      ),
+      { epochs: 10, batchSize: 16, verbose: 0 },
+    );
     const loss = h.history.loss;
     console.log(`lstm_last_step fine-tuned: loss ${loss[0].toFixed(4)} -> ${loss[loss.length - 1].toFixed(4)}`);
     expect(loss[loss.length - 1]).toBeLessThan(0.8 * loss[0]);
@@ -99,14 +121,21 @@ describe('PyTorch -> fromOnnx -> fit -> toOnnx -> ONNX Runtime', () => {
 });
 
 describe('the models of the examples, exported after some training', () => {
-  const classifier = (activation: 'sigmoid' | 'softmax', units: number) => new Sequential({ seed: 7, layers: [
-    layers.embedding({ inputDim: V, outputDim: 16, maskZero: true }),
-    layers.lstm({ units: 16 }),
-    layers.dropout({ rate: 0.5 }),
-    layers.dense({ units, activation }),
-  ] });
+  const classifier = (activation: 'sigmoid' | 'softmax', units: number) =>
+    new Sequential({
+      seed: 7,
+      layers: [
+        layers.embedding({ inputDim: V, outputDim: 16, maskZero: true }),
+        layers.lstm({ units: 16 }),
+        layers.dropout({ rate: 0.5 }),
+        layers.dense({ units, activation }),
+      ],
+    });
 
-  for (const [name, activation, units] of [['spam classifier (sigmoid)', 'sigmoid', 1], ['topic classifier (softmax)', 'softmax', 6]] as const) {
+  for (const [name, activation, units] of [
+    ['spam classifier (sigmoid)', 'sigmoid', 1],
+    ['topic classifier (softmax)', 'softmax', 6],
+  ] as const) {
     it(`${name}: post-padded ids, ONNX Runtime within 1e-5`, async () => {
       const model = classifier(activation, units);
       const { x, y } = toyTask(64, 9, 3);
@@ -114,7 +143,13 @@ describe('the models of the examples, exported after some training', () => {
       const ids = x.data as Int32Array;
       for (let r = 0; r < 64; r++) for (let t = 3 + (r % 6); t < 9; t++) ids[r * 9 + t] = 0;
       model.compile({ optimizer: 'adam', loss: activation === 'sigmoid' ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy' });
-      const target = activation === 'sigmoid' ? new Tensor(Float32Array.from(y, (v) => (v === 1 ? 1 : 0)), [64, 1]) : new Tensor(Int32Array.from(y), [64]);
+      const target =
+        activation === 'sigmoid'
+          ? new Tensor(
+              Float32Array.from(y, (v) => (v === 1 ? 1 : 0)),
+              [64, 1],
+            )
+          : new Tensor(Int32Array.from(y), [64]);
       await model.fit(x, target, { epochs: 2, batchSize: 16, verbose: 0 });
       const diff = await ortMatches(model, x);
       console.log(`${name}: max |ORT - ours| = ${diff.toExponential(2)}`);
@@ -127,7 +162,15 @@ describe('the models of the examples, exported after some training', () => {
     it(`stateful ${cell} language model (languageModel, as char-lm / word-lm): ONNX Runtime with carried states`, async () => {
       const text = 'the cat sat on the mat and the dog sat on the log. '.repeat(12);
       const vocab = lmVocabulary(text, { level: 'character' });
-      const model = languageModel({ vocabSize: vocab.vocabularySize(), cell, units: 16, embeddingDim: 8, layers: 2, dropout: 0.1, seed: 3 });
+      const model = languageModel({
+        vocabSize: vocab.vocabularySize(),
+        cell,
+        units: 16,
+        embeddingDim: 8,
+        layers: 2,
+        dropout: 0.1,
+        seed: 3,
+      });
       await fitLanguageModel(model, encodeText(vocab, text), { epochs: 1, batchSize: 4, length: 16 });
       model.resetStates();
       const bytes = toOnnx(model);
@@ -145,7 +188,8 @@ describe('the models of the examples, exported after some training', () => {
         const ort = await runOrt(bytes, { ...feeds, input: { data: BigInt64Array.from(x, (v) => BigInt(v)), dims: [2, 10] } });
         worst = Math.max(worst, maxAbsDiff(ort.output.data, ours.data));
         feeds = {};
-        for (const l of recurrent) for (const s of states) feeds[`${l.name}/${s}_in`] = { data: ort[`${l.name}/${s}_out`].data, dims: [2, 16] };
+        for (const l of recurrent)
+          for (const s of states) feeds[`${l.name}/${s}_in`] = { data: ort[`${l.name}/${s}_out`].data, dims: [2, 16] };
       }
       console.log(`stateful ${cell} LM, 3 carried calls: max |ORT - ours| = ${worst.toExponential(2)}`);
       expect(worst).toBeLessThanOrEqual(1e-5);

@@ -23,7 +23,8 @@ describe('fromOnnx on PyTorch exports', () => {
       const ir = readOnnx(bytes);
       const model = fromOnnx(bytes);
       const x = toBatchMajor(ref.input.data, ref.input.shape, ir.inputs[0].onnxAxes);
-      const input = ref.input.dtype === 'int64' ? new Tensor(Int32Array.from(x.data), x.shape) : new Tensor(Float32Array.from(x.data), x.shape);
+      const input =
+        ref.input.dtype === 'int64' ? new Tensor(Int32Array.from(x.data), x.shape) : new Tensor(Float32Array.from(x.data), x.shape);
       const y = model.predict(input) as Tensor;
       const want = toBatchMajor(ref.output.data, ref.output.shape, ir.outputs[0].onnxAxes);
       expect(y.data.length).toBe(want.data.length);

@@ -69,9 +69,14 @@ describe('fromOnnx: graphs that are not a chain become functional models', () =>
   });
 
   it('a stateful export imports back with its states as inputs and outputs', async () => {
-    const lm = new Sequential({ seed: 4, layers: [
-      layers.embedding({ inputDim: V, outputDim: 4 }), layers.lstm({ units: 5, returnSequences: true, stateful: true }), layers.dense({ units: V }),
-    ] });
+    const lm = new Sequential({
+      seed: 4,
+      layers: [
+        layers.embedding({ inputDim: V, outputDim: 4 }),
+        layers.lstm({ units: 5, returnSequences: true, stateful: true }),
+        layers.dense({ units: V }),
+      ],
+    });
     lm.build();
     randomize(lm);
     const bytes = toOnnx(lm);
@@ -81,7 +86,11 @@ describe('fromOnnx: graphs that are not a chain become functional models', () =>
     const h0 = randomArray(new Rng(2), B * 5);
     const c0 = randomArray(new Rng(3), B * 5);
     const name = lm.layers[1].name;
-    const ort = await runOrt(bytes, { input: { data: int64(data), dims: [B, T] }, [`${name}/h_in`]: { data: h0, dims: [B, 5] }, [`${name}/c_in`]: { data: c0, dims: [B, 5] } });
+    const ort = await runOrt(bytes, {
+      input: { data: int64(data), dims: [B, T] },
+      [`${name}/h_in`]: { data: h0, dims: [B, 5] },
+      [`${name}/c_in`]: { data: c0, dims: [B, 5] },
+    });
     const ours = imported.predict([new Tensor(data, [B, T]), new Tensor(h0, [B, 5]), new Tensor(c0, [B, 5])]) as Tensor[];
     const want = [ort.output, ort[`${name}/h_out`], ort[`${name}/c_out`]];
     ours.forEach((t, k) => expect(maxAbsDiff(t.data, want[k].data)).toBeLessThanOrEqual(1e-5));
@@ -91,7 +100,7 @@ describe('fromOnnx: graphs that are not a chain become functional models', () =>
 });
 
 describe('toOnnx: functional models', () => {
-  it('an encoder-decoder: the encoder LSTM\'s final states start the decoder', async () => {
+  it("an encoder-decoder: the encoder LSTM's final states start the decoder", async () => {
     const enc = input({ shape: [null], dtype: 'int32', name: 'source' });
     const dec = input({ shape: [null], dtype: 'int32', name: 'target' });
     const e = layers.embedding({ inputDim: V, outputDim: 5 }).apply(enc) as SymbolicTensor;
@@ -105,7 +114,8 @@ describe('toOnnx: functional models', () => {
     const src = ids(5);
     const tgt = ids(6, B * 4);
     const worst = await roundTrip(m, [new Tensor(src, [B, T]), new Tensor(tgt, [B, 4])], {
-      source: { data: int64(src), dims: [B, T] }, target: { data: int64(tgt), dims: [B, 4] },
+      source: { data: int64(src), dims: [B, T] },
+      target: { data: int64(tgt), dims: [B, 4] },
     });
     console.log(`encoder-decoder: max |ORT - ours| = ${worst.toExponential(2)}`);
     expect(worst).toBeLessThanOrEqual(1e-5);
@@ -131,7 +141,9 @@ describe('toOnnx: functional models', () => {
 
   it('a bidirectional GRU with separate outputs and states, merged four ways', async () => {
     const x = input({ shape: [null, 4], name: 'features' });
-    const [yf, yb, hf, hb] = layers.bidirectional({ layer: layers.gru({ units: 3, returnSequences: true, returnState: true }), mergeMode: null }).apply(x) as SymbolicTensor[];
+    const [yf, yb, hf, hb] = layers
+      .bidirectional({ layer: layers.gru({ units: 3, returnSequences: true, returnState: true }), mergeMode: null })
+      .apply(x) as SymbolicTensor[];
     const cat = layers.concatenate().apply([yf, yb]) as SymbolicTensor;
     const sum = layers.add().apply([hf, hb]) as SymbolicTensor;
     const prod = layers.multiply().apply([hf, hb]) as SymbolicTensor;
@@ -149,7 +161,9 @@ describe('toOnnx: functional models', () => {
   it('repeatVector, flatten, reshape, timeDistributed(dense), a bidirectional LSTM returning its states', async () => {
     const x = input({ shape: [6], name: 'vector' });
     const r = layers.repeatVector({ n: 4 }).apply(x) as SymbolicTensor;
-    const [y, hf, cf] = layers.bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true, returnState: true }) }).apply(r) as SymbolicTensor[];
+    const [y, hf, cf] = layers
+      .bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true, returnState: true }) })
+      .apply(r) as SymbolicTensor[];
     const t = layers.timeDistributed({ layer: layers.dense({ units: 2, activation: 'tanh' }) }).apply(y) as SymbolicTensor;
     const f = layers.flatten().apply(t) as SymbolicTensor;
     const s = layers.reshape({ targetShape: [2, -1] }).apply(f) as SymbolicTensor;

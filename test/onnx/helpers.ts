@@ -23,12 +23,18 @@ export function reference(name: string): Reference {
 
 /** Fixtures exported from PyTorch (they have a reference .json beside them). */
 export function torchFixtures(): string[] {
-  return readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** Fixtures written with onnx.helper (no stored outputs: ONNX Runtime is the reference). */
 export function handWrittenFixtures(): string[] {
-  return readdirSync(DIR).filter((f) => f.startsWith('onnx_') && f.endsWith('.onnx')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(DIR)
+    .filter((f) => f.startsWith('onnx_') && f.endsWith('.onnx'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 const ORDER: Record<string, number> = { batch: 0, time: 1, features: 2 };
@@ -38,7 +44,10 @@ const ORDER: Record<string, number> = { batch: 0, time: 1, features: 2 };
  * unit axes dropped, then batch, time, features.
  */
 export function toBatchMajor(data: ArrayLike<number>, shape: number[], onnxAxes: AxisMeaning[]): { data: Float64Array; shape: number[] } {
-  const keep = onnxAxes.map((a, i) => ({ a, i })).filter((x) => x.a !== 'unit').sort((x, y) => ORDER[x.a] - ORDER[y.a]);
+  const keep = onnxAxes
+    .map((a, i) => ({ a, i }))
+    .filter((x) => x.a !== 'unit')
+    .sort((x, y) => ORDER[x.a] - ORDER[y.a]);
   const outShape = keep.map((k) => shape[k.i]);
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, q) => p * q, 1));
   const out = new Float64Array(data.length);
@@ -67,7 +76,10 @@ export interface Feed {
 }
 
 /** Run an ONNX model in onnxruntime-web (wasm backend, in Node); outputs by name. */
-export async function runOrt(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+export async function runOrt(
+  bytes: Uint8Array,
+  feeds: Record<string, Feed>,
+): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
   const session = await ort.InferenceSession.create(bytes);
   try {
     const inputs: Record<string, ort.Tensor> = {};

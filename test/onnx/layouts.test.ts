@@ -6,7 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  KERAS_TO_ONNX, kerasKernel, kerasPeepholes, kerasVector, onnxKernel, onnxPeepholes, onnxVector, type Cell,
+  KERAS_TO_ONNX,
+  kerasKernel,
+  kerasPeepholes,
+  kerasVector,
+  onnxKernel,
+  onnxPeepholes,
+  onnxVector,
+  type Cell,
 } from '../../src/onnx/layouts.js';
 
 /** An ONNX (G·H, K) matrix whose entry says its gate, unit and column: gate·100 + h·10 + k. */

@@ -38,7 +38,10 @@ import { makeData, T } from './scenario.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const argv = process.argv.slice(2);
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const keep = argv.includes('--keep');
 const TOL = 1e-6;
 /** relaxed SIMD may round differently; beyond this it is a bug, not rounding */
@@ -64,7 +67,9 @@ function run(cmd, args, opts = {}) {
 
 function must(r, what) {
   if (r.status !== 0) {
-    throw new Error(`${what} failed (${r.error?.message ?? `exit ${r.status} ${r.signal ?? ''}`})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+    throw new Error(
+      `${what} failed (${r.error?.message ?? `exit ${r.status} ${r.signal ?? ''}`})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`,
+    );
   }
   return r;
 }
@@ -74,7 +79,10 @@ function ensureTools() {
   const installed = join(here, 'node_modules/.package-lock.json');
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs && Object.values(bin).every(existsSync)) return 0;
   console.log('== npm ci in test/runtimes (Node 22/24, Deno, Bun, playwright-core, Miniflare)');
-  return must(run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: here, stdio: 'inherit', timeout: 15 * 60_000 }), 'npm ci (test/runtimes)').ms;
+  return must(
+    run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: here, stdio: 'inherit', timeout: 15 * 60_000 }),
+    'npm ci (test/runtimes)',
+  ).ms;
 }
 
 /** npm pack + npm install of the tarball into a fresh folder: the package a user gets. */
@@ -95,7 +103,8 @@ function installPackage(tmp) {
 
 function parseResult(r, what) {
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) throw new Error(`${what}: no RESULT line (exit ${r.status} ${r.signal ?? ''})\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  if (!line)
+    throw new Error(`${what}: no RESULT line (exit ${r.status} ${r.signal ?? ''})\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
   return JSON.parse(line.slice(7));
 }
 
@@ -193,7 +202,9 @@ async function workerdCase(ctx) {
     res.extra.train = (await get('/train', { method: 'POST' })).body;
     const test = makeData(8, 7);
     const x = Array.from({ length: 8 }, (_, i) => Array.from(test.x.subarray(i * T, (i + 1) * T)));
-    res.extra.predict = (await get('/predict', { method: 'POST', body: JSON.stringify({ x }), headers: { 'content-type': 'application/json' } })).body;
+    res.extra.predict = (
+      await get('/predict', { method: 'POST', body: JSON.stringify({ x }), headers: { 'content-type': 'application/json' } })
+    ).body;
     res.extra.requests = 5;
     const mf = JSON.parse(readFileSync(join(here, 'node_modules/miniflare/package.json'), 'utf8')).version;
     const wd = JSON.parse(readFileSync(join(here, 'node_modules/workerd/package.json'), 'utf8')).version;
@@ -232,7 +243,18 @@ function judge(c, res, refs) {
   const problems = [];
   const modes = res.modes ?? {};
   const auto = modes.auto;
-  const row = { runtime: c.label, version: c.version?.(res) ?? res.version, backend: '?', variant: '?', simd: '', relaxed: '', js: '', threads: '', worker: '', note: c.note ?? '' };
+  const row = {
+    runtime: c.label,
+    version: c.version?.(res) ?? res.version,
+    backend: '?',
+    variant: '?',
+    simd: '',
+    relaxed: '',
+    js: '',
+    threads: '',
+    worker: '',
+    note: c.note ?? '',
+  };
   for (const [name, m] of Object.entries(modes)) {
     if (m.error && !(c.expect === 'js' && (name === 'simd' || name === 'threads'))) problems.push(`${name}: ${m.error}`);
     else if (!m.error && !m.identicalAfterLoad) problems.push(`${name}: predictions after serialize/load differ`);
@@ -248,9 +270,11 @@ function judge(c, res, refs) {
     return d;
   };
   if (c.expect === 'wasm') {
-    if (auto && !auto.error && !auto.backend.startsWith('wasm')) problems.push(`init() picked ${auto.backend}, expected a wasm build (notes: ${auto.notes.join('; ')})`);
+    if (auto && !auto.error && !auto.backend.startsWith('wasm'))
+      problems.push(`init() picked ${auto.backend}, expected a wasm build (notes: ${auto.notes.join('; ')})`);
     const ds = cmp('SIMD build', modes.simd, refs.simd, TOL);
-    if (modes.simd && !modes.simd.error && modes.simd.backend !== 'wasm-simd') problems.push(`forced wasm-simd but got ${modes.simd.backend}`);
+    if (modes.simd && !modes.simd.error && modes.simd.backend !== 'wasm-simd')
+      problems.push(`forced wasm-simd but got ${modes.simd.backend}`);
     row.simd = ds === '' ? 'not run' : `${ds <= TOL ? 'equal' : 'DIFFERS'} (${fmt(ds)})`;
     const relaxed = [auto, modes.relaxed].find((m) => m && !m.error && m.backend === 'wasm-relaxed-simd');
     if (relaxed) {
@@ -260,8 +284,10 @@ function judge(c, res, refs) {
       row.relaxed = `${fmt(dr)} (vs SIMD ${fmt(drs)})`;
     } else row.relaxed = 'not available';
   } else {
-    if (!auto || auto.error || auto.backend !== 'js') problems.push(`fallback: init() should pick 'js', got ${auto?.backend ?? auto?.error}`);
-    if (!modes.simd?.error?.startsWith('E_BACKEND')) problems.push(`fallback: forcing wasm-simd should fail with E_BACKEND, got ${modes.simd?.error ?? modes.simd?.backend}`);
+    if (!auto || auto.error || auto.backend !== 'js')
+      problems.push(`fallback: init() should pick 'js', got ${auto?.backend ?? auto?.error}`);
+    if (!modes.simd?.error?.startsWith('E_BACKEND'))
+      problems.push(`fallback: forcing wasm-simd should fail with E_BACKEND, got ${modes.simd?.error ?? modes.simd?.backend}`);
     const da = cmp('init() (JS twin)', auto, refs.js, TOL);
     row.simd = modes.simd?.error ? 'refused (E_BACKEND)' : '';
     row.relaxed = '—';
@@ -295,7 +321,8 @@ function judgeThreads(c, t, refs, problems) {
   if (t.error) return 'FAIL';
   if (c.threads instanceof RegExp) {
     const notes = t.notes.join(' ');
-    if (t.threads !== 1 || !c.threads.test(notes)) problems.push(`threads: expected one thread with a note matching ${c.threads}, got ${t.threads} thread(s), notes: ${notes}`);
+    if (t.threads !== 1 || !c.threads.test(notes))
+      problems.push(`threads: expected one thread with a note matching ${c.threads}, got ${t.threads} thread(s), notes: ${notes}`);
     const d = maxDiff(t, refs.simd);
     if (!(d <= TOL)) problems.push(`threads (one thread): max |diff| vs Node 20's SIMD run = ${fmt(d)} > ${TOL}`);
     return `1 (fallback, noted); equals SIMD (${fmt(d)})`;
@@ -313,7 +340,9 @@ function workerdChecks(res, refs, problems, row) {
   if (x.noModule.backend !== 'js') problems.push(`workerd init() without a module should fall back to 'js', got ${x.noModule.backend}`);
   const msg = x.bytes.error?.message ?? '';
   if (x.bytes.error?.code !== 'E_BACKEND' || !/import the wasm file as a module/i.test(msg) || !/init\(\{ module/.test(msg)) {
-    problems.push(`workerd: init({ module: bytes }) should fail with E_BACKEND and say to import the .wasm as a module, got ${JSON.stringify(x.bytes)}`);
+    problems.push(
+      `workerd: init({ module: bytes }) should fail with E_BACKEND and say to import the .wasm as a module, got ${JSON.stringify(x.bytes)}`,
+    );
   }
   if (x.train.backend !== 'wasm-simd') problems.push(`workerd /train ran on ${x.train.backend ?? JSON.stringify(x.train)}`);
   const p = x.predict.pred;
@@ -325,34 +354,128 @@ function workerdChecks(res, refs, problems, row) {
 // ----------------------------------------------------------------- cases
 
 const NO_WORKERS = /threads: this runtime cannot start worker threads/;
-const NOT_ISOLATED = /threads: the page is not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/;
+const NOT_ISOLATED =
+  /threads: the page is not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/;
 
 const CASES = [
-  { id: 'node20', label: 'Node.js 20', run: cliCase(bin.node20, []), expect: 'wasm', threads: 'run', version: (r) => `${r.version}`, note: 'relaxed SIMD needs --experimental-wasm-relaxed-simd' },
-  { id: 'node20-relaxed', label: 'Node.js 20 --experimental-wasm-relaxed-simd', run: cliCase(bin.node20, ['--experimental-wasm-relaxed-simd']), expect: 'wasm', threads: 'run' },
+  {
+    id: 'node20',
+    label: 'Node.js 20',
+    run: cliCase(bin.node20, []),
+    expect: 'wasm',
+    threads: 'run',
+    version: (r) => `${r.version}`,
+    note: 'relaxed SIMD needs --experimental-wasm-relaxed-simd',
+  },
+  {
+    id: 'node20-relaxed',
+    label: 'Node.js 20 --experimental-wasm-relaxed-simd',
+    run: cliCase(bin.node20, ['--experimental-wasm-relaxed-simd']),
+    expect: 'wasm',
+    threads: 'run',
+  },
   { id: 'node22', label: 'Node.js 22', run: cliCase(bin.node22, []), expect: 'wasm', threads: 'run' },
   { id: 'node24', label: 'Node.js 24', run: cliCase(bin.node24, []), expect: 'wasm', threads: 'run' },
-  { id: 'deno', label: 'Deno 2', run: cliCase(bin.deno, ['run', '--allow-read']), expect: 'wasm', threads: 'run', version: (r) => `${r.version}` },
+  {
+    id: 'deno',
+    label: 'Deno 2',
+    run: cliCase(bin.deno, ['run', '--allow-read']),
+    expect: 'wasm',
+    threads: 'run',
+    version: (r) => `${r.version}`,
+  },
   { id: 'bun', label: 'Bun', run: cliCase(bin.bun, []), expect: 'wasm', threads: 'run' },
-  { id: 'chromium', label: 'Chromium (headless)', run: chromiumCase(), expect: 'wasm', threads: 'run', note: 'page from 127.0.0.1 with the COOP/COEP headers (cross-origin isolated), import map, no bundler' },
-  { id: 'chromium-not-isolated', label: 'Chromium, no COOP/COEP headers', run: chromiumCase([], { isolated: false }), expect: 'wasm', threads: NOT_ISOLATED, note: 'the same page without cross-origin isolation: no SharedArrayBuffer' },
-  { id: 'workerd', label: 'workerd (Miniflare)', run: workerdCase, expect: 'wasm', threads: NO_WORKERS, extraChecks: workerdChecks, workerNote: 'n/a (no workers)' },
+  {
+    id: 'chromium',
+    label: 'Chromium (headless)',
+    run: chromiumCase(),
+    expect: 'wasm',
+    threads: 'run',
+    note: 'page from 127.0.0.1 with the COOP/COEP headers (cross-origin isolated), import map, no bundler',
+  },
+  {
+    id: 'chromium-not-isolated',
+    label: 'Chromium, no COOP/COEP headers',
+    run: chromiumCase([], { isolated: false }),
+    expect: 'wasm',
+    threads: NOT_ISOLATED,
+    note: 'the same page without cross-origin isolation: no SharedArrayBuffer',
+  },
+  {
+    id: 'workerd',
+    label: 'workerd (Miniflare)',
+    run: workerdCase,
+    expect: 'wasm',
+    threads: NO_WORKERS,
+    extraChecks: workerdChecks,
+    workerNote: 'n/a (no workers)',
+  },
   // fallbacks: the same scenario where WebAssembly or its SIMD is missing
-  { id: 'node20-nowasm', label: 'Node.js 20 --jitless', run: cliCase(bin.node20, ['--jitless']), expect: 'js', note: 'no WebAssembly at all (V8 jitless)' },
-  { id: 'node24-nowasm', label: 'Node.js 24 --jitless', run: cliCase(bin.node24, ['--jitless']), expect: 'js', note: 'no WebAssembly at all (V8 jitless)' },
-  { id: 'node20-nosimd', label: 'Node.js 20, SIMD rejected', run: cliCase(bin.node20, ['--import', './stubs/no-simd.mjs']), expect: 'js', note: 'stubs/no-simd.mjs: validate/compile reject the SIMD builds' },
-  { id: 'deno-nowasm', label: 'Deno 2 --v8-flags=--jitless', run: cliCase(bin.deno, ['run', '--allow-read', '--v8-flags=--jitless']), expect: 'js', note: 'no WebAssembly at all (V8 jitless)' },
-  { id: 'bun-nowasm', label: 'Bun, WebAssembly deleted', run: cliCase(bin.bun, [], 'stubs/no-wasm.mjs'), expect: 'js', note: 'stubs/no-wasm.mjs deletes globalThis.WebAssembly' },
-  { id: 'chromium-nowasm', label: 'Chromium --js-flags=--jitless', run: chromiumCase(['--js-flags=--jitless']), expect: 'js', note: 'no WebAssembly at all (V8 jitless)' },
+  {
+    id: 'node20-nowasm',
+    label: 'Node.js 20 --jitless',
+    run: cliCase(bin.node20, ['--jitless']),
+    expect: 'js',
+    note: 'no WebAssembly at all (V8 jitless)',
+  },
+  {
+    id: 'node24-nowasm',
+    label: 'Node.js 24 --jitless',
+    run: cliCase(bin.node24, ['--jitless']),
+    expect: 'js',
+    note: 'no WebAssembly at all (V8 jitless)',
+  },
+  {
+    id: 'node20-nosimd',
+    label: 'Node.js 20, SIMD rejected',
+    run: cliCase(bin.node20, ['--import', './stubs/no-simd.mjs']),
+    expect: 'js',
+    note: 'stubs/no-simd.mjs: validate/compile reject the SIMD builds',
+  },
+  {
+    id: 'deno-nowasm',
+    label: 'Deno 2 --v8-flags=--jitless',
+    run: cliCase(bin.deno, ['run', '--allow-read', '--v8-flags=--jitless']),
+    expect: 'js',
+    note: 'no WebAssembly at all (V8 jitless)',
+  },
+  {
+    id: 'bun-nowasm',
+    label: 'Bun, WebAssembly deleted',
+    run: cliCase(bin.bun, [], 'stubs/no-wasm.mjs'),
+    expect: 'js',
+    note: 'stubs/no-wasm.mjs deletes globalThis.WebAssembly',
+  },
+  {
+    id: 'chromium-nowasm',
+    label: 'Chromium --js-flags=--jitless',
+    run: chromiumCase(['--js-flags=--jitless']),
+    expect: 'js',
+    note: 'no WebAssembly at all (V8 jitless)',
+  },
 ];
 
 // ------------------------------------------------------------------ main
 
 function table(rows) {
-  const head = ['Runtime', 'Version', 'init() picks', 'SIMD variant', 'SIMD build forced vs Node 20', 'relaxed vs Node 20 relaxed', 'JS twin vs Node 20', 'threads: 2 vs Node 20', 'fitInWorker', 'Result', 'Notes'];
+  const head = [
+    'Runtime',
+    'Version',
+    'init() picks',
+    'SIMD variant',
+    'SIMD build forced vs Node 20',
+    'relaxed vs Node 20 relaxed',
+    'JS twin vs Node 20',
+    'threads: 2 vs Node 20',
+    'fitInWorker',
+    'Result',
+    'Notes',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    lines.push(`| ${[r.runtime, r.version, r.backend, r.variant, r.simd, r.relaxed, r.js, r.threads, r.worker, r.ok ? 'pass' : 'FAIL', r.note].join(' | ')} |`);
+    lines.push(
+      `| ${[r.runtime, r.version, r.backend, r.variant, r.simd, r.relaxed, r.js, r.threads, r.worker, r.ok ? 'pass' : 'FAIL', r.note].join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -368,7 +491,9 @@ async function main() {
   let t = Date.now();
   const pkg = installPackage(tmp);
   timings.pack = Date.now() - t;
-  console.log(`== npm pack: ${basename(pkg.tgz)} (${pkg.size} B, ${pkg.files.length} files), installed into ${pkg.app} in ${secs(timings.pack)}`);
+  console.log(
+    `== npm pack: ${basename(pkg.tgz)} (${pkg.size} B, ${pkg.files.length} files), installed into ${pkg.app} in ${secs(timings.pack)}`,
+  );
   const ctx = { app: pkg.app };
 
   const results = {};
@@ -382,18 +507,39 @@ async function main() {
     }
     timings[c.id] = Date.now() - t;
     const r = results[c.id];
-    console.log(`== ${c.label}: ${r.error ? `ERROR ${r.error.split('\n')[0]}` : `${r.version} -> ${r.modes?.auto?.backend ?? r.modes?.auto?.error}`} (${secs(timings[c.id])})`);
+    console.log(
+      `== ${c.label}: ${r.error ? `ERROR ${r.error.split('\n')[0]}` : `${r.version} -> ${r.modes?.auto?.backend ?? r.modes?.auto?.error}`} (${secs(timings[c.id])})`,
+    );
   }
   const ref = results.node20;
-  if (!ref || ref.error || ref.modes.simd.error || ref.modes.js.error) throw new Error(`the Node 20 reference failed: ${JSON.stringify(ref).slice(0, 2000)}`);
+  if (!ref || ref.error || ref.modes.simd.error || ref.modes.js.error)
+    throw new Error(`the Node 20 reference failed: ${JSON.stringify(ref).slice(0, 2000)}`);
   const refRelaxed = results['node20-relaxed']?.modes?.auto;
-  const refs = { simd: ref.modes.simd, js: ref.modes.js, relaxed: refRelaxed?.backend === 'wasm-relaxed-simd' ? refRelaxed : null, threads: ref.modes.threads?.threads === 2 ? ref.modes.threads : null };
+  const refs = {
+    simd: ref.modes.simd,
+    js: ref.modes.js,
+    relaxed: refRelaxed?.backend === 'wasm-relaxed-simd' ? refRelaxed : null,
+    threads: ref.modes.threads?.threads === 2 ? ref.modes.threads : null,
+  };
 
   const rows = [];
   for (const c of selected) {
     const res = results[c.id];
     if (res.error) {
-      rows.push({ runtime: c.label, version: '?', backend: '?', variant: '?', simd: '', relaxed: '', js: '', threads: '', worker: '', note: c.note ?? '', ok: false, problems: [res.error] });
+      rows.push({
+        runtime: c.label,
+        version: '?',
+        backend: '?',
+        variant: '?',
+        simd: '',
+        relaxed: '',
+        js: '',
+        threads: '',
+        worker: '',
+        note: c.note ?? '',
+        ok: false,
+        problems: [res.error],
+      });
       continue;
     }
     rows.push(judge(c, res, refs));
@@ -404,12 +550,22 @@ async function main() {
   t = Date.now();
   const wt = run(process.execPath, ['--test', '--test-reporter=spec', 'test/worker/'], { cwd: root, timeout: 10 * 60_000 });
   timings.workerTests = Date.now() - t;
-  suites.push({ name: 'test/worker (fitInWorker, node:test on Node 20)', ok: wt.status === 0, out: wt.stdout + wt.stderr, ms: timings.workerTests });
+  suites.push({
+    name: 'test/worker (fitInWorker, node:test on Node 20)',
+    ok: wt.status === 0,
+    out: wt.stdout + wt.stderr,
+    ms: timings.workerTests,
+  });
   if (!only || only.includes('demo')) {
     t = Date.now();
     const demo = run(process.execPath, [join(here, 'browser-demo.mjs')], { cwd: root, timeout: 10 * 60_000 });
     timings.demo = Date.now() - t;
-    suites.push({ name: 'examples/browser demo (Playwright, Chromium)', ok: demo.status === 0, out: demo.stdout + demo.stderr, ms: timings.demo });
+    suites.push({
+      name: 'examples/browser demo (Playwright, Chromium)',
+      ok: demo.status === 0,
+      out: demo.stdout + demo.stderr,
+      ms: timings.demo,
+    });
   }
 
   const md = table(rows);
@@ -420,7 +576,11 @@ async function main() {
     if (!s.ok) console.log(s.out.slice(-6000));
   }
   const total = Date.now() - t0;
-  console.log(`\ntimings: ${Object.entries(timings).map(([k, v]) => `${k} ${secs(v)}`).join(', ')}; total ${secs(total)}`);
+  console.log(
+    `\ntimings: ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${secs(v)}`)
+      .join(', ')}; total ${secs(total)}`,
+  );
 
   if (!only) {
     const ts = new Date().toISOString().slice(0, 10);
@@ -432,20 +592,20 @@ async function main() {
       md,
       '',
       '- **init() picks**: what `await init()` chooses with no options; `backendName()` says the same.',
-      '- **SIMD build forced**: `init({ backend: \'wasm-simd\' })` (workerd: `init({ module })` with `wasm-rnn/wasm/wasm-rnn.simd.wasm`), then the same',
+      "- **SIMD build forced**: `init({ backend: 'wasm-simd' })` (workerd: `init({ module })` with `wasm-rnn/wasm/wasm-rnn.simd.wasm`), then the same",
       '  seeded LSTM classifier trained for 12 steps: per-batch losses, epoch metrics, predictions and every weight, max |difference| from Node 20 (must be <= 1e-6).',
       '- **relaxed**: the relaxed-SIMD build where the engine has it, against Node 20 with `--experimental-wasm-relaxed-simd`, and against the plain SIMD build.',
       '  Relaxed fused multiply-add may or may not fuse, so its low bits may differ between engines and CPUs: it is reported, not held to 1e-6 (only to 1e-3).',
       '  Cross-runtime determinism is checked with the plain SIMD build forced.',
-      '- **JS twin**: `init({ backend: \'js\' })`, the pure-TypeScript fallback, against Node 20\'s twin.',
-      '- **threads: 2**: `init({ backend: \'wasm-simd\', threads: 2 })`, the same scenario data-parallel over this thread and one worker thread on a shared memory:',
-      '  equal to Node 20\'s 2-thread run within 1e-6 (and to one thread within 1e-5: the sums split over threads round differently). Chromium serves the page',
+      "- **JS twin**: `init({ backend: 'js' })`, the pure-TypeScript fallback, against Node 20's twin.",
+      "- **threads: 2**: `init({ backend: 'wasm-simd', threads: 2 })`, the same scenario data-parallel over this thread and one worker thread on a shared memory:",
+      "  equal to Node 20's 2-thread run within 1e-6 (and to one thread within 1e-5: the sums split over threads round differently). Chromium serves the page",
       '  with `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp` (cross-origin isolation: SharedArrayBuffer); without them,',
       '  and in workerd (no workers), one thread runs and `backendNotes()` says why.',
       '- **fitInWorker**: the same training in a Web Worker / worker_threads, bit-identical to `fit()` in the calling thread.',
       '- Every row also checks that `model.serialize()` -> `loadModel()` predicts bit-identically.',
       '- Fallback rows: with no WebAssembly (V8 flag `--jitless`, or the global deleted in Bun) or a WebAssembly that rejects SIMD, `init()` picks the JS twin',
-      '  (`backendName() === \'js\'`, the reason in `backendNotes()`), forcing `wasm-simd` fails with E_BACKEND, and the scenario passes.',
+      "  (`backendName() === 'js'`, the reason in `backendNotes()`), forcing `wasm-simd` fails with E_BACKEND, and the scenario passes.",
       '',
     ].join('\n');
     writeFileSync(join(here, 'support-matrix.md'), doc);

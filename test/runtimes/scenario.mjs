@@ -140,7 +140,11 @@ export async function workerScenario(lib, ref) {
   const model = buildModel(lib);
   let progressEvents = 0;
   let lastEta = null;
-  const { model: trained, history, worker } = await lib.fitInWorker(model, lib.tensor(x, [N, T], 'int32'), lib.tensor(y, [N, 1], 'float32'), {
+  const {
+    model: trained,
+    history,
+    worker,
+  } = await lib.fitInWorker(model, lib.tensor(x, [N, T], 'int32'), lib.tensor(y, [N, 1], 'float32'), {
     ...FIT,
     onProgress: (p) => {
       progressEvents++;
@@ -170,7 +174,8 @@ export function runtimeInfo() {
   if (g.navigator?.userAgent === 'Cloudflare-Workers') return { runtime: 'workerd', version: '' };
   if (g.Deno?.version) return { runtime: 'deno', version: g.Deno.version.deno };
   if (g.Bun?.version) return { runtime: 'bun', version: g.Bun.version };
-  if (g.process?.versions?.node && !g.navigator?.userAgent?.includes('Cloudflare')) return { runtime: 'node', version: g.process.versions.node };
+  if (g.process?.versions?.node && !g.navigator?.userAgent?.includes('Cloudflare'))
+    return { runtime: 'node', version: g.process.versions.node };
   if (g.navigator?.userAgent) return { runtime: 'browser', version: g.navigator.userAgent };
   return { runtime: 'unknown', version: '' };
 }

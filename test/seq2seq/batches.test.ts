@@ -27,7 +27,10 @@ describe('lengthBuckets', () => {
   const r = new Rng(3);
   const lens = Array.from({ length: 500 }, () => 1 + r.int(20));
   const src = seqs(lens, 1);
-  const tgt = seqs(lens.map((n) => Math.max(0, n - 1 + r.int(3))), 3);
+  const tgt = seqs(
+    lens.map((n) => Math.max(0, n - 1 + r.int(3))),
+    3,
+  );
 
   it('covers every sample exactly once, in batches of batchSize (the last may be short)', () => {
     const b = lengthBuckets(src, tgt, 32, new Rng(1));

@@ -22,7 +22,13 @@ beforeAll(async () => {
 const SRC = 9;
 function randomModel(targetVocab: number, cell: 'lstm' | 'gru', seed: number, gain = 3): Seq2seq {
   const s = seq2seq({ sourceVocab: SRC, targetVocab, units: 12, embeddingDim: 6, cell, seed });
-  const w = s.model.getWeights().map((t) => new Tensor(t.data.map((x) => x * gain), t.shape));
+  const w = s.model.getWeights().map(
+    (t) =>
+      new Tensor(
+        t.data.map((x) => x * gain),
+        t.shape,
+      ),
+  );
   // the output bias (last weight): make the end token likely enough that some outputs end and some run to maxLength
   w[w.length - 1].data[2] += 1.5;
   s.model.setWeights(w);
@@ -68,8 +74,15 @@ describe('greedy decoding', () => {
       expect(ended).toBeGreaterThan(0);
       // the step model's score of an ended output is the training model's log p(output | source)
       const endedIdx = got.map((g, i) => (g.ended ? i : -1)).filter((i) => i >= 0);
-      const lp = s.logProbability(endedIdx.map((i) => src[i]), endedIdx.map((i) => got[i].ids));
-      expectClose(lp, endedIdx.map((i) => got[i].logProb), { atol: 1e-5, label: 'logProbability' });
+      const lp = s.logProbability(
+        endedIdx.map((i) => src[i]),
+        endedIdx.map((i) => got[i].ids),
+      );
+      expectClose(
+        lp,
+        endedIdx.map((i) => got[i].logProb),
+        { atol: 1e-5, label: 'logProbability' },
+      );
       s.dispose();
     });
   }

@@ -93,7 +93,10 @@ describe('training', () => {
 
   it('ids work as tokens do: a vocabulary given as a size takes id sequences', async () => {
     const s = seq2seq({ sourceVocab: 7, targetVocab: 9, units: 8, seed: 3 });
-    const x = [[1, 2, 3], [6, 5]];
+    const x = [
+      [1, 2, 3],
+      [6, 5],
+    ];
     const y = [[3, 8], [4]];
     await s.fit(x, y, { epochs: 1 });
     const d = s.decode([Int32Array.of(1, 2)], { maxLength: 4 });
@@ -123,7 +126,9 @@ describe('saving and loading', () => {
   });
 
   it('an artifact that is not a seq2seq model is refused', () => {
-    const m = new Sequential({ layers: [layers.embedding({ inputDim: 5, outputDim: 2 }), layers.lstm({ units: 2 }), layers.dense({ units: 1 })] });
+    const m = new Sequential({
+      layers: [layers.embedding({ inputDim: 5, outputDim: 2 }), layers.lstm({ units: 2 }), layers.dense({ units: 1 })],
+    });
     m.build([3]);
     expectError(() => loadSeq2seq(m.serialize()), 'E_FORMAT', /no seq2seq configuration/);
   });
@@ -154,13 +159,21 @@ describe('bad input', () => {
     await expectRejects(s.fit(['ab', 'cx'], [['a'], ['b']]), 'E_ARG', /source\[1\]\[1\] = "x" is not in the source vocabulary/);
     await expectRejects(s.fit(['ab'], [['a'], ['b']]), 'E_ARG', /source has 1 sequences but target has 2/);
     await expectRejects(s.fit(['ab', ''], [['a'], ['b']]), 'E_ARG', /source\[1\] is empty/);
-    await expectRejects(s.fit(['ab'], [[3, 2]]), 'E_ARG', /target\[0\]\[1\] = 2 is not a target token id in \[3, 9\) \(reserved: 0 padding, 1 start, 2 end\)/);
+    await expectRejects(
+      s.fit(['ab'], [[3, 2]]),
+      'E_ARG',
+      /target\[0\]\[1\] = 2 is not a target token id in \[3, 9\) \(reserved: 0 padding, 1 start, 2 end\)/,
+    );
     await expectRejects(s.fit([[1, 7]], [['a']]), 'E_ARG', /source\[0\]\[1\] = 7 is not a source token id in \[1, 7\)/);
     await expectRejects(s.fit([[0, 1]], [['a']]), 'E_ARG', /= 0 is not a source token id .*reserved: 0 padding/);
     await expectRejects(s.fit('ab' as never, [['a']]), 'E_ARG', /source must be a non-empty array of sequences/);
     await expectRejects(s.fit(['ab'], [['a']], { epochs: 0 }), 'E_ARG', /epochs must be an integer >= 1/);
     await expectRejects(s.fit(['ab'], [['a']], { batch_size: 2 } as never), 'E_ARG', /unknown option 'batch_size'/);
-    await expectRejects(s.fit(['ab'], [['a']], { validationData: [['ab'], [['z']]] }), 'E_ARG', /validationData\[1\]\[0\]\[0\] = "z" is not in the target vocabulary/);
+    await expectRejects(
+      s.fit(['ab'], [['a']], { validationData: [['ab'], [['z']]] }),
+      'E_ARG',
+      /validationData\[1\]\[0\]\[0\] = "z" is not in the target vocabulary/,
+    );
     expectError(() => s.decode([[1, 2.5]]), 'E_ARG', /source\[0\]\[1\] = 2.5 is not a source token id/);
     expectError(() => s.decode([]), 'E_ARG', /non-empty array/);
     expectError(() => s.logProbability(['ab'], [{} as never]), 'E_ARG', /target\[0\] must be an array of tokens or ids/);

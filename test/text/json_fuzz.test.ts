@@ -16,8 +16,16 @@ function mutate(doc: unknown, rng: Rng): unknown {
   const awkward = [null, -1, 0, 1e9, 2.5, '', 'x', [], {}, [1, 'a'], true, NaN, '__proto__', { format: 1 }];
   const paths: Array<[Record<string, unknown> | unknown[], string | number]> = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((x, i) => { paths.push([v, i]); walk(x); });
-    else if (v && typeof v === 'object') for (const k of Object.keys(v)) { paths.push([v as Record<string, unknown>, k]); walk((v as Record<string, unknown>)[k]); }
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        paths.push([v, i]);
+        walk(x);
+      });
+    else if (v && typeof v === 'object')
+      for (const k of Object.keys(v)) {
+        paths.push([v as Record<string, unknown>, k]);
+        walk((v as Record<string, unknown>)[k]);
+      }
   };
   walk(copy);
   for (let k = 0; k <= rng.int(3) && paths.length; k++) {
@@ -43,7 +51,9 @@ function fuzz(label: string, doc: unknown, load: (j: unknown) => { use: () => vo
         ok++;
       } catch (e) {
         if (!(e instanceof WasmRnnError)) {
-          throw new Error(`mutation ${i} threw ${(e as Error).constructor.name}: ${(e as Error).message}\n${JSON.stringify(bad).slice(0, 400)}`);
+          throw new Error(
+            `mutation ${i} threw ${(e as Error).constructor.name}: ${(e as Error).message}\n${JSON.stringify(bad).slice(0, 400)}`,
+          );
         }
         rejected++;
       }

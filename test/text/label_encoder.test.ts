@@ -56,8 +56,16 @@ describe('LabelEncoder', () => {
     expectError(() => enc.transform(['a', 'z']), 'E_ARG', /labels\[1\] = "z" was not seen by fit \(classes: "a", "b"\)/);
     expectError(() => enc.inverseTransform([0, 2]), 'E_ARG', /ids\[1\] must be an integer in \[0, 1\], got 2/);
     expectError(() => enc.inverseTransform([0.5]), 'E_ARG', /ids\[0\] must be an integer/);
-    expectError(() => LabelEncoder.fromJSON({ format: 'wasm-rnn.LabelEncoder', version: 1, classes: ['a', 'a'] }), 'E_FORMAT', /classes repeats a label/);
-    expectError(() => LabelEncoder.fromJSON({ format: 'wasm-rnn.LabelEncoder', version: 1, classes: ['a', 2] }), 'E_FORMAT', /classes is invalid: .*labels\[1\]/);
+    expectError(
+      () => LabelEncoder.fromJSON({ format: 'wasm-rnn.LabelEncoder', version: 1, classes: ['a', 'a'] }),
+      'E_FORMAT',
+      /classes repeats a label/,
+    );
+    expectError(
+      () => LabelEncoder.fromJSON({ format: 'wasm-rnn.LabelEncoder', version: 1, classes: ['a', 2] }),
+      'E_FORMAT',
+      /classes is invalid: .*labels\[1\]/,
+    );
     expectError(() => LabelEncoder.fromJSON({ format: 'wasm-rnn.LabelEncoder', version: 1 }), 'E_FORMAT', /missing the field 'classes'/);
   });
 

@@ -67,7 +67,11 @@ describe('padSequences', () => {
     expectError(() => padSequences(seqs, { maxlen: 2 } as never), 'E_ARG', /unknown option 'maxlen'/);
     expectError(() => padSequences(seqs, { maxLen: -1 }), 'E_ARG', /maxLen must be an integer >= 0/);
     expectError(() => padSequences(seqs, { padding: 'both' as never }), 'E_ARG', /padding must be one of 'pre', 'post'/);
-    expectError(() => padSequences([[1, 2.5]]), 'E_ARG', /sequences\[0\]\[1\] must be an integer in int32 range \(dtype 'int32'\), got 2\.5/);
+    expectError(
+      () => padSequences([[1, 2.5]]),
+      'E_ARG',
+      /sequences\[0\]\[1\] must be an integer in int32 range \(dtype 'int32'\), got 2\.5/,
+    );
     expectError(() => padSequences([[1], [2 ** 31]]), 'E_ARG', /sequences\[1\]\[0\] must be an integer in int32 range/);
     expectError(() => padSequences([[1], 5] as never), 'E_ARG', /sequences\[1\] must be an array of numbers/);
     expectError(() => padSequences([[1]], { value: 0.5, dtype: 'int32' }), 'E_ARG', /value 0\.5 does not fit dtype 'int32'/);

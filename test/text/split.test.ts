@@ -56,16 +56,7 @@ describe('word', () => {
   });
 
   it('drops spaces and punctuation, keeps emoji as whole graphemes', () => {
-    expect(splitWords('Hello, world! 😀😀 👍🏽 👨‍👩‍👧 great😀')).toEqual([
-      'Hello',
-      'world',
-      '😀',
-      '😀',
-      '👍🏽',
-      '👨‍👩‍👧',
-      'great',
-      '😀',
-    ]);
+    expect(splitWords('Hello, world! 😀😀 👍🏽 👨‍👩‍👧 great😀')).toEqual(['Hello', 'world', '😀', '😀', '👍🏽', '👨‍👩‍👧', 'great', '😀']);
   });
 
   it('matches one Intl.Segmenter call on punctuated ASCII (the shortcut)', () => {
@@ -74,7 +65,10 @@ describe('word', () => {
   });
 
   it('matches one Intl.Segmenter call on long text without spaces (the window)', () => {
-    const zh = '自然语言处理是计算机科学领域与人工智能领域中的一个重要方向。它研究能实现人与计算机之间用自然语言进行有效通信的各种理论和方法。'.repeat(12);
+    const zh =
+      '自然语言处理是计算机科学领域与人工智能领域中的一个重要方向。它研究能实现人与计算机之间用自然语言进行有效通信的各种理论和方法。'.repeat(
+        12,
+      );
     const th = 'ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอนหรือวรรณยุกต์เช่นเดียวกับภาษาจีน'.repeat(12);
     const glued = "don't-stop_believin'3.14#hash".repeat(40);
     for (const text of [zh, th, glued]) {

@@ -91,7 +91,11 @@ describe('malformed documents', () => {
     ['bad option value', (d) => ((d.config.maxTokens = 1), d), /config is invalid: .*maxTokens must be an integer >= 2/],
     ['bad option name', (d) => ((d.config.split = 'words'), d), /config is invalid: .*split must be one of/],
     ['vocabulary not strings', (d) => ((d.vocabulary[3] = 7), d), /vocabulary\[3\] must be a string/],
-    ['vocabulary too long', (d) => (d.vocabulary.push('q1', 'q2'), d.idfWeights.push(1, 1), d), /vocabulary is invalid: .*more than maxTokens/],
+    [
+      'vocabulary too long',
+      (d) => (d.vocabulary.push('q1', 'q2'), d.idfWeights.push(1, 1), d),
+      /vocabulary is invalid: .*more than maxTokens/,
+    ],
     ['vocabulary without reserved tokens', (d) => (d.vocabulary.shift(), d.idfWeights.shift(), d), /must start with the reserved tokens/],
     ['idf missing', (d) => ((d.idfWeights = null), d), /idfWeights is null but outputMode 'tfIdf' needs them/],
     ['idf wrong length', (d) => (d.idfWeights.pop(), d), /vocabulary is invalid: .*idfWeights has 5 entries but words has 6/],

@@ -16,9 +16,12 @@ import { MAX_PAGES, importsMemory, sections, threadsBuild } from '../../src/back
 const gen = join(import.meta.dirname, '../../build/generated');
 
 describe('the threads build', () => {
-  it('equals asc\'s threads builds, SIMD and relaxed SIMD', async () => {
+  it("equals asc's threads builds, SIMD and relaxed SIMD", async () => {
     const { simd, relaxed } = await embeddedModules();
-    for (const [plain, file] of [[simd, 'wasm-rnn.threads.simd.wasm'], [relaxed, 'wasm-rnn.threads.relaxed.wasm']] as const) {
+    for (const [plain, file] of [
+      [simd, 'wasm-rnn.threads.simd.wasm'],
+      [relaxed, 'wasm-rnn.threads.relaxed.wasm'],
+    ] as const) {
       const ours = threadsBuild(plain);
       const asc = new Uint8Array(readFileSync(join(gen, file)));
       expect(beyondData(ours), file).toEqual(beyondData(asc));
@@ -49,7 +52,9 @@ const SECTION_DATA_COUNT = 12;
 
 /** Every section but the data and the data count, as [id, hex bytes]. */
 function beyondData(bytes: Uint8Array): [number, string][] {
-  return [...sections(bytes)].filter(([id]) => id !== SECTION_DATA && id !== SECTION_DATA_COUNT).map(([id, from, to]) => [id, Buffer.from(bytes.subarray(from, to)).toString('hex')]);
+  return [...sections(bytes)]
+    .filter(([id]) => id !== SECTION_DATA && id !== SECTION_DATA_COUNT)
+    .map(([id, from, to]) => [id, Buffer.from(bytes.subarray(from, to)).toString('hex')]);
 }
 
 /** The first page of a fresh shared memory once the module is instantiated on it (its data written). */

@@ -86,7 +86,7 @@ describe('a worker thread that stops', () => {
   });
 });
 
-describe('an answer that does not come (fit\'s non-blocking wait)', () => {
+describe("an answer that does not come (fit's non-blocking wait)", () => {
   it('gives up after stallMs, as a blocking wait does: the worker is out of the pool', async () => {
     const be = await backend();
     const pool = be.pool!;
@@ -122,12 +122,14 @@ describe('a worker thread whose job fails', () => {
     const pool = be.pool!;
     const id = (m as unknown as { engine(w: string): { parallel(B: number): { id: number } } }).engine('t').parallel(22).id;
     pool.waitSync(0, 1, pool.post(0, CMD_DROP, id));
-    expect(() => m.trainOnBatch(tagger.x, tagger.y)).toThrow(/worker thread 1 failed: no replica \d+ in this thread; the weights are as they were before this step/);
+    expect(() => m.trainOnBatch(tagger.x, tagger.y)).toThrow(
+      /worker thread 1 failed: no replica \d+ in this thread; the weights are as they were before this step/,
+    );
     expect(Array.from(m.getWeightsFlat())).toEqual(Array.from(before));
   });
 });
 
-describe('where this thread may not block (a page\'s main thread)', () => {
+describe("where this thread may not block (a page's main thread)", () => {
   it('synchronous calls spin, fit awaits; without Atomics.waitAsync a message wakes it: the same numbers', async () => {
     const ref = await backend();
     const be = await backend();
@@ -135,12 +137,14 @@ describe('where this thread may not block (a page\'s main thread)', () => {
     pool.blocking = false;
     pool.hasWaitAsync = false;
     for (const s of pool.slots) s.i32[NOTIFY] = 1;
-    const runs = await Promise.all([ref, be].map(async (b) => {
-      const m = CASES[2].make(b);
-      const h = await m.fit(CASES[2].x, CASES[2].y, { epochs: 2, batchSize: 8, verbose: 0 });
-      const loss = m.trainOnBatch(CASES[2].x, CASES[2].y);
-      return [...h.history.loss, loss, ...Array.from(m.getWeightsFlat())];
-    }));
+    const runs = await Promise.all(
+      [ref, be].map(async (b) => {
+        const m = CASES[2].make(b);
+        const h = await m.fit(CASES[2].x, CASES[2].y, { epochs: 2, batchSize: 8, verbose: 0 });
+        const loss = m.trainOnBatch(CASES[2].x, CASES[2].y);
+        return [...h.history.loss, loss, ...Array.from(m.getWeightsFlat())];
+      }),
+    );
     expect(runs[1]).toEqual(runs[0]);
   });
 });

@@ -37,12 +37,18 @@ export function ids(B: number, T: number, V: number, seed: number, pad = 0): Ten
 export function floats(shape: number[], seed: number): Tensor {
   const r = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, () => r.uniform(-1, 1)), shape);
+  return new Tensor(
+    Float32Array.from({ length: n }, () => r.uniform(-1, 1)),
+    shape,
+  );
 }
 
 export function labels(n: number, classes: number, seed: number): Tensor {
   const r = new Rng(seed);
-  return new Tensor(classes === 2 ? Float32Array.from({ length: n }, () => r.int(2)) : Int32Array.from({ length: n }, () => r.int(classes)), [n, 1]);
+  return new Tensor(
+    classes === 2 ? Float32Array.from({ length: n }, () => r.int(2)) : Int32Array.from({ length: n }, () => r.int(classes)),
+    [n, 1],
+  );
 }
 
 export interface Case {
@@ -73,7 +79,10 @@ export const CASES: Case[] = [
       return m;
     },
     x: ids(B, T, 30, 1, 3),
-    y: new Tensor(Int32Array.from({ length: B * T }, (_, i) => (i * 7) % 5), [B, T]),
+    y: new Tensor(
+      Int32Array.from({ length: B * T }, (_, i) => (i * 7) % 5),
+      [B, T],
+    ),
   },
   {
     name: 'functional model with two inputs (ids and floats) and two outputs',
@@ -85,12 +94,20 @@ export const CASES: Case[] = [
       const cls = layers.dense({ units: 1, activation: 'sigmoid', name: 'cls' }).apply(joined);
       const reg = layers.dense({ units: 2, name: 'reg' }).apply(joined);
       const m = model({ inputs: [a, f], outputs: [cls, reg], seed: 12, backend: be });
-      m.compile({ optimizer: 'rmsprop', loss: ['binaryCrossentropy', 'meanSquaredError'], metrics: { cls: ['accuracy'] }, lossWeights: [1, 0.5] });
+      m.compile({
+        optimizer: 'rmsprop',
+        loss: ['binaryCrossentropy', 'meanSquaredError'],
+        metrics: { cls: ['accuracy'] },
+        lossWeights: [1, 0.5],
+      });
       return m;
     },
     x: [ids(B, T, 20, 2, 2), floats([B, 4], 3)],
     y: [labels(B, 2, 4), floats([B, 2], 5)],
-    sw: new Tensor(Float32Array.from({ length: B }, (_, i) => 0.5 + (i % 4) / 4), [B]),
+    sw: new Tensor(
+      Float32Array.from({ length: B }, (_, i) => 0.5 + (i % 4) / 4),
+      [B],
+    ),
   },
   {
     // dropout: every thread count drops the same elements

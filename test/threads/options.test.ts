@@ -58,7 +58,9 @@ describe('init({ threads })', () => {
   it('threads with the JS twin forced, or a bad script address, are E_ARG errors', async () => {
     await expect(init({ backend: 'js', threads: 2 })).rejects.toThrow(/threads run the WebAssembly kernels, but backend 'js' was forced/);
     await expect(init({ backend: 'js', threads: 1 })).resolves.toBe('js');
-    await expect(init({ threads: 2, threadWorkerUrl: 5 as unknown as string })).rejects.toThrow(/threadWorkerUrl must be a string or a URL/);
+    await expect(init({ threads: 2, threadWorkerUrl: 5 as unknown as string })).rejects.toThrow(
+      /threadWorkerUrl must be a string or a URL/,
+    );
   });
 });
 
@@ -85,7 +87,9 @@ describe('where threads cannot run: one thread, and the reason', () => {
     vi.stubGlobal('crossOriginIsolated', false);
     await init({ threads: 'auto', ...url() });
     expect(threads()).toBe(1);
-    expect(backendNotes().join('\n')).toMatch(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
+    expect(backendNotes().join('\n')).toMatch(
+      /not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/,
+    );
   });
 
   it('when the worker script does not load (quickly, not after a timeout)', async () => {

@@ -45,17 +45,21 @@ async function train(c: Case, be: Backend): Promise<Run> {
     verbose: 0,
     callbacks: { onBatchEnd: (_b, logs) => void batchLoss.push(logs.loss) },
   });
-  const logs = Object.keys(h.history).sort().flatMap((k) => h.history[k]);
+  const logs = Object.keys(h.history)
+    .sort()
+    .flatMap((k) => h.history[k]);
   const out = m.predict(c.x, { batchSize: 22 });
   const pred = (Array.isArray(out) ? out : [out]).flatMap((t: Tensor) => Array.from(t.data));
   const ev = m.evaluate(c.x, c.y, { batchSize: 11 });
-  const evalLogs = Object.keys(ev).sort().map((k) => ev[k]);
+  const evalLogs = Object.keys(ev)
+    .sort()
+    .map((k) => ev[k]);
   const weights = m.getWeightsFlat();
   m.dispose();
   return { batchLoss, logs, pred, evalLogs, weights };
 }
 
-describe('threads give one thread\'s numbers', () => {
+describe("threads give one thread's numbers", () => {
   it('the backends run the threads they were given', () => {
     expect([1, 2, 3].map((n) => backends.get(n)!.pool?.size ?? 1)).toEqual([1, 2, 3]);
   });

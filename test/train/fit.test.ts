@@ -15,7 +15,11 @@ function tiny() {
   m.compile({ optimizer: 'sgd', loss: 'mse' });
   return m;
 }
-const x = tensor([[1, 2], [3, 4], [5, 6]]);
+const x = tensor([
+  [1, 2],
+  [3, 4],
+  [5, 6],
+]);
 const y = tensor([[1], [0], [1]]);
 
 function capture() {
@@ -66,20 +70,36 @@ describe('learning-rate callbacks', () => {
   it('learningRateScheduler sets the rate before each epoch; reduceLROnPlateau cuts it when the monitor stalls', async () => {
     const m = tiny();
     const seen: number[] = [];
-    await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [callbacks.learningRateScheduler((epoch, lr) => (epoch === 0 ? 0.1 : lr / 2)),
-      { onEpochEnd: () => void seen.push(m.optimizer!.learningRate) }] });
+    await m.fit(x, y, {
+      epochs: 3,
+      verbose: 0,
+      callbacks: [
+        callbacks.learningRateScheduler((epoch, lr) => (epoch === 0 ? 0.1 : lr / 2)),
+        { onEpochEnd: () => void seen.push(m.optimizer!.learningRate) },
+      ],
+    });
     expect(seen).toEqual([0.1, 0.05, 0.025]);
     expect(() => callbacks.learningRateScheduler(3 as never)).toThrow(/expected a function/);
-    await expect(tiny().fit(x, y, { verbose: 0, callbacks: [callbacks.learningRateScheduler(() => -1)] })).rejects.toThrow(/must return a positive finite number/);
+    await expect(tiny().fit(x, y, { verbose: 0, callbacks: [callbacks.learningRateScheduler(() => -1)] })).rejects.toThrow(
+      /must return a positive finite number/,
+    );
 
     const p = tiny();
     const lrs: number[] = [];
     // the loss cannot improve with a learning rate this small: every epoch stalls
     p.optimizer!.learningRate = 1e-12;
-    await p.fit(x, y, { epochs: 6, verbose: 0, callbacks: [callbacks.reduceLROnPlateau({ monitor: 'loss', patience: 2, factor: 0.5, minDelta: 1 }),
-      { onEpochEnd: () => void lrs.push(p.optimizer!.learningRate) }] });
+    await p.fit(x, y, {
+      epochs: 6,
+      verbose: 0,
+      callbacks: [
+        callbacks.reduceLROnPlateau({ monitor: 'loss', patience: 2, factor: 0.5, minDelta: 1 }),
+        { onEpochEnd: () => void lrs.push(p.optimizer!.learningRate) },
+      ],
+    });
     expect(lrs).toEqual([1e-12, 1e-12, 5e-13, 5e-13, 2.5e-13, 2.5e-13]);
-    await expect(tiny().fit(x, y, { verbose: 0, callbacks: [callbacks.reduceLROnPlateau()] })).rejects.toThrow(/'val_loss' will not be in the logs/);
+    await expect(tiny().fit(x, y, { verbose: 0, callbacks: [callbacks.reduceLROnPlateau()] })).rejects.toThrow(
+      /'val_loss' will not be in the logs/,
+    );
     expect(() => callbacks.reduceLROnPlateau({ factor: 2 })).toThrow(/factor must be in \(0, 1\)/);
   });
 });

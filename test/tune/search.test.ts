@@ -18,7 +18,10 @@ function data(perClass = 60) {
   const texts: string[] = [];
   const y: number[] = [];
   ['news', 'romance'].forEach((genre, c) => {
-    const paras = brownSamples().filter((s) => s.genre === genre).slice(0, 6).flatMap((s) => brownParagraphs(s.id));
+    const paras = brownSamples()
+      .filter((s) => s.genre === genre)
+      .slice(0, 6)
+      .flatMap((s) => brownParagraphs(s.id));
     for (const p of paras.filter((q) => q.length > 80).slice(0, perClass)) {
       texts.push(p);
       y.push(c);
@@ -35,10 +38,16 @@ describe('gridSearch', () => {
   it('ranks every combination by k-fold accuracy; the same seed gives the same table; the best is retrained', async () => {
     const d = data();
     const seen: number[] = [];
-    const run = () => gridSearch({
-      ...d, space: { ...tiny, learningRate: [1e-5, 3e-2], batchSize: [16] }, folds: 2, epochs: 3, patience: 1, seed: 9,
-      onTrial: (_t, done) => seen.push(done),
-    });
+    const run = () =>
+      gridSearch({
+        ...d,
+        space: { ...tiny, learningRate: [1e-5, 3e-2], batchSize: [16] },
+        folds: 2,
+        epochs: 3,
+        patience: 1,
+        seed: 9,
+        onTrial: (_t, done) => seen.push(done),
+      });
     const r = await run();
     expect(seen).toEqual([1, 2]);
     expect(r.trials).toHaveLength(2);
@@ -71,10 +80,18 @@ describe('gridSearch', () => {
 describe('randomSearch', () => {
   it('draws seeded points inside the ranges, scored on a validation split by loss', async () => {
     const d = data(30);
-    const run = (seed: number) => randomSearch({
-      ...d, trials: 3, seed, epochs: 1, metric: 'loss', validationSplit: 0.25, retrain: false, classWeight: 'balanced',
-      space: { ...tiny, cell: ['gru', 'simplernn'], learningRate: { min: 1e-3, max: 1e-1, log: true }, batchSize: { min: 8, max: 32 } },
-    });
+    const run = (seed: number) =>
+      randomSearch({
+        ...d,
+        trials: 3,
+        seed,
+        epochs: 1,
+        metric: 'loss',
+        validationSplit: 0.25,
+        retrain: false,
+        classWeight: 'balanced',
+        space: { ...tiny, cell: ['gru', 'simplernn'], learningRate: { min: 1e-3, max: 1e-1, log: true }, batchSize: { min: 8, max: 32 } },
+      });
     const r = await run(3);
     expect(r.model).toBeNull();
     expect(r.trials).toHaveLength(3);
@@ -112,7 +129,10 @@ describe('validation splits', () => {
 
   it('with groups, a group is never split between training and validation', () => {
     const groups = Int32Array.from({ length: 60 }, (_, i) => Math.floor(i / 5)); // 12 groups of 5
-    for (const opts of [{ folds: 3, groups }, { validationSplit: 0.25, groups }]) {
+    for (const opts of [
+      { folds: 3, groups },
+      { validationSplit: 0.25, groups },
+    ]) {
       const { splits, validation } = validationSplits('t', y, 2, opts, 7);
       expect(validation).toMatch(/by group \(12 groups\)/);
       for (const s of splits) {

@@ -33,13 +33,24 @@ describe('published types', () => {
     const model = readFileSync(join(types, 'models/model.d.ts'), 'utf8');
     expect(model).toMatch(/predictOne\(/);
     expect(model).not.toMatch(/\bengine\(|\brng\b|@internal/);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'],
-        types: [], skipLibCheck: false, baseUrl: '.', paths: { 'wasm-rnn': [join(types, 'index.d.ts')] },
-      },
-      files: [join(root, 'test/types/user_code.ts')],
-    }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          lib: ['ES2022', 'DOM'],
+          types: [],
+          skipLibCheck: false,
+          baseUrl: '.',
+          paths: { 'wasm-rnn': [join(types, 'index.d.ts')] },
+        },
+        files: [join(root, 'test/types/user_code.ts')],
+      }),
+    );
     expect(run(['-p', join(dir, 'tsconfig.json')])).toBe('');
   }, 120_000);
 });

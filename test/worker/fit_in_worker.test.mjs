@@ -13,7 +13,7 @@ const V = 16;
 /** x (n, T) ids in [1, V), y (n, 1): 1 when low ids outnumber high ones. */
 function data(n, seed) {
   let s = seed >>> 0;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const x = new Int32Array(n * T);
   const y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -31,7 +31,11 @@ function data(n, seed) {
 function model(seed = 7) {
   const m = new Sequential({
     seed,
-    layers: [layers.embedding({ inputDim: V, outputDim: 8, maskZero: true }), layers.lstm({ units: 12 }), layers.dense({ units: 1, activation: 'sigmoid' })],
+    layers: [
+      layers.embedding({ inputDim: V, outputDim: 8, maskZero: true }),
+      layers.lstm({ units: 12 }),
+      layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
   });
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   return m;
@@ -73,8 +77,14 @@ test('the worker trains to the same bits as fit() in this thread, and reports pr
   assert.equal(events.filter((p) => p.phase === 'batch').length, 12);
   assert.equal(events.filter((p) => p.phase === 'epoch').length, 3);
   assert.equal(batchHook.length, 12);
-  assert.deepEqual(epochHook.map(([e]) => e), [0, 1, 2]);
-  assert.deepEqual(epochHook.map(([, l]) => l), hist.history.loss);
+  assert.deepEqual(
+    epochHook.map(([e]) => e),
+    [0, 1, 2],
+  );
+  assert.deepEqual(
+    epochHook.map(([, l]) => l),
+    hist.history.loss,
+  );
   const last = events.at(-1);
   assert.equal(last.fraction, 1);
   assert.equal(last.etaMs, 0);
@@ -88,7 +98,10 @@ test('the worker trains to the same bits as fit() in this thread, and reports pr
   }
   // batch events count up monotonically
   const steps = events.filter((p) => p.phase === 'batch').map((p) => p.step);
-  assert.deepEqual(steps, Array.from({ length: 12 }, (_, i) => i + 1));
+  assert.deepEqual(
+    steps,
+    Array.from({ length: 12 }, (_, i) => i + 1),
+  );
   here.dispose();
   orig.dispose();
   res.model.dispose();
@@ -105,7 +118,12 @@ test('training resumes exactly: 2 epochs in a worker, then 1 more, equal 3 in th
 
 test('validationSplit: progress counts only the training batches; val_ metrics arrive on epoch events', async () => {
   const events = [];
-  const res = await fitInWorker(model(), train.x, train.y, { epochs: 2, batchSize: 16, validationSplit: 0.25, onProgress: (p) => events.push(p) });
+  const res = await fitInWorker(model(), train.x, train.y, {
+    epochs: 2,
+    batchSize: 16,
+    validationSplit: 0.25,
+    onProgress: (p) => events.push(p),
+  });
   // 48 training samples -> 3 batches per epoch
   assert.equal(events.filter((p) => p.phase === 'batch').length, 6);
   assert.equal(events.at(-1).steps, 6);
@@ -157,9 +175,14 @@ test('an already aborted signal rejects at once, without a worker', async () => 
 });
 
 test('errors: bad arguments throw before a worker starts; errors inside the worker keep their code', async () => {
-  const uncompiled = new Sequential({ layers: [layers.embedding({ inputDim: V, outputDim: 4 }), layers.lstm({ units: 4 }), layers.dense({ units: 1 })] });
+  const uncompiled = new Sequential({
+    layers: [layers.embedding({ inputDim: V, outputDim: 4 }), layers.lstm({ units: 4 }), layers.dense({ units: 1 })],
+  });
   await assert.rejects(fitInWorker(uncompiled, train.x, train.y), (e) => e.code === 'E_STATE' && /compile/.test(e.message));
-  await assert.rejects(fitInWorker(model(), train.x, train.y, { epoch: 3 }), (e) => e.code === 'E_ARG' && /unknown option 'epoch'/.test(e.message));
+  await assert.rejects(
+    fitInWorker(model(), train.x, train.y, { epoch: 3 }),
+    (e) => e.code === 'E_ARG' && /unknown option 'epoch'/.test(e.message),
+  );
   await assert.rejects(fitInWorker(model(), train.x, train.y, { onProgress: 5 }), (e) => e.code === 'E_ARG');
   await assert.rejects(fitInWorker(model(), train.x, 'labels'), (e) => e.code === 'E_ARG');
   // 64 samples of x but 8 labels: fit() in the worker refuses it

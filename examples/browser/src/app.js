@@ -7,15 +7,40 @@ import { TrainingChart } from './chart.js';
 
 const $ = (id) => document.getElementById(id);
 const el = {
-  backend: $('backend'), texts: $('texts'), loadSample: $('load-sample'), file: $('file'), dataInfo: $('data-info'),
-  epochs: $('epochs'), units: $('units'), maxlen: $('maxlen'), train: $('train'), cancel: $('cancel'), alive: $('ui-alive'),
-  progress: $('progress'), status: $('status'), chart: $('chart'), input: $('input'), examples: $('examples'), verdict: $('verdict'),
+  backend: $('backend'),
+  texts: $('texts'),
+  loadSample: $('load-sample'),
+  file: $('file'),
+  dataInfo: $('data-info'),
+  epochs: $('epochs'),
+  units: $('units'),
+  maxlen: $('maxlen'),
+  train: $('train'),
+  cancel: $('cancel'),
+  alive: $('ui-alive'),
+  progress: $('progress'),
+  status: $('status'),
+  chart: $('chart'),
+  input: $('input'),
+  examples: $('examples'),
+  verdict: $('verdict'),
 };
 const chart = new TrainingChart(el.chart);
 const SEED = 42;
 
 /** What the page is doing, for people (the status line) and for the Playwright test. */
-const demo = (window.__demo = { state: 'loading', backend: null, isolated: false, threads: null, progress: [], history: null, frames: 0, framesWhileTraining: 0, verdict: null, error: null });
+const demo = (window.__demo = {
+  state: 'loading',
+  backend: null,
+  isolated: false,
+  threads: null,
+  progress: [],
+  history: null,
+  frames: 0,
+  framesWhileTraining: 0,
+  verdict: null,
+  error: null,
+});
 
 // ------------------------------------------------------------------ data
 
@@ -39,7 +64,7 @@ function parse(raw) {
 /** Seeded Fisher-Yates: validationSplit takes the last 20%, so mix the classes first. */
 function shuffle(n, seed) {
   let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const idx = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -245,7 +270,7 @@ init().then(
     const cores = navigator.hardwareConcurrency || 1;
     el.backend.textContent = `backend: ${backend} · ${demo.isolated ? `training on ${cores} thread${cores > 1 ? 's' : ''}` : 'training on 1 thread'}`;
     el.backend.title = demo.isolated
-      ? 'The page is cross-origin isolated: training uses every core (init({ threads: \'auto\' }) in the worker).'
+      ? "The page is cross-origin isolated: training uses every core (init({ threads: 'auto' }) in the worker)."
       : 'The page is not cross-origin isolated, so there is no SharedArrayBuffer and training runs on one thread. Serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp to train on every core.';
     demo.state = 'ready';
     describeData();

@@ -99,9 +99,27 @@ export class TrainingChart {
       g.stroke();
       if (dots) for (const p of pts) g.fillRect(x(p.step) - 2.5, y(p) - 2.5, 5, 5);
     };
-    line(this.batch.filter((p) => Number.isFinite(p.acc)), (p) => yAcc(p.acc), COLORS.acc, 1.2, false);
+    line(
+      this.batch.filter((p) => Number.isFinite(p.acc)),
+      (p) => yAcc(p.acc),
+      COLORS.acc,
+      1.2,
+      false,
+    );
     line(this.batch, (p) => yLoss(p.loss), COLORS.loss, 1.5, false);
-    line(this.epoch.filter((p) => Number.isFinite(p.acc)), (p) => yAcc(p.acc), COLORS.valAcc, 2, true);
-    line(this.epoch.filter((p) => Number.isFinite(p.loss)), (p) => yLoss(p.loss), COLORS.valLoss, 2, true);
+    line(
+      this.epoch.filter((p) => Number.isFinite(p.acc)),
+      (p) => yAcc(p.acc),
+      COLORS.valAcc,
+      2,
+      true,
+    );
+    line(
+      this.epoch.filter((p) => Number.isFinite(p.loss)),
+      (p) => yLoss(p.loss),
+      COLORS.valLoss,
+      2,
+      true,
+    );
   }
 }

@@ -2,11 +2,12 @@
 import { bool, dim, i32, inp, kernel, out, outAcc } from './params.js';
 
 /** y (n) = f(x (n)) for one fixed f: the exports that name their activation. */
-const fixed = (wasm: string, f: string) => kernel({
-  wasm,
-  doc: `y (n) = ${f}(x (n)). y may alias x.`,
-  params: { y: out('n'), x: inp('n'), n: dim() },
-});
+const fixed = (wasm: string, f: string) =>
+  kernel({
+    wasm,
+    doc: `y (n) = ${f}(x (n)). y may alias x.`,
+    params: { y: out('n'), x: inp('n'), n: dim() },
+  });
 
 export const ACTIVATION_KERNELS = {
   sigmoid: fixed('sigmoid_f32', 'sigmoid'),

@@ -19,7 +19,7 @@ export const ADDITIVE_SCORE_KERNELS = {
   }),
   additiveScoreBackward: kernel({
     wasm: 'additive_score_backward_f32',
-    doc: 'dq (B,Tq,D) =|+=, dk (B,Tk,D) =|+=, dv (D) +=, dalpha (1) += from ds (B,Tq,Tk) and the forward\'s q, k, v, alpha.',
+    doc: "dq (B,Tq,D) =|+=, dk (B,Tk,D) =|+=, dv (D) +=, dalpha (1) += from ds (B,Tq,Tk) and the forward's q, k, v, alpha.",
     params: {
       dq: outAcc('B,Tq,D'),
       dk: outAcc('B,Tk,D'),

@@ -14,18 +14,33 @@ export function blockExtent(Q: number, s2: number, rows: number, cols: number, l
   return Q === 0 || rows === 0 || cols === 0 ? 0 : (Q - 1) * s2 + (rows - 1) * ld + cols;
 }
 
-function fits(op: string, what: string, Q: number, s2: number, rows: number, cols: number, ld: number, s1: number, s1Name: string, P: number): void {
+function fits(
+  op: string,
+  what: string,
+  Q: number,
+  s2: number,
+  rows: number,
+  cols: number,
+  ld: number,
+  s1: number,
+  s1Name: string,
+  P: number,
+): void {
   if (rows > 0 && ld < cols) fail('E_SHAPE', `${op}: ${what}'s row stride ${ld} is smaller than its row length ${cols}`);
   const ext = blockExtent(Q, s2, rows, cols, ld);
   if (P > 0 && ext > s1) {
-    fail('E_SHAPE', `${op}: ${what}'s ${Q} matrices (${rows},${cols}) with row stride ${ld} and matrix stride ${s2} span ${ext} elements, more than its batch stride ${s1Name} = ${s1}`);
+    fail(
+      'E_SHAPE',
+      `${op}: ${what}'s ${Q} matrices (${rows},${cols}) with row stride ${ld} and matrix stride ${s2} span ${ext} elements, more than its batch stride ${s1Name} = ${s1}`,
+    );
   }
 }
 
 export const BATCHED_GEMM_KERNELS = {
   batchedGemm: kernel({
     wasm: 'batched_gemm_{form}_f32',
-    doc: 'c[p,q] (M,N) =|+= op(a[p,q])·op(b[p,q]) for p < P, q < Q; x[p,q] at p·sx1 + q·sx2, row stride ldx. ' +
+    doc:
+      'c[p,q] (M,N) =|+= op(a[p,q])·op(b[p,q]) for p < P, q < Q; x[p,q] at p·sx1 + q·sx2, row stride ldx. ' +
       'nn: a (M,K), b (K,N); nt: b stored (N,K); tn: a stored (K,M); tt: both. work: GEMM_WORK slots.',
     params: {
       form: select(['nn', 'nt', 'tn', 'tt']),

@@ -9,7 +9,8 @@ const merged = (a: { mode: number }) => (a.mode === MERGE_CONCAT ? 'R,2H' : 'R,H
 const mergedWidth = (a: { mode: number; H: number }) => (a.mode === MERGE_CONCAT ? 2 : 1) * a.H;
 
 function checkMode(op: string, mode: number): void {
-  if (!(Number.isInteger(mode) && mode >= MERGE_CONCAT && mode <= MERGE_AVE)) fail('E_ARG', `${op}: mode must be a MERGE_* id, got ${mode}`);
+  if (!(Number.isInteger(mode) && mode >= MERGE_CONCAT && mode <= MERGE_AVE))
+    fail('E_ARG', `${op}: mode must be a MERGE_* id, got ${mode}`);
 }
 
 export const BIDIRECTIONAL_KERNELS = {
@@ -27,7 +28,17 @@ export const BIDIRECTIONAL_KERNELS = {
   bidirectionalMergeBackward: kernel({
     wasm: 'bidirectional_merge_backward_f32',
     doc: 'df, db (R,H) = the gradient of bidirectionalMerge from dy (R,W); f, b as in the forward (mul reads them).',
-    params: { df: out('R,H'), db: out('R,H'), dy: inp(merged), f: inp('R,H'), b: inp('R,H'), mask: opt(inp('R')), R: dim(), H: dim(), mode: i32() },
+    params: {
+      df: out('R,H'),
+      db: out('R,H'),
+      dy: inp(merged),
+      f: inp('R,H'),
+      b: inp('R,H'),
+      mask: opt(inp('R')),
+      R: dim(),
+      H: dim(),
+      mode: i32(),
+    },
     check(op, a) {
       checkMode(op, a.mode);
       const n = a.R * a.H;

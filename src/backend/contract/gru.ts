@@ -36,7 +36,8 @@ export const GRU_KERNELS = {
   }),
   gruBackward: kernel({
     wasm: 'gru_backward_f32',
-    doc: 'Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,3H) +=, dwh (H,3H) +=, ' +
+    doc:
+      'Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,3H) +=, dwh (H,3H) +=, ' +
       'dbias (as bias) +=, dh0 (B,H) =. gates and aux are overwritten.',
     params: {
       dx: opt(out('B,T,I')),

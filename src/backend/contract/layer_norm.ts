@@ -5,7 +5,8 @@ import { acc, bool, dim, f32, inp, kernel, opt, out, outAcc } from './params.js'
 export const LAYER_NORM_KERNELS = {
   layerNormForward: kernel({
     wasm: 'layer_norm_forward_f32',
-    doc: 'y (R,C) = gamma ⊙ (x − μ)·rstd + beta per row of x (R,C); mean, rstd (R) kept for the backward. ' +
+    doc:
+      'y (R,C) = gamma ⊙ (x − μ)·rstd + beta per row of x (R,C); mean, rstd (R) kept for the backward. ' +
       'gamma, beta (C) optional. y may alias x.',
     params: {
       y: out('R,C'),

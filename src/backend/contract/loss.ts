@@ -14,12 +14,16 @@ export const LOSS_KERNELS = {
   }),
   softmaxCe: kernel({
     wasm: 'softmax_ce_f32',
-    doc: 'Σ w·CE(softmax(z), y) over z (N,C); labels (N) int32 ids when sparse, else (N,C) float32 ' +
+    doc:
+      'Σ w·CE(softmax(z), y) over z (N,C); labels (N) int32 ids when sparse, else (N,C) float32 ' +
       'distributions; dz (N,C) = w·(softmax(z) − y)·scale.',
     params: {
       dz: out('N,C'),
       z: inp('N,C'),
-      labels: inp((a) => (a.sparse ? 'N' : 'N,C'), (a) => (a.sparse ? 'i32' : 'f32')),
+      labels: inp(
+        (a) => (a.sparse ? 'N' : 'N,C'),
+        (a) => (a.sparse ? 'i32' : 'f32'),
+      ),
       w: opt(inp('N')),
       N: dim(),
       C: dim(),

@@ -13,24 +13,34 @@ function needWithMomentum(op: string, name: string, b: unknown, momentum: number
 export const OPTIM_KERNELS = {
   sgdUpdate: kernel({
     wasm: 'sgd_update_f32',
-    doc: 'Keras SGD on w (n) from g (n): momentum 0: w −= lr·g; else vel = momentum·vel − lr·g, ' +
+    doc:
+      'Keras SGD on w (n) from g (n): momentum 0: w −= lr·g; else vel = momentum·vel − lr·g, ' +
       'w += vel (nesterov: w += momentum·vel − lr·g).',
     params: { w: inout('n'), g: inp('n'), vel: opt(inout('n')), n: dim(), lr: f32(), momentum: f32(), nesterov: bool() },
     check: (op, a) => needWithMomentum(op, 'vel', a.vel, a.momentum),
   }),
   adamUpdate: kernel({
     wasm: 'adam_update_f32',
-    doc: 'Keras Adam on w (n): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; w −= lrT·m/(√v + ε), ' +
+    doc:
+      'Keras Adam on w (n): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; w −= lrT·m/(√v + ε), ' +
       'lrT = lr·√(1−β2^t)/(1−β1^t) from the host.',
     params: { w: inout('n'), g: inp('n'), m: inout('n'), v: inout('n'), n: dim(), lrT: f32(), beta1: f32(), beta2: f32(), eps: f32() },
   }),
   rmspropUpdate: kernel({
     wasm: 'rmsprop_update_f32',
-    doc: 'Keras RMSprop on w (n): acc = ρ·acc + (1−ρ)·g²; step = lr·g/√(acc + ε); with momentum, ' +
+    doc:
+      'Keras RMSprop on w (n): acc = ρ·acc + (1−ρ)·g²; step = lr·g/√(acc + ε); with momentum, ' +
       'mom = momentum·mom + step; w −= step (or mom).',
     params: {
-      w: inout('n'), g: inp('n'), acc: inout('n'), mom: opt(inout('n')),
-      n: dim(), lr: f32(), rho: f32(), eps: f32(), momentum: f32(),
+      w: inout('n'),
+      g: inp('n'),
+      acc: inout('n'),
+      mom: opt(inout('n')),
+      n: dim(),
+      lr: f32(),
+      rho: f32(),
+      eps: f32(),
+      momentum: f32(),
     },
     check: (op, a) => needWithMomentum(op, 'mom', a.mom, a.momentum),
   }),

@@ -114,11 +114,16 @@ export const select = <const O extends string>(options: readonly O[]): SelectPar
 // -------------------------------------------------------------------- types
 
 /** The TypeScript type of one argument. */
-export type ArgType<P> = P extends BufParam<true> ? Buf | null
-  : P extends BufParam<false> ? Buf
-  : P extends FlagParam ? boolean
-  : P extends SelectParam<infer O> ? O
-  : number;
+export type ArgType<P> =
+  P extends BufParam<true>
+    ? Buf | null
+    : P extends BufParam<false>
+      ? Buf
+      : P extends FlagParam
+        ? boolean
+        : P extends SelectParam<infer O>
+          ? O
+          : number;
 
 /** The argument object of a kernel: every parameter but the workspace, by name. */
 export type ArgsOf<Ps> = {

@@ -28,8 +28,7 @@ export const RNN_KERNELS = {
   }),
   simpleRnnBackward: kernel({
     wasm: 'simple_rnn_backward_f32',
-    doc: 'Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,H) +=, dwh (H,H) +=, ' +
-      'dbias (H) +=, dh0 (B,H) =.',
+    doc: 'Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,H) +=, dwh (H,H) +=, ' + 'dbias (H) +=, dh0 (B,H) =.',
     params: {
       dx: opt(out('B,T,I')),
       dwx: acc('I,H'),

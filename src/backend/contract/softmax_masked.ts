@@ -9,7 +9,8 @@ import { acc, bool, dim, f32, inp, kernel, opt, out, outAcc } from './params.js'
 export const SOFTMAX_MASKED_KERNELS = {
   maskedSoftmax: kernel({
     wasm: 'masked_softmax_f32',
-    doc: 'w (B,H,Tq,Tk) = softmax over the allowed keys of scale·gain·s (B,H,Tq,Tk); allowed: kmask (B,Tk), ' +
+    doc:
+      'w (B,H,Tq,Tk) = softmax over the allowed keys of scale·gain·s (B,H,Tq,Tk); allowed: kmask (B,Tk), ' +
       'qmask (B,Tq), amask (B,Tq,Tk) non-zero and j <= i if causal. Empty rows: 0, or 1/Tk with emptyUniform. w may alias s.',
     params: {
       w: out('B,H,Tq,Tk'),
@@ -32,7 +33,8 @@ export const SOFTMAX_MASKED_KERNELS = {
   }),
   maskedSoftmaxBackward: kernel({
     wasm: 'masked_softmax_backward_f32',
-    doc: 'ds (B,H,Tq,Tk) =|+= scale·gain · w ⊙ (dw − Σ_j w·dw), 0 on empty rows; dgain (1) += scale · Σ w ⊙ (dw − Σ w·dw) ⊙ s. ' +
+    doc:
+      'ds (B,H,Tq,Tk) =|+= scale·gain · w ⊙ (dw − Σ_j w·dw), 0 on empty rows; dgain (1) += scale · Σ w ⊙ (dw − Σ w·dw) ⊙ s. ' +
       'The masks as in the forward. ds may alias dw.',
     params: {
       ds: outAcc('B,H,Tq,Tk'),

@@ -14,7 +14,9 @@ const bufNames = new Map<KernelName, string[]>();
 export function offsets<K extends KernelName>(k: K, a: KernelArgs<K>): Offsets<KernelArgs<K>> {
   let names = bufNames.get(k);
   if (!names) {
-    names = Object.entries(spec(k).params).filter(([, p]) => p.kind === 'buf').map(([n]) => n);
+    names = Object.entries(spec(k).params)
+      .filter(([, p]) => p.kind === 'buf')
+      .map(([n]) => n);
     bufNames.set(k, names);
   }
   const o: Record<string, number> = {};

@@ -24,8 +24,19 @@ export function batchedGemm(m: HeapMemory, g: KernelArgs<'batchedGemm'>): void {
 }
 
 /** C (M,N) =|+= Aᵀ·Bᵀ, A stored (K,M), B stored (N,K): C[i,j] = Σ_k A[k,i]·B[j,k]. */
-function matmulTT(h: Float32Array, c: number, ldc: number, a: number, lda: number, b: number, ldb: number,
-  M: number, N: number, K: number, accumulate: boolean): void {
+function matmulTT(
+  h: Float32Array,
+  c: number,
+  ldc: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  M: number,
+  N: number,
+  K: number,
+  accumulate: boolean,
+): void {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       const bj = b + j * ldb;

@@ -12,8 +12,20 @@ export function gemm(m: HeapMemory, g: KernelArgs<'gemm'>): void {
 }
 
 /** The same over slot offsets: the recurrent twins call it once per step. */
-export function matmul(h: Float32Array, form: GemmForm, c: number, ldc: number, a: number, lda: number,
-  b: number, ldb: number, M: number, N: number, K: number, accumulate: boolean): void {
+export function matmul(
+  h: Float32Array,
+  form: GemmForm,
+  c: number,
+  ldc: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  M: number,
+  N: number,
+  K: number,
+  accumulate: boolean,
+): void {
   if (!accumulate) {
     for (let i = 0; i < M; i++) h.fill(0, c + i * ldc, c + i * ldc + N);
   }

@@ -44,7 +44,8 @@ export function gruForward(m: HeapMemory, args: KernelArgs<'gruForward'>): void 
         const r = act1(recAct, h[g + H + j] + (brec ? h[brec + H + j] : 0));
         h[g + j] = z;
         h[g + H + j] = r;
-        if (!resetAfter) h[a + j] = r * h[hp + j]; // r⊙h_{t-1}
+        if (!resetAfter)
+          h[a + j] = r * h[hp + j]; // r⊙h_{t-1}
         else if (brec) h[a + j] += h[brec + 2 * H + j]; // h_{t-1}·U_h + b'_h
       }
     }

@@ -8,8 +8,18 @@ import type { HeapMemory } from '../memory.js';
 import { offsets } from './args.js';
 
 /** Key j of row (b, i) may be attended to (masks at slot offsets, 0 = absent). */
-function allowed(h: Float32Array, km: number, qm: number, am: number, causal: boolean, b: number, i: number, j: number,
-  Tq: number, Tk: number): boolean {
+function allowed(
+  h: Float32Array,
+  km: number,
+  qm: number,
+  am: number,
+  causal: boolean,
+  b: number,
+  i: number,
+  j: number,
+  Tq: number,
+  Tk: number,
+): boolean {
   if (km && h[km + b * Tk + j] === 0) return false;
   if (qm && h[qm + b * Tq + i] === 0) return false;
   if (am && h[am + (b * Tq + i) * Tk + j] === 0) return false;

@@ -43,7 +43,13 @@ export function describeModel(model: Model): IrGraph {
   const inputs: IrInput[] = model.inputs.map((t) => {
     const shape = dims(t);
     const isIds = t.dtype === 'int32';
-    return { id: inputIds.get(t)!, name: sequential ? 'input' : t.name, dtype: t.dtype, shape: isIds ? [-1] : shape, onnxAxes: axesOf(shape, isIds) };
+    return {
+      id: inputIds.get(t)!,
+      name: sequential ? 'input' : t.name,
+      dtype: t.dtype,
+      shape: isIds ? [-1] : shape,
+      onnxAxes: axesOf(shape, isIds),
+    };
   });
   const layers: IrLayer[] = order.map((n) => {
     const l = n.layer;
@@ -51,7 +57,9 @@ export function describeModel(model: Model): IrGraph {
     const values = l.getWeights();
     const { nInputs, nStates } = n.call;
     return {
-      id: ids.get(n)!, className: l.className, config: l.getConfig(),
+      id: ids.get(n)!,
+      className: l.className,
+      config: l.getConfig(),
       weights: values.map((t, k) => ({ name: specs[k]?.name ?? `weight_${k}`, shape: [...t.shape], data: t.data as Float32Array })),
       inputs: n.inputs.slice(0, nInputs).map(ref),
       initialState: n.inputs.slice(nInputs, nInputs + nStates).map(ref),

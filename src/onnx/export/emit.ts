@@ -39,11 +39,16 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { argError } from '../core.js';
 import type { IrGraph, IrLayer, IrRef } from '../ir.js';
-import { GraphProtoSchema, ModelProtoSchema, OperatorSetIdProtoSchema, TensorProto_DataType as DT, type ValueInfoProto } from '../proto/onnx_pb.js';
+import {
+  GraphProtoSchema,
+  ModelProtoSchema,
+  OperatorSetIdProtoSchema,
+  TensorProto_DataType as DT,
+  type ValueInfoProto,
+} from '../proto/onnx_pb.js';
 import { EXPORT_OPSETS, type ToOnnxOptions } from './options.js';
 import { emitRecurrent } from './recurrent.js';
 import { GraphWriter, valueInfo, type AttrValue } from './writer.js';
-
 
 /** A layer output as emitted: its ONNX tensor, and the sequence lengths a mask became (or null). */
 export interface Emitted {
@@ -86,7 +91,8 @@ const DENSE_ACTIVATIONS: Record<string, { op: string; attrs?: Record<string, { i
 function checkOptions(where: string, o: unknown): { opset: number; int64Ids: boolean } {
   if (o === null || typeof o !== 'object' || Array.isArray(o)) argError(`${where}: options must be an object`);
   const opts = o as Record<string, unknown>;
-  for (const k of Object.keys(opts)) if (k !== 'opset' && k !== 'idsType') argError(`${where}: unknown option '${k}' (supported: opset, idsType)`);
+  for (const k of Object.keys(opts))
+    if (k !== 'opset' && k !== 'idsType') argError(`${where}: unknown option '${k}' (supported: opset, idsType)`);
   const opset = opts.opset ?? EXPORT_OPSETS.default;
   if (typeof opset !== 'number' || !Number.isInteger(opset) || opset < EXPORT_OPSETS.min || opset > EXPORT_OPSETS.max) {
     argError(`${where}: opset must be an integer from ${EXPORT_OPSETS.min} to ${EXPORT_OPSETS.max}, got ${String(opset)}`);
@@ -105,7 +111,11 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
   const graphInputs = ir.inputs.map((i) => {
     const name = w.reserve(i.name);
     const ids = i.dtype === 'int32';
-    const dims = ids ? ['batch', 'time'] : i.shape.length === 2 ? ['batch', i.shape[0] < 0 ? 'time' : i.shape[0], i.shape[1]] : ['batch', i.shape[0]];
+    const dims = ids
+      ? ['batch', 'time']
+      : i.shape.length === 2
+        ? ['batch', i.shape[0] < 0 ? 'time' : i.shape[0], i.shape[1]]
+        : ['batch', i.shape[0]];
     emitted.set(i.id, [{ tensor: name, lens: null }]);
     return valueInfo(name, ids ? (int64Ids ? DT.INT64 : DT.INT32) : DT.FLOAT, dims);
   });
@@ -121,7 +131,17 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
     for (let k = 1; prefixes.has(prefix); k++) prefix = `${String(layer.config.name ?? layer.id)}_call${k}`;
     prefixes.add(prefix);
     const ctx: EmitContext = {
-      w, layer, prefix, x: xs[0], xs, states: layer.initialState.map(at), ids, int64Ids, problems, stateInputs, stateOutputs,
+      w,
+      layer,
+      prefix,
+      x: xs[0],
+      xs,
+      states: layer.initialState.map(at),
+      ids,
+      int64Ids,
+      problems,
+      stateInputs,
+      stateOutputs,
     };
     emitted.set(layer.id, emitLayer(ctx));
   }
@@ -135,17 +155,27 @@ export function irToOnnx(where: string, ir: IrGraph, options: ToOnnxOptions): Ui
     const units = layer ? outputUnits(layer, o.ref.index) : 'features';
     const name = w.reserve(o.name);
     w.rename(e.tensor, name);
-    return valueInfo(name, DT.FLOAT, o.onnxAxes.map((a) => (a === 'batch' ? 'batch' : a === 'time' ? 'time' : units)));
+    return valueInfo(
+      name,
+      DT.FLOAT,
+      o.onnxAxes.map((a) => (a === 'batch' ? 'batch' : a === 'time' ? 'time' : units)),
+    );
   });
   for (const s of stateOutputs) {
     w.rename(s.tensor, w.reserve(s.name));
     graphOutputs.push(valueInfo(s.name, DT.FLOAT, ['batch', s.units]));
   }
   const graph = create(GraphProtoSchema, {
-    name: ir.name, node: w.nodes, initializer: w.initializers, input: [...graphInputs, ...stateInputs], output: graphOutputs,
+    name: ir.name,
+    node: w.nodes,
+    initializer: w.initializers,
+    input: [...graphInputs, ...stateInputs],
+    output: graphOutputs,
   });
   const model = create(ModelProtoSchema, {
-    irVersion: BigInt(irVersionFor(opset)), producerName: 'wasm-rnn', graph,
+    irVersion: BigInt(irVersionFor(opset)),
+    producerName: 'wasm-rnn',
+    graph,
     opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(opset) })],
   });
   return toBinary(ModelProtoSchema, model);
@@ -164,9 +194,31 @@ function outputUnits(l: IrLayer, index: number): number | string {
 }
 
 /** The layer types emitLayer writes (README's ONNX section lists them too); any other is refused. */
-const EXPORTED = ['Embedding', 'Dense', 'Dropout', 'Activation', 'TimeDistributed(Dense)', 'Concatenate', 'Add', 'Subtract', 'Multiply', 'Average',
-  'Flatten', 'Reshape', 'RepeatVector', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D',
-  'GlobalMaxPooling1D', 'GlobalAveragePooling1D', 'LayerNormalization'];
+const EXPORTED = [
+  'Embedding',
+  'Dense',
+  'Dropout',
+  'Activation',
+  'TimeDistributed(Dense)',
+  'Concatenate',
+  'Add',
+  'Subtract',
+  'Multiply',
+  'Average',
+  'Flatten',
+  'Reshape',
+  'RepeatVector',
+  'SimpleRNN',
+  'LSTM',
+  'GRU',
+  'Bidirectional',
+  'Conv1D',
+  'MaxPooling1D',
+  'AveragePooling1D',
+  'GlobalMaxPooling1D',
+  'GlobalAveragePooling1D',
+  'LayerNormalization',
+];
 const NOT_YET = 'layers yet';
 
 function emitLayer(c: EmitContext): Emitted[] {
@@ -210,7 +262,9 @@ function emitLayer(c: EmitContext): Emitted[] {
     case 'Flatten':
       return [{ tensor: w.op('Reshape', `${prefix}/Reshape`, [x.tensor, w.int64s([0, -1])]), lens: null }];
     case 'Reshape':
-      return [{ tensor: w.op('Reshape', `${prefix}/Reshape`, [x.tensor, w.int64s([0, ...(layer.config.targetShape as number[])])]), lens: null }];
+      return [
+        { tensor: w.op('Reshape', `${prefix}/Reshape`, [x.tensor, w.int64s([0, ...(layer.config.targetShape as number[])])]), lens: null },
+      ];
     case 'RepeatVector': {
       const col = w.op('Unsqueeze', `${prefix}/Unsqueeze`, [x.tensor, w.int64s([1])]);
       return [{ tensor: w.op('Tile', `${prefix}/Tile`, [col, w.int64s([1, layer.config.n as number, 1])]), lens: null }];
@@ -260,7 +314,9 @@ function padding(mode: unknown, span: number, stride: number): Record<string, At
 /** A mask reaching a windowed layer: ours skips masked steps there, ONNX's Conv and pooling cannot. */
 function masked(c: EmitContext): boolean {
   if (!c.x.lens) return false;
-  c.problems.push(`${c.layer.origin}: a mask reaches this ${c.layer.className} (embedding maskZero upstream); ONNX's Conv and pooling ops take no mask or lengths`);
+  c.problems.push(
+    `${c.layer.origin}: a mask reaches this ${c.layer.className} (embedding maskZero upstream); ONNX's Conv and pooling ops take no mask or lengths`,
+  );
   return true;
 }
 
@@ -272,13 +328,17 @@ function emitConv(c: EmitContext): Emitted {
   const [kernel, bias] = layer.weights;
   const [K, C, F] = kernel.shape;
   const wt = new Float32Array(F * C * K);
-  for (let k = 0; k < K; k++) for (let ch = 0; ch < C; ch++) for (let f = 0; f < F; f++) wt[(f * C + ch) * K + k] = kernel.data[(k * C + ch) * F + f];
+  for (let k = 0; k < K; k++)
+    for (let ch = 0; ch < C; ch++) for (let f = 0; f < F; f++) wt[(f * C + ch) * K + k] = kernel.data[(k * C + ch) * F + f];
   const D = Number(cfg.dilationRate ?? 1);
   const inputs = [channelsFirst(c, x.tensor, 'channels_first'), w.floats(`${prefix}/kernel`, [F, C, K], wt)];
   if (bias) inputs.push(w.floats(`${prefix}/bias`, bias.shape, bias.data));
   const S = Number(cfg.strides ?? 1);
   const conv = w.op('Conv', `${prefix}/Conv`, inputs, {
-    kernel_shape: { ints: [K] }, strides: { ints: [S] }, dilations: { ints: [D] }, ...padding(cfg.padding, (K - 1) * D + 1, S),
+    kernel_shape: { ints: [K] },
+    strides: { ints: [S] },
+    dilations: { ints: [D] },
+    ...padding(cfg.padding, (K - 1) * D + 1, S),
   });
   let y = channelsFirst(c, conv, 'channels_last');
   const act = DENSE_ACTIVATIONS[cfg.activation as string];
@@ -315,7 +375,9 @@ function emitLayerNorm(c: EmitContext): Emitted {
       : w.op('ReduceMean', `${prefix}/${what}`, [t], { axes: { ints: [-1] }, keepdims: { i: 1 } });
   const d = w.op('Sub', `${prefix}/centered`, [x.tensor, mean(x.tensor, 'mean')]);
   const variance = mean(w.op('Mul', `${prefix}/squared`, [d, d]), 'variance');
-  const std = w.op('Sqrt', `${prefix}/std`, [w.op('Add', `${prefix}/plus_epsilon`, [variance, w.floats(`${prefix}/epsilon`, [], [Number(cfg.epsilon)])])]);
+  const std = w.op('Sqrt', `${prefix}/std`, [
+    w.op('Add', `${prefix}/plus_epsilon`, [variance, w.floats(`${prefix}/epsilon`, [], [Number(cfg.epsilon)])]),
+  ]);
   let y = w.op('Div', `${prefix}/normalized`, [d, std]);
   let k = 0;
   if (cfg.scale !== false) {

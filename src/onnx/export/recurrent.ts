@@ -37,11 +37,16 @@ interface Direction {
 export function emitRecurrent(c: EmitContext): Emitted[] {
   const { w, layer, prefix, x } = c;
   const bidirectional = layer.className === 'Bidirectional';
-  const inner = bidirectional ? (layer.config.layer as { className: string; config: Record<string, unknown> }) : { className: layer.className, config: layer.config };
+  const inner = bidirectional
+    ? (layer.config.layer as { className: string; config: Record<string, unknown> })
+    : { className: layer.className, config: layer.config };
   const cell = inner.className as Cell;
   const cfg = inner.config;
   const dirs: Direction[] = bidirectional
-    ? [{ config: cfg, weights: layer.weights.slice(0, layer.weights.length / 2) }, { config: cfg, weights: layer.weights.slice(layer.weights.length / 2) }]
+    ? [
+        { config: cfg, weights: layer.weights.slice(0, layer.weights.length / 2) },
+        { config: cfg, weights: layer.weights.slice(layer.weights.length / 2) },
+      ]
     : [{ config: cfg, weights: layer.weights }];
   const D = dirs.length;
   const H = cfg.units as number;
@@ -79,7 +84,12 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
   const attrs: Record<string, AttrValue> = { hidden_size: { i: H } };
   const direction = bidirectional ? 'bidirectional' : cfg.goBackwards ? 'reverse' : 'forward';
   if (direction !== 'forward') attrs.direction = { s: direction };
-  const acts = cell === 'LSTM' ? [cfg.recurrentActivation, cfg.activation, cfg.activation] : cell === 'GRU' ? [cfg.recurrentActivation, cfg.activation] : [cfg.activation];
+  const acts =
+    cell === 'LSTM'
+      ? [cfg.recurrentActivation, cfg.activation, cfg.activation]
+      : cell === 'GRU'
+        ? [cfg.recurrentActivation, cfg.activation]
+        : [cfg.activation];
   const names: string[] = [];
   const alphas: number[] = [];
   const betas: number[] = [];
@@ -115,7 +125,9 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
   if (c.states.length) {
     // given states, Keras order: the forward direction's (h, c), then the backward's
     initial = kinds.map((s, k) => {
-      const parts = Array.from({ length: D }, (_, d) => w.op('Unsqueeze', `${prefix}/initial_${s}_${d}`, [c.states[d * kinds.length + k].tensor, w.int64s([0])]));
+      const parts = Array.from({ length: D }, (_, d) =>
+        w.op('Unsqueeze', `${prefix}/initial_${s}_${d}`, [c.states[d * kinds.length + k].tensor, w.int64s([0])]),
+      );
       return D === 1 ? parts[0] : w.op('Concat', `${prefix}/initial_${s}`, parts, { axis: { i: 0 } });
     });
   }
@@ -131,9 +143,17 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
   ].slice(0, cell === 'LSTM' ? 8 : 6);
   const seq = cfg.returnSequences === true;
   const state = cfg.returnState === true;
-  const [Y, Yh, Yc] = w.node(OPS[cell], `${prefix}/${OPS[cell]}`, inputs, [
-    seq ? `${prefix}/Y` : '', !seq || state || stateful ? `${prefix}/Y_h` : '', cell === 'LSTM' && (state || stateful) ? `${prefix}/Y_c` : '',
-  ].slice(0, cell === 'LSTM' ? 3 : 2), attrs);
+  const [Y, Yh, Yc] = w.node(
+    OPS[cell],
+    `${prefix}/${OPS[cell]}`,
+    inputs,
+    [
+      seq ? `${prefix}/Y` : '',
+      !seq || state || stateful ? `${prefix}/Y_h` : '',
+      cell === 'LSTM' && (state || stateful) ? `${prefix}/Y_c` : '',
+    ].slice(0, cell === 'LSTM' ? 3 : 2),
+    attrs,
+  );
   carried.forEach((s, k) => {
     const final = w.op('Squeeze', `${prefix}/final_${s}`, [[Yh, Yc][k], w.int64s([0])]);
     c.stateOutputs.push({ name: `${prefix}/${s}_out`, tensor: final, units: H });
@@ -175,9 +195,15 @@ export function emitRecurrent(c: EmitContext): Emitted[] {
   if (state) {
     // Keras order: h (and c) of the forward direction, then of the backward one
     for (let d = 0; d < D; d++) {
-      for (const [s, name] of [[Yh, 'state_h'], [Yc, 'state_c']] as const) {
+      for (const [s, name] of [
+        [Yh, 'state_h'],
+        [Yc, 'state_c'],
+      ] as const) {
         if (!s) continue;
-        const t = D === 1 ? w.op('Squeeze', `${prefix}/${name}`, [s, w.int64s([0])]) : pick(s, d, 0, `${prefix}/${d ? 'backward' : 'forward'}_${name}`);
+        const t =
+          D === 1
+            ? w.op('Squeeze', `${prefix}/${name}`, [s, w.int64s([0])])
+            : pick(s, d, 0, `${prefix}/${d ? 'backward' : 'forward'}_${name}`);
         out.push({ tensor: t, lens: null });
       }
     }

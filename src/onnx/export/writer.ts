@@ -5,9 +5,18 @@
  */
 import { create } from '@bufbuild/protobuf';
 import {
-  AttributeProtoSchema, AttributeProto_AttributeType as AT, NodeProtoSchema, TensorShapeProto_DimensionSchema, TensorShapeProtoSchema,
-  TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema,
-  type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto,
+  AttributeProtoSchema,
+  AttributeProto_AttributeType as AT,
+  NodeProtoSchema,
+  TensorShapeProto_DimensionSchema,
+  TensorShapeProtoSchema,
+  TypeProto_TensorSchema,
+  TypeProtoSchema,
+  ValueInfoProtoSchema,
+  type AttributeProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
 } from '../proto/onnx_pb.js';
 import { floatTensor, int64Tensor, int32Tensor } from '../tensor_proto.js';
 
@@ -26,9 +35,11 @@ function attribute(name: string, v: AttrValue): AttributeProto {
 
 /** A tensor's type and shape for graph inputs and outputs; strings are symbolic dimensions. */
 export function valueInfo(name: string, elemType: number, dims: (number | string)[]): ValueInfoProto {
-  const dim = dims.map((d) => create(TensorShapeProto_DimensionSchema, {
-    value: typeof d === 'string' ? { case: 'dimParam', value: d } : { case: 'dimValue', value: BigInt(d) },
-  }));
+  const dim = dims.map((d) =>
+    create(TensorShapeProto_DimensionSchema, {
+      value: typeof d === 'string' ? { case: 'dimParam', value: d } : { case: 'dimValue', value: BigInt(d) },
+    }),
+  );
   const tensorType = create(TypeProto_TensorSchema, { elemType, shape: create(TensorShapeProtoSchema, { dim }) });
   return create(ValueInfoProtoSchema, { name, type: create(TypeProtoSchema, { value: { case: 'tensorType', value: tensorType } }) });
 }
@@ -59,10 +70,15 @@ export class GraphWriter {
     while (inputs.length && inputs[inputs.length - 1] === '') inputs.pop();
     while (outputs.length && outputs[outputs.length - 1] === '') outputs = outputs.slice(0, -1);
     const outs = outputs.map((o) => (o ? this.fresh(o) : ''));
-    this.nodes.push(create(NodeProtoSchema, {
-      opType: op, name: this.fresh(name), input: inputs, output: outs,
-      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
-    }));
+    this.nodes.push(
+      create(NodeProtoSchema, {
+        opType: op,
+        name: this.fresh(name),
+        input: inputs,
+        output: outs,
+        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+      }),
+    );
     return outs;
   }
 

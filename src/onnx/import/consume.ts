@@ -17,7 +17,10 @@ export function use(p: Port): Port {
 }
 
 function whole(c: Ctx, v: DataValue, what: string): void {
-  if (v.fixed.length) formatError(`${c.where}: its ${what} is one direction of a bidirectional output; we only have whole bidirectional outputs (both directions merged)`);
+  if (v.fixed.length)
+    formatError(
+      `${c.where}: its ${what} is one direction of a bidirectional output; we only have whole bidirectional outputs (both directions merged)`,
+    );
 }
 
 /**
@@ -31,12 +34,18 @@ export function perPosition(c: Ctx, v: DataValue, what: string): { port: Port; f
   const feats = featureAtoms(v.port, c.roles);
   const last = v.axes[v.axes.length - 1];
   if (!v.axes.length || !feats.length || !sameAtoms(last, feats, c.roles)) {
-    formatError(`${c.where}: its ${what} [${dims(v).map(fmtDim).join(', ')}] does not have the features of ${v.port.owner.origin} on its last axis`);
+    formatError(
+      `${c.where}: its ${what} [${dims(v).map(fmtDim).join(', ')}] does not have the features of ${v.port.owner.origin} on its last axis`,
+    );
   }
   const leading = v.axes.slice(0, -1);
   const roles = leading.flatMap((ax) => ax.filter((a) => !isUnit(a, c.roles)));
   const want = v.port.atoms.filter((a) => c.roles.of(a) !== null);
-  if (roles.length !== want.length || roles.some((a) => !want.includes(a)) || leading.some((ax) => ax.filter((a) => !isUnit(a, c.roles)).length > 1)) {
+  if (
+    roles.length !== want.length ||
+    roles.some((a) => !want.includes(a)) ||
+    leading.some((ax) => ax.filter((a) => !isUnit(a, c.roles)).length > 1)
+  ) {
     formatError(`${c.where}: its ${what} mixes the batch or time axis with others`);
   }
   return { port: use(v.port), flipped: v.port.flipped !== v.reversed, leading };

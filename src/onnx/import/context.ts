@@ -25,7 +25,9 @@ export interface Ctx {
   /** how many nodes (and graph outputs) read this tensor */
   consumers(tensor: string): number;
   /** a new layer draft, in creation (= topological) order */
-  addDraft(d: Omit<Draft, 'id' | 'kind' | 'used' | 'ports' | 'inputs' | 'initialState'> & Partial<Pick<Draft, 'inputs' | 'initialState'>>): Draft;
+  addDraft(
+    d: Omit<Draft, 'id' | 'kind' | 'used' | 'ports' | 'inputs' | 'initialState'> & Partial<Pick<Draft, 'inputs' | 'initialState'>>,
+  ): Draft;
 }
 
 export function need(c: Ctx, i: number, what: string): Value {
@@ -50,7 +52,10 @@ export function intsInput(c: Ctx, i: number, what: string): number[] {
 
 export function dataInput(c: Ctx, i: number, what: string): DataValue {
   const v = need(c, i, what);
-  if (v.kind !== 'data') formatError(`${c.where}: ${what} is not a tensor our layers compute (it is ${v.kind === 'stack' ? 'a concatenation of states' : 'a constant'})`);
+  if (v.kind !== 'data')
+    formatError(
+      `${c.where}: ${what} is not a tensor our layers compute (it is ${v.kind === 'stack' ? 'a concatenation of states' : 'a constant'})`,
+    );
   return v;
 }
 

@@ -19,7 +19,9 @@ export function finalize(name: string, drafts: Draft[], outputs: GraphOutput[], 
     const v = o.value;
     if (!v || v.kind === 'poison') continue; // its producer is already reported
     if (v.kind !== 'data') {
-      problems.push(`output '${o.name}': is ${v.kind === 'stack' ? 'several layers\' states concatenated (take one, e.g. h_n[-1])' : 'a constant, not computed from the inputs'}`);
+      problems.push(
+        `output '${o.name}': is ${v.kind === 'stack' ? "several layers' states concatenated (take one, e.g. h_n[-1])" : 'a constant, not computed from the inputs'}`,
+      );
       continue;
     }
     const meanings = axisMeanings(v, roles);
@@ -46,7 +48,8 @@ export function finalize(name: string, drafts: Draft[], outputs: GraphOutput[], 
 
   const names = new Set<string>();
   const layerName = (d: Draft): string => {
-    const base = (d.origin.match(/'([^']*)'/)?.[1] ?? d.className).replace(/^\/+/, '').replace(/[^A-Za-z0-9_.-]+/g, '_') || d.className.toLowerCase();
+    const base =
+      (d.origin.match(/'([^']*)'/)?.[1] ?? d.className).replace(/^\/+/, '').replace(/[^A-Za-z0-9_.-]+/g, '_') || d.className.toLowerCase();
     let n = base;
     for (let k = 2; names.has(n); k++) n = `${base}_${k}`;
     names.add(n);
@@ -78,8 +81,13 @@ export function finalize(name: string, drafts: Draft[], outputs: GraphOutput[], 
       continue;
     }
     layers.push({
-      id: d.id, className: d.className, config: { ...d.config, name: layerName(d) }, weights: d.weights,
-      inputs: d.inputs.map(ref), initialState: d.initialState.map(ref), origin: d.origin,
+      id: d.id,
+      className: d.className,
+      config: { ...d.config, name: layerName(d) },
+      weights: d.weights,
+      inputs: d.inputs.map(ref),
+      initialState: d.initialState.map(ref),
+      origin: d.origin,
     });
   }
   const outs: IrOutput[] = irOutputs.map((o) => ({ name: o.name, ref: outputRef(o.port), onnxAxes: o.onnxAxes }));

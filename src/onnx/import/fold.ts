@@ -70,16 +70,23 @@ function gatherAll(out: ConstTensor, src: (idx: number[]) => number, from: Const
 export function transposeC(where: string, t: ConstTensor, perm: number[] | null): ConstTensor {
   const r = t.dims.length;
   const p = perm ?? t.dims.map((_, i) => r - 1 - i);
-  if (p.length !== r || new Set(p).size !== r || p.some((x) => x < 0 || x >= r)) formatError(`${where}: perm [${p.join(', ')}] is not a permutation of ${r} axes`);
+  if (p.length !== r || new Set(p).size !== r || p.some((x) => x < 0 || x >= r))
+    formatError(`${where}: perm [${p.join(', ')}] is not a permutation of ${r} axes`);
   const st = strides(t.dims);
-  const out = alloc(where, t.type, p.map((i) => t.dims[i]));
+  const out = alloc(
+    where,
+    t.type,
+    p.map((i) => t.dims[i]),
+  );
   return gatherAll(out, (idx) => idx.reduce((a, v, k) => a + v * st[p[k]], 0), t.data);
 }
 
 /** ONNX Reshape: 0 copies the input dimension (unless allowzero), -1 is inferred. */
 export function reshapeDims(where: string, inDims: readonly number[], shape: number[], allowzero: boolean): number[] {
   const n = sizeOf(inDims);
-  const out = shape.map((d, i) => (d === 0 && !allowzero ? (i < inDims.length ? inDims[i] : formatError(`${where}: 0 at axis ${i} has no input axis to copy`)) : d));
+  const out = shape.map((d, i) =>
+    d === 0 && !allowzero ? (i < inDims.length ? inDims[i] : formatError(`${where}: 0 at axis ${i} has no input axis to copy`)) : d,
+  );
   const minus = out.filter((d) => d === -1).length;
   if (minus > 1 || out.some((d) => d < -1)) formatError(`${where}: invalid shape [${shape.join(', ')}]`);
   const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
@@ -127,7 +134,11 @@ export function sliceC(where: string, t: ConstTensor, specs: SliceSpec[]): Const
     ranges[s.axis] = sliceRange(t.dims[s.axis], s);
   }
   const st = strides(t.dims);
-  const out = alloc(where, t.type, ranges.map((r) => r.len));
+  const out = alloc(
+    where,
+    t.type,
+    ranges.map((r) => r.len),
+  );
   return gatherAll(out, (idx) => idx.reduce((a, v, k) => a + (ranges[k].start + v * ranges[k].step) * st[k], 0), t.data);
 }
 
@@ -142,15 +153,19 @@ export function gatherC(where: string, t: ConstTensor, indices: ConstTensor, axi
   const st = strides(t.dims);
   const q = indices.dims.length;
   const out = alloc(where, t.type, outDims);
-  return gatherAll(out, (idx) => {
-    let off = 0;
-    for (let k = 0; k < axis; k++) off += idx[k] * st[k];
-    let flat = 0;
-    for (let k = 0; k < q; k++) flat = flat * indices.dims[k] + idx[axis + k];
-    off += ids[flat] * st[axis];
-    for (let k = axis + 1; k < t.dims.length; k++) off += idx[k + q - 1] * st[k];
-    return off;
-  }, t.data);
+  return gatherAll(
+    out,
+    (idx) => {
+      let off = 0;
+      for (let k = 0; k < axis; k++) off += idx[k] * st[k];
+      let flat = 0;
+      for (let k = 0; k < q; k++) flat = flat * indices.dims[k] + idx[axis + k];
+      off += ids[flat] * st[axis];
+      for (let k = axis + 1; k < t.dims.length; k++) off += idx[k + q - 1] * st[k];
+      return off;
+    },
+    t.data,
+  );
 }
 
 export function concatC(where: string, ts: ConstTensor[], axis: number): ConstTensor {

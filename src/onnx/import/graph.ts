@@ -17,7 +17,8 @@ export function topologicalOrder(where: string, graph: GraphProto, available: Se
   nodes.forEach((n, i) => {
     for (const o of n.output) {
       if (!o) continue;
-      if (producer.has(o) || available.has(o)) formatError(`${where}: tensor '${o}' is produced twice (by ${describeNode(n, i)} and another)`);
+      if (producer.has(o) || available.has(o))
+        formatError(`${where}: tensor '${o}' is produced twice (by ${describeNode(n, i)} and another)`);
       producer.set(o, i);
     }
   });
@@ -45,7 +46,9 @@ export function topologicalOrder(where: string, graph: GraphProto, available: Se
   }
   if (order.length !== nodes.length) {
     const stuck = nodes.map((n, i) => (pending[i] > 0 ? describeNode(n, i) : null)).filter((x): x is string => x !== null);
-    formatError(`${where}: the graph has a cycle through ${stuck.slice(0, 8).join(', ')}${stuck.length > 8 ? ` and ${stuck.length - 8} more` : ''}`);
+    formatError(
+      `${where}: the graph has a cycle through ${stuck.slice(0, 8).join(', ')}${stuck.length > 8 ? ` and ${stuck.length - 8} more` : ''}`,
+    );
   }
   return order;
 }

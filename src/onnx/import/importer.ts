@@ -43,13 +43,17 @@ export function onnxToIr(where: string, bytes: Uint8Array): IrGraph {
 function checkVersions(where: string, model: ModelProto): number {
   const ir = Number(model.irVersion);
   if (ir < IR_VERSIONS.min || ir > IR_VERSIONS.max) {
-    formatError(`${where}: ONNX IR version ${model.irVersion} is ${ir > IR_VERSIONS.max ? 'newer than' : 'outside'} what we read (${IR_VERSIONS.min} to ${IR_VERSIONS.max})`);
+    formatError(
+      `${where}: ONNX IR version ${model.irVersion} is ${ir > IR_VERSIONS.max ? 'newer than' : 'outside'} what we read (${IR_VERSIONS.min} to ${IR_VERSIONS.max})`,
+    );
   }
   const own = model.opsetImport.filter((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (own.length !== 1) formatError(`${where}: the model imports the default ONNX opset ${own.length ? 'more than once' : 'not at all'}`);
   const v = Number(own[0].version);
   if (!(v >= OPSETS.min && v <= OPSETS.max)) {
-    formatError(`${where}: ONNX opset ${own[0].version} is one we do not know (we read opsets ${OPSETS.min} to ${OPSETS.max}); convert the model (onnx.version_converter) to one of them`);
+    formatError(
+      `${where}: ONNX opset ${own[0].version} is one we do not know (we read opsets ${OPSETS.min} to ${OPSETS.max}); convert the model (onnx.version_converter) to one of them`,
+    );
   }
   return v;
 }
@@ -61,7 +65,11 @@ class Importer {
   private readonly problems: string[] = [];
   private readonly consumers: Map<string, number>;
 
-  constructor(private readonly where: string, private readonly graph: GraphProto, private readonly opset: number) {
+  constructor(
+    private readonly where: string,
+    private readonly graph: GraphProto,
+    private readonly opset: number,
+  ) {
     this.consumers = consumerCounts(graph);
   }
 
@@ -76,7 +84,13 @@ class Importer {
     for (const vi of g.input) if (!this.values.has(vi.name)) this.addInput(vi);
     const order = topologicalOrder(this.where, g, new Set(this.values.keys()));
     order.forEach((n) => this.interpret(n, g.node.indexOf(n)));
-    const ir = finalize(g.name || 'onnx_model', this.drafts, g.output.map((o) => ({ name: o.name, value: this.values.get(o.name) })), this.roles, this.problems);
+    const ir = finalize(
+      g.name || 'onnx_model',
+      this.drafts,
+      g.output.map((o) => ({ name: o.name, value: this.values.get(o.name) })),
+      this.roles,
+      this.problems,
+    );
     if (this.problems.length) {
       formatError(`${this.where}: the model uses what we cannot import:\n  - ${[...new Set(this.problems)].join('\n  - ')}`);
     }
@@ -92,13 +106,16 @@ class Importer {
       this.values.set(vi.name, { kind: 'poison' });
       return;
     }
-    const dtype: IrDType | null = tt.elemType === DT.INT64 || tt.elemType === DT.INT32 ? 'int32' : tt.elemType === DT.FLOAT ? 'float32' : null;
+    const dtype: IrDType | null =
+      tt.elemType === DT.INT64 || tt.elemType === DT.INT32 ? 'int32' : tt.elemType === DT.FLOAT ? 'float32' : null;
     const dims = tt.shape?.dim ?? null;
     const rank = dims?.length ?? -1;
     const ok = dtype === 'int32' ? rank === 2 : rank === 2 || rank === 3;
     if (!dtype || !ok) {
-      this.problems.push(`${where}: ${dtype ? `has rank ${rank < 0 ? 'unknown' : rank}` : `has element type ${DT[tt.elemType] ?? tt.elemType}`}; ` +
-        'inputs must be int token ids (batch, time) or float features (batch, [time,] features)');
+      this.problems.push(
+        `${where}: ${dtype ? `has rank ${rank < 0 ? 'unknown' : rank}` : `has element type ${DT[tt.elemType] ?? tt.elemType}`}; ` +
+          'inputs must be int token ids (batch, time) or float features (batch, [time,] features)',
+      );
       this.values.set(vi.name, { kind: 'poison' });
       return;
     }
@@ -110,11 +127,28 @@ class Importer {
     const guess: (Role | null)[] = rank === 3 || dtype === 'int32' ? ['batch', 'time', null] : ['batch', null];
     this.roles.guess(atoms, guess);
     const d: Draft = {
-      id: `input:${vi.name}`, kind: 'input', origin: `input '${vi.name}'`, className: 'Input', config: {}, weights: [],
-      inputs: [], initialState: [], used: new Set(), ports: new Map(), dtype, name: vi.name, atoms,
+      id: `input:${vi.name}`,
+      kind: 'input',
+      origin: `input '${vi.name}'`,
+      className: 'Input',
+      config: {},
+      weights: [],
+      inputs: [],
+      initialState: [],
+      used: new Set(),
+      ports: new Map(),
+      dtype,
+      name: vi.name,
+      atoms,
     };
     this.drafts.push(d);
-    this.values.set(vi.name, fullView(port(d, 'out', atoms), atoms.map((a) => [a])));
+    this.values.set(
+      vi.name,
+      fullView(
+        port(d, 'out', atoms),
+        atoms.map((a) => [a]),
+      ),
+    );
   }
 
   private interpret(node: NodeProto, index: number): void {
@@ -132,11 +166,23 @@ class Importer {
     try {
       const attrs = new Attributes(node, where);
       const ctx: Ctx = {
-        where, node, attrs, opset: this.opset, roles: this.roles,
+        where,
+        node,
+        attrs,
+        opset: this.opset,
+        roles: this.roles,
         input: (i) => inputs[i] ?? null,
         consumers: (t) => this.consumers.get(t) ?? 0,
         addDraft: (d) => {
-          const draft: Draft = { inputs: [], initialState: [], ...d, id: `layer:${this.drafts.length}`, kind: 'layer', used: new Set(), ports: new Map() };
+          const draft: Draft = {
+            inputs: [],
+            initialState: [],
+            ...d,
+            id: `layer:${this.drafts.length}`,
+            kind: 'layer',
+            used: new Set(),
+            ports: new Map(),
+          };
           this.drafts.push(draft);
           return draft;
         },

@@ -28,14 +28,18 @@ export function indexData(c: Ctx, v: DataValue, axis: number, index: number): Da
   const atoms = v.axes[ax].filter((a) => !isUnit(a, c.roles));
   const rest = { ...v, axes: v.axes.filter((_, i) => i !== ax) };
   const dim = dimOf(v.axes[ax]);
-  if (dim.s.length === 0 && (index >= dim.k || index < -dim.k)) formatError(`${c.where}: index ${index} is out of range for an axis of size ${dim.k}`);
+  if (dim.s.length === 0 && (index >= dim.k || index < -dim.k))
+    formatError(`${c.where}: index ${index} is out of range for an axis of size ${dim.k}`);
   if (atoms.length === 0) return rest;
   if (atoms.length !== 1) formatError(`${c.where}: indexes into an axis that merges several (size ${fmtDim(dim)})`);
   const atom = atoms[0];
   const owner = v.port.owner;
   const rnn = owner.rnn;
   if (c.roles.of(atom) === 'time') {
-    if (!rnn || v.port.name !== 'y') formatError(`${c.where}: selects one time step of a ${owner.className} output; only a recurrent layer's last step (its final state) can be taken`);
+    if (!rnn || v.port.name !== 'y')
+      formatError(
+        `${c.where}: selects one time step of a ${owner.className} output; only a recurrent layer's last step (its final state) can be taken`,
+      );
     const size = atom.size;
     const norm = index < 0 && size !== null ? index + size : index;
     const isLast = index === -1 || (size !== null && norm === size - 1);
@@ -44,23 +48,35 @@ export function indexData(c: Ctx, v: DataValue, axis: number, index: number): Da
     const dirFixed = rnn.D ? v.fixed.find((f) => f.atom === rnn.D) : null;
     const backward = rnn.direction === 'reverse' || (rnn.direction === 'bidirectional' && dirFixed?.index === 1);
     if (rnn.direction === 'bidirectional' && !dirFixed) {
-      formatError(`${c.where}: takes one time step of a bidirectional sequence: its backward half there is not the backward final state ` +
-        '(take the final states instead, e.g. PyTorch torch.cat([h_n[-2], h_n[-1]], 1))');
+      formatError(
+        `${c.where}: takes one time step of a bidirectional sequence: its backward half there is not the backward final state ` +
+          '(take the final states instead, e.g. PyTorch torch.cat([h_n[-2], h_n[-1]], 1))',
+      );
     }
     const atEnd = v.reversed ? isFirst : isLast;
     const atStart = v.reversed ? isLast : isFirst;
     if (backward ? !atStart || size === 1 : !atEnd) {
-      formatError(`${c.where}: takes step ${index} of a ${backward ? 'backward' : 'forward'} recurrent sequence; only the step holding the final state can be taken`);
+      formatError(
+        `${c.where}: takes step ${index} of a ${backward ? 'backward' : 'forward'} recurrent sequence; only the step holding the final state can be taken`,
+      );
     }
-    const h = owner.ports.get('h') ?? port(owner, 'h', v.port.atoms.filter((a) => a !== atom));
+    const h =
+      owner.ports.get('h') ??
+      port(
+        owner,
+        'h',
+        v.port.atoms.filter((a) => a !== atom),
+      );
     return { ...rest, port: h, reversed: false };
   }
   if (rnn?.D === atom) {
     if (v.fixed.some((f) => f.atom === atom)) formatError(`${c.where}: indexes the direction axis twice`);
     return { ...rest, fixed: [...v.fixed, { atom, index: index < 0 ? index + 2 : index }] };
   }
-  return formatError(`${c.where}: selects index ${index} of a ${c.roles.of(atom) ?? 'feature'} axis; ` +
-    'only a recurrent layer\'s final step or one direction of a bidirectional output can be indexed');
+  return formatError(
+    `${c.where}: selects index ${index} of a ${c.roles.of(atom) ?? 'feature'} axis; ` +
+      "only a recurrent layer's final step or one direction of a bidirectional output can be indexed",
+  );
 }
 
 const gatherOp: Handler = (c) => {
@@ -69,7 +85,9 @@ const gatherOp: Handler = (c) => {
   const iv = need(c, 1, 'indices');
   if (v.kind === 'const' && iv.kind === 'const') return [constValue(gatherC(c.where, v.t, iv.t, normAxis(c.where, axis, v.t.dims.length)))];
   if (iv.kind !== 'const') {
-    return formatError(`${c.where}: looks up computed indices in ${v.kind === 'const' ? 'a constant (an embedding must look up the model\'s int input directly, on axis 0)' : 'a computed tensor'}`);
+    return formatError(
+      `${c.where}: looks up computed indices in ${v.kind === 'const' ? "a constant (an embedding must look up the model's int input directly, on axis 0)" : 'a computed tensor'}`,
+    );
   }
   if (iv.t.dims.length > 1 || (iv.t.dims.length === 1 && iv.t.dims[0] !== 1)) formatError(`${c.where}: gathers several indices at once`);
   const index = scalarOf(`${c.where}, indices`, iv.t);
@@ -123,7 +141,10 @@ const sliceOp: Handler = (c) => {
   const v = need(c, 0, 'data');
   const rank = v.kind === 'const' ? v.t.dims.length : v.kind === 'data' ? v.axes.length : v.kind === 'stack' ? v.parts[0].axes.length : 0;
   const specs: SliceSpec[] = starts.map((s, i) => ({
-    axis: normAxis(c.where, axes ? axes[i] : i, Math.max(rank, 1)), start: s, end: ends[i], step: steps ? steps[i] : 1,
+    axis: normAxis(c.where, axes ? axes[i] : i, Math.max(rank, 1)),
+    start: s,
+    end: ends[i],
+    step: steps ? steps[i] : 1,
   }));
   if (new Set(specs.map((s) => s.axis)).size !== specs.length) formatError(`${c.where}: an axis is sliced twice`);
   if (v.kind === 'const') return [constValue(sliceC(c.where, v.t, specs))];
@@ -135,7 +156,8 @@ const sliceOp: Handler = (c) => {
   }
   let out: DataValue;
   if (v.kind === 'stack') {
-    if (specs.length !== 1 || specs[0].axis !== v.axis || specs[0].step !== 1) formatError(`${c.where}: slices concatenated states other than by whole parts`);
+    if (specs.length !== 1 || specs[0].axis !== v.axis || specs[0].step !== 1)
+      formatError(`${c.where}: slices concatenated states other than by whole parts`);
     out = sliceStack(c, v, specs[0]);
   } else if (v.kind === 'data') {
     out = v;
@@ -182,7 +204,9 @@ function sliceData(c: Ctx, v: DataValue, s: SliceSpec): DataValue {
       return { ...v, axes, fixed: [...v.fixed, { atom: D, index: r.start === 0 ? 0 : 1 }] };
     }
   }
-  return formatError(`${c.where}: slices [${s.start}:${s.end}:${s.step}] of an axis of size ${fmtDim(d)}, which is not a layer output we can follow`);
+  return formatError(
+    `${c.where}: slices [${s.start}:${s.end}:${s.step}] of an axis of size ${fmtDim(d)}, which is not a layer output we can follow`,
+  );
 }
 
 // ------------------------------------------------------------- concat
@@ -203,7 +227,8 @@ const concatOp: Handler = (c) => {
     }
     return [sizes(ds)];
   }
-  if (vs.every((v) => v.kind === 'fill') && vs.every((v) => (v as { value: number }).value === (vs[0] as { value: number }).value)) return [vs[0]];
+  if (vs.every((v) => v.kind === 'fill') && vs.every((v) => (v as { value: number }).value === (vs[0] as { value: number }).value))
+    return [vs[0]];
   if (vs.every((v) => v.kind === 'data')) {
     const parts = vs as DataValue[];
     const axis = normAxis(c.where, axisAttr, parts[0].axes.length);
@@ -225,7 +250,8 @@ function mergeDirections(parts: DataValue[], axis: number): DataValue | null {
   const fa = a.fixed.find((f) => f.atom === D);
   const fb = b.fixed.find((f) => f.atom === D);
   if (fa?.index !== 0 || fb?.index !== 1) return null;
-  if (a.axes.length !== b.axes.length || a.axes.some((ax, i) => ax.length !== b.axes[i].length || ax.some((x, k) => x !== b.axes[i][k]))) return null;
+  if (a.axes.length !== b.axes.length || a.axes.some((ax, i) => ax.length !== b.axes[i].length || ax.some((x, k) => x !== b.axes[i][k])))
+    return null;
   return { ...a, axes: a.axes.map((ax, i) => (i === axis ? [D, ...ax] : ax)), fixed: a.fixed.filter((f) => f.atom !== D) };
 }
 

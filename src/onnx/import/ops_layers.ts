@@ -32,7 +32,8 @@ const gather: Handler = (c) => {
   if (!(w.kind === 'const' && ids.kind === 'data')) return gatherOp(c);
   const axis = c.attrs.int('axis', 0);
   if (axis !== 0) formatError(`${c.where}: looks ids up on axis ${axis} of the table (an embedding uses axis 0)`);
-  if (w.t.dims.length !== 2 || !(w.t.data instanceof Float32Array)) formatError(`${c.where}: the embedding table must be a 2-D float matrix, got shape [${w.t.dims.join(', ')}]`);
+  if (w.t.dims.length !== 2 || !(w.t.data instanceof Float32Array))
+    formatError(`${c.where}: the embedding table must be a 2-D float matrix, got shape [${w.t.dims.join(', ')}]`);
   const owner = ids.port.owner;
   if (owner.kind !== 'input' || owner.dtype !== 'int32' || ids.fixed.length || ids.reversed) {
     formatError(`${c.where}: an embedding must look up the model's integer input directly`);
@@ -40,8 +41,11 @@ const gather: Handler = (c) => {
   const [V, E] = w.t.dims;
   const e = newAtom('embedding', E);
   const d = c.addDraft({
-    className: 'Embedding', origin: c.where, inputs: [use(ids.port)],
-    config: { inputDim: V, outputDim: E, maskZero: false }, weights: [{ name: 'embeddings', shape: [V, E], data: w.t.data }],
+    className: 'Embedding',
+    origin: c.where,
+    inputs: [use(ids.port)],
+    config: { inputDim: V, outputDim: E, maskZero: false },
+    weights: [{ name: 'embeddings', shape: [V, E], data: w.t.data }],
   });
   const p = port(d, 'out', [...ids.port.atoms, e]);
   return [{ kind: 'data', port: p, axes: [...ids.axes, [e]], fixed: [], reversed: false }];
@@ -56,7 +60,11 @@ function dense(c: Ctx, x: DataValue, kernel: Float32Array, K: number, N: number,
   const weights: IrWeight[] = [{ name: 'kernel', shape: [K, N], data: kernel }];
   if (bias) weights.push({ name: 'bias', shape: [N], data: bias });
   const d = c.addDraft({
-    className: 'Dense', origin: c.where, inputs: [input], weights, tail: c.node.output[0],
+    className: 'Dense',
+    origin: c.where,
+    inputs: [input],
+    weights,
+    tail: c.node.output[0],
     config: { units: N, activation: 'linear', useBias: bias !== null },
   });
   const p = port(d, 'out', [...input.atoms.filter((a) => c.roles.of(a) !== null), units], flipped);
@@ -65,7 +73,8 @@ function dense(c: Ctx, x: DataValue, kernel: Float32Array, K: number, N: number,
 
 function floatMatrix(c: Ctx, i: number, what: string) {
   const t = constInput(c, i, what);
-  if (t.dims.length !== 2 || !(t.data instanceof Float32Array)) formatError(`${c.where}: ${what} must be a 2-D float matrix, got shape [${t.dims.join(', ')}]`);
+  if (t.dims.length !== 2 || !(t.data instanceof Float32Array))
+    formatError(`${c.where}: ${what} must be a 2-D float matrix, got shape [${t.dims.join(', ')}]`);
   return t;
 }
 
@@ -73,7 +82,8 @@ const matMul: Handler = (c) => {
   const a = need(c, 0, 'A');
   const b = need(c, 1, 'B');
   if (a.kind === 'const' && b.kind === 'const') return formatError(`${c.where}: MatMul of two constants (fold it at export)`);
-  if (a.kind !== 'data' || b.kind !== 'const') return formatError(`${c.where}: only (layer output) x (weight matrix) products are a Dense layer`);
+  if (a.kind !== 'data' || b.kind !== 'const')
+    return formatError(`${c.where}: only (layer output) x (weight matrix) products are a Dense layer`);
   const w = floatMatrix(c, 1, 'B');
   return [dense(c, a, w.data as Float32Array, w.dims[0], w.dims[1], null)];
 };
@@ -101,7 +111,8 @@ const gemm: Handler = (c) => {
 function biasVector(c: Ctx, t: { dims: number[]; data: Float32Array | Float64Array }, N: number, scale = 1): Float32Array {
   const n = sizeOf(t.dims);
   const last = t.dims.length ? t.dims[t.dims.length - 1] : 1;
-  if (!(n === N && last === N) && n !== 1) formatError(`${c.where}: adds a constant of shape [${t.dims.join(', ')}] to ${N} features (only a bias of ${N} can be folded)`);
+  if (!(n === N && last === N) && n !== 1)
+    formatError(`${c.where}: adds a constant of shape [${t.dims.join(', ')}] to ${N} features (only a bias of ${N} can be folded)`);
   return Float32Array.from({ length: N }, (_, i) => scale * t.data[n === 1 ? 0 : i]);
 }
 
@@ -119,7 +130,8 @@ const add: Handler = (c) => {
   if (a.kind === 'const' && b.kind === 'const') return foldBinary(c);
   const merged = halves(c, 'sum');
   if (merged) return merged;
-  const [i, v, k] = a.kind === 'data' && b.kind === 'const' ? [0, a, b] : b.kind === 'data' && a.kind === 'const' ? [1, b, a] : [-1, null, null];
+  const [i, v, k] =
+    a.kind === 'data' && b.kind === 'const' ? [0, a, b] : b.kind === 'data' && a.kind === 'const' ? [1, b, a] : [-1, null, null];
   if (a.kind === 'data' && b.kind === 'data') return [mergeLayer(c, [a, b])];
   if (!v || !k) return formatError(`${c.where}: adds values we cannot follow`);
   if (k.kind !== 'const') return formatError(`${c.where}: unexpected operand`);
@@ -146,7 +158,13 @@ const mul: Handler = (c) => {
 };
 
 /** Activations by ONNX op type. */
-const ACTIVATION_OPS: Record<string, string> = { Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', HardSigmoid: 'hardSigmoid', Softmax: 'softmax' };
+const ACTIVATION_OPS: Record<string, string> = {
+  Relu: 'relu',
+  Sigmoid: 'sigmoid',
+  Tanh: 'tanh',
+  HardSigmoid: 'hardSigmoid',
+  Softmax: 'softmax',
+};
 
 const activation: Handler = (c) => {
   const op = c.node.opType;
@@ -155,7 +173,8 @@ const activation: Handler = (c) => {
   if (op === 'HardSigmoid') {
     const alpha = c.attrs.float('alpha', 0.2);
     const beta = c.attrs.float('beta', 0.5);
-    if (Math.abs(alpha - 0.2) > 1e-6 || Math.abs(beta - 0.5) > 1e-6) formatError(`${c.where}: HardSigmoid with alpha ${alpha}, beta ${beta} (ours is 0.2·x + 0.5)`);
+    if (Math.abs(alpha - 0.2) > 1e-6 || Math.abs(beta - 0.5) > 1e-6)
+      formatError(`${c.where}: HardSigmoid with alpha ${alpha}, beta ${beta} (ours is 0.2·x + 0.5)`);
   }
   if (op === 'Softmax') {
     const rank = v.axes.length;

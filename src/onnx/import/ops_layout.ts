@@ -26,7 +26,11 @@ function intConst(values: number[], scalar = false): Value {
 
 /** Sizes as a value: a constant when all known, else a shape value. */
 export function sizes(ds: Dim[], scalar = false): Value {
-  if (ds.every((d) => d.s.length === 0)) return intConst(ds.map((d) => d.k), scalar);
+  if (ds.every((d) => d.s.length === 0))
+    return intConst(
+      ds.map((d) => d.k),
+      scalar,
+    );
   return { kind: 'shape', dims: ds, scalar };
 }
 
@@ -54,7 +58,15 @@ const squeezeOp: Handler = (c) => {
     const r = v.t.dims.length;
     const drop = new Set((axes ?? v.t.dims.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)).map((a) => normAxis(c.where, a, r)));
     for (const a of drop) if (v.t.dims[a] !== 1) formatError(`${c.where}: squeezes axis ${a} of size ${v.t.dims[a]}`);
-    return [constValue(reshapeC(c.where, v.t, v.t.dims.filter((_, i) => !drop.has(i))))];
+    return [
+      constValue(
+        reshapeC(
+          c.where,
+          v.t,
+          v.t.dims.filter((_, i) => !drop.has(i)),
+        ),
+      ),
+    ];
   }
   if (v.kind === 'shape' && !v.scalar && v.dims.length === 1) return [{ ...v, scalar: true }];
   return unsupportedOperand(c, v);
@@ -85,7 +97,20 @@ const reshapeOp: Handler = (c) => {
   if (v.kind === 'fill') return [v];
   if (v.kind === 'const') {
     if (target.some((d) => d.s.length)) formatError(`${c.where}: reshapes a constant to a run-time shape`);
-    return [constValue(reshapeC(c.where, v.t, reshapeDims(c.where, v.t.dims, target.map((d) => d.k), allowzero)))];
+    return [
+      constValue(
+        reshapeC(
+          c.where,
+          v.t,
+          reshapeDims(
+            c.where,
+            v.t.dims,
+            target.map((d) => d.k),
+            allowzero,
+          ),
+        ),
+      ),
+    ];
   }
   if (v.kind !== 'data') return unsupportedOperand(c, v);
   const inDims = dims(v);
@@ -146,7 +171,17 @@ const constantOfShapeOp: Handler = (c) => {
   const value = t ? scalarOf(`${c.where}, value`, t) : 0;
   const type = t ? t.type : DT.FLOAT;
   const shape = dimsInput(c, 0, 'shape');
-  if (shape.every((d) => d.s.length === 0)) return [constValue(filled(c.where, type, shape.map((d) => d.k), value))];
+  if (shape.every((d) => d.s.length === 0))
+    return [
+      constValue(
+        filled(
+          c.where,
+          type,
+          shape.map((d) => d.k),
+          value,
+        ),
+      ),
+    ];
   return [{ kind: 'fill', value }];
 };
 
@@ -155,7 +190,16 @@ const expandOp: Handler = (c) => {
   const shape = dimsInput(c, 1, 'shape');
   if (v.kind === 'fill') return [v];
   if (v.kind === 'const') {
-    if (shape.every((d) => d.s.length === 0)) return [constValue(expandC(c.where, v.t, shape.map((d) => d.k)))];
+    if (shape.every((d) => d.s.length === 0))
+      return [
+        constValue(
+          expandC(
+            c.where,
+            v.t,
+            shape.map((d) => d.k),
+          ),
+        ),
+      ];
     if (v.t.data.length > 0 && allEqual(v.t, v.t.data[0])) return [{ kind: 'fill', value: v.t.data[0] }];
     formatError(`${c.where}: expands a non-uniform constant to a run-time shape`);
   }
@@ -204,7 +248,9 @@ const binaryOp: Handler = (c) => {
   const a = need(c, 0, 'A');
   const b = need(c, 1, 'B');
   if (a.kind === 'const' && b.kind === 'const') return [constValue(binaryC(c.where, c.node.opType, a.t, b.t))];
-  return formatError(`${c.where}: ${c.node.opType} of ${a.kind === 'data' || b.kind === 'data' ? 'a layer output' : 'run-time sizes'} is not a layer we have`);
+  return formatError(
+    `${c.where}: ${c.node.opType} of ${a.kind === 'data' || b.kind === 'data' ? 'a layer output' : 'run-time sizes'} is not a layer we have`,
+  );
 };
 
 export function unsupportedOperand(c: Ctx, v: Value): never {

@@ -20,8 +20,10 @@ const REDUCE_MODES: Record<string, Mode> = { ReduceSum: 'sum', ReduceMean: 'ave'
 /** Record the merge mode on the bidirectional node, and drop the direction atom from its port. */
 function merge(c: Ctx, v: DataValue, mode: Mode): Port {
   const rnn = v.port.owner.rnn!;
-  if (rnn.mergeMode && rnn.mergeMode !== mode) formatError(`${c.where}: merges the directions of ${v.port.owner.origin} by ${mode}, elsewhere by ${rnn.mergeMode}`);
-  if (v.port.owner.used.has(v.port.name)) formatError(`${c.where}: merges the directions of ${v.port.owner.origin} after another node read them concatenated`);
+  if (rnn.mergeMode && rnn.mergeMode !== mode)
+    formatError(`${c.where}: merges the directions of ${v.port.owner.origin} by ${mode}, elsewhere by ${rnn.mergeMode}`);
+  if (v.port.owner.used.has(v.port.name))
+    formatError(`${c.where}: merges the directions of ${v.port.owner.origin} after another node read them concatenated`);
   rnn.mergeMode = mode;
   v.port.atoms = v.port.atoms.filter((a) => a !== rnn.D);
   return v.port;
@@ -37,10 +39,12 @@ const reduce: Handler = (c) => {
   if (axesFromInput) c.attrs.accept('noop_with_empty_axes');
   if (v.kind !== 'data') return formatError(`${c.where}: reduces ${v.kind === 'const' ? 'a constant' : 'a value we cannot follow'}`);
   const D = v.port.owner.rnn?.D;
-  if (!axes || axes.length !== 1 || !D) return formatError(`${c.where}: ${c.node.opType} is only supported over the direction axis of a bidirectional output`);
+  if (!axes || axes.length !== 1 || !D)
+    return formatError(`${c.where}: ${c.node.opType} is only supported over the direction axis of a bidirectional output`);
   const ax = normAxis(c.where, axes[0], v.axes.length);
   const atoms = v.axes[ax].filter((a) => !isUnit(a, c.roles));
-  if (atoms.length !== 1 || atoms[0] !== D || v.fixed.length) return formatError(`${c.where}: ${c.node.opType} is only supported over the direction axis of a bidirectional output`);
+  if (atoms.length !== 1 || atoms[0] !== D || v.fixed.length)
+    return formatError(`${c.where}: ${c.node.opType} is only supported over the direction axis of a bidirectional output`);
   const p = merge(c, v, mode);
   const axesOut = keepdims ? v.axes.map((a, i) => (i === ax ? [] : a)) : v.axes.filter((_, i) => i !== ax);
   return [{ ...v, port: p, axes: axesOut }];
@@ -55,7 +59,8 @@ export function halves(c: Ctx, mode: 'sum' | 'mul'): Value[] | null {
   const fa = a.fixed.find((f) => f.atom === D);
   const fb = b.fixed.find((f) => f.atom === D);
   if (!D || !fa || !fb || fa.index === fb.index || a.fixed.length !== 1 || b.fixed.length !== 1 || a.reversed !== b.reversed) return null;
-  if (a.axes.length !== b.axes.length || a.axes.some((ax, i) => ax.length !== b.axes[i].length || ax.some((x, k) => x !== b.axes[i][k]))) return null;
+  if (a.axes.length !== b.axes.length || a.axes.some((ax, i) => ax.length !== b.axes[i].length || ax.some((x, k) => x !== b.axes[i][k])))
+    return null;
   const p = merge(c, a, mode);
   return [{ ...a, port: p, fixed: [] }];
 }

@@ -18,13 +18,22 @@ export function mergeLayer(c: Ctx, parts: DataValue[]): Value {
   const op = c.node.opType;
   const ins = parts.map((v, k) => perPosition(c, v, `input ${k}`));
   const lead = ins[0].leading;
-  const same = ins.every((x) => x.flipped === ins[0].flipped && x.leading.length === lead.length && x.leading.every((ax, i) => ax.length === lead[i].length && ax.every((a, j) => a === lead[i][j])));
+  const same = ins.every(
+    (x) =>
+      x.flipped === ins[0].flipped &&
+      x.leading.length === lead.length &&
+      x.leading.every((ax, i) => ax.length === lead[i].length && ax.every((a, j) => a === lead[i][j])),
+  );
   if (!same) formatError(`${c.where}: its inputs lay out batch and time differently (or run time in opposite orders)`);
   const widths = parts.map((v) => dimOf(v.axes[v.axes.length - 1]).k);
-  if (op !== 'Concat' && widths.some((w) => w !== widths[0])) formatError(`${c.where}: combines ${widths.join(' and ')} features position by position`);
+  if (op !== 'Concat' && widths.some((w) => w !== widths[0]))
+    formatError(`${c.where}: combines ${widths.join(' and ')} features position by position`);
   const F = op === 'Concat' ? widths.reduce((a, b) => a + b, 0) : widths[0];
   const d = c.addDraft({
-    className: CLASSES[op], origin: c.where, inputs: ins.map((x) => x.port), weights: [],
+    className: CLASSES[op],
+    origin: c.where,
+    inputs: ins.map((x) => x.port),
+    weights: [],
     config: op === 'Concat' ? { axis: -1 } : {},
   });
   const features = newAtom('features', F);

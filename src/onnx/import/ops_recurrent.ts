@@ -42,8 +42,10 @@ function ourActivation(c: Ctx, name: string, alpha: number | undefined, beta: nu
     if (spec.alpha !== undefined && (Math.abs((a ?? NaN) - spec.alpha) > 1e-6 || Math.abs((b ?? NaN) - (spec.beta ?? 0)) > 1e-6)) continue;
     return ours;
   }
-  return formatError(`${c.where}: activation ${name}${alpha !== undefined ? `(alpha ${alpha}, beta ${beta})` : ''} is not one of ours ` +
-    '(Sigmoid, Tanh, Relu, HardSigmoid(0.2, 0.5), Affine(1, 0))');
+  return formatError(
+    `${c.where}: activation ${name}${alpha !== undefined ? `(alpha ${alpha}, beta ${beta})` : ''} is not one of ours ` +
+      '(Sigmoid, Tanh, Relu, HardSigmoid(0.2, 0.5), Affine(1, 0))',
+  );
 }
 
 function activations(c: Ctx, cell: Cell, D: number): string[] {
@@ -61,7 +63,8 @@ function activations(c: Ctx, cell: Cell, D: number): string[] {
     const beta = k >= 2 && bi < betas.length ? betas[bi++] : undefined;
     return ourActivation(c, name, alpha, beta);
   });
-  if (D === 2 && ours.slice(0, n).some((a, i) => a !== ours[n + i])) formatError(`${c.where}: the two directions use different activations`);
+  if (D === 2 && ours.slice(0, n).some((a, i) => a !== ours[n + i]))
+    formatError(`${c.where}: the two directions use different activations`);
   return ours.slice(0, n);
 }
 
@@ -80,7 +83,8 @@ function initialState(c: Ctx, i: number, what: string, D: number, H: number, bat
   if (!v) return null;
   if (v.kind === 'fill' && v.value === 0) return null;
   if (v.kind === 'const' && allEqual(v.t, 0)) return null;
-  if (v.kind === 'fill' || v.kind === 'const') formatError(`${c.where}: ${what} is a non-zero constant; our layers start from zeros or from another layer's state`);
+  if (v.kind === 'fill' || v.kind === 'const')
+    formatError(`${c.where}: ${what} is a non-zero constant; our layers start from zeros or from another layer's state`);
   if (v.kind !== 'data') return formatError(`${c.where}: ${what} is not a state we can follow`);
   if (D !== 1) formatError(`${c.where}: ${what} of a bidirectional layer comes from the graph (not supported)`);
   // (1, batch, H) for layout 0, (batch, 1, H) for layout 1
@@ -102,8 +106,10 @@ function sequenceLengths(c: Ctx, time: Atom, x: Port): void {
   if (!v) return;
   if (v.kind === 'const' && time.size !== null && allEqual(v.t, time.size)) return; // every row full: no-op
   if (v.kind === 'lens') return maskingEmbedding(c, x, v.ids);
-  formatError(`${c.where}: sequence_lens gives rows their own lengths; our recurrent layers take padding as a mask ` +
-    '(embedding({ maskZero: true }), id 0 = padding), which sequence_lens can only be when it counts the non-zero ids. Export without sequence_lens');
+  formatError(
+    `${c.where}: sequence_lens gives rows their own lengths; our recurrent layers take padding as a mask ` +
+      '(embedding({ maskZero: true }), id 0 = padding), which sequence_lens can only be when it counts the non-zero ids. Export without sequence_lens',
+  );
 }
 
 const recurrent: Handler = (c) => {
@@ -117,7 +123,8 @@ const recurrent: Handler = (c) => {
   const layout = c.opset >= 14 ? a.int('layout', 0) : 0;
   if (layout !== 0 && layout !== 1) formatError(`${c.where}: layout ${layout}`);
   if (a.has('clip')) formatError(`${c.where}: clip = ${a.float('clip', 0)}: our cells do not clip; export without a cell clip`);
-  if (cell === 'LSTM' && a.int('input_forget', 0) !== 0) formatError(`${c.where}: input_forget = 1 (coupled input and forget gates) is not an LSTM we have`);
+  if (cell === 'LSTM' && a.int('input_forget', 0) !== 0)
+    formatError(`${c.where}: input_forget = 1 (coupled input and forget gates) is not an LSTM we have`);
   const lbr = cell === 'GRU' ? a.int('linear_before_reset', 0) : 0;
   const acts = activations(c, cell, D);
 
@@ -167,7 +174,8 @@ const recurrent: Handler = (c) => {
   const cellConfig: Record<string, unknown> = { units: H, activation: cell === 'SimpleRNN' ? acts[0] : acts[1], useBias: B !== null };
   if (cell !== 'SimpleRNN') cellConfig.recurrentActivation = acts[0];
   if (cell === 'LSTM') {
-    if (acts[1] !== acts[2]) formatError(`${c.where}: cell activation ${acts[1]} differs from the output activation ${acts[2]} (ours share one)`);
+    if (acts[1] !== acts[2])
+      formatError(`${c.where}: cell activation ${acts[1]} differs from the output activation ${acts[2]} (ours share one)`);
     cellConfig.peephole = P !== null;
   }
   if (cell === 'GRU') cellConfig.resetAfter = lbr !== 0;
@@ -175,8 +183,12 @@ const recurrent: Handler = (c) => {
   const hAtom = newAtom('hidden', H);
   const dAtom = D === 2 ? newAtom('direction', 2) : null;
   const draft = c.addDraft({
-    className: D === 2 ? 'Bidirectional' : cell, origin: c.where, inputs: [input],
-    initialState: h0 ? (c0 ? [h0, c0] : [h0]) : [], config: {}, weights: [],
+    className: D === 2 ? 'Bidirectional' : cell,
+    origin: c.where,
+    inputs: [input],
+    initialState: h0 ? (c0 ? [h0, c0] : [h0]) : [],
+    config: {},
+    weights: [],
     rnn: { cell, direction, cellConfig, perDirection, time, D: dAtom, H: hAtom, mergeMode: null },
   });
   const dirAxis = dAtom ? [dAtom] : [];

@@ -28,7 +28,11 @@ export function transpose(where: string, v: DataValue, perm: number[] | null): D
 
 export function squeeze(where: string, v: DataValue, axes: number[] | null, roles: Roles): DataValue {
   const r = v.axes.length;
-  const drop = new Set(axes ? axes.map((a) => normAxis(where, a, r)) : v.axes.map((_, i) => i).filter((i) => dimOf(v.axes[i]).k === 1 && dimOf(v.axes[i]).s.length === 0));
+  const drop = new Set(
+    axes
+      ? axes.map((a) => normAxis(where, a, r))
+      : v.axes.map((_, i) => i).filter((i) => dimOf(v.axes[i]).k === 1 && dimOf(v.axes[i]).s.length === 0),
+  );
   for (const i of drop) {
     const d = dimOf(v.axes[i]);
     if (d.k !== 1 || d.s.length !== 0) formatError(`${where}: squeezes axis ${i} of size ${fmtDim(d)}`);
@@ -58,7 +62,10 @@ export function reshape(where: string, v: DataValue, target: (Dim | -1)[], roles
   const stream = v.axes.flat();
   const minus = target.indexOf(-1);
   if (minus >= 0 && target.indexOf(-1, minus + 1) >= 0) formatError(`${where}: more than one -1 in the shape`);
-  const fail = (): never => formatError(`${where}: reshapes [${dims(v).map(fmtDim).join(', ')}] to [${target.map((d) => (d === -1 ? '-1' : fmtDim(d))).join(', ')}], which regroups no whole axes`);
+  const fail = (): never =>
+    formatError(
+      `${where}: reshapes [${dims(v).map(fmtDim).join(', ')}] to [${target.map((d) => (d === -1 ? '-1' : fmtDim(d))).join(', ')}], which regroups no whole axes`,
+    );
   const take = (atoms: Atom[], d: Dim, fromRight: boolean): Atom[] => {
     const group: Atom[] = [];
     const next = () => (fromRight ? atoms.pop() : atoms.shift());
@@ -82,7 +89,10 @@ export function reshape(where: string, v: DataValue, target: (Dim | -1)[], roles
   const left = (minus >= 0 ? target.slice(0, minus) : target) as Dim[];
   const right = (minus >= 0 ? target.slice(minus + 1) : []) as Dim[];
   const groupsLeft = left.map((d) => take(atoms, d, false));
-  const groupsRight = right.reverse().map((d) => take(atoms, d, true)).reverse();
+  const groupsRight = right
+    .reverse()
+    .map((d) => take(atoms, d, true))
+    .reverse();
   let middle: Atom[][] = [];
   if (minus >= 0) middle = [atoms.splice(0)];
   // what is left over must change nothing in memory (units), unless a role atom of size 1
@@ -138,7 +148,8 @@ export function axisMeanings(v: DataValue, roles: Roles): ('batch' | 'time' | 'f
   const out: ('batch' | 'time' | 'features' | 'unit')[] = [];
   for (const axis of v.axes) {
     const s = significant(axis, roles);
-    if (s.length === 0) out.push(unitFeatures && feats.length > 0 && axis.length > 0 && axis.every((a) => feats.includes(a)) ? 'features' : 'unit');
+    if (s.length === 0)
+      out.push(unitFeatures && feats.length > 0 && axis.length > 0 && axis.every((a) => feats.includes(a)) ? 'features' : 'unit');
     else if (s.length === 1 && roles.of(s[0])) out.push(roles.of(s[0])!);
     else if (sameAtoms(s, feats, roles)) out.push('features');
     else return null;

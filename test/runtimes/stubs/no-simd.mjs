@@ -41,7 +41,8 @@ function usesSimd(src) {
   return false;
 }
 
-const reject = () => new W.CompileError('WebAssembly.compile(): SIMD is not supported by this engine (simulated by test/runtimes/stubs/no-simd.mjs)');
+const reject = () =>
+  new W.CompileError('WebAssembly.compile(): SIMD is not supported by this engine (simulated by test/runtimes/stubs/no-simd.mjs)');
 const validate = W.validate;
 const compile = W.compile;
 const instantiate = W.instantiate;
