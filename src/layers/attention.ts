@@ -46,6 +46,7 @@ import {
 import type { SymbolicTensor } from './symbolic.js';
 import { bool, options, rate } from './options.js';
 import { dense, gemmArgs, operand, product, type Operand } from './batched_product.js';
+import { queryValueKey, type QueryValueKey } from './attention_inputs.js';
 import { steppingError } from './conv1d.js';
 
 /** The call options of the attention layers (besides mask and training). */
@@ -113,26 +114,13 @@ export abstract class ScoreAttention extends Layer<SymbolicTensor | SymbolicTens
     return ['useCausalMask', 'returnAttentionScores'];
   }
 
-  private shapes(inputs: readonly TensorSpec[], n: number): { q: Shape; v: Shape; k: Shape } {
-    const names = ['query', 'value', 'key'];
-    inputs.slice(0, n).forEach((t, i) => {
-      if (t.dtype !== 'float32' || t.shape.length !== 2 || !(t.shape[1] > 0)) {
-        fail(
-          'E_SHAPE',
-          `${this.name}: ${this.className} takes [query, value] or [query, value, key], each float32 (batch, timesteps, features); ${names[i]} is ${t.dtype} (batch, ${t.shape.join(', ')})`,
-        );
-      }
-    });
-    const q = inputs[0].shape;
-    const v = inputs[1].shape;
-    const k = n > 2 ? inputs[2].shape : v;
+  private shapes(inputs: readonly TensorSpec[], n: number): QueryValueKey {
+    const { q, v, k } = queryValueKey(this, inputs, n);
     if (q[1] !== k[1])
       fail(
         'E_SHAPE',
         `${this.name}: ${this.className} needs query and key of one feature size; query has ${q[1]}, ${n > 2 ? 'key' : 'value (the key)'} has ${k[1]}`,
       );
-    if (n > 2 && k[0] >= 0 && v[0] >= 0 && k[0] !== v[0])
-      fail('E_SHAPE', `${this.name}: key and value must have the same time steps; key has ${k[0]}, value ${v[0]}`);
     return { q, v, k };
   }
 

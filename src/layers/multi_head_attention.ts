@@ -32,6 +32,7 @@ import type { Backend, Buf, KernelArgs } from '../backend/backend.js';
 import { describe, fail } from '../errors.js';
 import { callFlags, maskOf, type AttentionCallOptions } from './attention.js';
 import { dense, gemmArgs, heads, operand, product, type Operand } from './batched_product.js';
+import { queryValueKey, type QueryValueKey } from './attention_inputs.js';
 import { steppingError } from './conv1d.js';
 import { glorotUniform, zeros } from './initializers.js';
 import {
@@ -132,22 +133,8 @@ export class MultiHeadAttention extends Layer<SymbolicTensor | SymbolicTensor[]>
     return ['attentionMask'];
   }
 
-  private shapes(inputs: readonly TensorSpec[], n: number): { q: Shape; v: Shape; k: Shape } {
-    const names = ['query', 'value', 'key'];
-    inputs.slice(0, n).forEach((t, i) => {
-      if (t.dtype !== 'float32' || t.shape.length !== 2 || !(t.shape[1] > 0)) {
-        fail(
-          'E_SHAPE',
-          `${this.name}: MultiHeadAttention takes [query, value] or [query, value, key], each float32 (batch, timesteps, features); ${names[i]} is ${t.dtype} (batch, ${t.shape.join(', ')})`,
-        );
-      }
-    });
-    const q = inputs[0].shape;
-    const v = inputs[1].shape;
-    const k = n > 2 ? inputs[2].shape : v;
-    if (n > 2 && k[0] >= 0 && v[0] >= 0 && k[0] !== v[0])
-      fail('E_SHAPE', `${this.name}: key and value must have the same time steps; key has ${k[0]}, value ${v[0]}`);
-    return { q, v, k };
+  private shapes(inputs: readonly TensorSpec[], n: number): QueryValueKey {
+    return queryValueKey(this, inputs, n);
   }
 
   protected build(inputs: readonly TensorSpec[]): void {
