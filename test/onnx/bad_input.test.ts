@@ -209,6 +209,17 @@ describe('bad and unsupported ONNX', () => {
       ),
     ).toMatch(/AveragePool 'pool': count_include_pad 1 with padding/);
     expect(formatError(() => fromOnnx(pool('MaxPool', [['pads', [1, 0]]])))).toMatch(/MaxPool 'pool': pads \[1, 0\]/);
+    // a max or mean over the channels (not time) is no pooling of ours
+    const overChannels = (op: string) =>
+      edited('conv_max_mean', (m) => {
+        setAttr(node(m, op), 'axes', [1]);
+      });
+    expect(formatError(() => fromOnnx(overChannels('ReduceMax')))).toMatch(
+      /ReduceMax '\/ReduceMax': ReduceMax is only supported over the time axis/,
+    );
+    expect(formatError(() => fromOnnx(overChannels('ReduceMean')))).toMatch(
+      /ReduceMean '\/ReduceMean': ReduceMean is only supported over the direction axis of a bidirectional output or the time axis/,
+    );
   });
 
   it('a Conv after an embedding that sequence_lens masks is refused (ours would skip the padding ONNX reads)', () => {

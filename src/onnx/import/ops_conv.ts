@@ -8,6 +8,7 @@
  *   MaxPool / AveragePool (1-D)             -> MaxPooling1D / AveragePooling1D
  *   GlobalMaxPool / GlobalAveragePool       -> GlobalMaxPooling1D / GlobalAveragePooling1D
  *                                              (the Reshape / Squeeze / Flatten after drops the unit axis)
+ *   ReduceMax / ReduceMean over time alone  -> GlobalMaxPooling1D / GlobalAveragePooling1D
  *
  * Padding: Keras has 'valid', 'same' (the extra step at the end, as
  * SAME_UPPER) and 'causal' (Conv only: span − 1 steps before). Explicit
@@ -18,7 +19,7 @@
 import { formatError } from '../core.js';
 import type { IrWeight } from '../ir.js';
 import { isUnit, newAtom, type Atom } from './atoms.js';
-import { constInput, dataInput, optionalConst, type Ctx } from './context.js';
+import { constInput, dataInput, intsInput, optionalConst, type Ctx } from './context.js';
 import { use } from './consume.js';
 import { featureAtoms, sameAtoms } from './views.js';
 import { port, type DataValue, type Port, type Value } from './values.js';
@@ -38,7 +39,8 @@ function nclInput(c: Ctx, v: DataValue): { port: Port; batch: Atom; time: Atom; 
   };
   const batch = single(0, 'batch');
   const time = single(2, 'time');
-  if (!v.port.atoms.includes(batch) || !v.port.atoms.includes(time))
+  // a graph input's guessed roles may swap (time-major ids); a feature axis never becomes time here
+  if (!v.port.atoms.includes(batch) || !v.port.atoms.includes(time) || c.roles.of(batch) === null || c.roles.of(time) === null)
     formatError(`${c.where}: its input is not a (batch, channels, time) view of ${v.port.owner.origin}`);
   c.roles.bind(batch, 'batch', c.where);
   c.roles.bind(time, 'time', c.where);
@@ -187,10 +189,54 @@ const globalPool: Handler = (c) => {
   return [{ kind: 'data', port: p, axes: [[batch], feats, []], fixed: [], reversed: false }];
 };
 
+/**
+ * ReduceMax / ReduceMean over the time axis alone (PyTorch's
+ * x.amax(dim=2), x.mean(dim=1)): a global pooling, whatever the layout of
+ * the other axes. Null when the reduced axis is not time.
+ */
+export function reduceOverTime(c: Ctx, v: DataValue, axes: number[] | null, keepdims: boolean, max: boolean): Value[] | null {
+  if (!axes || axes.length !== 1 || v.fixed.length) return null;
+  const ax = axes[0] < 0 ? axes[0] + v.axes.length : axes[0];
+  if (ax < 0 || ax >= v.axes.length) return null;
+  const reduced = v.axes[ax].filter((a) => !isUnit(a, c.roles));
+  if (reduced.length !== 1 || c.roles.of(reduced[0]) !== 'time' || !v.port.atoms.includes(reduced[0])) return null;
+  const time = reduced[0];
+  const rest = v.axes.filter((_, i) => i !== ax).flatMap((a) => a.filter((x) => !isUnit(x, c.roles)));
+  const want = v.port.atoms.filter((a) => a !== time && !isUnit(a, c.roles));
+  if (rest.length !== want.length || rest.some((a) => !want.includes(a))) return null;
+  const batch = v.port.atoms.find((a) => c.roles.of(a) === 'batch');
+  if (!batch) return null;
+  const feats = featureAtoms(v.port, c.roles);
+  if (!feats.length) return null;
+  const d = c.addDraft({
+    className: max ? 'GlobalMaxPooling1D' : 'GlobalAveragePooling1D',
+    origin: c.where,
+    inputs: [use(v.port)],
+    weights: [],
+    config: {},
+  });
+  const p = port(d, 'out', [batch, ...feats]);
+  const out = keepdims ? v.axes.map((a, i) => (i === ax ? [] : a)) : v.axes.filter((_, i) => i !== ax);
+  return [{ kind: 'data', port: p, axes: out, fixed: [], reversed: false }];
+}
+
+const reduceMax: Handler = (c) => {
+  const keepdims = c.attrs.int('keepdims', 1) !== 0;
+  const fromInput = c.opset >= 18;
+  const axes = fromInput ? (c.input(1) ? intsInput(c, 1, 'axes') : null) : c.attrs.ints('axes');
+  if (fromInput && c.attrs.int('noop_with_empty_axes', 0) !== 0 && !axes) formatError(`${c.where}: reduces nothing`);
+  const v = dataInput(c, 0, 'data');
+  return (
+    reduceOverTime(c, v, axes, keepdims, true) ??
+    formatError(`${c.where}: ReduceMax is only supported over the time axis of a sequence (a global max pooling)`)
+  );
+};
+
 export const CONV_OPS: Record<string, Handler> = {
   Conv: conv,
   MaxPool: pool,
   AveragePool: pool,
   GlobalMaxPool: globalPool,
   GlobalAveragePool: globalPool,
+  ReduceMax: reduceMax,
 };
