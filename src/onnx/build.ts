@@ -38,6 +38,11 @@ const FACTORIES: Record<string, string> = {
   Reshape: 'reshape',
   RepeatVector: 'repeatVector',
   TimeDistributed: 'timeDistributed',
+  Conv1D: 'conv1d',
+  MaxPooling1D: 'maxPooling1d',
+  AveragePooling1D: 'averagePooling1d',
+  GlobalMaxPooling1D: 'globalMaxPooling1d',
+  GlobalAveragePooling1D: 'globalAveragePooling1d',
 };
 
 function factory(where: string, className: string): Factory {

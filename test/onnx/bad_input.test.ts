@@ -8,14 +8,16 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, setBackend } from '../../src/backend/load.js';
-import { Tensor, WasmRnnError } from '../../src/index.js';
-import { fromOnnx } from '../../src/onnx/index.js';
+import { Sequential, Tensor, WasmRnnError, layers } from '../../src/index.js';
+import { fromOnnx, toOnnx } from '../../src/onnx/index.js';
 import {
   AttributeProtoSchema,
   AttributeProto_AttributeType as AT,
   ModelProtoSchema,
   NodeProtoSchema,
   StringStringEntryProtoSchema,
+  TensorProtoSchema,
+  type NodeProto,
   TensorProto_DataLocation,
   type ModelProto,
 } from '../../src/onnx/proto/onnx_pb.js';
@@ -142,6 +144,105 @@ describe('bad and unsupported ONNX', () => {
     expect(msg).toMatch(/Custom 'mystery': op type com.example.Custom is not supported/);
     // the MatMul between them is fine in itself: it only reads a reported node's output
     expect(msg).not.toMatch(/MatMul/);
+  });
+
+  it('Conv and pooling that Conv1D and the pooling layers cannot express are named, never approximated', () => {
+    const attr = (name: string, v: number | number[] | string) =>
+      create(AttributeProtoSchema, {
+        name,
+        ...(typeof v === 'string'
+          ? { type: AT.STRING, s: new TextEncoder().encode(v) }
+          : Array.isArray(v)
+            ? { type: AT.INTS, ints: v.map(BigInt) }
+            : { type: AT.INT, i: BigInt(v) }),
+      });
+    const setAttr = (n: NodeProto, name: string, v: number | number[] | string) => {
+      n.attribute = n.attribute.filter((a) => a.name !== name);
+      n.attribute.push(attr(name, v));
+    };
+    const conv = (edit: (n: NodeProto) => void) => edited('conv_maxpool', (m) => edit(node(m, 'Conv')));
+    expect(formatError(() => fromOnnx(conv((n) => setAttr(n, 'group', 2))))).toMatch(/Conv '\/conv\/Conv': group 2/);
+    expect(formatError(() => fromOnnx(conv((n) => setAttr(n, 'pads', [0, 1]))))).toMatch(/Conv '\/conv\/Conv': pads \[0, 1\]/);
+    expect(formatError(() => fromOnnx(conv((n) => setAttr(n, 'pads', [2, 2]))))).toMatch(/Conv '\/conv\/Conv': pads \[2, 2\]/);
+    expect(
+      formatError(() =>
+        fromOnnx(
+          conv((n) => {
+            setAttr(n, 'pads', [0, 0]);
+            setAttr(n, 'strides', [2]);
+            setAttr(n, 'dilations', [2]);
+          }),
+        ),
+      ),
+    ).toMatch(/Conv '\/conv\/Conv': strides 2 with dilations 2/);
+    expect(
+      formatError(() =>
+        fromOnnx(
+          conv((n) => {
+            n.attribute = n.attribute.filter((a) => a.name !== 'pads');
+            setAttr(n, 'auto_pad', 'SAME_LOWER');
+            setAttr(n, 'strides', [2]);
+          }),
+        ),
+      ),
+    ).toMatch(/Conv '\/conv\/Conv': auto_pad SAME_LOWER/);
+    // causal pads [span - 1, 0] import, as does SAME_UPPER
+    expect(fromOnnx(conv((n) => setAttr(n, 'pads', [2, 0]))).layers.map((l) => l.getConfig().padding)).toContain('causal');
+    // a windowed pooling in place of the global one: ceil_mode, storage_order, count_include_pad with padding
+    const pool = (op: string, attrs: [string, number | number[]][]) =>
+      edited('conv_maxpool', (m) => {
+        const g = node(m, 'GlobalMaxPool');
+        g.opType = op;
+        g.name = 'pool';
+        g.attribute.push(attr('kernel_shape', [3]), ...attrs.map(([k, v]) => attr(k, v)));
+      });
+    expect(formatError(() => fromOnnx(pool('MaxPool', [['ceil_mode', 1]])))).toMatch(/MaxPool 'pool': ceil_mode 1/);
+    expect(formatError(() => fromOnnx(pool('MaxPool', [['storage_order', 1]])))).toMatch(/MaxPool 'pool': storage_order 1/);
+    expect(
+      formatError(() =>
+        fromOnnx(
+          pool('AveragePool', [
+            ['pads', [1, 1]],
+            ['count_include_pad', 1],
+          ]),
+        ),
+      ),
+    ).toMatch(/AveragePool 'pool': count_include_pad 1 with padding/);
+    expect(formatError(() => fromOnnx(pool('MaxPool', [['pads', [1, 0]]])))).toMatch(/MaxPool 'pool': pads \[1, 0\]/);
+    // a max or mean over the channels (not time) is no pooling of ours
+    const overChannels = (op: string) =>
+      edited('conv_max_mean', (m) => {
+        setAttr(node(m, op), 'axes', [1]);
+      });
+    expect(formatError(() => fromOnnx(overChannels('ReduceMax')))).toMatch(
+      /ReduceMax '\/ReduceMax': ReduceMax is only supported over the time axis/,
+    );
+    expect(formatError(() => fromOnnx(overChannels('ReduceMean')))).toMatch(
+      /ReduceMean '\/ReduceMean': ReduceMean is only supported over the direction axis of a bidirectional output or the time axis/,
+    );
+  });
+
+  it('a Conv after an embedding that sequence_lens masks is refused (ours would skip the padding ONNX reads)', () => {
+    const model = new Sequential({
+      layers: [layers.embedding({ inputDim: 9, outputDim: 4, maskZero: true }), layers.lstm({ units: 3 })],
+    });
+    model.build([-1]);
+    const m = fromBinary(ModelProtoSchema, toOnnx(model));
+    model.dispose();
+    const g = m.graph!;
+    const e = node(m, 'Gather').output[0];
+    for (const n of g.node) n.input = n.input.map((x) => (x === e ? 'nlc' : x));
+    g.initializer.push(create(TensorProtoSchema, { name: 'cw', dims: [4n, 4n, 3n], dataType: 1, floatData: new Array(48).fill(0.1) }));
+    const perm = create(AttributeProtoSchema, { name: 'perm', type: AT.INTS, ints: [0n, 2n, 1n] });
+    const pads = create(AttributeProtoSchema, { name: 'pads', type: AT.INTS, ints: [1n, 1n] });
+    g.node.unshift(
+      create(NodeProtoSchema, { opType: 'Transpose', name: 't1', input: [e], output: ['ncl'], attribute: [perm] }),
+      create(NodeProtoSchema, { opType: 'Conv', name: 'conv', input: ['ncl', 'cw'], output: ['c'], attribute: [pads] }),
+      create(NodeProtoSchema, { opType: 'Transpose', name: 't2', input: ['c'], output: ['nlc'], attribute: [perm] }),
+    );
+    expect(formatError(() => fromOnnx(toBinary(ModelProtoSchema, m)))).toMatch(
+      /Conv 'conv': reads an embedding that sequence_lens makes masked/,
+    );
   });
 
   it('a custom-domain op is named with its domain', () => {

@@ -19,6 +19,7 @@ import type { Ctx } from './context.js';
 import { finalize } from './finalize.js';
 import { resetFoldBudget } from './fold.js';
 import { consumerCounts, describeNode, topologicalOrder } from './graph.js';
+import { CONV_OPS } from './ops_conv.js';
 import { LAYER_OPS } from './ops_layers.js';
 import { INDEX_OPS } from './ops_index.js';
 import { LAYOUT_OPS } from './ops_layout.js';
@@ -32,7 +33,7 @@ export const OPSETS = { min: 7, max: 27 } as const;
 /** IR versions whose ModelProto we read (ONNX 1.22 writes 13). */
 export const IR_VERSIONS = { min: 3, max: 13 } as const;
 
-const HANDLERS = { ...LAYOUT_OPS, ...INDEX_OPS, ...RECURRENT_OPS, ...LAYER_OPS, ...MERGE_OPS, ...MASK_OPS };
+const HANDLERS = { ...LAYOUT_OPS, ...INDEX_OPS, ...RECURRENT_OPS, ...LAYER_OPS, ...MERGE_OPS, ...MASK_OPS, ...CONV_OPS };
 
 export function onnxToIr(where: string, bytes: Uint8Array): IrGraph {
   const model = decodeModel(where, bytes);
@@ -84,6 +85,7 @@ class Importer {
     for (const vi of g.input) if (!this.values.has(vi.name)) this.addInput(vi);
     const order = topologicalOrder(this.where, g, new Set(this.values.keys()));
     order.forEach((n) => this.interpret(n, g.node.indexOf(n)));
+    this.checkWindowedMasks();
     const ir = finalize(
       g.name || 'onnx_model',
       this.drafts,
@@ -96,6 +98,30 @@ class Importer {
     }
     if (!ir.outputs.length) formatError(`${this.where}: the graph has no output computed from its inputs`);
     return ir;
+  }
+
+  /**
+   * sequence_lens made an embedding maskZero: a Conv1D or pooling layer
+   * after it would then skip (or zero) the padded steps, which ONNX's Conv
+   * and pooling read as data. Refused rather than imported differently.
+   */
+  private checkWindowedMasks(): void {
+    const windowed = /^(Conv1D|MaxPooling1D|AveragePooling1D|GlobalMaxPooling1D|GlobalAveragePooling1D)$/;
+    for (const d of this.drafts) {
+      if (!windowed.test(d.className)) continue;
+      const seen = new Set<Draft>();
+      const masked = (x: Draft): boolean => {
+        if (seen.has(x)) return false;
+        seen.add(x);
+        if (x.className === 'Embedding' && x.config.maskZero) return true;
+        return x.inputs.some((p) => masked(p.owner));
+      };
+      if (d.inputs.some((p) => masked(p.owner))) {
+        this.problems.push(
+          `${d.origin}: reads an embedding that sequence_lens makes masked; our ${d.className} would skip the padded steps, ONNX's reads them`,
+        );
+      }
+    }
   }
 
   private addInput(vi: GraphProto['input'][number]): void {

@@ -21,7 +21,7 @@ import { halves } from './ops_merge.js';
 import { mergeLayer } from './ops_merge_layers.js';
 import { gatherOp } from './ops_index.js';
 import { foldBinary } from './ops_layout.js';
-import { normAxis } from './views.js';
+import { featureAtoms, normAxis, sameAtoms } from './views.js';
 import { port, type DataValue, type Draft, type Value } from './values.js';
 
 type Handler = (c: Ctx) => Value[];
@@ -124,6 +124,14 @@ function foldableDense(c: Ctx, i: number, v: DataValue): Draft | null {
   return d;
 }
 
+/** The Conv1D whose output (or a Transpose of it) is exactly this input, read by nothing else, or null. */
+function foldableConv(c: Ctx, i: number, v: DataValue): Draft | null {
+  const d = v.port.owner;
+  const name = c.node.input[i];
+  if (d.className !== 'Conv1D' || d.tail !== name || c.consumers(name) !== 1 || v.fixed.length) return null;
+  return d;
+}
+
 const add: Handler = (c) => {
   const a = need(c, 0, 'A');
   const b = need(c, 1, 'B');
@@ -181,8 +189,11 @@ const activation: Handler = (c) => {
     const axis = normAxis(c.where, c.attrs.int('axis', c.opset >= 13 ? -1 : 1), rank);
     // before opset 13 the input is flattened to 2-D at `axis`: the last axis only when axis = rank - 1
     if (axis !== rank - 1) formatError(`${c.where}: softmax over axis ${axis} of ${rank}; ours normalises the last axis (the features)`);
+    // and that axis must be the features (a Conv's output may be seen in (batch, channels, time))
+    if (!sameAtoms(v.axes[axis], featureAtoms(v.port, c.roles), c.roles))
+      formatError(`${c.where}: softmax over an axis that is not the features of ${v.port.owner.origin}`);
   }
-  const d = foldableDense(c, 0, v);
+  const d = foldableDense(c, 0, v) ?? foldableConv(c, 0, v);
   if (d && d.config.activation === 'linear') {
     d.config.activation = act;
     d.tail = c.node.output[0];

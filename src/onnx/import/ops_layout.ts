@@ -43,7 +43,12 @@ function axesOperand(c: Ctx, attrUntil: number): number[] | null {
 const transposeOp: Handler = (c) => {
   const perm = c.attrs.ints('perm');
   const v = need(c, 0, 'data');
-  if (v.kind === 'data') return [transpose(c.where, v, perm)];
+  if (v.kind === 'data') {
+    // a Conv's output read only by this Transpose: an activation after it may still fold in
+    const d = v.port.owner;
+    if (d.className === 'Conv1D' && d.tail === c.node.input[0] && c.consumers(c.node.input[0]) === 1) d.tail = c.node.output[0];
+    return [transpose(c.where, v, perm)];
+  }
   if (v.kind === 'const') return [constValue(transposeC(c.where, v.t, perm))];
   if (v.kind === 'fill') return [v];
   return unsupportedOperand(c, v);

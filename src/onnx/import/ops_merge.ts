@@ -8,6 +8,7 @@
 import { formatError } from '../core.js';
 import { isUnit } from './atoms.js';
 import { intsInput, need, type Ctx } from './context.js';
+import { reduceOverTime } from './ops_conv.js';
 import { tokenCount } from './ops_mask.js';
 import { normAxis } from './views.js';
 import type { DataValue, Port, Value } from './values.js';
@@ -38,9 +39,14 @@ const reduce: Handler = (c) => {
   const axes = axesFromInput ? (c.input(1) ? intsInput(c, 1, 'axes') : null) : c.attrs.ints('axes');
   if (axesFromInput) c.attrs.accept('noop_with_empty_axes');
   if (v.kind !== 'data') return formatError(`${c.where}: reduces ${v.kind === 'const' ? 'a constant' : 'a value we cannot follow'}`);
+  // a mean over time: global average pooling
+  const pooled = c.node.opType === 'ReduceMean' ? reduceOverTime(c, v, axes, keepdims, false) : null;
+  if (pooled) return pooled;
   const D = v.port.owner.rnn?.D;
   if (!axes || axes.length !== 1 || !D)
-    return formatError(`${c.where}: ${c.node.opType} is only supported over the direction axis of a bidirectional output`);
+    return formatError(
+      `${c.where}: ${c.node.opType} is only supported over the direction axis of a bidirectional output${c.node.opType === 'ReduceMean' ? ' or the time axis of a sequence' : ''}`,
+    );
   const ax = normAxis(c.where, axes[0], v.axes.length);
   const atoms = v.axes[ax].filter((a) => !isUnit(a, c.roles));
   if (atoms.length !== 1 || atoms[0] !== D || v.fixed.length)
