@@ -10,10 +10,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
-import { createBackend, setBackend } from '../../src/backend/load.js';
+import { setBackend } from '../../src/backend/load.js';
 import { Tensor, input, layers, model } from '../../src/index.js';
 import type { MultiHeadAttention, MultiHeadAttentionOptions } from '../../src/layers/multi_head_attention.js';
 import type { SymbolicTensor } from '../../src/layers/symbolic.js';
+import { loadBackends } from '../backends.js';
 import { gradCheck, useFloat64Twin } from '../gradcheck.js';
 import { Rng, expectClose, randomArray } from '../util.js';
 import { mhaRef } from './attention_reference.js';
@@ -21,12 +22,8 @@ import { mhaRef } from './attention_reference.js';
 let backends: Backend[] = [];
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  backends = [await createBackend({ backend: 'js' }), await createBackend({ backend: 'wasm-simd' })];
-  try {
-    backends.push(await createBackend({ backend: 'wasm-relaxed-simd' }));
-  } catch {
-    // relaxed SIMD missing in this runtime
-  }
+  const { js, wasm } = await loadBackends();
+  backends = [js, ...wasm];
 });
 afterAll(() => setBackend(null as never));
 
