@@ -13,6 +13,7 @@ import {
   LayerRun,
   sizeOf,
   type CallArgs,
+  type IdBound,
   type PlanAlloc,
   type RunContext,
   type Shape,
@@ -41,10 +42,6 @@ export class Embedding extends Layer<SymbolicTensor> {
   readonly outputDim: number;
   readonly maskZero: boolean;
   readonly declaredShape: number[] | null;
-  /** its input holds token ids, checked against inputDim when staged */
-  readonly consumesIds = true;
-  /** the option that bounds the ids, named in the staging error */
-  readonly idLimit = 'inputDim';
 
   constructor(opts: EmbeddingOptions) {
     const where = 'layers.embedding';
@@ -55,6 +52,11 @@ export class Embedding extends Layer<SymbolicTensor> {
     this.maskZero = bool(where, 'maskZero', o.maskZero, false);
     const len = o.inputLength === undefined ? undefined : positiveInt(where, 'inputLength', o.inputLength);
     this.declaredShape = inputShape(where, o.inputShape) ?? (len ? [len] : null);
+  }
+
+  /** @internal */
+  override get idBound(): IdBound {
+    return { count: this.inputDim, option: 'inputDim' };
   }
 
   protected build(): void {}

@@ -114,6 +114,12 @@ export interface Value {
 }
 
 /** Hands out buffers for one plan; the model frees them all together. */
+/** The ids a layer reads are integers in [0, count); `option` is the layer option that sets count. */
+export interface IdBound {
+  count: number;
+  option: string;
+}
+
 export type PlanAlloc = (length: number, dtype?: DType) => Buf;
 
 export interface ApplyOptions {
@@ -204,6 +210,15 @@ export abstract class Layer<Out extends SymbolicTensor | SymbolicTensor[] = Symb
   /** @internal the layer's weight block and its views (allocated by the first model that builds it) */
   weightBlock: WeightBlock | null = null;
   protected built = false;
+
+  /**
+   * @internal For a layer whose input holds token ids (Embedding,
+   * TokenAndPositionEmbedding): how many ids there are, and the option that
+   * says so, named when staging finds an id out of range. null: floats.
+   */
+  get idBound(): IdBound | null {
+    return null;
+  }
 
   constructor(name: string | undefined, prefix: string) {
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {

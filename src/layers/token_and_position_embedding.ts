@@ -21,6 +21,7 @@ import {
   Layer,
   LayerRun,
   type CallArgs,
+  type IdBound,
   type PlanAlloc,
   type RunContext,
   type Shape,
@@ -53,10 +54,6 @@ export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
   readonly embeddingDim: number;
   readonly maskZero: boolean;
   readonly declaredShape: number[] | null;
-  /** its input holds token ids, checked against inputDim when staged */
-  readonly consumesIds = true;
-  /** the option that bounds the ids, named in the staging error */
-  readonly idLimit = 'vocabularySize';
 
   constructor(opts: TokenAndPositionEmbeddingOptions) {
     const where = 'layers.tokenAndPositionEmbedding';
@@ -77,9 +74,9 @@ export class TokenAndPositionEmbedding extends Layer<SymbolicTensor> {
     }
   }
 
-  /** the vocabulary size, under the name the engine's id check reads */
-  get inputDim(): number {
-    return this.vocabularySize;
+  /** @internal */
+  override get idBound(): IdBound {
+    return { count: this.vocabularySize, option: 'vocabularySize' };
   }
 
   protected build(): void {}

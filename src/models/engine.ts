@@ -15,7 +15,7 @@
  */
 import type { Backend, Buf } from '../backend/backend.js';
 import { WasmRnnError, fail } from '../errors.js';
-import { sizeOf, type LayerRun, type RunContext, type Shape, type TensorSpec, type Value } from '../layers/layer.js';
+import { sizeOf, type Layer, type LayerRun, type RunContext, type Shape, type TensorSpec, type Value } from '../layers/layer.js';
 import type { Rng } from '../rng.js';
 import { type Data, gatherRows } from './data.js';
 import type { Graph } from './graph.js';
@@ -438,11 +438,10 @@ export class Engine {
 /** How model input `name` is staged: ids (read only by embeddings) or floats. */
 function inputInfo(graph: Graph, name: string, i: number, where: string): InputInfo {
   const t = graph.tensors[i];
-  type Reader = { consumesIds?: boolean; inputDim?: number; idLimit?: string; name: string; className: string };
-  const readers = graph.nodes.filter((n) => n.inputs.slice(0, n.call.nInputs).includes(t)).map((n) => n.layer as Reader);
-  const idReaders = readers.filter((l) => l.consumesIds);
+  const readers = graph.nodes.filter((n) => n.inputs.slice(0, n.call.nInputs).includes(t)).map((n) => n.layer);
+  const idReaders = readers.filter((l) => l.idBound);
   if (idReaders.length && idReaders.length < readers.length) {
-    const other = readers.find((l) => !l.consumesIds)!;
+    const other = readers.find((l) => !l.idBound)!;
     fail(
       'E_ARG',
       `${where}: input '${name}' feeds the embedding '${idReaders[0].name}' (token ids) and '${other.name}' (floats); give each its own input`,
@@ -450,9 +449,9 @@ function inputInfo(graph: Graph, name: string, i: number, where: string): InputI
   }
   const ids = t.spec.dtype === 'int32' || idReaders.length > 0;
   // the smallest vocabulary bounds the ids; the error names its layer and option
-  const least = idReaders.reduce<Reader | undefined>((a, l) => (a && a.inputDim! <= l.inputDim! ? a : l), undefined);
-  const vocab = least?.inputDim;
-  const vocabFrom = least && `${least.idLimit ?? 'inputDim'} of the ${least.className} '${least.name}'`;
+  const least = idReaders.reduce<Layer | undefined>((a, l) => (a && a.idBound!.count <= l.idBound!.count ? a : l), undefined);
+  const vocab = least?.idBound!.count;
+  const vocabFrom = least && `${least.idBound!.option} of the ${least.className} '${least.name}'`;
   return { name, kind: ids ? 'ids' : 'float', shape: [...t.spec.shape], vocab, vocabFrom };
 }
 

@@ -92,7 +92,7 @@ export class Sequential extends Model {
       );
     }
     const first = this.stack[0];
-    const ids = (first as Layer & { consumesIds?: boolean }).consumesIds === true;
+    const ids = first.idBound !== null;
     const x = input({ shape: shape.map((d) => (d < 0 ? null : d)), dtype: ids ? 'int32' : 'float32', name: `${this.name}_input` });
     let y: SymbolicTensor | SymbolicTensor[] = x;
     for (const l of this.stack) {
