@@ -203,7 +203,7 @@ async function appBreakdown(root: string): Promise<{ part: string; raw: number }
   const by = new Map<string, number>();
   for (const [file, v] of Object.entries(Object.values(r.metafile!.outputs)[0].inputs)) {
     const part = file.includes('wasm-bytes')
-      ? 'embedded wasm (2 builds, base64)'
+      ? 'embedded wasm (SIMD build + relaxed delta, base64)'
       : file.startsWith('stopword-lists:')
         ? 'stop-word lists (en, zh)'
         : file.includes('node_modules/')

@@ -10,7 +10,8 @@
  *
  * The .wasm bytes are embedded (deflate-raw compressed, base64) so no fs,
  * fetch or URL is needed; DecompressionStream (every runtime we support)
- * inflates them.
+ * inflates them. The relaxed-SIMD build is embedded as its delta from the
+ * SIMD build (src/backend/delta.ts): a twelfth of the bytes.
  * Runtimes that forbid compiling wasm from bytes (Cloudflare Workers) import
  * dist/wasm/*.wasm as a module and pass it as init({ module }).
  *
@@ -24,7 +25,8 @@
 import { WasmRnnError, describe, fail } from '../errors.js';
 import { ABI_VERSION, ACT_SIGMOID, ACT_TANH } from './abi.js';
 import { Backend, type BackendName } from './backend.js';
-import { RELAXED_WASM, SIMD_WASM } from './generated/wasm-bytes.js';
+import { applyDelta } from './delta.js';
+import { RELAXED_WASM_DELTA, SIMD_WASM } from './generated/wasm-bytes.js';
 import type { WasmExports } from './generated/exports.js';
 import { JsKernels } from './js.js';
 import { importsMemory, sharedMemory, threadsBuild } from './shared.js';
@@ -148,13 +150,13 @@ export async function createBackend(options: InitOptions = {}): Promise<Backend>
     return b;
   }
 
-  const candidates: Array<[BackendName, string]> = [];
-  if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd') candidates.push(['wasm-relaxed-simd', RELAXED_WASM]);
-  if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd') candidates.push(['wasm-simd', SIMD_WASM]);
-  for (const [name, b64] of candidates) {
+  const candidates: Array<[BackendName, () => Promise<Uint8Array>]> = [];
+  if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd') candidates.push(['wasm-relaxed-simd', relaxedBuild]);
+  if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd') candidates.push(['wasm-simd', simdBuild]);
+  for (const [name, load] of candidates) {
     let bytes: Uint8Array;
     try {
-      bytes = await embeddedWasm(b64);
+      bytes = await load();
     } catch (e) {
       attempts.push(`${name}: cannot inflate the embedded module (${e instanceof Error ? e.message : String(e)})`);
       continue;
@@ -204,9 +206,9 @@ async function threadedBackend(choice: BackendChoice, options: InitOptions, want
     }
   } else {
     if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-relaxed-simd')
-      candidates.push(['wasm-relaxed-simd', async () => threadsBuild(await embeddedWasm(RELAXED_WASM))]);
+      candidates.push(['wasm-relaxed-simd', async () => threadsBuild(await relaxedBuild())]);
     if (choice === 'auto' || choice === 'wasm' || choice === 'wasm-simd')
-      candidates.push(['wasm-simd', async () => threadsBuild(await embeddedWasm(SIMD_WASM))]);
+      candidates.push(['wasm-simd', async () => threadsBuild(await simdBuild())]);
   }
   for (const [name, load] of candidates) {
     let bytes: Uint8Array | null = null;
@@ -340,7 +342,7 @@ function knownAnswerCheck(b: Backend): void {
   }
 }
 
-/** The bytes of an embedded module: base64, then deflate-raw. */
+/** The bytes of an embedded module (or delta): base64, then deflate-raw. */
 export async function embeddedWasm(b64: string): Promise<Uint8Array<ArrayBuffer>> {
   const s = atob(b64);
   const packed = new Uint8Array(s.length);
@@ -350,7 +352,11 @@ export async function embeddedWasm(b64: string): Promise<Uint8Array<ArrayBuffer>
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+const simdBuild = (): Promise<Uint8Array<ArrayBuffer>> => embeddedWasm(SIMD_WASM);
+const relaxedBuild = async (): Promise<Uint8Array<ArrayBuffer>> =>
+  applyDelta(await embeddedWasm(SIMD_WASM), await embeddedWasm(RELAXED_WASM_DELTA));
+
 /** The embedded SIMD and relaxed-SIMD builds, inflated (tests, tools). */
 export async function embeddedModules(): Promise<{ simd: Uint8Array<ArrayBuffer>; relaxed: Uint8Array<ArrayBuffer> }> {
-  return { simd: await embeddedWasm(SIMD_WASM), relaxed: await embeddedWasm(RELAXED_WASM) };
+  return { simd: await simdBuild(), relaxed: await relaxedBuild() };
 }
