@@ -2,9 +2,9 @@
 import { acc, bool, dim, inp, kernel, opt, out, outAcc } from './params.js';
 
 export const ADDITIVE_SCORE_KERNELS = {
+  /** s (B,Tq,Tk) = Σ_d v (D) ⊙ tanh(alpha · (q (B,Tq,D) + k (B,Tk,D))); v and alpha (1) absent: 1. */
   additiveScore: kernel({
     wasm: 'additive_score_f32',
-    doc: 's (B,Tq,Tk) = Σ_d v (D) ⊙ tanh(alpha · (q (B,Tq,D) + k (B,Tk,D))); v and alpha (1) absent: 1.',
     params: {
       s: out('B,Tq,Tk'),
       q: inp('B,Tq,D'),
@@ -17,9 +17,12 @@ export const ADDITIVE_SCORE_KERNELS = {
       D: dim(),
     },
   }),
+  /**
+   * dq (B,Tq,D) =|+=, dk (B,Tk,D) =|+=, dv (D) +=, dalpha (1) += from ds (B,Tq,Tk) and the forward's q, k, v,
+   * alpha.
+   */
   additiveScoreBackward: kernel({
     wasm: 'additive_score_backward_f32',
-    doc: "dq (B,Tq,D) =|+=, dk (B,Tk,D) =|+=, dv (D) +=, dalpha (1) += from ds (B,Tq,Tk) and the forward's q, k, v, alpha.",
     params: {
       dq: outAcc('B,Tq,D'),
       dk: outAcc('B,Tk,D'),

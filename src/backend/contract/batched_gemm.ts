@@ -37,11 +37,12 @@ function fits(
 }
 
 export const BATCHED_GEMM_KERNELS = {
+  /**
+   * c[p,q] (M,N) =|+= op(a[p,q])·op(b[p,q]) for p < P, q < Q; x[p,q] at p·sx1 + q·sx2, row stride ldx. nn: a
+   * (M,K), b (K,N); nt: b stored (N,K); tn: a stored (K,M); tt: both. work: GEMM_WORK slots.
+   */
   batchedGemm: kernel({
     wasm: 'batched_gemm_{form}_f32',
-    doc:
-      'c[p,q] (M,N) =|+= op(a[p,q])·op(b[p,q]) for p < P, q < Q; x[p,q] at p·sx1 + q·sx2, row stride ldx. ' +
-      'nn: a (M,K), b (K,N); nt: b stored (N,K); tn: a stored (K,M); tt: both. work: GEMM_WORK slots.',
     params: {
       form: select(['nn', 'nt', 'tn', 'tt']),
       c: outAcc('P,sc1'),

@@ -14,9 +14,12 @@ function checkMode(op: string, mode: number): void {
 }
 
 export const BIDIRECTIONAL_KERNELS = {
+  /**
+   * y (R,W) = merge of f (R,H) and b (R,H) by mode (W = 2H for concat, else H); rows with mask (R) == 0 give
+   * 0.
+   */
   bidirectionalMerge: kernel({
     wasm: 'bidirectional_merge_f32',
-    doc: 'y (R,W) = merge of f (R,H) and b (R,H) by mode (W = 2H for concat, else H); rows with mask (R) == 0 give 0.',
     params: { y: out(merged), f: inp('R,H'), b: inp('R,H'), mask: opt(inp('R')), R: dim(), H: dim(), mode: i32() },
     check(op, a) {
       checkMode(op, a.mode);
@@ -25,9 +28,9 @@ export const BIDIRECTIONAL_KERNELS = {
       if (overlaps(a.y, a.b, a.R * mergedWidth(a), n)) fail('E_ARG', `${op}: y must not overlap b`);
     },
   }),
+  /** df, db (R,H) = the gradient of bidirectionalMerge from dy (R,W); f, b as in the forward (mul reads them). */
   bidirectionalMergeBackward: kernel({
     wasm: 'bidirectional_merge_backward_f32',
-    doc: 'df, db (R,H) = the gradient of bidirectionalMerge from dy (R,W); f, b as in the forward (mul reads them).',
     params: {
       df: out('R,H'),
       db: out('R,H'),

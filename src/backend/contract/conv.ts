@@ -36,11 +36,13 @@ function checkGeometry(op: string, a: Geometry): void {
 }
 
 export const CONV_KERNELS = {
+  /**
+   * y (B,To,F) = act(conv of x (B,T,C) with w (K,C,F), stride S, dilation D, P zero steps before, + bias
+   * (F)), act an ACT_* id (not softmax); xpad (B,Tp,C) = the padded input with masked steps zeroed, kept for
+   * the backward (null: read x; needs P = 0, no mask).
+   */
   conv1dForward: kernel({
     wasm: 'conv1d_forward_f32',
-    doc:
-      'y (B,To,F) = act(conv of x (B,T,C) with w (K,C,F), stride S, dilation D, P zero steps before, + bias (F)), act an ACT_* id (not softmax); ' +
-      'xpad (B,Tp,C) = the padded input with masked steps zeroed, kept for the backward (null: read x; needs P = 0, no mask).',
     params: {
       y: out('B,To,F'),
       xpad: opt(out('B,Tp,C')),
@@ -67,11 +69,12 @@ export const CONV_KERNELS = {
         fail('E_ARG', `${op}: act must be an elementwise activation id (ACT_LINEAR .. ACT_HARD_SIGMOID), got ${a.act}`);
     },
   }),
+  /**
+   * From dz (B,To,F): dw (K,C,F) +=, dbias (F) +=, dx (B,T,C) = (0 at masked steps); xpad, x, mask as in the
+   * forward; du (R,K,C) scratch for dx, R rows of the unfolded gradient at a time.
+   */
   conv1dBackward: kernel({
     wasm: 'conv1d_backward_f32',
-    doc:
-      'From dz (B,To,F): dw (K,C,F) +=, dbias (F) +=, dx (B,T,C) = (0 at masked steps); xpad, x, mask as in the forward; ' +
-      'du (R,K,C) scratch for dx, R rows of the unfolded gradient at a time.',
     params: {
       dx: opt(out('B,T,C')),
       dw: opt(acc('K,C,F')),

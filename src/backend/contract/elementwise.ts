@@ -9,66 +9,66 @@ export function overlaps(p: Buf, q: Buf, n: number, m = n): boolean {
 }
 
 export const ELEMENTWISE_KERNELS = {
+  /** y (R,C) = x (R,C) + b (C) on every row. y may alias x. */
   biasAdd: kernel({
     wasm: 'bias_add_f32',
-    doc: 'y (R,C) = x (R,C) + b (C) on every row. y may alias x.',
     params: { y: out('R,C'), x: inp('R,C'), b: inp('C'), R: dim(), C: dim() },
   }),
+  /** db (C) =|+= Σ over rows of dy (R,C): a bias gradient. */
   columnSum: kernel({
     wasm: 'column_sum_f32',
-    doc: 'db (C) =|+= Σ over rows of dy (R,C): a bias gradient.',
     params: { db: outAcc('C'), dy: inp('R,C'), R: dim(), C: dim(), accumulate: bool() },
   }),
+  /** y (n) += alpha · x (n). */
   axpy: kernel({
     wasm: 'axpy_f32',
-    doc: 'y (n) += alpha · x (n).',
     params: { y: acc('n'), x: inp('n'), alpha: f32(), n: dim() },
   }),
+  /** y (n) = alpha · x (n). y may alias x. */
   scale: kernel({
     wasm: 'scale_f32',
-    doc: 'y (n) = alpha · x (n). y may alias x.',
     params: { y: out('n'), x: inp('n'), alpha: f32(), n: dim() },
   }),
+  /** y (n) =|+= a (n) ⊙ b (n). */
   mul: kernel({
     wasm: 'mul_f32',
-    doc: 'y (n) =|+= a (n) ⊙ b (n).',
     params: { y: outAcc('n'), a: inp('n'), b: inp('n'), n: dim(), accumulate: bool() },
   }),
+  /** y (n) = a (n) + b (n). */
   add: kernel({
     wasm: 'add_f32',
-    doc: 'y (n) = a (n) + b (n).',
     params: { y: out('n'), a: inp('n'), b: inp('n'), n: dim() },
   }),
+  /** y (n) = value. */
   fill: kernel({
     wasm: 'fill_f32',
-    doc: 'y (n) = value.',
     params: { y: out('n'), value: f32(), n: dim() },
   }),
+  /** y (n) = x (n), bit for bit (float32 or int32); the ranges may overlap. */
   copy: kernel({
     wasm: 'copy_f32',
-    doc: 'y (n) = x (n), bit for bit (float32 or int32); the ranges may overlap.',
     params: { y: out('n', 'any'), x: inp('n', 'any'), n: dim() },
   }),
+  /** Σ x (n)², accumulated in float64 (global-norm clipping must not overflow). */
   sumSquares: kernel({
     wasm: 'sum_squares_f32',
-    doc: 'Σ x (n)², accumulated in float64 (global-norm clipping must not overflow).',
     params: { x: inp('n'), n: dim() },
     returns: 'f64',
   }),
+  /** true if any of x (n) is NaN or ±Inf. */
   hasNonFinite: kernel({
     wasm: 'has_non_finite_f32',
-    doc: 'true if any of x (n) is NaN or ±Inf.',
     params: { x: inp('n'), n: dim() },
     returns: 'bool',
   }),
+  /** dst (R,W) with row stride ds = src (R,W) with row stride ss; the rest of dst is left alone. */
   copyRows: kernel({
     wasm: 'copy_rows_f32',
-    doc: 'dst (R,W) with row stride ds = src (R,W) with row stride ss; the rest of dst is left alone.',
     params: { dst: out('R,W:ds'), ds: dim(), src: inp('R,W:ss'), ss: dim(), R: dim(), W: dim() },
   }),
+  /** y (B,T,F)[b,t] = x (B,T,F)[b,T−1−t]; y must not overlap x. */
   reverseTime: kernel({
     wasm: 'reverse_time_f32',
-    doc: 'y (B,T,F)[b,t] = x (B,T,F)[b,T−1−t]; y must not overlap x.',
     params: { y: out('B,T,F'), x: inp('B,T,F'), B: dim(), T: dim(), F: dim() },
     check(op, a) {
       if (overlaps(a.y, a.x, a.B * a.T * a.F)) fail('E_ARG', `${op}: y must not overlap x`);

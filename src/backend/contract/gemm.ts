@@ -2,11 +2,12 @@
 import { bool, dim, inp, kernel, outAcc, select, work } from './params.js';
 
 export const GEMM_KERNELS = {
+  /**
+   * c (M,N) =|+= op(a)·op(b). nn: a (M,K), b (K,N); nt: b stored (N,K); tn: a stored (K,M). Row strides lda,
+   * ldb, ldc (>= the row length); work: GEMM_WORK slots.
+   */
   gemm: kernel({
     wasm: 'gemm_{form}_f32',
-    doc:
-      'c (M,N) =|+= op(a)·op(b). nn: a (M,K), b (K,N); nt: b stored (N,K); tn: a stored (K,M). ' +
-      'Row strides lda, ldb, ldc (>= the row length); work: GEMM_WORK slots.',
     params: {
       form: select(['nn', 'nt', 'tn']),
       c: outAcc('M,N:ldc'),

@@ -9,9 +9,9 @@ import { acc, bool, dim, i32, inout, inp, kernel, opt, out, scratch, work } from
 const biasShape = (a: { resetAfter: boolean }) => (a.resetAfter ? '2,3H' : '3H');
 
 export const GRU_KERNELS = {
+  /** hseq (B,T,H), gates (B,T,3H) = z, r, candidate, aux (B,T,H) = GRU over x (B,T,I) from h0 (B,H). */
   gruForward: kernel({
     wasm: 'gru_forward_f32',
-    doc: 'hseq (B,T,H), gates (B,T,3H) = z, r, candidate, aux (B,T,H) = GRU over x (B,T,I) from h0 (B,H).',
     params: {
       hseq: out('B,T,H'),
       gates: out('B,T,3H'),
@@ -34,11 +34,12 @@ export const GRU_KERNELS = {
       work: work(),
     },
   }),
+  /**
+   * Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,3H) +=, dwh (H,3H) +=, dbias (as
+   * bias) +=, dh0 (B,H) =. gates and aux are overwritten.
+   */
   gruBackward: kernel({
     wasm: 'gru_backward_f32',
-    doc:
-      'Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,3H) +=, dwh (H,3H) +=, ' +
-      'dbias (as bias) +=, dh0 (B,H) =. gates and aux are overwritten.',
     params: {
       dx: opt(out('B,T,I')),
       dwx: acc('I,3H'),

@@ -2,14 +2,14 @@
 import { bool, dim, inp, kernel, out, outAcc } from './params.js';
 
 export const L2_NORMALIZE_KERNELS = {
+  /** y (O,N,I) = x · inv, inv (O,I) = 1/√max(Σ_n x², 1e-14). y may alias x. */
   l2Normalize: kernel({
     wasm: 'l2_normalize_f32',
-    doc: 'y (O,N,I) = x · inv, inv (O,I) = 1/√max(Σ_n x², 1e-14). y may alias x.',
     params: { y: out('O,N,I'), inv: out('O,I'), x: inp('O,N,I'), O: dim(), N: dim(), I: dim() },
   }),
+  /** dx (O,N,I) =|+= inv·(dy − y·Σ_n y⊙dy), y = x·inv (inv·dy where the norm was clamped). dx may alias dy. */
   l2NormalizeBackward: kernel({
     wasm: 'l2_normalize_backward_f32',
-    doc: 'dx (O,N,I) =|+= inv·(dy − y·Σ_n y⊙dy), y = x·inv (inv·dy where the norm was clamped). dx may alias dy.',
     params: { dx: outAcc('O,N,I'), dy: inp('O,N,I'), x: inp('O,N,I'), inv: inp('O,I'), O: dim(), N: dim(), I: dim(), accumulate: bool() },
   }),
 };

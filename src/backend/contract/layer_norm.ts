@@ -3,11 +3,12 @@ import { fail } from '../../errors.js';
 import { acc, bool, dim, f32, inp, kernel, opt, out, outAcc } from './params.js';
 
 export const LAYER_NORM_KERNELS = {
+  /**
+   * y (R,C) = gamma ⊙ (x − μ)·rstd + beta per row of x (R,C); mean, rstd (R) kept for the backward. gamma,
+   * beta (C) optional. y may alias x.
+   */
   layerNormForward: kernel({
     wasm: 'layer_norm_forward_f32',
-    doc:
-      'y (R,C) = gamma ⊙ (x − μ)·rstd + beta per row of x (R,C); mean, rstd (R) kept for the backward. ' +
-      'gamma, beta (C) optional. y may alias x.',
     params: {
       y: out('R,C'),
       mean: out('R'),
@@ -23,9 +24,12 @@ export const LAYER_NORM_KERNELS = {
       if (!(a.eps > 0) || !Number.isFinite(a.eps)) fail('E_ARG', `${op}: eps must be a positive number, got ${a.eps}`);
     },
   }),
+  /**
+   * dx (R,C) =|+= rstd·(g − mean(g) − x̂·mean(g⊙x̂)), g = dy⊙gamma; dgamma (C) += Σ dy⊙x̂; dbeta (C) += Σ dy.
+   * dx may alias dy.
+   */
   layerNormBackward: kernel({
     wasm: 'layer_norm_backward_f32',
-    doc: 'dx (R,C) =|+= rstd·(g − mean(g) − x̂·mean(g⊙x̂)), g = dy⊙gamma; dgamma (C) += Σ dy⊙x̂; dbeta (C) += Σ dy. dx may alias dy.',
     params: {
       dx: outAcc('R,C'),
       dgamma: opt(acc('C')),

@@ -6,17 +6,18 @@
 import { bool, dim, f32, inp, kernel, opt, out } from './params.js';
 
 export const LOSS_KERNELS = {
+  /** Σ w·BCE(σ(z), y) over z, y (N,C); dz (N,C) = w·(σ(z) − y)·scale. */
   bceLogits: kernel({
     wasm: 'bce_logits_f32',
-    doc: 'Σ w·BCE(σ(z), y) over z, y (N,C); dz (N,C) = w·(σ(z) − y)·scale.',
     params: { dz: out('N,C'), z: inp('N,C'), y: inp('N,C'), w: opt(inp('N')), N: dim(), C: dim(), scale: f32() },
     returns: 'f64',
   }),
+  /**
+   * Σ w·CE(softmax(z), y) over z (N,C); labels (N) int32 ids when sparse, else (N,C) float32 distributions;
+   * dz (N,C) = w·(softmax(z) − y)·scale.
+   */
   softmaxCe: kernel({
     wasm: 'softmax_ce_f32',
-    doc:
-      'Σ w·CE(softmax(z), y) over z (N,C); labels (N) int32 ids when sparse, else (N,C) float32 ' +
-      'distributions; dz (N,C) = w·(softmax(z) − y)·scale.',
     params: {
       dz: out('N,C'),
       z: inp('N,C'),
@@ -32,9 +33,9 @@ export const LOSS_KERNELS = {
     },
     returns: 'f64',
   }),
+  /** Σ w·|out − y|² over out, y (N,C); dout (N,C) = 2·w·(out − y)·scale. */
   mse: kernel({
     wasm: 'mse_f32',
-    doc: 'Σ w·|out − y|² over out, y (N,C); dout (N,C) = 2·w·(out − y)·scale.',
     params: { dout: out('N,C'), out: inp('N,C'), y: inp('N,C'), w: opt(inp('N')), N: dim(), C: dim(), scale: f32() },
     returns: 'f64',
   }),

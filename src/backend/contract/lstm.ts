@@ -7,11 +7,12 @@ import { fail } from '../../errors.js';
 import { acc, bool, dim, i32, inout, inp, kernel, opt, out, scratch, work } from './params.js';
 
 export const LSTM_KERNELS = {
+  /**
+   * hseq, cseq (B,T,H), gates (B,T,4H) = LSTM over x (B,T,I) from h0, c0 (B,H); gates keeps the activated i,
+   * f, g, o for the backward pass.
+   */
   lstmForward: kernel({
     wasm: 'lstm_forward_f32',
-    doc:
-      'hseq, cseq (B,T,H), gates (B,T,4H) = LSTM over x (B,T,I) from h0, c0 (B,H); ' +
-      'gates keeps the activated i, f, g, o for the backward pass.',
     params: {
       hseq: out('B,T,H'),
       cseq: out('B,T,H'),
@@ -36,11 +37,12 @@ export const LSTM_KERNELS = {
       work: work(),
     },
   }),
+  /**
+   * Back through time from dhseq (B,T,H) and dhT, dcT (B,H): dx (B,T,I) =, dwx (I,4H) +=, dwh (H,4H) +=,
+   * dbias (4H) +=, dpeep (3H) +=, dh0, dc0 (B,H) =. gates is overwritten with dL/dz.
+   */
   lstmBackward: kernel({
     wasm: 'lstm_backward_f32',
-    doc:
-      'Back through time from dhseq (B,T,H) and dhT, dcT (B,H): dx (B,T,I) =, dwx (I,4H) +=, ' +
-      'dwh (H,4H) +=, dbias (4H) +=, dpeep (3H) +=, dh0, dc0 (B,H) =. gates is overwritten with dL/dz.',
     params: {
       dx: opt(out('B,T,I')),
       dwx: acc('I,4H'),

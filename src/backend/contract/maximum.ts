@@ -2,9 +2,12 @@
 import { dim, inout, inp, kernel, out } from './params.js';
 
 export const MAXIMUM_KERNELS = {
+  /**
+   * Input `index` of a maximum: index 0 sets y (n) = x (n), arg (n) = 0; later inputs take y and arg where x
+   * > y (strictly).
+   */
   maximumForward: kernel({
     wasm: 'maximum_forward_f32',
-    doc: 'Input `index` of a maximum: index 0 sets y (n) = x (n), arg (n) = 0; later inputs take y and arg where x > y (strictly).',
     params: {
       y: inout('n'),
       arg: { ...inout('n'), dtype: 'i32' },
@@ -13,9 +16,9 @@ export const MAXIMUM_KERNELS = {
       index: dim(),
     },
   }),
+  /** dx (n) = dy (n) where arg (n) == index, else 0: the gradient of input `index`. */
   maximumBackward: kernel({
     wasm: 'maximum_backward_f32',
-    doc: 'dx (n) = dy (n) where arg (n) == index, else 0: the gradient of input `index`.',
     params: {
       dx: out('n'),
       dy: inp('n'),

@@ -132,11 +132,15 @@ export type ArgsOf<Ps> = {
 
 export type ResultOf<R extends Returns> = R extends 'f64' ? number : R extends 'bool' ? boolean : void;
 
+/**
+ * One entry of the kernel table. Its shape line (what the kernel computes, with
+ * every shape) is the doc comment above the entry rather than a field, so that
+ * it costs no bytes in every app's bundle; test/backend/contract.test.ts checks
+ * every entry has one.
+ */
 export interface KernelSpec<Ps extends Record<string, Param> = Record<string, Param>, R extends Returns = Returns> {
   /** The export, or a template over a select parameter: 'gemm_{form}_f32'. */
   readonly wasm: string;
-  /** The shape line: what the kernel computes, with every shape. */
-  readonly doc: string;
   /** Parameters in the export's order (object key order is the order). */
   readonly params: Ps;
   readonly returns: R;
@@ -150,7 +154,6 @@ export interface KernelSpec<Ps extends Record<string, Param> = Record<string, Pa
 /** One table entry; `const` keeps every literal so ArgsOf can map it. */
 export function kernel<const Ps extends Record<string, Param>, const R extends Returns = 'void'>(spec: {
   wasm: string;
-  doc: string;
   params: Ps;
   returns?: R;
   check?: (op: string, a: ArgsOf<Ps>) => void;

@@ -5,9 +5,9 @@
 import { acc, bool, dim, i32, inp, kernel, opt, out, scratch, work } from './params.js';
 
 export const RNN_KERNELS = {
+  /** hseq (B,T,H) = SimpleRNN over x (B,T,I) from h0 (B,H). */
   simpleRnnForward: kernel({
     wasm: 'simple_rnn_forward_f32',
-    doc: 'hseq (B,T,H) = SimpleRNN over x (B,T,I) from h0 (B,H).',
     params: {
       hseq: out('B,T,H'),
       x: inp('B,T,I'),
@@ -26,9 +26,12 @@ export const RNN_KERNELS = {
       work: work(),
     },
   }),
+  /**
+   * Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,H) +=, dwh (H,H) +=, dbias (H)
+   * +=, dh0 (B,H) =.
+   */
   simpleRnnBackward: kernel({
     wasm: 'simple_rnn_backward_f32',
-    doc: 'Back through time from dhseq (B,T,H) and dhT (B,H): dx (B,T,I) =, dwx (I,H) +=, dwh (H,H) +=, ' + 'dbias (H) +=, dh0 (B,H) =.',
     params: {
       dx: opt(out('B,T,I')),
       dwx: acc('I,H'),

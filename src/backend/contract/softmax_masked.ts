@@ -7,11 +7,13 @@ import { fail } from '../../errors.js';
 import { acc, bool, dim, f32, inp, kernel, opt, out, outAcc } from './params.js';
 
 export const SOFTMAX_MASKED_KERNELS = {
+  /**
+   * w (B,H,Tq,Tk) = softmax over the allowed keys of scale·gain·s (B,H,Tq,Tk); allowed: kmask (B,Tk), qmask
+   * (B,Tq), amask (B,Tq,Tk) non-zero and j <= i if causal. Empty rows: 0, or 1/Tk with emptyUniform. w may
+   * alias s.
+   */
   maskedSoftmax: kernel({
     wasm: 'masked_softmax_f32',
-    doc:
-      'w (B,H,Tq,Tk) = softmax over the allowed keys of scale·gain·s (B,H,Tq,Tk); allowed: kmask (B,Tk), ' +
-      'qmask (B,Tq), amask (B,Tq,Tk) non-zero and j <= i if causal. Empty rows: 0, or 1/Tk with emptyUniform. w may alias s.',
     params: {
       w: out('B,H,Tq,Tk'),
       s: inp('B,H,Tq,Tk'),
@@ -31,11 +33,12 @@ export const SOFTMAX_MASKED_KERNELS = {
       if (!Number.isFinite(a.scale)) fail('E_ARG', `${op}: scale must be finite, got ${a.scale}`);
     },
   }),
+  /**
+   * ds (B,H,Tq,Tk) =|+= scale·gain · w ⊙ (dw − Σ_j w·dw), 0 on empty rows; dgain (1) += scale · Σ w ⊙ (dw − Σ
+   * w·dw) ⊙ s. The masks as in the forward. ds may alias dw.
+   */
   maskedSoftmaxBackward: kernel({
     wasm: 'masked_softmax_backward_f32',
-    doc:
-      'ds (B,H,Tq,Tk) =|+= scale·gain · w ⊙ (dw − Σ_j w·dw), 0 on empty rows; dgain (1) += scale · Σ w ⊙ (dw − Σ w·dw) ⊙ s. ' +
-      'The masks as in the forward. ds may alias dw.',
     params: {
       ds: outAcc('B,H,Tq,Tk'),
       dgain: opt(acc('1')),
