@@ -54,12 +54,12 @@ describe('a readable dist', () => {
         map.sources.filter((s: string) => s.startsWith('/')),
         f,
       ).toEqual([]); // no machine paths
-      // only the two base64 wasm strings are long, and lines of bundled packages (cli.js bundles
-      // @bufbuild/protobuf and the ONNX schema for wasm-rnn convert): no line of ours
+      // only the base64 wasm strings (the SIMD build, the relaxed build's delta from it) are long,
+      // and lines of bundled packages (cli.js bundles @bufbuild/protobuf and the ONNX schema for wasm-rnn convert): no line of ours
       const lineSources = sourcesByLine(map);
       const ours = (i: number) => [...(lineSources[i] ?? [])].some((k) => !map.sources[k].includes('node_modules/'));
       // the ONNX schema is embedded as one base64 descriptor string, like the wasm
-      const data = /^var (SIMD|RELAXED)_WASM = "|^var file_onnx_proto3 = \/\* @__PURE__ \*\/ fileDesc\("/;
+      const data = /^var (SIMD_WASM|RELAXED_WASM_DELTA) = "|^var file_onnx_proto3 = \/\* @__PURE__ \*\/ fileDesc\("/;
       const long = js.split('\n').filter((l, i) => l.length > 400 && !data.test(l) && ours(i));
       expect(
         long.map((l) => l.slice(0, 80)),
