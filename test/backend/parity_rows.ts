@@ -72,8 +72,10 @@ function grid<T>(a: T[], b: T[]): Array<[T, T]> {
 }
 
 function gemmCases(): Case[] {
-  // M <= 4 takes the unpacked row kernels (1x24, 2x16, 4x8 and their column
-  // tails); M = 17 the packed path with a leftover row; K = 300 two KC blocks
+  // M <= 4 takes the unpacked row kernels (1x28 from lane 0 and lane 4 of a
+  // group, 1x4, 2x16, 4x8 and their column tails: N = 30 and 86 end 2 columns
+  // past a lane-4 start); M = 17 the packed path with a leftover row; K = 300
+  // two KC blocks
   const shapes = [
     [1, 1, 1],
     [3, 5, 7],
@@ -86,6 +88,8 @@ function gemmCases(): Case[] {
     [2, 41, 13],
     [3, 50, 33],
     [4, 37, 300],
+    [1, 30, 11],
+    [3, 86, 5],
   ];
   const out: Case[] = [];
   let i = 0;
