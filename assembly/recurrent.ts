@@ -126,61 +126,78 @@ const K_HS_B = 18;
 // exps advance step by step side by side: the same operations on each lane in
 // the same order as expk / sigmoidk / tanhk, so the same bits.
 
-/** d0..d3 = e^x0..e^x3 (expk's operations), the four chains side by side. */
+/**
+ * d0..d3 = e^x0..e^x3 (expk's operations), the four chains side by side;
+ * each constant is loaded once for the four.
+ */
 // @ts-ignore: decorator
 @inline function exp4(x0: v128, x1: v128, x2: v128, x3: v128, d0: usize, d1: usize, d2: usize, d3: usize): void {
-  x0 = f32x4.pmin(f32x4.pmax(x0, kv(K_LO)), kv(K_HI));
-  x1 = f32x4.pmin(f32x4.pmax(x1, kv(K_LO)), kv(K_HI));
-  x2 = f32x4.pmin(f32x4.pmax(x2, kv(K_LO)), kv(K_HI));
-  x3 = f32x4.pmin(f32x4.pmax(x3, kv(K_LO)), kv(K_HI));
-  const t0 = madd(x0, kv(K_LOG2E), kv(K_MAGIC));
-  const t1 = madd(x1, kv(K_LOG2E), kv(K_MAGIC));
-  const t2 = madd(x2, kv(K_LOG2E), kv(K_MAGIC));
-  const t3 = madd(x3, kv(K_LOG2E), kv(K_MAGIC));
-  const n0 = f32x4.sub(t0, kv(K_MAGIC));
-  const n1 = f32x4.sub(t1, kv(K_MAGIC));
-  const n2 = f32x4.sub(t2, kv(K_MAGIC));
-  const n3 = f32x4.sub(t3, kv(K_MAGIC));
-  let r0 = madd(n0, kv(K_NLN2_HI), x0);
-  let r1 = madd(n1, kv(K_NLN2_HI), x1);
-  let r2 = madd(n2, kv(K_NLN2_HI), x2);
-  let r3 = madd(n3, kv(K_NLN2_HI), x3);
-  r0 = madd(n0, kv(K_NLN2_LO), r0);
-  r1 = madd(n1, kv(K_NLN2_LO), r1);
-  r2 = madd(n2, kv(K_NLN2_LO), r2);
-  r3 = madd(n3, kv(K_NLN2_LO), r3);
-  let p0 = madd(kv(K_P0), r0, kv(K_P0 + 1));
-  let p1 = madd(kv(K_P0), r1, kv(K_P0 + 1));
-  let p2 = madd(kv(K_P0), r2, kv(K_P0 + 1));
-  let p3 = madd(kv(K_P0), r3, kv(K_P0 + 1));
-  p0 = madd(p0, r0, kv(K_P0 + 2));
-  p1 = madd(p1, r1, kv(K_P0 + 2));
-  p2 = madd(p2, r2, kv(K_P0 + 2));
-  p3 = madd(p3, r3, kv(K_P0 + 2));
-  p0 = madd(p0, r0, kv(K_P0 + 3));
-  p1 = madd(p1, r1, kv(K_P0 + 3));
-  p2 = madd(p2, r2, kv(K_P0 + 3));
-  p3 = madd(p3, r3, kv(K_P0 + 3));
-  p0 = madd(p0, r0, kv(K_P0 + 4));
-  p1 = madd(p1, r1, kv(K_P0 + 4));
-  p2 = madd(p2, r2, kv(K_P0 + 4));
-  p3 = madd(p3, r3, kv(K_P0 + 4));
-  p0 = madd(p0, r0, kv(K_P0 + 5));
-  p1 = madd(p1, r1, kv(K_P0 + 5));
-  p2 = madd(p2, r2, kv(K_P0 + 5));
-  p3 = madd(p3, r3, kv(K_P0 + 5));
-  p0 = f32x4.add(madd(p0, f32x4.mul(r0, r0), r0), kv(K_ONE));
-  p1 = f32x4.add(madd(p1, f32x4.mul(r1, r1), r1), kv(K_ONE));
-  p2 = f32x4.add(madd(p2, f32x4.mul(r2, r2), r2), kv(K_ONE));
-  p3 = f32x4.add(madd(p3, f32x4.mul(r3, r3), r3), kv(K_ONE));
-  const e0 = f32x4.mul(p0, i32x4.shl(i32x4.sub(t0, kv(K_BIAS)), 23));
-  const e1 = f32x4.mul(p1, i32x4.shl(i32x4.sub(t1, kv(K_BIAS)), 23));
-  const e2 = f32x4.mul(p2, i32x4.shl(i32x4.sub(t2, kv(K_BIAS)), 23));
-  const e3 = f32x4.mul(p3, i32x4.shl(i32x4.sub(t3, kv(K_BIAS)), 23));
-  v128.store(d0, e0);
-  v128.store(d1, e1);
-  v128.store(d2, e2);
-  v128.store(d3, e3);
+  let k = kv(K_LO);
+  x0 = f32x4.pmax(x0, k);
+  x1 = f32x4.pmax(x1, k);
+  x2 = f32x4.pmax(x2, k);
+  x3 = f32x4.pmax(x3, k);
+  k = kv(K_HI);
+  x0 = f32x4.pmin(x0, k);
+  x1 = f32x4.pmin(x1, k);
+  x2 = f32x4.pmin(x2, k);
+  x3 = f32x4.pmin(x3, k);
+  k = kv(K_LOG2E);
+  const m = kv(K_MAGIC);
+  const t0 = madd(x0, k, m);
+  const t1 = madd(x1, k, m);
+  const t2 = madd(x2, k, m);
+  const t3 = madd(x3, k, m);
+  const n0 = f32x4.sub(t0, m);
+  const n1 = f32x4.sub(t1, m);
+  const n2 = f32x4.sub(t2, m);
+  const n3 = f32x4.sub(t3, m);
+  k = kv(K_NLN2_HI);
+  let r0 = madd(n0, k, x0);
+  let r1 = madd(n1, k, x1);
+  let r2 = madd(n2, k, x2);
+  let r3 = madd(n3, k, x3);
+  k = kv(K_NLN2_LO);
+  r0 = madd(n0, k, r0);
+  r1 = madd(n1, k, r1);
+  r2 = madd(n2, k, r2);
+  r3 = madd(n3, k, r3);
+  k = kv(K_P0);
+  const k1 = kv(K_P0 + 1);
+  let p0 = madd(k, r0, k1);
+  let p1 = madd(k, r1, k1);
+  let p2 = madd(k, r2, k1);
+  let p3 = madd(k, r3, k1);
+  k = kv(K_P0 + 2);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_P0 + 3);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_P0 + 4);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_P0 + 5);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_ONE);
+  p0 = f32x4.add(madd(p0, f32x4.mul(r0, r0), r0), k);
+  p1 = f32x4.add(madd(p1, f32x4.mul(r1, r1), r1), k);
+  p2 = f32x4.add(madd(p2, f32x4.mul(r2, r2), r2), k);
+  p3 = f32x4.add(madd(p3, f32x4.mul(r3, r3), r3), k);
+  k = kv(K_BIAS);
+  v128.store(d0, f32x4.mul(p0, i32x4.shl(i32x4.sub(t0, k), 23)));
+  v128.store(d1, f32x4.mul(p1, i32x4.shl(i32x4.sub(t1, k), 23)));
+  v128.store(d2, f32x4.mul(p2, i32x4.shl(i32x4.sub(t2, k), 23)));
+  v128.store(d3, f32x4.mul(p3, i32x4.shl(i32x4.sub(t3, k), 23)));
 }
 
 /**
@@ -197,12 +214,13 @@ const K_HS_B = 18;
   const zg = v128.load(pg);
   // sigmoid(x) = 1 / (1 + e^-x); tanh(x) = sign(x)·(1 - e)/(1 + e), e = e^(-2|x|)
   exp4(f32x4.neg(v128.load(pi)), f32x4.neg(v128.load(pf)), f32x4.mul(f32x4.abs(zg), kv(K_M2)), f32x4.neg(v128.load(po)), pi, pf, pg, po);
-  v128.store(pi, f32x4.div(kv(K_ONE), f32x4.add(kv(K_ONE), v128.load(pi))));
-  v128.store(pf, f32x4.div(kv(K_ONE), f32x4.add(kv(K_ONE), v128.load(pf))));
+  const one = kv(K_ONE);
+  v128.store(pi, f32x4.div(one, f32x4.add(one, v128.load(pi))));
+  v128.store(pf, f32x4.div(one, f32x4.add(one, v128.load(pf))));
   const eg = v128.load(pg);
-  const tg = f32x4.div(f32x4.sub(kv(K_ONE), eg), f32x4.add(kv(K_ONE), eg));
+  const tg = f32x4.div(f32x4.sub(one, eg), f32x4.add(one, eg));
   v128.store(pg, v128.or(tg, v128.and(zg, kv(K_SIGN))));
-  v128.store(po, f32x4.div(kv(K_ONE), f32x4.add(kv(K_ONE), v128.load(po))));
+  v128.store(po, f32x4.div(one, f32x4.add(one, v128.load(po))));
 }
 
 /** tanhk's last step: sign(x)·(1 - e)/(1 + e) from e = e^(-2|x|). */
@@ -222,8 +240,9 @@ const K_HS_B = 18;
   const c1 = v128.load(c, 16);
   const c2 = v128.load(c, 32);
   const c3 = v128.load(c, 48);
-  exp4(f32x4.mul(f32x4.abs(c0), kv(K_M2)), f32x4.mul(f32x4.abs(c1), kv(K_M2)), f32x4.mul(f32x4.abs(c2), kv(K_M2)),
-    f32x4.mul(f32x4.abs(c3), kv(K_M2)), h, h + 16, h + 32, h + 48);
+  const m2 = kv(K_M2);
+  exp4(f32x4.mul(f32x4.abs(c0), m2), f32x4.mul(f32x4.abs(c1), m2), f32x4.mul(f32x4.abs(c2), m2), f32x4.mul(f32x4.abs(c3), m2),
+    h, h + 16, h + 32, h + 48);
   v128.store(h, f32x4.mul(v128.load(o), tanhFromExp(c0, v128.load(h))));
   v128.store(h, f32x4.mul(v128.load(o, 16), tanhFromExp(c1, v128.load(h, 16))), 16);
   v128.store(h, f32x4.mul(v128.load(o, 32), tanhFromExp(c2, v128.load(h, 32))), 32);
