@@ -28,7 +28,7 @@ import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
 import { ACT_SIGMOID, ACT_TANH } from './abi';
-import { activatek, isMasked, lstmGates4, outTanh16, tanhk, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
+import { activatek, isMasked, lstmGates4, outTanh16, tanhk, packRecurrent, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -135,7 +135,7 @@ export function lstm_forward_f32(
   gemm(gates, G, x, I, false, wx, G, false, B * T, G, I, false, work);
   if (bias != 0) bias_add_f32(gates, gates, bias, B * T, G);
   const inPlace = whInPlace(B, T);
-  if (!inPlace) packBFull(whPacked, wh, G, false, H, G);
+  if (!inPlace) packRecurrent(whPacked, wh, G, H, G, B);
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;
     const tp = goBackwards != 0 ? t + 1 : t - 1;

@@ -4,8 +4,8 @@
 // GEMMs. Layout: (B,T,width) with step t of batch row b at row b*T + t.
 
 import { madd, F32 } from './simd';
-import { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID } from './abi';
-import { gemm, gemmPackedB, SMALL_M } from './gemm';
+import { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID, GEMM_KC } from './abi';
+import { gemm, gemmPackedB, packBFull, SMALL_M } from './gemm';
 
 // ------------------------------------------- the recurrent weights' GEMM
 //
@@ -15,7 +15,14 @@ import { gemm, gemmPackedB, SMALL_M } from './gemm';
 // much as the steps. Reading wh in place costs ~10-30% per step against the
 // packed panels (its row stride is often a power of two), so from T = 4 on
 // packing wins: measured alternating in one process, B = 1, H 128 and 256.
-// Both paths sum in the same order (assembly/gemm.ts SMALL_M): same bits.
+// Every path sums in the same order (assembly/gemm.ts SMALL_M): same bits.
+//
+// At B = 1 the packed copy is laid out for the one-row kernel (packRecurrent):
+// 28-column strips, kc rows of 28 contiguous floats, so the kernel reads B
+// through one pointer (1x28 on packBFull's 8-column panels walks four). Its
+// loop is then ~20 instructions instead of ~27: with seven chains of 4-cycle
+// fused multiply-adds it was issue-bound, not bound by wh streaming from L2
+// (the same loop with every B load hitting L1 ran only ~2% faster).
 
 /** Whether a forward over B rows and T steps reads wh in place instead of packing it. */
 // @ts-ignore: decorator
@@ -23,11 +30,114 @@ import { gemm, gemmPackedB, SMALL_M } from './gemm';
   return B <= SMALL_M && T <= 3;
 }
 
-/** C (=|+=) A·W[:, 0:N]: W (K, ·) read in place with row stride ldw, or its packBFull copy wp. */
+/** Columns of an N-column W held in 28-wide strips at B = 1: pairs of strips, so the rest starts on an NR boundary. */
+// @ts-ignore: decorator
+@inline function stripColumns(N: i32): i32 {
+  return N / 56 * 56;
+}
+
+/**
+ * Pack W (K, N) (row stride ldw) for the time loop of a B-row forward into
+ * wp: K · roundUp(N, GEMM_NR) floats. B > 1: packBFull's panels. B = 1: the
+ * first S = stripColumns(N) columns as 28-wide strips, per KC block (block pc
+ * at element pc·S, strip j/28 of it at + j·kc), then the other N - S columns
+ * as packBFull panels at element S·K.
+ */
+export function packRecurrent(wp: usize, w: usize, ldw: i32, K: i32, N: i32, B: i32): void {
+  if (B != 1) {
+    packBFull(wp, w, ldw, false, K, N);
+    return;
+  }
+  const S = stripColumns(N);
+  const rowBytes = <usize>ldw * F32;
+  let d = wp;
+  for (let pc = 0; pc < K; pc += GEMM_KC) {
+    const kc = min(GEMM_KC, K - pc);
+    for (let j = 0; j < S; j += 28) {
+      let src = w + (<usize>pc * <usize>ldw + <usize>j) * F32;
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        v128.store(d, v128.load(src, 32), 32);
+        v128.store(d, v128.load(src, 48), 48);
+        v128.store(d, v128.load(src, 64), 64);
+        v128.store(d, v128.load(src, 80), 80);
+        v128.store(d, v128.load(src, 96), 96);
+        src += rowBytes;
+        d += 28 * F32;
+      }
+    }
+  }
+  if (S < N) packBFull(wp + <usize>S * <usize>K * F32, w + <usize>S * F32, ldw, false, K, N - S);
+}
+
+/**
+ * c[0:28] (=|+=) Σ_k a[k]·S[k, 0:28] for one 28-wide strip S (kc rows of 28
+ * contiguous floats): seven accumulator chains, one B pointer, the loop ended
+ * by A's pointer. The same multiply-adds in the same order as gemm.ts row1x28.
+ */
+export function row1x28s(kc: i32, a: usize, b: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0);
+  const end = a + <usize>kc * F32;
+  do {
+    const av = v128.load32_splat(a);
+    c0 = madd(av, v128.load(b), c0);
+    c1 = madd(av, v128.load(b, 16), c1);
+    c2 = madd(av, v128.load(b, 32), c2);
+    c3 = madd(av, v128.load(b, 48), c3);
+    c4 = madd(av, v128.load(b, 64), c4);
+    c5 = madd(av, v128.load(b, 80), c5);
+    c6 = madd(av, v128.load(b, 96), c6);
+    a += F32;
+    b += 28 * F32;
+  } while (a < end);
+  if (accumulate) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(c, 16));
+    c2 = f32x4.add(c2, v128.load(c, 32));
+    c3 = f32x4.add(c3, v128.load(c, 48));
+    c4 = f32x4.add(c4, v128.load(c, 64));
+    c5 = f32x4.add(c5, v128.load(c, 80));
+    c6 = f32x4.add(c6, v128.load(c, 96));
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+  v128.store(c, c2, 32);
+  v128.store(c, c3, 48);
+  v128.store(c, c4, 64);
+  v128.store(c, c5, 80);
+  v128.store(c, c6, 96);
+}
+
+/**
+ * C (=|+=) A·W[:, 0:N] for M rows: W (K, ·) read in place with row stride
+ * ldw, or its packRecurrent(M) copy wp.
+ */
 export function recurrentGemm(c: usize, ldc: i32, a: usize, lda: i32, inPlace: bool, w: usize, ldw: i32, wp: usize,
   M: i32, N: i32, K: i32, accumulate: bool, work: usize): void {
-  if (inPlace) gemm(c, ldc, a, lda, false, w, ldw, false, M, N, K, accumulate, work);
-  else gemmPackedB(c, ldc, a, lda, false, wp, M, N, K, accumulate, work);
+  if (inPlace) {
+    gemm(c, ldc, a, lda, false, w, ldw, false, M, N, K, accumulate, work);
+    return;
+  }
+  if (M != 1) {
+    gemmPackedB(c, ldc, a, lda, false, wp, M, N, K, accumulate, work);
+    return;
+  }
+  // one row: the strips, KC-deep blocks summed in order (as every GEMM path does), then the panels
+  const S = stripColumns(N);
+  if (S > 0) {
+    let b = wp;
+    for (let pc = 0; pc < K; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, K - pc);
+      const ak = a + <usize>pc * F32;
+      for (let j = 0; j < S; j += 28) {
+        row1x28s(kc, ak, b, c + <usize>j * F32, accumulate || pc > 0);
+        b += <usize>kc * 28 * F32;
+      }
+    }
+  }
+  if (S < N) gemmPackedB(c + <usize>S * F32, ldc, a, lda, false, wp + <usize>S * <usize>K * F32, 1, N - S, K, accumulate, work);
 }
 
 // ------------------------------------------------------ gate activations

@@ -111,7 +111,7 @@ function cellCases(cell: Cell, backward: boolean): Case[] {
   const out: Case[] = [];
   let n = 0;
   // (B,T) = (1,1) and (2,3) read wh in place (B <= 4, T <= 3), the others
-  // pack it; (2,3) comes after the rest so that their option rotation stays
+  // pack it ((1,5): in 28-column strips for the one-row kernel); (2,3) comes after the rest so that their option rotation stays
   const shapes = [1, 3, 4, 5, 8, 9, 16, 17, 33]
     .flatMap((H) =>
       [
@@ -120,7 +120,8 @@ function cellCases(cell: Cell, backward: boolean): Case[] {
         [5, 2, 16],
       ].map(([B, T, I]) => [H, B, T, I]),
     )
-    .concat([1, 5, 17, 33].map((H) => [H, 2, 3, 5]));
+    .concat([1, 5, 17, 33].map((H) => [H, 2, 3, 5]))
+    .concat([65, 17].map((H) => [H, 1, 5, 3]));
   for (const [H, B, T, I] of shapes) {
     const args: Scalars = {
       B,
