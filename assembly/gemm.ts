@@ -24,7 +24,7 @@
 //
 // Edge tiles (mr < MR or nr < NR) are computed into a scratch tile and the
 // valid part is added/copied, so the micro-kernel never branches on edges.
-// Rows left over when M % 4 != 0 run a one-row kernel (1x24: three B panels)
+// Rows left over when M % 4 != 0 run a one-row kernel (1x28: seven B vectors)
 // instead of wasting 3/4 of a 4x8 tile.
 //
 // At most SMALL_M rows (batch-1 and small-batch inference, a recurrent step
@@ -210,30 +210,52 @@ function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: 
 // and its k rows `bs` bytes apart: B in place has gs = 32, bs = ldb·4;
 // packBFull panels have gs = kc·NR·4, bs = NR·4.
 //
-// Why 1x24 and not 1x32: V8 hoists all eight B loads of a 1x32 body ahead of
-// its multiply-adds, so 8 accumulators + 8 loads + A need 17 xmm registers
-// and one accumulator went to the stack every iteration (disassembly): its
-// chain then ran through a store and a reload. 6 + 6 + 1 fit.
+// Why 1x28 (seven 4-column vectors) and not 1x32: V8 hoists all the B loads
+// of the body ahead of its multiply-adds, so a 1x32 needs 8 accumulators +
+// 8 loads + A = 17 xmm registers and one accumulator went to the stack every
+// iteration (disassembly): its chain then ran through a store and a reload.
+// 7 + 7 + 1 = 15 fit V8's xmm0-14. One row is a GEMV: each column's sum is a
+// chain of dependent multiply-adds (4 cycles each when fused), so the kernel
+// runs as fast as it has independent chains: 7 against 1x24's 6.
 
-/** c[0:24] (=|+=) Σ_k a[k]·B[k, 0:24]: one row, three 8-column groups. */
-function row1x24(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, c: usize, accumulate: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
-  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
-  let b0 = b;
-  let b1 = b + gs;
-  let b2 = b + 2 * gs;
+/**
+ * c[0:28] (=|+=) Σ_k a[k]·B[k, j:j+28]: one row, seven 4-column vectors,
+ * seven accumulator chains. b points at the 8-column group holding column j;
+ * `half`: j sits at lane 4 of that group (j % 8 == 4), else at lane 0. The
+ * seven vectors span four groups (p0..p3), at byte offsets 0 / 16 inside them.
+ */
+// @ts-ignore: decorator
+@inline function row1x28(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, c: usize, accumulate: bool, half: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0);
+  let p0 = b;
+  let p1 = b + gs;
+  let p2 = b + 2 * gs;
+  let p3 = b + 3 * gs;
   for (let p = 0; p < kc; p++) {
     const av = v128.load32_splat(a);
-    c0 = madd(av, v128.load(b0), c0);
-    c1 = madd(av, v128.load(b0, 16), c1);
-    c2 = madd(av, v128.load(b1), c2);
-    c3 = madd(av, v128.load(b1, 16), c3);
-    c4 = madd(av, v128.load(b2), c4);
-    c5 = madd(av, v128.load(b2, 16), c5);
+    if (half) {
+      c0 = madd(av, v128.load(p0, 16), c0);
+      c1 = madd(av, v128.load(p1), c1);
+      c2 = madd(av, v128.load(p1, 16), c2);
+      c3 = madd(av, v128.load(p2), c3);
+      c4 = madd(av, v128.load(p2, 16), c4);
+      c5 = madd(av, v128.load(p3), c5);
+      c6 = madd(av, v128.load(p3, 16), c6);
+    } else {
+      c0 = madd(av, v128.load(p0), c0);
+      c1 = madd(av, v128.load(p0, 16), c1);
+      c2 = madd(av, v128.load(p1), c2);
+      c3 = madd(av, v128.load(p1, 16), c3);
+      c4 = madd(av, v128.load(p2), c4);
+      c5 = madd(av, v128.load(p2, 16), c5);
+      c6 = madd(av, v128.load(p3), c6);
+    }
     a += ak;
-    b0 += bs;
-    b1 += bs;
-    b2 += bs;
+    p0 += bs;
+    p1 += bs;
+    p2 += bs;
+    p3 += bs;
   }
   if (accumulate) {
     c0 = f32x4.add(c0, v128.load(c));
@@ -242,6 +264,7 @@ function row1x24(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, c
     c3 = f32x4.add(c3, v128.load(c, 48));
     c4 = f32x4.add(c4, v128.load(c, 64));
     c5 = f32x4.add(c5, v128.load(c, 80));
+    c6 = f32x4.add(c6, v128.load(c, 96));
   }
   v128.store(c, c0);
   v128.store(c, c1, 16);
@@ -249,9 +272,32 @@ function row1x24(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, c
   v128.store(c, c3, 48);
   v128.store(c, c4, 64);
   v128.store(c, c5, 80);
+  v128.store(c, c6, 96);
 }
 
-/** c[0:8] (=|+=) Σ_k a[k]·B[k, 0:8]: one row, one group (the columns 1x24 leaves). */
+/** row1x28 from lane 0 of a group. */
+function row1x28a(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, c: usize, accumulate: bool): void {
+  row1x28(kc, a, ak, b, bs, gs, c, accumulate, false);
+}
+
+/** row1x28 from lane 4 of a group. */
+function row1x28h(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, c: usize, accumulate: bool): void {
+  row1x28(kc, a, ak, b, bs, gs, c, accumulate, true);
+}
+
+/** c[0:4] (=|+=) Σ_k a[k]·B[k, 4:8] of one 8-column group: the half group a 1x28 run can leave. */
+function row1x4h(kc: i32, a: usize, ak: usize, b: usize, bs: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    c0 = madd(v128.load32_splat(a), v128.load(b, 16), c0);
+    a += ak;
+    b += bs;
+  }
+  if (accumulate) c0 = f32x4.add(c0, v128.load(c));
+  v128.store(c, c0);
+}
+
+/** c[0:8] (=|+=) Σ_k a[k]·B[k, 0:8]: one row, one group (the columns 1x28 leaves). */
 function row1x8(kc: i32, a: usize, ak: usize, b: usize, bs: usize, c: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -359,31 +405,11 @@ function rows4x8(kc: i32, a: usize, ar: usize, ak: usize, b: usize, bs: usize, c
 }
 
 /**
- * One row of C, columns [j, N): 24 at a time, then 8; the last < 8 through
- * the scratch tile when B is packed (its last panel is zero-padded to NR) or
- * one by one when B is read in place (8 would run past the row). b points at
- * B's column j, c at C's.
+ * One row of C, columns [j, N) one at a time (b at B's column j, c at C's):
+ * lane 0 of the vector madd, so a tail column rounds exactly like the vector
+ * columns (fused in the relaxed build) and like a packed GEMM.
  */
-function rowPanels(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, packed: bool,
-  j: i32, N: i32, c: usize, accumulate: bool, tile: usize): void {
-  for (; j + 3 * NR <= N; j += 3 * NR) {
-    row1x24(kc, a, ak, b, bs, gs, c, accumulate);
-    b += 3 * gs;
-    c += 3 * <usize>NR * F32;
-  }
-  for (; j + NR <= N; j += NR) {
-    row1x8(kc, a, ak, b, bs, c, accumulate);
-    b += gs;
-    c += <usize>NR * F32;
-  }
-  if (j == N) return;
-  if (packed) {
-    row1x8(kc, a, ak, b, bs, tile, false);
-    storeTile(c, 0, tile, 1, N - j, accumulate);
-    return;
-  }
-  // lane 0 of the vector madd, so a tail column rounds exactly like the
-  // vector columns (fused in the relaxed build) and like a packed GEMM
+function rowColumns(kc: i32, a: usize, ak: usize, b: usize, bs: usize, j: i32, N: i32, c: usize, accumulate: bool): void {
   for (; j < N; j++) {
     let s = f32x4.splat(0);
     let ap = a;
@@ -398,6 +424,53 @@ function rowPanels(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize,
     b += F32;
     c += F32;
   }
+}
+
+/**
+ * One row of C, columns [j, N), j % 8 == 0: 28 at a time (the groups
+ * alternate between starting at lane 0 and lane 4 of an 8-column group),
+ * then the 4 a lane-4 start leaves, then 8 at a time; the last < 8 through
+ * the scratch tile when B is packed (its last panel is zero-padded to NR) or
+ * one by one when B is read in place (8 would run past the row). b points at
+ * B's 8-column group holding column j, c at C's column j.
+ */
+function rowPanels(kc: i32, a: usize, ak: usize, b: usize, bs: usize, gs: usize, packed: bool,
+  j: i32, N: i32, c: usize, accumulate: bool, tile: usize): void {
+  let half = false; // j % 8 == 4
+  for (; j + 28 <= N; j += 28) {
+    if (half) {
+      row1x28h(kc, a, ak, b, bs, gs, c, accumulate);
+      b += 4 * gs;
+    } else {
+      row1x28a(kc, a, ak, b, bs, gs, c, accumulate);
+      b += 3 * gs;
+    }
+    half = !half;
+    c += 28 * F32;
+  }
+  if (half) {
+    if (j + 4 > N) {
+      // fewer than 4 columns left, from lane 4 of a group
+      rowColumns(kc, a, ak, b + 4 * F32, bs, j, N, c, accumulate);
+      return;
+    }
+    row1x4h(kc, a, ak, b, bs, c, accumulate);
+    b += gs;
+    c += 4 * F32;
+    j += 4;
+  }
+  for (; j + NR <= N; j += NR) {
+    row1x8(kc, a, ak, b, bs, c, accumulate);
+    b += gs;
+    c += <usize>NR * F32;
+  }
+  if (j == N) return;
+  if (packed) {
+    row1x8(kc, a, ak, b, bs, tile, false);
+    storeTile(c, 0, tile, 1, N - j, accumulate);
+    return;
+  }
+  rowColumns(kc, a, ak, b, bs, j, N, c, accumulate);
 }
 
 /**

@@ -33,7 +33,7 @@ import { F32 } from './simd';
 import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { activatek, isMasked, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
+import { activatek, isMasked, packRecurrent, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -150,8 +150,8 @@ export function gru_forward_f32(
   const whH = whPacked + <usize>H * panelWidth(2 * H) * F32;
   const inPlace = whInPlace(B, T);
   if (!inPlace) {
-    packBFull(whPacked, wh, G, false, H, 2 * H);
-    packBFull(whH, wh + 2 * hb, G, false, H, H);
+    packRecurrent(whPacked, wh, G, H, 2 * H, B);
+    packRecurrent(whH, wh + 2 * hb, G, H, H, B);
   }
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;

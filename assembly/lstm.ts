@@ -27,7 +27,8 @@ import { F32 } from './simd';
 import { activationGradv } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { activatek, isMasked, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
+import { ACT_SIGMOID, ACT_TANH } from './abi';
+import { activatek, isMasked, lstmGates4, outTanh16, tanhk, packRecurrent, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 // @ts-ignore: decorator
@@ -86,7 +87,28 @@ function cellForward(
   }
   const hb = <usize>H * F32;
   const vecEnd = H & ~3;
-  for (let j = 0; j < vecEnd; j += 4) cellForwardLanes(z, c, h, cp, peep, hb, <usize>j * F32, act, recAct, false);
+  if (peep == 0 && act == ACT_TANH && recAct == ACT_SIGMOID) {
+    // the default cell: its four gate activations interleaved (recurrent.ts lstmGates4)
+    // (c_t first, then h_t = o ⊙ tanh(c_t) sixteen lanes at a time, four exps side by side)
+    for (let j = 0; j < vecEnd; j += 4) {
+      const o4 = <usize>j * F32;
+      lstmGates4(z, hb, o4);
+      const cv = f32x4.add(f32x4.mul(v128.load(z + hb + o4), v128.load(cp + o4)), f32x4.mul(v128.load(z + o4), v128.load(z + 2 * hb + o4)));
+      v128.store(c + o4, cv);
+    }
+    const zo = z + 3 * hb;
+    let j = 0;
+    for (; j + 16 <= vecEnd; j += 16) {
+      const o4 = <usize>j * F32;
+      outTanh16(h + o4, zo + o4, c + o4);
+    }
+    for (; j < vecEnd; j += 4) {
+      const o4 = <usize>j * F32;
+      v128.store(h + o4, f32x4.mul(v128.load(zo + o4), tanhk(v128.load(c + o4))));
+    }
+  } else {
+    for (let j = 0; j < vecEnd; j += 4) cellForwardLanes(z, c, h, cp, peep, hb, <usize>j * F32, act, recAct, false);
+  }
   for (let j = vecEnd; j < H; j++) cellForwardLane1(z, c, h, cp, peep, hb, <usize>j * F32, act, recAct);
 }
 
@@ -113,7 +135,7 @@ export function lstm_forward_f32(
   gemm(gates, G, x, I, false, wx, G, false, B * T, G, I, false, work);
   if (bias != 0) bias_add_f32(gates, gates, bias, B * T, G);
   const inPlace = whInPlace(B, T);
-  if (!inPlace) packBFull(whPacked, wh, G, false, H, G);
+  if (!inPlace) packRecurrent(whPacked, wh, G, H, G, B);
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;
     const tp = goBackwards != 0 ? t + 1 : t - 1;

@@ -4,8 +4,8 @@
 // GEMMs. Layout: (B,T,width) with step t of batch row b at row b*T + t.
 
 import { madd, F32 } from './simd';
-import { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID } from './abi';
-import { gemm, gemmPackedB, SMALL_M } from './gemm';
+import { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID, GEMM_KC } from './abi';
+import { gemm, gemmPackedB, packBFull, SMALL_M } from './gemm';
 
 // ------------------------------------------- the recurrent weights' GEMM
 //
@@ -15,7 +15,14 @@ import { gemm, gemmPackedB, SMALL_M } from './gemm';
 // much as the steps. Reading wh in place costs ~10-30% per step against the
 // packed panels (its row stride is often a power of two), so from T = 4 on
 // packing wins: measured alternating in one process, B = 1, H 128 and 256.
-// Both paths sum in the same order (assembly/gemm.ts SMALL_M): same bits.
+// Every path sums in the same order (assembly/gemm.ts SMALL_M): same bits.
+//
+// At B = 1 the packed copy is laid out for the one-row kernel (packRecurrent):
+// 28-column strips, kc rows of 28 contiguous floats, so the kernel reads B
+// through one pointer (1x28 on packBFull's 8-column panels walks four). Its
+// loop is then ~20 instructions instead of ~27: with seven chains of 4-cycle
+// fused multiply-adds it was issue-bound, not bound by wh streaming from L2
+// (the same loop with every B load hitting L1 ran only ~2% faster).
 
 /** Whether a forward over B rows and T steps reads wh in place instead of packing it. */
 // @ts-ignore: decorator
@@ -23,11 +30,114 @@ import { gemm, gemmPackedB, SMALL_M } from './gemm';
   return B <= SMALL_M && T <= 3;
 }
 
-/** C (=|+=) A·W[:, 0:N]: W (K, ·) read in place with row stride ldw, or its packBFull copy wp. */
+/** Columns of an N-column W held in 28-wide strips at B = 1: pairs of strips, so the rest starts on an NR boundary. */
+// @ts-ignore: decorator
+@inline function stripColumns(N: i32): i32 {
+  return N / 56 * 56;
+}
+
+/**
+ * Pack W (K, N) (row stride ldw) for the time loop of a B-row forward into
+ * wp: K · roundUp(N, GEMM_NR) floats. B > 1: packBFull's panels. B = 1: the
+ * first S = stripColumns(N) columns as 28-wide strips, per KC block (block pc
+ * at element pc·S, strip j/28 of it at + j·kc), then the other N - S columns
+ * as packBFull panels at element S·K.
+ */
+export function packRecurrent(wp: usize, w: usize, ldw: i32, K: i32, N: i32, B: i32): void {
+  if (B != 1) {
+    packBFull(wp, w, ldw, false, K, N);
+    return;
+  }
+  const S = stripColumns(N);
+  const rowBytes = <usize>ldw * F32;
+  let d = wp;
+  for (let pc = 0; pc < K; pc += GEMM_KC) {
+    const kc = min(GEMM_KC, K - pc);
+    for (let j = 0; j < S; j += 28) {
+      let src = w + (<usize>pc * <usize>ldw + <usize>j) * F32;
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        v128.store(d, v128.load(src, 32), 32);
+        v128.store(d, v128.load(src, 48), 48);
+        v128.store(d, v128.load(src, 64), 64);
+        v128.store(d, v128.load(src, 80), 80);
+        v128.store(d, v128.load(src, 96), 96);
+        src += rowBytes;
+        d += 28 * F32;
+      }
+    }
+  }
+  if (S < N) packBFull(wp + <usize>S * <usize>K * F32, w + <usize>S * F32, ldw, false, K, N - S);
+}
+
+/**
+ * c[0:28] (=|+=) Σ_k a[k]·S[k, 0:28] for one 28-wide strip S (kc rows of 28
+ * contiguous floats): seven accumulator chains, one B pointer, the loop ended
+ * by A's pointer. The same multiply-adds in the same order as gemm.ts row1x28.
+ */
+export function row1x28s(kc: i32, a: usize, b: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0);
+  const end = a + <usize>kc * F32;
+  do {
+    const av = v128.load32_splat(a);
+    c0 = madd(av, v128.load(b), c0);
+    c1 = madd(av, v128.load(b, 16), c1);
+    c2 = madd(av, v128.load(b, 32), c2);
+    c3 = madd(av, v128.load(b, 48), c3);
+    c4 = madd(av, v128.load(b, 64), c4);
+    c5 = madd(av, v128.load(b, 80), c5);
+    c6 = madd(av, v128.load(b, 96), c6);
+    a += F32;
+    b += 28 * F32;
+  } while (a < end);
+  if (accumulate) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(c, 16));
+    c2 = f32x4.add(c2, v128.load(c, 32));
+    c3 = f32x4.add(c3, v128.load(c, 48));
+    c4 = f32x4.add(c4, v128.load(c, 64));
+    c5 = f32x4.add(c5, v128.load(c, 80));
+    c6 = f32x4.add(c6, v128.load(c, 96));
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+  v128.store(c, c2, 32);
+  v128.store(c, c3, 48);
+  v128.store(c, c4, 64);
+  v128.store(c, c5, 80);
+  v128.store(c, c6, 96);
+}
+
+/**
+ * C (=|+=) A·W[:, 0:N] for M rows: W (K, ·) read in place with row stride
+ * ldw, or its packRecurrent(M) copy wp.
+ */
 export function recurrentGemm(c: usize, ldc: i32, a: usize, lda: i32, inPlace: bool, w: usize, ldw: i32, wp: usize,
   M: i32, N: i32, K: i32, accumulate: bool, work: usize): void {
-  if (inPlace) gemm(c, ldc, a, lda, false, w, ldw, false, M, N, K, accumulate, work);
-  else gemmPackedB(c, ldc, a, lda, false, wp, M, N, K, accumulate, work);
+  if (inPlace) {
+    gemm(c, ldc, a, lda, false, w, ldw, false, M, N, K, accumulate, work);
+    return;
+  }
+  if (M != 1) {
+    gemmPackedB(c, ldc, a, lda, false, wp, M, N, K, accumulate, work);
+    return;
+  }
+  // one row: the strips, KC-deep blocks summed in order (as every GEMM path does), then the panels
+  const S = stripColumns(N);
+  if (S > 0) {
+    let b = wp;
+    for (let pc = 0; pc < K; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, K - pc);
+      const ak = a + <usize>pc * F32;
+      for (let j = 0; j < S; j += 28) {
+        row1x28s(kc, ak, b, c + <usize>j * F32, accumulate || pc > 0);
+        b += <usize>kc * 28 * F32;
+      }
+    }
+  }
+  if (S < N) gemmPackedB(c + <usize>S * F32, ldc, a, lda, false, wp + <usize>S * <usize>K * F32, 1, N - S, K, accumulate, work);
 }
 
 // ------------------------------------------------------ gate activations
@@ -115,6 +225,138 @@ const K_HS_B = 18;
   const e = expk(f32x4.mul(f32x4.abs(x), kv(K_M2)));
   const t = f32x4.div(f32x4.sub(kv(K_ONE), e), f32x4.add(kv(K_ONE), e));
   return v128.or(t, v128.and(x, kv(K_SIGN)));
+}
+
+// ------------------------------------- four independent gates at once
+//
+// The LSTM cell's sigmoid(i), sigmoid(f), tanh(g), sigmoid(o) do not depend on
+// each other (without peepholes), but one exp is a chain of ~15 dependent
+// operations and V8 emits wasm in program order: one gate after the other
+// leaves the out-of-order window with a single chain at a time. Below, the four
+// exps advance step by step side by side: the same operations on each lane in
+// the same order as expk / sigmoidk / tanhk, so the same bits.
+
+/**
+ * d0..d3 = e^x0..e^x3 (expk's operations), the four chains side by side;
+ * each constant is loaded once for the four.
+ */
+// @ts-ignore: decorator
+@inline function exp4(x0: v128, x1: v128, x2: v128, x3: v128, d0: usize, d1: usize, d2: usize, d3: usize): void {
+  let k = kv(K_LO);
+  x0 = f32x4.pmax(x0, k);
+  x1 = f32x4.pmax(x1, k);
+  x2 = f32x4.pmax(x2, k);
+  x3 = f32x4.pmax(x3, k);
+  k = kv(K_HI);
+  x0 = f32x4.pmin(x0, k);
+  x1 = f32x4.pmin(x1, k);
+  x2 = f32x4.pmin(x2, k);
+  x3 = f32x4.pmin(x3, k);
+  k = kv(K_LOG2E);
+  const m = kv(K_MAGIC);
+  const t0 = madd(x0, k, m);
+  const t1 = madd(x1, k, m);
+  const t2 = madd(x2, k, m);
+  const t3 = madd(x3, k, m);
+  const n0 = f32x4.sub(t0, m);
+  const n1 = f32x4.sub(t1, m);
+  const n2 = f32x4.sub(t2, m);
+  const n3 = f32x4.sub(t3, m);
+  k = kv(K_NLN2_HI);
+  let r0 = madd(n0, k, x0);
+  let r1 = madd(n1, k, x1);
+  let r2 = madd(n2, k, x2);
+  let r3 = madd(n3, k, x3);
+  k = kv(K_NLN2_LO);
+  r0 = madd(n0, k, r0);
+  r1 = madd(n1, k, r1);
+  r2 = madd(n2, k, r2);
+  r3 = madd(n3, k, r3);
+  k = kv(K_P0);
+  const k1 = kv(K_P0 + 1);
+  let p0 = madd(k, r0, k1);
+  let p1 = madd(k, r1, k1);
+  let p2 = madd(k, r2, k1);
+  let p3 = madd(k, r3, k1);
+  k = kv(K_P0 + 2);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_P0 + 3);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_P0 + 4);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_P0 + 5);
+  p0 = madd(p0, r0, k);
+  p1 = madd(p1, r1, k);
+  p2 = madd(p2, r2, k);
+  p3 = madd(p3, r3, k);
+  k = kv(K_ONE);
+  p0 = f32x4.add(madd(p0, f32x4.mul(r0, r0), r0), k);
+  p1 = f32x4.add(madd(p1, f32x4.mul(r1, r1), r1), k);
+  p2 = f32x4.add(madd(p2, f32x4.mul(r2, r2), r2), k);
+  p3 = f32x4.add(madd(p3, f32x4.mul(r3, r3), r3), k);
+  k = kv(K_BIAS);
+  v128.store(d0, f32x4.mul(p0, i32x4.shl(i32x4.sub(t0, k), 23)));
+  v128.store(d1, f32x4.mul(p1, i32x4.shl(i32x4.sub(t1, k), 23)));
+  v128.store(d2, f32x4.mul(p2, i32x4.shl(i32x4.sub(t2, k), 23)));
+  v128.store(d3, f32x4.mul(p3, i32x4.shl(i32x4.sub(t3, k), 23)));
+}
+
+/**
+ * Four gates of the LSTM with the default activations, in place: z + o4
+ * holds z_i, z + hb + o4 z_f, z + 2hb + o4 z_g, z + 3hb + o4 z_o on entry and
+ * sigmoid(z_i), sigmoid(z_f), tanh(z_g), sigmoid(z_o) on exit.
+ */
+// @ts-ignore: decorator
+@inline export function lstmGates4(z: usize, hb: usize, o4: usize): void {
+  const pi = z + o4;
+  const pf = z + hb + o4;
+  const pg = z + 2 * hb + o4;
+  const po = z + 3 * hb + o4;
+  const zg = v128.load(pg);
+  // sigmoid(x) = 1 / (1 + e^-x); tanh(x) = sign(x)·(1 - e)/(1 + e), e = e^(-2|x|)
+  exp4(f32x4.neg(v128.load(pi)), f32x4.neg(v128.load(pf)), f32x4.mul(f32x4.abs(zg), kv(K_M2)), f32x4.neg(v128.load(po)), pi, pf, pg, po);
+  const one = kv(K_ONE);
+  v128.store(pi, f32x4.div(one, f32x4.add(one, v128.load(pi))));
+  v128.store(pf, f32x4.div(one, f32x4.add(one, v128.load(pf))));
+  const eg = v128.load(pg);
+  const tg = f32x4.div(f32x4.sub(one, eg), f32x4.add(one, eg));
+  v128.store(pg, v128.or(tg, v128.and(zg, kv(K_SIGN))));
+  v128.store(po, f32x4.div(one, f32x4.add(one, v128.load(po))));
+}
+
+/** tanhk's last step: sign(x)·(1 - e)/(1 + e) from e = e^(-2|x|). */
+// @ts-ignore: decorator
+@inline function tanhFromExp(x: v128, e: v128): v128 {
+  const t = f32x4.div(f32x4.sub(kv(K_ONE), e), f32x4.add(kv(K_ONE), e));
+  return v128.or(t, v128.and(x, kv(K_SIGN)));
+}
+
+/**
+ * h[0:16] = o[0:16] ⊙ tanh(c[0:16]): four vectors, their exps side by side
+ * (tanhk's operations). h holds the exps in between.
+ */
+// @ts-ignore: decorator
+@inline export function outTanh16(h: usize, o: usize, c: usize): void {
+  const c0 = v128.load(c);
+  const c1 = v128.load(c, 16);
+  const c2 = v128.load(c, 32);
+  const c3 = v128.load(c, 48);
+  const m2 = kv(K_M2);
+  exp4(f32x4.mul(f32x4.abs(c0), m2), f32x4.mul(f32x4.abs(c1), m2), f32x4.mul(f32x4.abs(c2), m2), f32x4.mul(f32x4.abs(c3), m2),
+    h, h + 16, h + 32, h + 48);
+  v128.store(h, f32x4.mul(v128.load(o), tanhFromExp(c0, v128.load(h))));
+  v128.store(h, f32x4.mul(v128.load(o, 16), tanhFromExp(c1, v128.load(h, 16))), 16);
+  v128.store(h, f32x4.mul(v128.load(o, 32), tanhFromExp(c2, v128.load(h, 32))), 32);
+  v128.store(h, f32x4.mul(v128.load(o, 48), tanhFromExp(c3, v128.load(h, 48))), 48);
 }
 
 /** activatev with the table: sigmoid and tanh inlined, the rest out of line. */

@@ -23,7 +23,7 @@ import { F32 } from './simd';
 import { activationBackward } from './activations';
 import { gemm, gemmPackedB, packBFull } from './gemm';
 import { bias_add_f32, column_sum_f32 } from './elementwise';
-import { activateRow, isMasked, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
+import { activateRow, isMasked, packRecurrent, passMaskedRows, previousStates, recurrentGemm, row, whInPlace } from './recurrent';
 
 
 /**
@@ -41,7 +41,7 @@ export function simple_rnn_forward_f32(
   gemm(hseq, H, x, I, false, wx, H, false, B * T, H, I, false, work);
   if (bias != 0) bias_add_f32(hseq, hseq, bias, B * T, H);
   const inPlace = whInPlace(B, T);
-  if (!inPlace) packBFull(whPacked, wh, H, false, H, H);
+  if (!inPlace) packRecurrent(whPacked, wh, H, H, H, B);
   for (let s = 0; s < T; s++) {
     const t = goBackwards != 0 ? T - 1 - s : s;
     const tp = goBackwards != 0 ? t + 1 : t - 1;

@@ -18,7 +18,7 @@
 import { fail } from '../errors.js';
 import { GEMM_WORK, MERGE_AVE, MERGE_CONCAT, MERGE_MUL, MERGE_SUM } from './abi.js';
 import { Buffers } from './buffers.js';
-import { checkArgs, checkDim, checkDims, needCount } from './checks.js';
+import { checkArgs, checkDim, needCount } from './checks.js';
 import type { KernelArgs, KernelName, KernelResult } from './contract/index.js';
 import type { BackendName, GemmForm, KernelFn, Kernels } from './kernels.js';
 import { Buf } from './memory.js';
@@ -172,7 +172,13 @@ export class Backend extends Buffers {
   /** dst[dStart + r·ds, +W) = src[sStart + r·ss, +W) for r < R. */
   copyRows(dst: Buf, ds: number, src: Buf, ss: number, R: number, W: number, dStart = 0, sStart = 0): void {
     const op = 'copyRows';
-    checkDims(op, { ds, ss, R, W, dStart, sStart });
+    // one call per dimension: an object of them (and its entries) would be allocated on every call
+    checkDim(op, 'ds', ds);
+    checkDim(op, 'ss', ss);
+    checkDim(op, 'R', R);
+    checkDim(op, 'W', W);
+    checkDim(op, 'dStart', dStart);
+    checkDim(op, 'sStart', sStart);
     if (R === 0 || W === 0) return;
     needCount(op, 'dst', dst, dStart + (R - 1) * ds + W, `(${R},${W}) with stride ${ds} from ${dStart}`);
     needCount(op, 'src', src, sStart + (R - 1) * ss + W, `(${R},${W}) with stride ${ss} from ${sStart}`);

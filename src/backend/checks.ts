@@ -51,11 +51,6 @@ function tooSmall(op: string, name: string, buf: Buf, count: number, shape: stri
   return fail('E_SHAPE', `${op}: argument ${name} needs ${shape} = ${count} elements, got a buffer of ${buf.length}`);
 }
 
-/** Throws unless every dim is an integer in [min, 2^31). */
-export function checkDims(op: string, dims: Args, min = 0): void {
-  for (const [k, v] of Object.entries(dims)) checkDim(op, k, v, min);
-}
-
 /** Throws unless dimension `name` is an integer in [min, 2^31). */
 export function checkDim(op: string, name: string, v: unknown, min = 0): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 0x7fffffff) {

@@ -1,7 +1,7 @@
 /**
  * The recurrent forwards read wh in place at a few rows and a short
  * sequence (assembly/recurrent.ts whInPlace: B <= 4, T <= 3) and pack it
- * otherwise. Both must give the same bits: the first three steps of a
+ * otherwise (at B = 1 into 28-column strips, packRecurrent). Both must give the same bits: the first three steps of a
  * four-step run (packed) equal a three-step run (in place), and a row of a
  * five-row batch (packed) equals the same row run alone (in place).
  */
@@ -34,7 +34,9 @@ function cut(s: OpSpec, d: OpData, B2: number, T2: number): OpData {
 
 describe.each(['lstm', 'gru', 'rnn'] as const)('%s forward: wh in place or packed, same bits', (kind) => {
   it('three steps alone equal the first three of four; one row alone equals its row in a batch of five', () => {
-    for (const H of [5, 32, 37]) for (const resetAfter of kind === 'gru' ? [false, true] : [false]) {
+    // H = 30: the RNN's 30 gate columns end 2 past a lane-4 start of the one-row
+    // kernel; B = 1 from T = 4 reads wh from 28-column strips (H = 260: two KC blocks)
+    for (const H of [5, 30, 32, 37, 260]) for (const resetAfter of kind === 'gru' ? [false, true] : [false]) {
       const spec: OpSpec = {
         kind, B: 5, T: 4, I: 6, H, goBackwards: false, act: ACT_TANH, recAct: ACT_SIGMOID, resetAfter, peep: false,
         bias: true, mask: false, dhseq: true, dhT: true, dx: true, dh0: true,

@@ -72,8 +72,10 @@ function grid<T>(a: T[], b: T[]): Array<[T, T]> {
 }
 
 function gemmCases(): Case[] {
-  // M <= 4 takes the unpacked row kernels (1x24, 2x16, 4x8 and their column
-  // tails); M = 17 the packed path with a leftover row; K = 300 two KC blocks
+  // M <= 4 takes the unpacked row kernels (1x28 from lane 0 and lane 4 of a
+  // group, 1x4, 2x16, 4x8 and their column tails: N = 30 and 86 end 2 columns
+  // past a lane-4 start); M = 17 the packed path with a leftover row; K = 300
+  // two KC blocks
   const shapes = [
     [1, 1, 1],
     [3, 5, 7],
@@ -86,6 +88,8 @@ function gemmCases(): Case[] {
     [2, 41, 13],
     [3, 50, 33],
     [4, 37, 300],
+    [1, 30, 11],
+    [3, 86, 5],
   ];
   const out: Case[] = [];
   let i = 0;
@@ -107,7 +111,7 @@ function cellCases(cell: Cell, backward: boolean): Case[] {
   const out: Case[] = [];
   let n = 0;
   // (B,T) = (1,1) and (2,3) read wh in place (B <= 4, T <= 3), the others
-  // pack it; (2,3) comes after the rest so that their option rotation stays
+  // pack it ((1,5): in 28-column strips for the one-row kernel); (2,3) comes after the rest so that their option rotation stays
   const shapes = [1, 3, 4, 5, 8, 9, 16, 17, 33]
     .flatMap((H) =>
       [
@@ -116,7 +120,8 @@ function cellCases(cell: Cell, backward: boolean): Case[] {
         [5, 2, 16],
       ].map(([B, T, I]) => [H, B, T, I]),
     )
-    .concat([1, 5, 17, 33].map((H) => [H, 2, 3, 5]));
+    .concat([1, 5, 17, 33].map((H) => [H, 2, 3, 5]))
+    .concat([65, 17].map((H) => [H, 1, 5, 3]));
   for (const [H, B, T, I] of shapes) {
     const args: Scalars = {
       B,
