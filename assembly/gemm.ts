@@ -107,16 +107,85 @@ function packA(dst: usize, a: usize, lda: i32, transA: bool, mc: i32, kc: i32): 
  * dst[(panel*kc + p)*NR + c] = op(B)[p, panel*NR + c], zero past nc.
  */
 function packB(dst: usize, b: usize, ldb: i32, transB: bool, kc: i32, nc: i32): void {
-  for (let j = 0; j < nc; j += NR) {
+  const panelBytes = <usize>kc * <usize>NR * F32;
+  const ldbBytes = <usize>ldb * F32;
+  let j = 0;
+  if (!transB) {
+    // B stored (K,N): a panel row is NR contiguous values. Two panels at a
+    // time, so each 64-byte line of a B row is read once: one panel at a time
+    // read half a line, and with a power-of-two ldb the other half had left
+    // L1 (set conflicts) before the next panel came for it.
+    for (; j + 2 * NR <= nc; j += 2 * NR) {
+      let src = b + <usize>j * F32;
+      let out = dst;
+      for (let p = 0; p < kc; p++) {
+        const v0 = v128.load(src);
+        const v1 = v128.load(src, 16);
+        const v2 = v128.load(src, 32);
+        const v3 = v128.load(src, 48);
+        v128.store(out, v0);
+        v128.store(out, v1, 16);
+        v128.store(out + panelBytes, v2);
+        v128.store(out + panelBytes, v3, 16);
+        src += ldbBytes;
+        out += <usize>NR * F32;
+      }
+      dst += 2 * panelBytes;
+    }
+  } else {
+    // B stored (N,K): 4 k-values of each of the panel's 8 columns are
+    // contiguous; two 4x4 transposes (shuffles) turn them into 4 panel rows,
+    // instead of one scalar load and store per element.
+    for (; j + NR <= nc; j += NR) {
+      let src = b + <usize>j * ldbBytes;
+      let out = dst;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const r0 = v128.load(src);
+        const r1 = v128.load(src + ldbBytes);
+        const r2 = v128.load(src + 2 * ldbBytes);
+        const r3 = v128.load(src + 3 * ldbBytes);
+        let s0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+        let s1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+        let s2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        let s3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        v128.store(out, i32x4.shuffle(s0, s1, 0, 1, 4, 5));
+        v128.store(out, i32x4.shuffle(s0, s1, 2, 3, 6, 7), 32);
+        v128.store(out, i32x4.shuffle(s2, s3, 0, 1, 4, 5), 64);
+        v128.store(out, i32x4.shuffle(s2, s3, 2, 3, 6, 7), 96);
+        const r4 = v128.load(src + 4 * ldbBytes);
+        const r5 = v128.load(src + 5 * ldbBytes);
+        const r6 = v128.load(src + 6 * ldbBytes);
+        const r7 = v128.load(src + 7 * ldbBytes);
+        s0 = i32x4.shuffle(r4, r5, 0, 4, 1, 5);
+        s1 = i32x4.shuffle(r6, r7, 0, 4, 1, 5);
+        s2 = i32x4.shuffle(r4, r5, 2, 6, 3, 7);
+        s3 = i32x4.shuffle(r6, r7, 2, 6, 3, 7);
+        v128.store(out, i32x4.shuffle(s0, s1, 0, 1, 4, 5), 16);
+        v128.store(out, i32x4.shuffle(s0, s1, 2, 3, 6, 7), 48);
+        v128.store(out, i32x4.shuffle(s2, s3, 0, 1, 4, 5), 80);
+        v128.store(out, i32x4.shuffle(s2, s3, 2, 3, 6, 7), 112);
+        src += 4 * F32;
+        out += 4 * <usize>NR * F32;
+      }
+      for (; p < kc; p++) {
+        for (let c = 0; c < NR; c++) store<f32>(out + <usize>c * F32, load<f32>(src + <usize>c * ldbBytes));
+        src += F32;
+        out += <usize>NR * F32;
+      }
+      dst += panelBytes;
+    }
+  }
+  // the panels left: at most one full panel (NN) and the last, zero-padded one
+  for (; j < nc; j += NR) {
     const nr = min(NR, nc - j);
     if (!transB) {
-      // B stored (K,N): a panel row is NR contiguous values.
       let src = b + <usize>j * F32;
       if (nr == NR) {
         for (let p = 0; p < kc; p++) {
           v128.store(dst, v128.load(src));
           v128.store(dst, v128.load(src, 16), 16);
-          src += <usize>ldb * F32;
+          src += ldbBytes;
           dst += <usize>NR * F32;
         }
       } else {
@@ -124,17 +193,15 @@ function packB(dst: usize, b: usize, ldb: i32, transB: bool, kc: i32, nc: i32): 
           for (let c = 0; c < NR; c++) {
             store<f32>(dst + <usize>c * F32, c < nr ? load<f32>(src + <usize>c * F32) : 0);
           }
-          src += <usize>ldb * F32;
+          src += ldbBytes;
           dst += <usize>NR * F32;
         }
       }
     } else {
-      // B stored (N,K): read each column's K values contiguously, write with
-      // stride NR (the panel is 8 KB, it stays in L1).
       for (let c = 0; c < NR; c++) {
         let out = dst + <usize>c * F32;
         if (c < nr) {
-          let src = b + <usize>(j + c) * <usize>ldb * F32;
+          let src = b + <usize>(j + c) * ldbBytes;
           for (let p = 0; p < kc; p++) {
             store<f32>(out, load<f32>(src));
             src += F32;
@@ -147,7 +214,7 @@ function packB(dst: usize, b: usize, ldb: i32, transB: bool, kc: i32, nc: i32): 
           }
         }
       }
-      dst += <usize>kc * <usize>NR * F32;
+      dst += panelBytes;
     }
   }
 }

@@ -27,7 +27,7 @@ export const MUTANTS = [
     'gemm(c, ldc, a, lda, false, b, ldb, false, M, N, K, accumulate != 0, work);',
     'gemm(c, ldc, a, lda, false, b, ldb, false, M, N, K, accumulate == 0, work);',
   ],
-  ['gemm_nt_f32', 'gemm.ts', 'let src = b + <usize>(j + c) * <usize>ldb * F32;', 'let src = b + <usize>(j - c) * <usize>ldb * F32;'],
+  ['gemm_nt_f32', 'gemm.ts', 'const r5 = v128.load(src + 5 * ldbBytes);', 'const r5 = v128.load(src + 4 * ldbBytes);'],
   [
     'gemm_tn_f32',
     'gemm.ts',
