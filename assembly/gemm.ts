@@ -285,6 +285,26 @@ function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: 
 // chain of dependent multiply-adds (4 cycles each when fused), so the kernel
 // runs as fast as it has independent chains: 7 against 1x24's 6.
 
+/** C (=|+=) the seven accumulators of a 1×28 row: one place for the epilogue the row kernels share. */
+@inline export function storeRow28(c: usize, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, accumulate: bool): void {
+  if (accumulate) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(c, 16));
+    c2 = f32x4.add(c2, v128.load(c, 32));
+    c3 = f32x4.add(c3, v128.load(c, 48));
+    c4 = f32x4.add(c4, v128.load(c, 64));
+    c5 = f32x4.add(c5, v128.load(c, 80));
+    c6 = f32x4.add(c6, v128.load(c, 96));
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+  v128.store(c, c2, 32);
+  v128.store(c, c3, 48);
+  v128.store(c, c4, 64);
+  v128.store(c, c5, 80);
+  v128.store(c, c6, 96);
+}
+
 /**
  * c[0:28] (=|+=) Σ_k a[k]·B[k, j:j+28]: one row, seven 4-column vectors,
  * seven accumulator chains. b points at the 8-column group holding column j;
@@ -324,22 +344,7 @@ function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: 
     p2 += bs;
     p3 += bs;
   }
-  if (accumulate) {
-    c0 = f32x4.add(c0, v128.load(c));
-    c1 = f32x4.add(c1, v128.load(c, 16));
-    c2 = f32x4.add(c2, v128.load(c, 32));
-    c3 = f32x4.add(c3, v128.load(c, 48));
-    c4 = f32x4.add(c4, v128.load(c, 64));
-    c5 = f32x4.add(c5, v128.load(c, 80));
-    c6 = f32x4.add(c6, v128.load(c, 96));
-  }
-  v128.store(c, c0);
-  v128.store(c, c1, 16);
-  v128.store(c, c2, 32);
-  v128.store(c, c3, 48);
-  v128.store(c, c4, 64);
-  v128.store(c, c5, 80);
-  v128.store(c, c6, 96);
+  storeRow28(c, c0, c1, c2, c3, c4, c5, c6, accumulate);
 }
 
 /** row1x28 from lane 0 of a group. */

@@ -5,7 +5,7 @@
 
 import { madd, F32 } from './simd';
 import { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_HARD_SIGMOID, GEMM_KC } from './abi';
-import { gemm, gemmPackedB, packBFull, SMALL_M } from './gemm';
+import { gemm, gemmPackedB, packBFull, SMALL_M, storeRow28 } from './gemm';
 
 // ------------------------------------------- the recurrent weights' GEMM
 //
@@ -92,22 +92,7 @@ export function row1x28s(kc: i32, a: usize, b: usize, c: usize, accumulate: bool
     a += F32;
     b += 28 * F32;
   } while (a < end);
-  if (accumulate) {
-    c0 = f32x4.add(c0, v128.load(c));
-    c1 = f32x4.add(c1, v128.load(c, 16));
-    c2 = f32x4.add(c2, v128.load(c, 32));
-    c3 = f32x4.add(c3, v128.load(c, 48));
-    c4 = f32x4.add(c4, v128.load(c, 64));
-    c5 = f32x4.add(c5, v128.load(c, 80));
-    c6 = f32x4.add(c6, v128.load(c, 96));
-  }
-  v128.store(c, c0);
-  v128.store(c, c1, 16);
-  v128.store(c, c2, 32);
-  v128.store(c, c3, 48);
-  v128.store(c, c4, 64);
-  v128.store(c, c5, 80);
-  v128.store(c, c6, 96);
+  storeRow28(c, c0, c1, c2, c3, c4, c5, c6, accumulate);
 }
 
 /**
