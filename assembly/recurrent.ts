@@ -202,12 +202,23 @@ const K_HS_B = 18;
 
 // @ts-ignore: decorator
 @inline export function sigmoidk(x: v128): v128 {
-  return f32x4.div(kv(K_ONE), f32x4.add(kv(K_ONE), expk(f32x4.neg(x))));
+  return sigmoidFromExp(expk(f32x4.neg(x)));
 }
 
 // @ts-ignore: decorator
 @inline export function tanhk(x: v128): v128 {
-  const e = expk(f32x4.mul(f32x4.abs(x), kv(K_M2)));
+  return tanhFromExp(x, expk(f32x4.mul(f32x4.abs(x), kv(K_M2))));
+}
+
+/** sigmoidk's last step: 1 / (1 + e) from e = e^-x. */
+// @ts-ignore: decorator
+@inline function sigmoidFromExp(e: v128): v128 {
+  return f32x4.div(kv(K_ONE), f32x4.add(kv(K_ONE), e));
+}
+
+/** tanhk's last step: sign(x)·(1 - e)/(1 + e) from e = e^(-2|x|). */
+// @ts-ignore: decorator
+@inline function tanhFromExp(x: v128, e: v128): v128 {
   const t = f32x4.div(f32x4.sub(kv(K_ONE), e), f32x4.add(kv(K_ONE), e));
   return v128.or(t, v128.and(x, kv(K_SIGN)));
 }
@@ -309,20 +320,10 @@ const K_HS_B = 18;
   const zg = v128.load(pg);
   // sigmoid(x) = 1 / (1 + e^-x); tanh(x) = sign(x)·(1 - e)/(1 + e), e = e^(-2|x|)
   exp4(f32x4.neg(v128.load(pi)), f32x4.neg(v128.load(pf)), f32x4.mul(f32x4.abs(zg), kv(K_M2)), f32x4.neg(v128.load(po)), pi, pf, pg, po);
-  const one = kv(K_ONE);
-  v128.store(pi, f32x4.div(one, f32x4.add(one, v128.load(pi))));
-  v128.store(pf, f32x4.div(one, f32x4.add(one, v128.load(pf))));
-  const eg = v128.load(pg);
-  const tg = f32x4.div(f32x4.sub(one, eg), f32x4.add(one, eg));
-  v128.store(pg, v128.or(tg, v128.and(zg, kv(K_SIGN))));
-  v128.store(po, f32x4.div(one, f32x4.add(one, v128.load(po))));
-}
-
-/** tanhk's last step: sign(x)·(1 - e)/(1 + e) from e = e^(-2|x|). */
-// @ts-ignore: decorator
-@inline function tanhFromExp(x: v128, e: v128): v128 {
-  const t = f32x4.div(f32x4.sub(kv(K_ONE), e), f32x4.add(kv(K_ONE), e));
-  return v128.or(t, v128.and(x, kv(K_SIGN)));
+  v128.store(pi, sigmoidFromExp(v128.load(pi)));
+  v128.store(pf, sigmoidFromExp(v128.load(pf)));
+  v128.store(pg, tanhFromExp(zg, v128.load(pg)));
+  v128.store(po, sigmoidFromExp(v128.load(po)));
 }
 
 /**

@@ -291,8 +291,8 @@ export const MUTANTS = [
   [
     'shared: LSTM default cell gates',
     'recurrent.ts',
-    'v128.store(pf, f32x4.div(one, f32x4.add(one, v128.load(pf))));',
-    'v128.store(pf, f32x4.div(one, f32x4.sub(one, v128.load(pf))));',
+    'v128.store(pf, sigmoidFromExp(v128.load(pf)));',
+    'v128.store(pf, sigmoidFromExp(v128.load(pi)));',
   ],
   [
     'shared: LSTM default cell output tanh',
