@@ -113,13 +113,13 @@ export interface Value {
   shape: number[];
 }
 
-/** Hands out buffers for one plan; the model frees them all together. */
 /** The ids a layer reads are integers in [0, count); `option` is the layer option that sets count. */
 export interface IdBound {
   count: number;
   option: string;
 }
 
+/** Hands out buffers for one plan; the model frees them all together. */
 export type PlanAlloc = (length: number, dtype?: DType) => Buf;
 
 export interface ApplyOptions {
