@@ -4,16 +4,24 @@
  *
  *  - wasm-rnn, the headline: a browser app that trains a text classifier,
  *    bundled and minified by the app's own bundler (esbuild, tree-shaken)
- *    from dist/index.js. dist/ is readable on purpose (not minified, names
- *    kept, for stack traces), so minifying is the app's bundler's job.
- *  - where that app's bytes go, by source folder (the same app bundled from
- *    src/, whose sizes match within a few hundred bytes).
- *  - dist/index.js as shipped (readable; it embeds both wasm builds), with
- *    and without its source map (fetched only by devtools), minified whole
- *    (what a CDN user who minifies but does not tree-shake gets), and with
- *    dist/wasm/*.wasm (the same builds as files, for runtimes that must
- *    import wasm as a module). Needs `npm run build`; a missing dist fails, a
- *    dist older than src/ or assembly/ is flagged.
+ *    from dist/index.js, its seven imports kept (the row measured since the
+ *    first S1). dist/ is readable on purpose (not minified, names kept, for
+ *    stack traces), so minifying is the app's bundler's job.
+ *  - the README's Quick start as an app (bench/apps/quick-start.js), bundled
+ *    by esbuild (one file) and by Rollup (what Vite builds with; code split,
+ *    each chunk minified by esbuild as Vite does): what the page loads up
+ *    front and all its chunks; and the same app without loadModel. dist/ is
+ *    one module per source file and `layers` a module namespace, so Rollup
+ *    drops the layers an app never builds; esbuild keeps a re-exported
+ *    namespace whole.
+ *  - where the headline app's bytes go, by source folder (the same app
+ *    bundled from src/, whose sizes match within a few hundred bytes).
+ *  - dist's library modules as shipped (readable; they embed both wasm
+ *    builds), with and without their source maps (fetched only by devtools),
+ *    bundled and minified whole (what a CDN user who minifies but does not
+ *    tree-shake gets), and with dist/wasm/*.wasm (the same builds as files,
+ *    for runtimes that must import wasm as a module). Needs `npm run build`;
+ *    a missing dist fails, a dist older than src/ or assembly/ is flagged.
  *  - TF.js 4.22 browser bundles from node_modules: core + layers + cpu backend;
  *    core + layers + wasm backend (its JS + the SIMD .wasm, the one a SIMD
  *    browser loads); and all of them (@tensorflow/tfjs's pieces + the wasm
@@ -37,10 +45,12 @@ export interface SizeResults {
   stale: string | null;
   /** ours (everything) over TF.js core + layers + wasm backend, raw and gzip */
   ratio: { raw: number; gzip: number };
-  /** the same for dist/index.js alone, minified whole */
+  /** the same for dist/index.js bundled and minified whole */
   ratioBundle: { raw: number; gzip: number };
   /** the same for a browser app bundled (tree-shaken, minified) from dist/index.js: the headline */
   ratioApp: { raw: number; gzip: number };
+  /** the same for the Quick-start app bundled by Rollup: loaded up front, and all chunks */
+  ratioQuickStart: { initial: { raw: number; gzip: number }; all: { raw: number; gzip: number } };
   /** the app's minified bytes by source folder */
   breakdown: { part: string; raw: number }[];
   markdown: string;
@@ -55,6 +65,14 @@ function newest(dir: string): number {
     t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }
   return t;
+}
+
+/** The library's modules in dist/ (not the CLI, wasm-rnn/onnx or the stop-word subpaths), relative to root. */
+function libraryModules(root: string, ext: '.js' | '.js.map'): string[] {
+  return readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith(ext) && !/^(cli|onnx)\.js|^(types|wasm)[/\\]|^text[/\\]stopwords[/\\]/.test(f))
+    .sort()
+    .map((f) => `dist/${f}`);
 }
 
 function measure(root: string, name: string, files: string[]): SizeRow {
@@ -94,23 +112,38 @@ export async function benchSize(opts: { root?: string; log?: (s: string) => void
   const cpu = [tf('tfjs-backend-cpu/dist/tf-backend-cpu.min.js')];
   const wasm = [tf('tfjs-backend-wasm/dist/tf-backend-wasm.min.js'), tf('tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')];
   const app = await appBundle(root);
+  const quickStart = readFileSync(join(root, 'bench/apps/quick-start.js'), 'utf8');
+  const withoutLoad = quickStart.replace(/, loadModel \}/, ' }').replace(/\/\/ LOAD:[^]*$/, '');
+  const quick = await rollupApp(root, quickStart);
+  const quickNoLoad = await rollupApp(root, withoutLoad);
   const minified = await minifiedWhole(root);
+  const modules = libraryModules(root, '.js');
+  const shipped = measure(root, `wasm-rnn: dist's ${modules.length} library modules + ${wasmFiles.length} .wasm files`, [
+    ...modules,
+    ...wasmFiles,
+  ]);
+  const tfWasm = measure(root, 'TF.js: core + layers + wasm backend (JS + SIMD .wasm)', [...core, ...wasm]);
   const rows = [
     app,
-    measure(root, 'wasm-rnn: dist/index.js as shipped (readable, embeds its wasm builds)', ['dist/index.js']),
-    measure(root, 'wasm-rnn: dist/index.js + its source map', ['dist/index.js', 'dist/index.js.map']),
+    await esbuildApp(root, 'wasm-rnn: the Quick-start app, esbuild (one file)', quickStart),
+    quick.initial,
+    quick.all,
+    await esbuildApp(root, 'wasm-rnn: the Quick-start app without loadModel, esbuild', withoutLoad),
+    quickNoLoad.initial,
+    measure(root, `wasm-rnn: dist's ${modules.length} library modules as shipped (readable, embed the wasm builds)`, modules),
+    measure(root, 'wasm-rnn: the same + their source maps', [...modules, ...libraryModules(root, '.js.map')]),
     minified,
-    measure(root, `wasm-rnn: dist/index.js + ${wasmFiles.length} .wasm files`, ['dist/index.js', ...wasmFiles]),
+    shipped,
     measure(root, 'TF.js: core + layers + cpu backend', [...core, ...cpu]),
-    measure(root, 'TF.js: core + layers + wasm backend (JS + SIMD .wasm)', [...core, ...wasm]),
+    tfWasm,
     measure(root, 'TF.js: core + layers + cpu + wasm backend (JS + SIMD .wasm)', [...core, ...cpu, ...wasm]),
     measure(root, 'brain.js: browser.min.js', ['node_modules/brain.js/browser.min.js']),
   ];
-  const ours = rows[4];
-  const tfWasm = rows[6];
-  const ratio = { raw: ours.raw / tfWasm.raw, gzip: ours.gzip / tfWasm.gzip };
-  const ratioBundle = { raw: minified.raw / tfWasm.raw, gzip: minified.gzip / tfWasm.gzip };
-  const ratioApp = { raw: app.raw / tfWasm.raw, gzip: app.gzip / tfWasm.gzip };
+  const over = (r: SizeRow) => ({ raw: r.raw / tfWasm.raw, gzip: r.gzip / tfWasm.gzip });
+  const ratio = over(shipped);
+  const ratioBundle = over(minified);
+  const ratioApp = over(app);
+  const ratioQuickStart = { initial: over(quick.initial), all: over(quick.all) };
   const md = table(
     ['S1 shipped bytes', 'raw', 'gzip', 'gzip relative to the text-classifier app'],
     rows.map((r) => [r.name, `${(r.raw / KiB).toFixed(1)} KiB`, `${(r.gzip / KiB).toFixed(1)} KiB`, `${(r.gzip / app.gzip).toFixed(1)}x`]),
@@ -118,17 +151,18 @@ export async function benchSize(opts: { root?: string; log?: (s: string) => void
   const breakdown = await appBreakdown(root);
   const total = breakdown.reduce((a, b) => a + b.raw, 0);
   const parts = breakdown.map((b) => `${b.part} ${(b.raw / KiB).toFixed(1)} KiB (${((b.raw / total) * 100).toFixed(0)}%)`).join(', ');
-  const other = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'index.js');
   const pct = (r: { raw: number; gzip: number }) => `${(r.raw * 100).toFixed(1)}% raw, ${(r.gzip * 100).toFixed(1)}% gzip`;
   const markdown =
     `${md}\n\n- Against TF.js core + layers + wasm backend (target: < 10%): a browser text-classifier app (${APP_IMPORTS.join(', ')}; ` +
-    `bundled and minified by esbuild from dist/index.js, unused exports dropped) ${pct(ratioApp)}; dist/index.js minified whole ${pct(ratioBundle)}; ` +
-    `dist/index.js as shipped with its .wasm files ${pct(ratio)}. Each file gzipped separately, level 9.` +
-    `\n- Where the app's minified bytes go: ${parts}.` +
-    `${other.length ? `\n- Not counted: ${other.map((f) => `dist/${f}`).join(', ')} and dist/stopwords/ (optional entry points, loaded only when used).` : ''}` +
+    `bundled and minified by esbuild from dist/index.js, unused exports dropped) ${pct(ratioApp)}; ` +
+    `the Quick-start app bundled by Rollup ${pct(ratioQuickStart.initial)} loaded up front, ${pct(ratioQuickStart.all)} in all its chunks; ` +
+    `dist/index.js bundled and minified whole ${pct(ratioBundle)}; the library modules as shipped with the .wasm files ${pct(ratio)}. ` +
+    `Each file (each chunk) gzipped separately, level 9.` +
+    `\n- Where the headline app's minified bytes go: ${parts}.` +
+    `\n- Not counted: dist/cli.js, dist/onnx.js (wasm-rnn/onnx) and dist/text/stopwords/ (optional entry points, loaded only when used).` +
     `${stale ? `\n- WARNING: ${stale}.` : ''}`;
   log(markdown);
-  return { rows, stale, ratio, ratioBundle, ratioApp, breakdown, markdown };
+  return { rows, stale, ratio, ratioBundle, ratioApp, ratioQuickStart, breakdown, markdown };
 }
 
 /** What an app that trains and runs a text classifier in the browser imports. */
@@ -160,11 +194,78 @@ async function appBundle(root: string): Promise<SizeRow> {
   };
 }
 
-/** dist/index.js minified as a whole (every export kept). */
+/** An app (source text importing 'wasm-rnn') bundled by esbuild from dist/index.js into one minified file. */
+async function esbuildApp(root: string, name: string, source: string): Promise<SizeRow> {
+  const { build } = await import('esbuild');
+  const r = await build({
+    stdin: { contents: source, resolveDir: root, loader: 'js' },
+    alias: { 'wasm-rnn': './dist/index.js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = r.outputFiles[0].contents;
+  return { name, files: ['(esbuild output)'], raw: code.length, gzip: gzipSync(code, { level: 9 }).length };
+}
+
+/**
+ * An app bundled by Rollup from dist/index.js, code split (a dynamic import()
+ * becomes a chunk of its own), each chunk minified by esbuild: the chunks the
+ * page loads up front (the entry and what it imports statically), and all.
+ */
+async function rollupApp(root: string, source: string): Promise<{ initial: SizeRow; all: SizeRow }> {
+  const { rollup } = await import('rollup');
+  const { transform } = await import('esbuild');
+  const index = join(root, 'dist/index.js');
+  const b = await rollup({
+    input: 'app',
+    plugins: [
+      {
+        name: 'app',
+        resolveId: (id) => (id === 'app' ? id : id === 'wasm-rnn' ? index : null),
+        load: (id) => (id === 'app' ? source : null),
+      },
+    ],
+    onwarn: () => {},
+  });
+  const { output } = await b.generate({ format: 'es' });
+  await b.close();
+  const chunks = new Map<string, { imports: string[]; raw: number; gzip: number }>();
+  for (const c of output) {
+    if (c.type !== 'chunk') continue;
+    const code = (await transform(c.code, { minify: true, format: 'esm', target: 'es2022' })).code;
+    chunks.set(c.fileName, { imports: c.imports, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length });
+  }
+  const initial = new Set<string>();
+  const visit = (f: string): void => {
+    if (initial.has(f)) return;
+    initial.add(f);
+    for (const i of chunks.get(f)!.imports) visit(i);
+  };
+  visit(output.find((c) => c.type === 'chunk' && c.isEntry)!.fileName);
+  const sum = (name: string, files: string[]): SizeRow => ({
+    name,
+    files: ['(Rollup output)'],
+    raw: files.reduce((a, f) => a + chunks.get(f)!.raw, 0),
+    gzip: files.reduce((a, f) => a + chunks.get(f)!.gzip, 0),
+  });
+  const what = source.includes('loadModel') ? 'the Quick-start app' : 'the Quick-start app without loadModel';
+  return {
+    initial: sum(`wasm-rnn: ${what}, Rollup: loaded up front (${initial.size} of ${chunks.size} chunks)`, [...initial]),
+    all: sum(`wasm-rnn: ${what}, Rollup: all ${chunks.size} chunks`, [...chunks.keys()]),
+  };
+}
+
+/** dist/index.js bundled and minified as a whole (every export kept). */
 async function minifiedWhole(root: string): Promise<SizeRow> {
   const { build } = await import('esbuild');
   const r = await build({
     entryPoints: [join(root, 'dist/index.js')],
+    bundle: true,
     minify: true,
     format: 'esm',
     target: 'es2022',
@@ -173,7 +274,7 @@ async function minifiedWhole(root: string): Promise<SizeRow> {
   });
   const code = r.outputFiles[0].contents;
   return {
-    name: 'wasm-rnn: dist/index.js minified whole (no tree shaking)',
+    name: 'wasm-rnn: dist/index.js bundled and minified whole (no tree shaking)',
     files: ['(esbuild output)'],
     raw: code.length,
     gzip: gzipSync(code, { level: 9 }).length,

@@ -79,10 +79,11 @@ writeFileSync(join(srcGen, 'wasm-bytes.ts'), lines.join('\n') + '\n');
 
 if (wasmOnly) process.exit(0);
 
-// 4. the bundles (build/bundle.mjs: readable, with source maps): one ESM
-//    file for every runtime, the worker, the CLI, the stop-word subpaths; plus
-//    the raw .wasm files for runtimes that must import wasm as a module
-//    (Cloudflare Workers)
+// 4. dist (build/bundle.mjs: readable, with source maps): the library as ES
+//    modules, one per src/ file, for every runtime (the worker, the threads'
+//    script and the stop-word subpaths among them); the CLI and wasm-rnn/onnx
+//    as bundles; plus the raw .wasm files for runtimes that must import wasm
+//    as a module (Cloudflare Workers)
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'wasm'), { recursive: true });
@@ -99,7 +100,7 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 const size = (f) => statSync(join(dist, f)).size;
 // stderr: stdout must stay clean for `npm pack --json` (prepack runs this build)
 console.error(
-  ['index.js', 'index.js.map', 'worker.js', 'thread.js', 'cli.js', 'onnx.js', ...variants.map((v) => 'wasm/' + v.file)]
+  ['index.js', 'backend/generated/wasm-bytes.js', 'cli.js', 'onnx.js', ...variants.map((v) => 'wasm/' + v.file)]
     .map((f) => `dist/${f} ${size(f)} B`)
     .join('; '),
 );
@@ -107,12 +108,12 @@ console.error(
 for (const f of [
   'index.js',
   'index.js.map',
-  'worker.js',
-  'thread.js',
+  'worker/worker.js',
+  'threads/thread.js',
   'cli.js',
   'types/index.d.ts',
   'types/text/stopwords/de.d.ts',
-  'stopwords/de.js',
+  'text/stopwords/de.js',
   'onnx.js',
   'types/onnx/index.d.ts',
 ]) {

@@ -16,14 +16,6 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** Subpath modules: one stop-word list each (`wasm-rnn/stopwords/de`). */
-export function stopWordEntries(root) {
-  return readdirSync(join(root, 'src/text/stopwords'))
-    .filter((f) => /^[a-z]{2}\.ts$/.test(f))
-    .map((f) => f.slice(0, 2))
-    .sort();
-}
-
 /** A plugin that leaves `spec` as an import of `target` (relative to the output file). */
 const external = (name, filter, target) => ({
   name,
@@ -54,17 +46,55 @@ export const stopwordListsPlugin = (root) => ({
 });
 
 /**
- * Every dist bundle: [entry, output file, extra esbuild options], paths
- * relative to the repository root and to `out`.
+ * The library as modules: one dist file per src/ file (all but cli/ and
+ * onnx/, which ship as bundles), so an app's bundler keeps only the modules
+ * and exports it reaches: `layers` is a module namespace, and a Rollup,
+ * Rolldown or webpack app drops the layers it never builds; a single-file
+ * dist would tie them together. Relative imports stay imports; the packages
+ * a module imports (stemmer, the stop-word lists) are inlined into it, so
+ * dist/ has no run-time dependency. Entry points that run on their own: the
+ * worker for fitInWorker (worker/worker.js, found beside
+ * worker/fit_in_worker.js), the threads' script (threads/thread.js, beside
+ * threads/pool.js) and the stop-word subpaths (text/stopwords/de.js ...).
  */
-export function bundles(root) {
+export function moduleEntries(root) {
+  const walk = (dir) =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [`${dir}/${e.name}`] : [],
+    );
+  return walk('src')
+    .filter((f) => !f.startsWith('src/cli/') && !f.startsWith('src/onnx/'))
+    .sort();
+}
+
+const relativeImportsStay = {
+  name: 'relative-imports-stay',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (a) => (a.kind === 'entry-point' ? undefined : { path: a.path, external: true }));
+  },
+};
+
+/** Build the library's modules (moduleEntries) into `outDir`, mirroring src/. */
+export async function buildModules(root, outDir) {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    ...common(root),
+    entryPoints: moduleEntries(root).map((f) => join(root, f)),
+    outbase: join(root, 'src'),
+    outdir: outDir,
+    metafile: true,
+    plugins: [relativeImportsStay, stopwordListsPlugin(root)],
+  });
+  for (const out of Object.keys(result.metafile.outputs)) if (out.endsWith('.map')) dropListSources(join(root, out));
+  return result;
+}
+
+/**
+ * The dist bundles beside the modules: [entry, output file, extra esbuild
+ * options], paths relative to the repository root and to `out`.
+ */
+export function bundles() {
   return [
-    ['src/index.ts', 'index.js', {}],
-    // the training worker for fitInWorker imports the bundle above
-    // ('../index.js' stays external as './index.js'), so both threads run one copy
-    ['src/worker/worker.ts', 'worker.js', { plugins: [external('worker-imports-bundle', /^\.\.\/index\.js$/, './index.js')] }],
-    // init({ threads })'s worker threads, likewise: the same bundle in every thread
-    ['src/threads/thread.ts', 'thread.js', { plugins: [external('thread-imports-bundle', /^\.\.\/index\.js$/, './index.js')] }],
     // wasm-rnn/onnx: ONNX in and out, with its protobuf runtime and schema,
     // loaded only by users who import it. The core ('../index.js', imported by
     // src/onnx/core.ts alone) stays external as './index.js', so both entry
@@ -73,23 +103,15 @@ export function bundles(root) {
     // the `wasm-rnn` command line (package.json "bin"): one self-contained Node
     // script, the library bundled in, so it runs without resolving the package
     // (its map names src/ files and lines without copying them: the library's
-    // map already carries the sources, and this one would double the install)
+    // maps already carry the sources, and this one would double the install)
     ['src/cli/bin.ts', 'cli.js', { platform: 'node', banner: { js: '#!/usr/bin/env node' }, sourcesContent: false }],
-    // stop-word lists other than en/zh, kept out of the main bundle; each
-    // registers with dist/index.js ('../index.js' from dist/stopwords/)
-    ...stopWordEntries(root).map((code) => [
-      `src/text/stopwords/${code}.ts`,
-      `stopwords/${code}.js`,
-      { plugins: [external('stopwords-import-bundle', /^\.\.\/index\.js$/, '../index.js')] },
-    ]),
   ];
 }
 
-/** Build one bundle of `bundles(root)` into `outDir`. */
-export async function buildBundle(root, outDir, [entry, out, extra]) {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [join(root, entry)],
+/** Settings shared by the modules and the bundles. */
+function common(root) {
+  return {
+    absWorkingDir: root,
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -98,10 +120,19 @@ export async function buildBundle(root, outDir, [entry, out, extra]) {
     sourcemap: 'linked',
     sourcesContent: true,
     legalComments: 'eof',
-    outfile: join(outDir, out),
     logLevel: 'warning',
     // node_modules may be a symlink: name its files by the path a user sees
     preserveSymlinks: true,
+  };
+}
+
+/** Build one bundle of `bundles(root)` into `outDir`. */
+export async function buildBundle(root, outDir, [entry, out, extra]) {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    ...common(root),
+    entryPoints: [join(root, entry)],
+    outfile: join(outDir, out),
     ...extra,
     plugins: [stopwordListsPlugin(root), ...(extra.plugins ?? [])],
   });
@@ -123,7 +154,8 @@ function dropListSources(mapFile) {
   writeFileSync(mapFile, JSON.stringify(map));
 }
 
-/** Build every bundle into `outDir`. */
+/** Build the modules and every bundle into `outDir`. */
 export async function buildAll(root, outDir) {
-  for (const b of bundles(root)) await buildBundle(root, outDir, b);
+  await buildModules(root, outDir);
+  for (const b of bundles()) await buildBundle(root, outDir, b);
 }

@@ -47,5 +47,5 @@ export {
   downloadModel,
 } from './io/browser.js';
 export * from './seq2seq/index.js';
-/** @internal The body of a thread worker (dist/thread.js). */
+/** @internal The body of a thread worker (dist/threads/thread.js). */
 export { threadMain } from './threads/worker_main.js';

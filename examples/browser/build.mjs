@@ -1,8 +1,8 @@
 // Builds the demo into examples/browser/dist/ (git-ignored):
 //   app.js               src/app.js + src/chart.js, bundled by esbuild; 'wasm-rnn' stays external
-//   wasm-rnn/index.js    the package's dist/index.js  (so the page and the worker share one file)
-//   wasm-rnn/worker.js   the package's dist/worker.js (fitInWorker finds it beside index.js)
-//   wasm-rnn/thread.js   the package's dist/thread.js (init({ threads }) finds it beside index.js)
+//   wasm-rnn/            the package's modules from dist/ (so the page and the worker share them):
+//                        index.js, worker/worker.js (fitInWorker finds it beside worker/fit_in_worker.js),
+//                        threads/thread.js (init({ threads }) finds it beside threads/pool.js)
 //   index.html, data/    as they are
 //
 //   npm run demo     builds the package (when stale), this demo, and serves it (serve.mjs)
@@ -11,7 +11,7 @@
 //
 //   --dist DIR   take the package's bundles from DIR instead of dist/ (tests)
 //   --out DIR    write the demo to DIR instead of examples/browser/dist/
-import { cpSync, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,7 @@ const arg = (name) => {
 };
 const pkgDist = arg('--dist') ?? join(root, 'dist');
 const out = arg('--out') ?? join(here, 'dist');
-for (const f of ['index.js', 'worker.js', 'thread.js']) {
+for (const f of ['index.js', 'worker/worker.js', 'threads/thread.js']) {
   if (!existsSync(join(pkgDist, f))) throw new Error(`${join(pkgDist, f)} is missing: run \`npm run build\` in the repository first`);
 }
 rmSync(out, { recursive: true, force: true });
@@ -47,8 +47,10 @@ await esbuild.build({
     },
   ],
 });
-for (const f of ['index.js', 'index.js.map', 'worker.js', 'worker.js.map', 'thread.js', 'thread.js.map']) {
-  if (existsSync(join(pkgDist, f))) copyFileSync(join(pkgDist, f), join(out, 'wasm-rnn', f));
+// the modules and their maps; not the CLI, wasm-rnn/onnx, the types or the .wasm files (embedded in the modules)
+const skip = /^(cli|onnx)\.js|^(types|wasm)[/\\]/;
+for (const f of readdirSync(pkgDist, { recursive: true, encoding: 'utf8' })) {
+  if (/\.js(\.map)?$/.test(f) && !skip.test(f)) cpSync(join(pkgDist, f), join(out, 'wasm-rnn', f));
 }
 copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
 cpSync(join(here, 'data'), join(out, 'data'), { recursive: true });

@@ -32,7 +32,6 @@ import { JsKernels } from './js.js';
 import { importsMemory, sharedMemory, threadsBuild } from './shared.js';
 import { WasmKernels } from './wasm.js';
 import { threadCount } from '../threads/options.js';
-import { ThreadPool, defaultThreadUrl } from '../threads/pool.js';
 import { threadsUnsupported } from '../threads/support.js';
 
 export type BackendChoice = 'auto' | 'js' | 'wasm' | 'wasm-simd' | 'wasm-relaxed-simd';
@@ -49,7 +48,7 @@ export interface InitOptions {
    * backendNotes() says why.
    */
   threads?: number | 'auto';
-  /** The thread workers' script, dist/thread.js (default: beside this bundle); for bundlers that move it. */
+  /** The thread workers' script, dist/threads/thread.js (default: beside dist/threads/pool.js); for bundlers that move it. */
   threadWorkerUrl?: string | URL;
 }
 
@@ -233,6 +232,8 @@ async function threadedBackend(choice: BackendChoice, options: InitOptions, want
       continue;
     }
     try {
+      // loaded only here: an app that never asks for threads does not ship the pool
+      const { ThreadPool, defaultThreadUrl } = await import('../threads/pool.js');
       backend.pool = await ThreadPool.start({
         workers: wanted - 1,
         module,

@@ -5,13 +5,16 @@
  * `layer`) are saved as { className, config } and rebuilt first.
  */
 import { describe, fail } from '../errors.js';
-import { layers } from '../layers/index.js';
-import { Layer } from '../layers/layer.js';
+import * as factories from '../layers/factories.js';
+import type { Layer } from '../layers/layer.js';
+import type { LayerJSON } from './layer_json.js';
+
+export type { LayerJSON };
 
 type Factory = (config: Record<string, unknown>) => Layer;
 
 /** Keras class name -> factory name in `layers`. */
-const FACTORIES: Record<string, string> = {
+const FACTORIES: Record<string, keyof typeof factories> = {
   Embedding: 'embedding',
   LSTM: 'lstm',
   GRU: 'gru',
@@ -44,27 +47,13 @@ const FACTORIES: Record<string, string> = {
   Dot: 'dot',
 };
 
-export interface LayerJSON {
-  className: string;
-  config: Record<string, unknown>;
-}
-
-export function layerToJSON(l: Layer): LayerJSON {
-  return { className: l.className, config: l.getConfig() };
-}
-
 export function layerFromJSON(j: unknown, where: string): Layer {
   if (!j || typeof j !== 'object') fail('E_FORMAT', `${where}: a layer entry must be { className, config }, got ${describe(j)}`);
   const { className, config } = j as Partial<LayerJSON>;
   const factoryName = typeof className === 'string' ? FACTORIES[className] : undefined;
-  const factory = factoryName ? (layers as unknown as Record<string, Factory>)[factoryName] : undefined;
+  const factory = factoryName ? (factories[factoryName] as Factory) : undefined;
   if (!factory) {
-    fail(
-      'E_FORMAT',
-      `${where}: unknown layer class ${describe(className)} (supported: ${Object.keys(FACTORIES)
-        .filter((k) => (layers as Record<string, unknown>)[FACTORIES[k]])
-        .join(', ')})`,
-    );
+    fail('E_FORMAT', `${where}: unknown layer class ${describe(className)} (supported: ${Object.keys(FACTORIES).join(', ')})`);
   }
   if (!config || typeof config !== 'object' || Array.isArray(config)) fail('E_FORMAT', `${where}: layer ${className} has no config object`);
   const c = { ...config };

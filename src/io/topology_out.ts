@@ -6,7 +6,7 @@
 import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import type { Model } from '../models/model.js';
-import { layerToJSON } from './registry.js';
+import { layerToJSON } from './layer_json.js';
 
 type Ref = [number, number];
 

@@ -34,11 +34,11 @@ export interface PoolOptions {
   /** the module's bytes, for runtimes that cannot post a compiled module */
   bytes: Uint8Array;
   memory: WebAssembly.Memory;
-  /** the worker script (dist/thread.js) */
+  /** the worker script (dist/threads/thread.js) */
   url: string | URL;
 }
 
-/** The worker script beside this bundle: dist/thread.js next to dist/index.js. */
+/** The worker script beside this module: dist/threads/thread.js next to dist/threads/pool.js. */
 export function defaultThreadUrl(): URL {
   return new URL('./thread.js', import.meta.url);
 }

@@ -4,7 +4,7 @@
  * rebuilds the same layers and nodes from it, through the same checks as a
  * loaded model. A Sequential's chain is written as the graph it is.
  */
-import { layerToJSON } from '../io/registry.js';
+import { layerToJSON } from '../io/layer_json.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import type { Graph } from '../models/graph.js';
 

@@ -1,5 +1,5 @@
 /**
- * The body of a thread worker (dist/thread.js runs it). One message starts
+ * The body of a thread worker (dist/threads/thread.js runs it). One message starts
  * it — { type: 'start', module or bytes, memory, ctl, index } — then it
  * instantiates the threads build on the shared memory, answers 'ready', and
  * serves jobs from its control block (control.ts) until EXIT: blocking in
@@ -75,7 +75,7 @@ async function connect(): Promise<Port> {
   return { post: (m) => g.postMessage!(m), listen: (f) => g.addEventListener!('message', (e) => f(e.data)) };
 }
 
-/** Start serving (dist/thread.js calls this once). */
+/** Start serving (dist/threads/thread.js calls this once). */
 export async function threadMain(): Promise<void> {
   const port = await connect();
   let started = false;

@@ -15,8 +15,9 @@
  * model is left as it was.
  *
  * The worker: a Web Worker where the runtime has one (browsers, Deno, Bun),
- * else node:worker_threads (Node). Its script is dist/worker.js, found beside
- * this bundle through import.meta.url; pass workerUrl when a bundler moved it.
+ * else node:worker_threads (Node). Its script is dist/worker/worker.js, found
+ * beside this module through import.meta.url; pass workerUrl when a bundler
+ * moved it.
  *
  * Cancellation: an AbortSignal. On abort no more progress is reported, the
  * worker is told to stop (fit() checks between batches), then terminated;
@@ -53,7 +54,7 @@ export interface FitInWorkerOptions {
   /** Keras-style hooks, called in the caller's thread */
   onBatchEnd?: (batch: number, logs: Logs) => void;
   onEpochEnd?: (epoch: number, logs: Logs) => void;
-  /** the worker script (default: worker.js beside this bundle) */
+  /** the worker script (default: dist/worker/worker.js, beside this module) */
   workerUrl?: string | URL;
   /**
    * how the worker picks its backend (default: the backend the caller runs,
@@ -121,7 +122,7 @@ interface NodeWorkerLike {
 }
 
 function defaultWorkerUrl(): URL {
-  // dist/index.js and dist/worker.js sit side by side
+  // dist/worker/fit_in_worker.js and dist/worker/worker.js sit side by side
   return new URL('./worker.js', import.meta.url);
 }
 

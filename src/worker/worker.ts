@@ -1,7 +1,7 @@
 /**
- * The training worker: dist/worker.js. It imports the same bundle as the
- * caller (dist/index.js; the build keeps '../index.js' external), so the
- * kernels, the artifact format and the fit loop are the very same code.
+ * The training worker: dist/worker/worker.js. It imports the same modules
+ * as the caller (dist/index.js and what it imports), so the kernels, the
+ * artifact format and the fit loop are the very same code.
  *
  * One job per worker: receive { type: 'fit' }, init the backend the caller
  * asked for, load the artifact, fit with progress messages, reply with the

@@ -14,6 +14,13 @@ import { describe, expect, inject, it } from 'vitest';
 const root = join(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+/** Every .js file under the built dist, relative to it. */
+function distFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .sort();
+}
+
 describe('a readable dist', () => {
   it("keeps every exported class's name, so logs say Tensor { ... } and Sequential", async () => {
     const lib = await import(pathToFileURL(join(inject('distDir'), 'index.js')).href);
@@ -36,20 +43,23 @@ describe('a readable dist', () => {
     expect(plain.status).toBe(1);
     expect(plain.stderr).toMatch(/WasmRnnError: tensor\(\): expected nested number arrays/);
     expect(plain.stderr.length).toBeLessThan(2000); // was ~96 KB: Node prints the source line of the throw
-    expect(plain.stderr).toMatch(/at tensor \(.*index\.js:\d+:\d+\)/);
+    expect(plain.stderr).toMatch(/at tensor \(.*\/tensor\.js:\d+:\d+\)/);
     const mapped = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(mapped.stderr).toMatch(/src\/tensor\.ts:\d+:\d+/);
   });
 
   it('ships source maps with our sources, and no line of code longer than the embedded wasm', () => {
     const dir = inject('distDir');
-    for (const f of ['index.js', 'worker.js', 'cli.js']) {
+    const files = distFiles(dir);
+    expect(files).toEqual(expect.arrayContaining(['index.js', 'tensor.js', 'worker/worker.js', 'threads/thread.js', 'cli.js', 'onnx.js']));
+    for (const f of files) {
       const js = readFileSync(join(dir, f), 'utf8');
-      expect(js, f).toMatch(new RegExp(`//# sourceMappingURL=${f}\\.map\\n?$`));
+      const base = f.slice(f.lastIndexOf('/') + 1);
+      expect(js, f).toMatch(new RegExp(`//# sourceMappingURL=${base.replace('.', '\\.')}\\.map\\n?$`));
       const map = JSON.parse(readFileSync(join(dir, `${f}.map`), 'utf8'));
       const tensorSrc = map.sources.findIndex((s: string) => s.endsWith('/src/tensor.ts'));
-      if (f === 'index.js') expect(map.sourcesContent[tensorSrc]).toContain('export class Tensor');
-      if (f === 'cli.js') expect(tensorSrc).toBeGreaterThan(0); // lines only: the sources travel in index.js.map
+      if (f === 'tensor.js') expect(map.sourcesContent[tensorSrc]).toContain('export class Tensor');
+      if (f === 'cli.js') expect(tensorSrc).toBeGreaterThan(0); // lines only: the sources travel in the modules' maps
       expect(
         map.sources.filter((s: string) => s.startsWith('/')),
         f,
@@ -69,17 +79,65 @@ describe('a readable dist', () => {
   });
 });
 
+describe('tree shaking', () => {
+  /**
+   * An app bundled by Rollup (what Vite builds with) from the built dist: the
+   * code loaded up front (the entry chunk and the chunks it imports) and the
+   * code of every chunk.
+   */
+  async function bundle(app: string): Promise<{ initial: string; all: string }> {
+    const { rollup } = await import('rollup');
+    const index = join(inject('distDir'), 'index.js');
+    const b = await rollup({
+      input: 'app',
+      plugins: [
+        {
+          name: 'app',
+          resolveId: (id) => (id === 'app' ? id : id === 'wasm-rnn' ? index : null),
+          load: (id) => (id === 'app' ? app : null),
+        },
+      ],
+      onwarn: () => {},
+    });
+    const { output } = await b.generate({ format: 'es' });
+    await b.close();
+    const chunks = new Map(output.flatMap((c) => (c.type === 'chunk' ? [[c.fileName, c] as const] : [])));
+    const initial = new Set<string>();
+    const visit = (name: string): void => {
+      if (initial.has(name)) return;
+      initial.add(name);
+      for (const i of chunks.get(name)!.imports) visit(i);
+    };
+    visit([...chunks.values()].find((c) => c.isEntry)!.fileName);
+    const code = (names: Iterable<string>) => [...names].map((n) => chunks.get(n)!.code).join('\n');
+    return { initial: code(initial), all: code(chunks.keys()) };
+  }
+  const app = (layer: string) =>
+    `import { init, Sequential, layers } from 'wasm-rnn';\nawait init();\n` +
+    `globalThis.m = new Sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 4 }), ${layer}, layers.dense({ units: 1 })] });`;
+
+  it('an app ships the layers it builds, not every layer, and no thread pool until init asks for threads', async () => {
+    const gruApp = await bundle(app('layers.gru({ units: 4 })'));
+    const lstmApp = await bundle(app('layers.lstm({ units: 4 })'));
+    const [gru, lstm] = [gruApp.all, lstmApp.all];
+    expect(gru).toMatch(/\bGRU = class\b/);
+    expect(gru).not.toMatch(/\bLSTM = class\b/);
+    expect(lstm).toMatch(/\bLSTM = class\b/);
+    expect(lstm).not.toMatch(/\bGRU = class\b/);
+    for (const { initial, all } of [gruApp, lstmApp]) {
+      expect(all).not.toMatch(/\b(MultiHeadAttention|Conv1D|Bidirectional|TokenAndPositionEmbedding) = class\b/);
+      // the pool sits in a chunk of its own, loaded by init({ threads }) alone
+      expect(all).toMatch(/\bThreadPool = class\b/);
+      expect(initial).not.toMatch(/\bThreadPool = class\b/);
+      expect(initial).toMatch(/\bSequential = class\b/);
+    }
+  });
+});
+
 describe('dependencies', () => {
   it('stemmer and stopword are bundled, so they are devDependencies', () => {
     const dir = inject('distDir');
-    for (const f of [
-      'index.js',
-      'cli.js',
-      'worker.js',
-      ...readdirSync(join(dir, 'stopwords'))
-        .filter((x) => x.endsWith('.js'))
-        .map((x) => `stopwords/${x}`),
-    ]) {
+    for (const f of distFiles(dir)) {
       const js = readFileSync(join(dir, f), 'utf8');
       expect(js, f).not.toMatch(/^\s*(import|export)\b[^\n]*["'](stemmer|stopword)[/"']|import\(\s*["'](stemmer|stopword)/m);
     }
@@ -97,14 +155,16 @@ describe('stop words beyond en and zh', () => {
     expect(() => new lib.TextVectorizer({ stopWords: 'de' })).toThrow(
       /stopWords 'de' is not loaded: add import de from 'wasm-rnn\/stopwords\/de'/,
     );
-    const de = (await import(pathToFileURL(join(dir, 'stopwords/de.js')).href)).default;
+    const de = (await import(pathToFileURL(join(dir, 'text/stopwords/de.js')).href)).default;
     expect(de).toContain('und');
     expect(new lib.TextVectorizer({ stopWords: 'de' }).tokenize('der Hund und die Katze')).toEqual(['hund', 'katze']);
     expect(new lib.TextVectorizer({ stopWords: de }).tokenize('der Hund und die Katze')).toEqual(['hund', 'katze']);
     expect(lib.STOP_WORD_LANGUAGES).toContain('deu');
-    expect(readFileSync(join(dir, 'index.js'), 'utf8')).not.toMatch(/"und"/); // German is not in the main bundle
-    expect(pkg.exports['./stopwords/*']).toEqual({ types: './dist/types/text/stopwords/*.d.ts', default: './dist/stopwords/*.js' });
-    expect(pkg.sideEffects).toContain('./dist/stopwords/*.js');
+    // German is in its subpath module alone (and in the CLI, which loads every list)
+    const withGerman = distFiles(dir).filter((f) => /"und"/.test(readFileSync(join(dir, f), 'utf8')));
+    expect(withGerman.sort()).toEqual(['cli.js', 'text/stopwords/de.js']);
+    expect(pkg.exports['./stopwords/*']).toEqual({ types: './dist/types/text/stopwords/*.d.ts', default: './dist/text/stopwords/*.js' });
+    expect(pkg.sideEffects).toContain('./dist/text/stopwords/*.js');
   });
 });
 

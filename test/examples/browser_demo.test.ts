@@ -38,8 +38,9 @@ describe('npm run demo', () => {
         ['', 'text/html', '<script type="module" src="./app.js">'],
         ['app.js', 'text/javascript', 'from "./wasm-rnn/index.js"'],
         ['wasm-rnn/index.js', 'text/javascript', 'export {'],
-        ['wasm-rnn/worker.js', 'text/javascript', './index.js'],
-        ['wasm-rnn/thread.js', 'text/javascript', './index.js'],
+        ['wasm-rnn/worker/worker.js', 'text/javascript', '../index.js'],
+        ['wasm-rnn/threads/thread.js', 'text/javascript', '../index.js'],
+        ['wasm-rnn/threads/pool.js', 'text/javascript', 'ThreadPool'],
         ['data/spam-assassin-sample.tsv', 'text/tab-separated-values', 'spam\t'],
       ]) {
         const r = await fetch(url + path);

@@ -484,7 +484,7 @@ async function main() {
   const t0 = Date.now();
   const timings = {};
   timings.tools = ensureTools();
-  for (const f of ['dist/index.js', 'dist/worker.js', 'dist/wasm/wasm-rnn.simd.wasm']) {
+  for (const f of ['dist/index.js', 'dist/worker/worker.js', 'dist/wasm/wasm-rnn.simd.wasm']) {
     if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
   }
   const tmp = mkdtempSync(join(tmpdir(), 'wasm-rnn-runtimes-'));

@@ -1,6 +1,6 @@
 /**
  * fitInWorker with threads: the worker's init({ threads }) starts its own
- * thread workers (nested workers, dist/thread.js beside the bundle) and
+ * thread workers (nested workers, dist/threads/thread.js beside dist/threads/pool.js) and
  * trains to the same bits as fit() on the same thread count in this thread.
  * Runs the built bundle (the global setup's temporary dist).
  */
@@ -45,7 +45,7 @@ describe('fitInWorker', () => {
       epochs: 2,
       batchSize: 16,
       init: { backend: 'wasm-simd', threads: 2 },
-      workerUrl: pathToFileURL(join(dist, 'worker.js')),
+      workerUrl: pathToFileURL(join(dist, 'worker/worker.js')),
     });
     expect(res.history.loss).toEqual(h.history.loss);
     expect(Array.from(res.model.getWeightsFlat())).toEqual(Array.from(here.getWeightsFlat()));

@@ -1,6 +1,6 @@
 /**
  * Shared by the threads tests: backends with threads whose workers run the
- * built bundle (dist/thread.js, built by the global setup into a temporary
+ * built dist (dist/threads/thread.js, built by the global setup into a temporary
  * folder; the tests themselves run src/), and the models the parity tests
  * train.
  */
@@ -13,12 +13,12 @@ import { createBackend, type InitOptions } from '../../src/backend/load.js';
 import { Tensor, input, layers, model, type Model } from '../../src/index.js';
 import { Rng } from '../util.js';
 
-/** The worker script: thread.js beside the built index.js (an ES module: the folder says so). */
+/** The worker script: threads/thread.js in the built dist (ES modules: the folder says so). */
 export function threadUrl(): URL {
   const dir = inject('distDir');
   const pkg = join(dir, 'package.json');
   if (!existsSync(pkg)) writeFileSync(pkg, JSON.stringify({ type: 'module' }));
-  return pathToFileURL(join(dir, 'thread.js'));
+  return pathToFileURL(join(dir, 'threads/thread.js'));
 }
 
 /** A backend of `n` threads on the plain SIMD build (relaxed SIMD may round differently per engine). */

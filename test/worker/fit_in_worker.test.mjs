@@ -1,5 +1,5 @@
 // fitInWorker on Node (worker_threads), against the built bundle: the
-// worker is dist/worker.js importing dist/index.js, so this needs
+// worker is dist/worker/worker.js importing the library's modules, so this needs
 // `npm run build` and runs with the runtime tests (test/runtimes/run.mjs),
 // not under vitest:   node --test test/worker/
 import assert from 'node:assert/strict';

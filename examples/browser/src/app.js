@@ -1,7 +1,7 @@
 // The demo page: labelled texts -> TextVectorizer -> LSTM trained with
 // fitInWorker (a Web Worker, so the page never freezes) -> classify as you
-// type. 'wasm-rnn' is the package's own dist/index.js (build.mjs copies it
-// beside this bundle); fitInWorker finds dist/worker.js next to it.
+// type. 'wasm-rnn' is the package's own dist/index.js (build.mjs copies its
+// modules beside this bundle); fitInWorker finds dist/worker/worker.js there.
 import { fitInWorker, init, layers, optimizers, Sequential, tensor, TextVectorizer } from 'wasm-rnn';
 import { TrainingChart } from './chart.js';
 
