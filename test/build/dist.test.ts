@@ -116,7 +116,7 @@ describe('tree shaking', () => {
     `import { init, Sequential, layers } from 'wasm-rnn';\nawait init();\n` +
     `globalThis.m = new Sequential({ layers: [layers.embedding({ inputDim: 9, outputDim: 4 }), ${layer}, layers.dense({ units: 1 })] });`;
 
-  it('an app ships the layers it builds, not every layer, and no thread pool until init asks for threads', async () => {
+  it('an app ships the layers it builds, not every layer; the thread pool and the JS twin wait in chunks of their own until init needs them', async () => {
     const gruApp = await bundle(app('layers.gru({ units: 4 })'));
     const lstmApp = await bundle(app('layers.lstm({ units: 4 })'));
     const [gru, lstm] = [gruApp.all, lstmApp.all];
@@ -129,6 +129,9 @@ describe('tree shaking', () => {
       // the pool sits in a chunk of its own, loaded by init({ threads }) alone
       expect(all).toMatch(/\bThreadPool = class\b/);
       expect(initial).not.toMatch(/\bThreadPool = class\b/);
+      // so does the pure-TypeScript twin, loaded by init only where no wasm build runs
+      expect(all).toMatch(/\bJsKernels = class\b/);
+      expect(initial).not.toMatch(/\bJsKernels = class\b/);
       expect(initial).toMatch(/\bSequential = class\b/);
     }
   });
