@@ -168,30 +168,13 @@ export async function benchSize(opts: { root?: string; log?: (s: string) => void
 /** What an app that trains and runs a text classifier in the browser imports. */
 const APP_IMPORTS = ['init', 'Sequential', 'layers', 'TextVectorizer', 'optimizers', 'callbacks', 'loadModel'];
 
-/** The app's bundle: esbuild, browser platform, minified, tree-shaken from dist/index.js. */
-async function appBundle(root: string): Promise<SizeRow> {
-  const { build } = await import('esbuild');
-  const r = await build({
-    stdin: {
-      contents: `import { ${APP_IMPORTS.join(', ')} } from './dist/index.js';\nglobalThis.app = { ${APP_IMPORTS.join(', ')} };`,
-      resolveDir: root,
-      loader: 'js',
-    },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = r.outputFiles[0].contents;
-  return {
-    name: `wasm-rnn: a browser text-classifier app (esbuild, minified, ${APP_IMPORTS.length} imports)`,
-    files: ['(esbuild output)'],
-    raw: code.length,
-    gzip: gzipSync(code, { level: 9 }).length,
-  };
+/** The headline app's bundle: esbuild, browser platform, minified, tree-shaken from dist/index.js. */
+function appBundle(root: string): Promise<SizeRow> {
+  return esbuildApp(
+    root,
+    `wasm-rnn: a browser text-classifier app (esbuild, minified, ${APP_IMPORTS.length} imports)`,
+    `import { ${APP_IMPORTS.join(', ')} } from 'wasm-rnn';\nglobalThis.app = { ${APP_IMPORTS.join(', ')} };`,
+  );
 }
 
 /** An app (source text importing 'wasm-rnn') bundled by esbuild from dist/index.js into one minified file. */

@@ -1,6 +1,7 @@
 // The esbuild settings of every file in dist/, written once: build.mjs makes
-// dist/ with them, and the tests build the same bundles into a temporary
-// folder (so a test of "the built bin" runs what npm ships, not a variant).
+// dist/ with them, and the tests build the same modules and bundles into a
+// temporary folder (so a test of "the built bin" runs what npm ships, not a
+// variant).
 //
 // Readable on purpose: no minification and no keepNames. An uncaught error
 // then shows a short source line (minified, Node printed a 100 KB line) and
@@ -10,8 +11,8 @@
 // Unminified identifiers keep names anyway (`var Tensor = class {` names the
 // class); test/build/dist.test.ts checks every exported class's name.
 // Minifying is the user's bundler's job; bench/size.bench.ts measures what it
-// ships. Each bundle gets an external source map (sources included) so stack
-// traces and devtools lead to src/.
+// ships. Each module and bundle gets an external source map (sources
+// included) so stack traces and devtools lead to src/.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

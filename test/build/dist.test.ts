@@ -126,6 +126,8 @@ describe('tree shaking', () => {
     expect(lstm).not.toMatch(/\bGRU = class\b/);
     for (const { initial, all } of [gruApp, lstmApp]) {
       expect(all).not.toMatch(/\b(MultiHeadAttention|Conv1D|Bidirectional|TokenAndPositionEmbedding) = class\b/);
+      // nor the interop, language-model, tuning or seq2seq code a classifier never calls
+      expect(all).not.toMatch(/\b(function (toTfjs|modelFromKeras|languageModel|gridSearch|textClassifier|seq2seq)|Seq2seq = class)\b/);
       // the pool sits in a chunk of its own, loaded by init({ threads }) alone
       expect(all).toMatch(/\bThreadPool = class\b/);
       expect(initial).not.toMatch(/\bThreadPool = class\b/);
