@@ -1,5 +1,5 @@
 // Build: compile assembly/ into every wasm variant, generate the typings and
-// the embedded bytes the host imports, then bundle dist/ with esbuild.
+// the embedded bytes the host imports, then build dist/ with esbuild.
 //
 //   node build/build.mjs          everything (wasm + dist)
 //   node build/build.mjs --wasm   only the wasm and the generated sources

@@ -4,7 +4,8 @@
  * init() tries, in order: the relaxed-SIMD build (where WebAssembly.validate
  * accepts it), the SIMD build, then the pure-TypeScript twin. A wasm build is
  * used only after a known-answer check: it must compute a small GEMM with
- * lane tails and the gate activations within tolerance of the twin. The
+ * lane tails and the gate activations within tolerance of the float64
+ * definitions. The
  * choice is never silent: backendName() says what runs, and a backend forced
  * by the caller that cannot load is an error that says why.
  *
@@ -306,13 +307,23 @@ async function instantiateChecked(module: WebAssembly.Module, imports: WebAssemb
  * builds never fetches.
  */
 async function jsBackend(): Promise<Backend> {
-  const { JsKernels } = await import('./js.js');
-  return new Backend(new JsKernels());
+  let kernels: typeof import('./js.js');
+  try {
+    kernels = await import('./js.js');
+  } catch (e) {
+    const before = attempts.length ? ` (wasm skipped: ${attempts.join('; ')})` : '';
+    fail(
+      'E_BACKEND',
+      `init: the pure-TypeScript backend could not be loaded: ${e instanceof Error ? e.message : String(e)}${before}; ` +
+        'if a bundler split this package into chunks, serve every chunk it wrote',
+    );
+  }
+  return new Backend(new kernels.JsKernels());
 }
 
 /**
- * The kernels must agree with the definitions (the twin's float64 formulas)
- * on a case with lane tails in every dimension; a wrong SIMD implementation
+ * The kernels must agree with the definitions (sums and functions in
+ * float64) on a case with lane tails in every dimension; a wrong SIMD implementation
  * in some engine would otherwise train garbage silently. The reference is
  * computed here, not by the twin, so the check does not load the twin.
  */

@@ -9,7 +9,7 @@
  *
  * How: the model goes to a worker as its artifact (model.serialize(), with
  * optimizer and Rng state), the worker runs the ordinary fit() on the same
- * bundle, posts progress after every batch and epoch, and sends the trained
+ * modules, posts progress after every batch and epoch, and sends the trained
  * artifact back; the caller gets it through loadModel(). Same seed and
  * backend give the same bits as fit() in the calling thread. The caller's
  * model is left as it was.

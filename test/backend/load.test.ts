@@ -163,3 +163,26 @@ describe('memory growth', () => {
     expect(() => be.free(v)).toThrow(/cannot free a view/);
   });
 });
+
+describe('init, when the twin cannot be loaded', () => {
+  afterEach(() => {
+    vi.doUnmock('../../src/backend/js.js');
+    vi.resetModules();
+  });
+
+  it('says so with E_BACKEND and what to serve, and keeps the reasons the wasm builds were skipped', async () => {
+    // as when a bundler split the package and the twin's chunk is not served
+    vi.resetModules();
+    vi.doMock('../../src/backend/js.js', () => {
+      throw new Error('Failed to fetch dynamically imported module: /assets/js-1234.js');
+    });
+    const fresh = await import('../../src/backend/load.js');
+    const forced = fresh.init({ backend: 'js' });
+    await expect(forced).rejects.toMatchObject({ name: 'WasmRnnError', code: 'E_BACKEND' });
+    await expect(forced).rejects.toThrow(
+      /the pure-TypeScript backend could not be loaded: .+; if a bundler split this package into chunks, serve every chunk it wrote/,
+    );
+    vi.stubGlobal('WebAssembly', undefined);
+    await expect(fresh.init()).rejects.toThrow(/\(wasm skipped: no WebAssembly in this runtime\)/);
+  });
+});

@@ -3,7 +3,8 @@
  * builds it once): readable in a stack trace (issue 16, item 1), with source
  * maps to src/, every class under its own name; the stemmer and stop words
  * bundled in (so they are not runtime dependencies, item 11); the stop-word
- * subpaths register with the main bundle; prepack builds before npm pack.
+ * subpaths register with the library the app imports; a Rollup app keeps
+ * only what it reaches; prepack builds before npm pack.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';

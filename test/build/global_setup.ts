@@ -1,8 +1,9 @@
 /**
- * Builds dist/'s bundles once per test run, with build/bundle.mjs (the very
- * settings `npm run build` uses), into a temporary folder; tests get its path
- * with inject('distDir'). So the CLI is tested as the built bin users run and
- * the library as the file they import, without a full build before `npm test`.
+ * Builds dist/'s modules and bundles once per test run, with build/bundle.mjs
+ * (the very settings `npm run build` uses), into a temporary folder; tests get
+ * its path with inject('distDir'). So the CLI is tested as the built bin users
+ * run and the library as the files they import, without a full build before
+ * `npm test`.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,8 +6,8 @@
  *   new TextVectorizer({ stopWords: de });
  */
 import { deu } from 'stopword/dist/stopword.esm.mjs';
-// '../index.js' is src/text/index.ts here and dist/index.js once built, so the
-// list registers with the library the app already imports (build/bundle.mjs)
+// '../index.js' is src/text/index.ts here and dist/text/index.js once built:
+// the very module the app's 'wasm-rnn' imports, so the list registers there
 import { registerStopWords } from '../index.js';
 
 const words: readonly string[] = registerStopWords('de', 'deu', deu);
