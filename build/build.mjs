@@ -80,10 +80,11 @@ writeFileSync(join(srcGen, 'wasm-bytes.ts'), lines.join('\n') + '\n');
 if (wasmOnly) process.exit(0);
 
 // 4. dist (build/bundle.mjs: readable, with source maps): the library as ES
-//    modules, one per src/ file, for every runtime (the worker, the threads'
-//    script and the stop-word subpaths among them); the CLI and wasm-rnn/onnx
-//    as bundles; plus the raw .wasm files for runtimes that must import wasm
-//    as a module (Cloudflare Workers)
+//    modules, one per src/ file, for browsers and bundlers (the worker, the
+//    threads' script and the stop-word subpaths among them); the same as
+//    single-file bundles in dist/node/ for Node, Deno and Bun; the CLI and
+//    wasm-rnn/onnx as bundles; plus the raw .wasm files for runtimes that
+//    must import wasm as a module (Cloudflare Workers)
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'wasm'), { recursive: true });
@@ -100,7 +101,7 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 const size = (f) => statSync(join(dist, f)).size;
 // stderr: stdout must stay clean for `npm pack --json` (prepack runs this build)
 console.error(
-  ['index.js', 'backend/generated/wasm-bytes.js', 'cli.js', 'onnx.js', ...variants.map((v) => 'wasm/' + v.file)]
+  ['index.js', 'backend/generated/wasm-bytes.js', 'node/index.js', 'cli.js', 'onnx.js', ...variants.map((v) => 'wasm/' + v.file)]
     .map((f) => `dist/${f} ${size(f)} B`)
     .join('; '),
 );
@@ -114,6 +115,11 @@ for (const f of [
   'types/index.d.ts',
   'types/text/stopwords/de.d.ts',
   'text/stopwords/de.js',
+  'node/index.js',
+  'node/worker.js',
+  'node/thread.js',
+  'node/onnx.js',
+  'node/stopwords/de.js',
   'onnx.js',
   'types/onnx/index.d.ts',
 ]) {

@@ -168,9 +168,47 @@ describe('stop words beyond en and zh', () => {
     expect(lib.STOP_WORD_LANGUAGES).toContain('deu');
     // German is in its subpath module alone (and in the CLI, which loads every list)
     const withGerman = distFiles(dir).filter((f) => /"und"/.test(readFileSync(join(dir, f), 'utf8')));
-    expect(withGerman.sort()).toEqual(['cli.js', 'text/stopwords/de.js']);
-    expect(pkg.exports['./stopwords/*']).toEqual({ types: './dist/types/text/stopwords/*.d.ts', default: './dist/text/stopwords/*.js' });
+    expect(withGerman.sort()).toEqual(['cli.js', 'node/stopwords/de.js', 'text/stopwords/de.js']);
+    expect(pkg.exports['./stopwords/*']).toEqual({
+      types: './dist/types/text/stopwords/*.d.ts',
+      node: './dist/node/stopwords/*.js',
+      default: './dist/text/stopwords/*.js',
+    });
     expect(pkg.sideEffects).toContain('./dist/text/stopwords/*.js');
+  });
+});
+
+describe('Node, Deno and Bun: one file (the "node" export condition)', () => {
+  it('every entry point has a single-file twin in dist/node/ that imports dist/node/index.js and nothing else of ours', () => {
+    const dir = inject('distDir');
+    expect(pkg.exports['.']).toEqual({ types: './dist/types/index.d.ts', node: './dist/node/index.js', default: './dist/index.js' });
+    expect(pkg.exports['./onnx']).toEqual({
+      types: './dist/types/onnx/index.d.ts',
+      node: './dist/node/onnx.js',
+      default: './dist/onnx.js',
+    });
+    expect(pkg.exports['./stopwords/*'].node).toBe('./dist/node/stopwords/*.js');
+    const relativeImports = (f: string) => [
+      ...new Set([...readFileSync(join(dir, f), 'utf8').matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.[^"]*)"/gm)].map((m) => m[1])),
+    ];
+    expect(relativeImports('node/index.js')).toEqual([]);
+    for (const f of ['node/onnx.js', 'node/worker.js', 'node/thread.js']) expect(relativeImports(f), f).toEqual(['./index.js']);
+    const lists = readdirSync(join(dir, 'node/stopwords')).filter((f) => f.endsWith('.js'));
+    expect(lists.length).toBeGreaterThanOrEqual(8);
+    for (const f of lists) expect(relativeImports(`node/stopwords/${f}`), f).toEqual(['../index.js']);
+    for (const f of ['index.js', 'onnx.js', 'worker.js', 'thread.js'])
+      expect(pkg.sideEffects.includes(`./dist/node/${f}`), f).toBe(['worker.js', 'thread.js'].includes(f));
+  });
+
+  it("wasm-rnn/stopwords/de registers with the single-file library, and fitInWorker's and the threads' scripts sit beside it", async () => {
+    const dir = inject('distDir');
+    const lib = await import(pathToFileURL(join(dir, 'node/index.js')).href);
+    expect(() => new lib.TextVectorizer({ stopWords: 'nl' })).toThrow(/stopWords 'nl' is not loaded/);
+    await import(pathToFileURL(join(dir, 'node/stopwords/nl.js')).href);
+    expect(new lib.TextVectorizer({ stopWords: 'nl' }).tokenize('de hond en de kat')).toEqual(['hond', 'kat']);
+    // defaultWorkerUrl / defaultThreadUrl resolve './worker.js' and './thread.js' against this file
+    expect(readFileSync(join(dir, 'node/index.js'), 'utf8')).toMatch(/new URL\("\.\/worker\.js", import\.meta\.url\)/);
+    expect(readFileSync(join(dir, 'node/index.js'), 'utf8')).toMatch(/new URL\("\.\/thread\.js", import\.meta\.url\)/);
   });
 });
 
