@@ -67,10 +67,10 @@ function newest(dir: string): number {
   return t;
 }
 
-/** The library's modules in dist/ (not the CLI, wasm-rnn/onnx or the stop-word subpaths), relative to root. */
+/** The library's modules in dist/ (not the CLI, wasm-rnn/onnx, the stop-word subpaths or dist/node/'s bundles), relative to root. */
 function libraryModules(root: string, ext: '.js' | '.js.map'): string[] {
   return readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith(ext) && !/^(cli|onnx)\.js|^(types|wasm)[/\\]|^text[/\\]stopwords[/\\]/.test(f))
+    .filter((f) => f.endsWith(ext) && !/^(cli|onnx)\.js|^(types|wasm|node)[/\\]|^text[/\\]stopwords[/\\]/.test(f))
     .sort()
     .map((f) => `dist/${f}`);
 }
@@ -159,7 +159,7 @@ export async function benchSize(opts: { root?: string; log?: (s: string) => void
     `dist/index.js bundled and minified whole ${pct(ratioBundle)}; the library modules as shipped with the .wasm files ${pct(ratio)}. ` +
     `Each file (each chunk) gzipped separately, level 9.` +
     `\n- Where the headline app's minified bytes go: ${parts}.` +
-    `\n- Not counted: dist/cli.js, dist/onnx.js (wasm-rnn/onnx) and dist/text/stopwords/ (optional entry points, loaded only when used).` +
+    `\n- Not counted: dist/cli.js, dist/onnx.js (wasm-rnn/onnx), dist/text/stopwords/ (optional entry points, loaded only when used) and dist/node/ (the same library as single files, for Node, Deno and Bun).` +
     `${stale ? `\n- WARNING: ${stale}.` : ''}`;
   log(markdown);
   return { rows, stale, ratio, ratioBundle, ratioApp, ratioQuickStart, breakdown, markdown };
@@ -201,35 +201,14 @@ async function esbuildApp(root: string, name: string, source: string): Promise<S
  * page loads up front (the entry and what it imports statically), and all.
  */
 async function rollupApp(root: string, source: string): Promise<{ initial: SizeRow; all: SizeRow }> {
-  const { rollup } = await import('rollup');
+  const { rollupApp: bundle } = await import('../build/rollup_app.mjs');
   const { transform } = await import('esbuild');
-  const index = join(root, 'dist/index.js');
-  const b = await rollup({
-    input: 'app',
-    plugins: [
-      {
-        name: 'app',
-        resolveId: (id) => (id === 'app' ? id : id === 'wasm-rnn' ? index : null),
-        load: (id) => (id === 'app' ? source : null),
-      },
-    ],
-    onwarn: () => {},
-  });
-  const { output } = await b.generate({ format: 'es' });
-  await b.close();
-  const chunks = new Map<string, { imports: string[]; raw: number; gzip: number }>();
-  for (const c of output) {
-    if (c.type !== 'chunk') continue;
-    const code = (await transform(c.code, { minify: true, format: 'esm', target: 'es2022' })).code;
-    chunks.set(c.fileName, { imports: c.imports, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length });
+  const { code: output, initial } = await bundle(join(root, 'dist/index.js'), source);
+  const chunks = new Map<string, { raw: number; gzip: number }>();
+  for (const [name, code] of output) {
+    const min = (await transform(code, { minify: true, format: 'esm', target: 'es2022' })).code;
+    chunks.set(name, { raw: Buffer.byteLength(min), gzip: gzipSync(min, { level: 9 }).length });
   }
-  const initial = new Set<string>();
-  const visit = (f: string): void => {
-    if (initial.has(f)) return;
-    initial.add(f);
-    for (const i of chunks.get(f)!.imports) visit(i);
-  };
-  visit(output.find((c) => c.type === 'chunk' && c.isEntry)!.fileName);
   const sum = (name: string, files: string[]): SizeRow => ({
     name,
     files: ['(Rollup output)'],

@@ -11,6 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { rollupApp } from '../../build/rollup_app.mjs';
 
 const root = join(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -87,31 +88,9 @@ describe('tree shaking', () => {
    * code of every chunk.
    */
   async function bundle(app: string): Promise<{ initial: string; all: string }> {
-    const { rollup } = await import('rollup');
-    const index = join(inject('distDir'), 'index.js');
-    const b = await rollup({
-      input: 'app',
-      plugins: [
-        {
-          name: 'app',
-          resolveId: (id) => (id === 'app' ? id : id === 'wasm-rnn' ? index : null),
-          load: (id) => (id === 'app' ? app : null),
-        },
-      ],
-      onwarn: () => {},
-    });
-    const { output } = await b.generate({ format: 'es' });
-    await b.close();
-    const chunks = new Map(output.flatMap((c) => (c.type === 'chunk' ? [[c.fileName, c] as const] : [])));
-    const initial = new Set<string>();
-    const visit = (name: string): void => {
-      if (initial.has(name)) return;
-      initial.add(name);
-      for (const i of chunks.get(name)!.imports) visit(i);
-    };
-    visit([...chunks.values()].find((c) => c.isEntry)!.fileName);
-    const code = (names: Iterable<string>) => [...names].map((n) => chunks.get(n)!.code).join('\n');
-    return { initial: code(initial), all: code(chunks.keys()) };
+    const { code, initial } = await rollupApp(join(inject('distDir'), 'index.js'), app);
+    const text = (names: Iterable<string>) => [...names].map((n) => code.get(n)!).join('\n');
+    return { initial: text(initial), all: text(code.keys()) };
   }
   const app = (layer: string) =>
     `import { init, Sequential, layers } from 'wasm-rnn';\nawait init();\n` +
