@@ -30,10 +30,24 @@ describe('dispose() during fit', () => {
     open.push(be);
     const m = tagger.make(be);
     await m.fit(tagger.x, tagger.y, { epochs: 1, batchSize: 8, verbose: 0 });
+    // dispose just after a step starts waiting for its workers. (A timer was
+    // not enough: a fit shorter than its 16 ms yield interval, whose workers
+    // always answer before it waits, can finish before any timer fires.)
+    const pool = be.pool!;
+    const wait = pool.waitAsync;
+    let disposing = false;
+    pool.waitAsync = function (...a: Parameters<typeof wait>) {
+      const waiting = wait.apply(pool, a);
+      if (!disposing) {
+        disposing = true;
+        queueMicrotask(() => m.dispose());
+      }
+      return waiting;
+    };
     const f = m.fit(tagger.x, tagger.y, { epochs: 2, batchSize: 8, verbose: 0 });
-    await new Promise((r) => setTimeout(r, 0));
-    m.dispose();
     expectDisposed(await f.catch((e) => e));
+    expect(disposing).toBe(true);
+    pool.waitAsync = wait;
     const next = tagger.make(be);
     const h = await next.fit(tagger.x, tagger.y, { epochs: 1, batchSize: 8, verbose: 0 });
     expect(Number.isFinite(h.history.loss[0])).toBe(true);
