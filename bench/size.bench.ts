@@ -114,8 +114,8 @@ export async function benchSize(opts: { root?: string; log?: (s: string) => void
   const app = await appBundle(root);
   const quickStart = readFileSync(join(root, 'bench/apps/quick-start.js'), 'utf8');
   const withoutLoad = quickStart.replace(/, loadModel \}/, ' }').replace(/\/\/ LOAD:[^]*$/, '');
-  const quick = await rollupApp(root, quickStart);
-  const quickNoLoad = await rollupApp(root, withoutLoad);
+  const quick = await rollupApp(root, 'the Quick-start app', quickStart);
+  const quickNoLoad = await rollupApp(root, 'the Quick-start app without loadModel', withoutLoad);
   const minified = await minifiedWhole(root);
   const modules = libraryModules(root, '.js');
   const shipped = measure(root, `wasm-rnn: dist's ${modules.length} library modules + ${wasmFiles.length} .wasm files`, [
@@ -200,7 +200,7 @@ async function esbuildApp(root: string, name: string, source: string): Promise<S
  * becomes a chunk of its own), each chunk minified by esbuild: the chunks the
  * page loads up front (the entry and what it imports statically), and all.
  */
-async function rollupApp(root: string, source: string): Promise<{ initial: SizeRow; all: SizeRow }> {
+async function rollupApp(root: string, what: string, source: string): Promise<{ initial: SizeRow; all: SizeRow }> {
   const { rollupApp: bundle } = await import('../build/rollup_app.mjs');
   const { transform } = await import('esbuild');
   const { code: output, initial } = await bundle(join(root, 'dist/index.js'), source);
@@ -215,32 +215,15 @@ async function rollupApp(root: string, source: string): Promise<{ initial: SizeR
     raw: files.reduce((a, f) => a + chunks.get(f)!.raw, 0),
     gzip: files.reduce((a, f) => a + chunks.get(f)!.gzip, 0),
   });
-  const what = source.includes('loadModel') ? 'the Quick-start app' : 'the Quick-start app without loadModel';
   return {
     initial: sum(`wasm-rnn: ${what}, Rollup: loaded up front (${initial.size} of ${chunks.size} chunks)`, [...initial]),
     all: sum(`wasm-rnn: ${what}, Rollup: all ${chunks.size} chunks`, [...chunks.keys()]),
   };
 }
 
-/** dist/index.js bundled and minified as a whole (every export kept). */
-async function minifiedWhole(root: string): Promise<SizeRow> {
-  const { build } = await import('esbuild');
-  const r = await build({
-    entryPoints: [join(root, 'dist/index.js')],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = r.outputFiles[0].contents;
-  return {
-    name: 'wasm-rnn: dist/index.js bundled and minified whole (no tree shaking)',
-    files: ['(esbuild output)'],
-    raw: code.length,
-    gzip: gzipSync(code, { level: 9 }).length,
-  };
+/** dist/index.js bundled and minified as a whole: an app that re-exports everything keeps every export. */
+function minifiedWhole(root: string): Promise<SizeRow> {
+  return esbuildApp(root, 'wasm-rnn: dist/index.js bundled and minified whole (no tree shaking)', "export * from 'wasm-rnn';");
 }
 
 /** The app's minified bytes by source folder: the same app bundled from src/ with dist's settings. */

@@ -5,9 +5,8 @@
  * accepts it), the SIMD build, then the pure-TypeScript twin. A wasm build is
  * used only after a known-answer check: it must compute a small GEMM with
  * lane tails and the gate activations within tolerance of the float64
- * definitions. The
- * choice is never silent: backendName() says what runs, and a backend forced
- * by the caller that cannot load is an error that says why.
+ * definitions. The choice is never silent: backendName() says what runs, and
+ * a backend forced by the caller that cannot load is an error that says why.
  *
  * The .wasm bytes are embedded (deflate-raw compressed, base64) so no fs,
  * fetch or URL is needed; DecompressionStream (every runtime we support)
@@ -323,9 +322,10 @@ async function jsBackend(): Promise<Backend> {
 
 /**
  * The kernels must agree with the definitions (sums and functions in
- * float64) on a case with lane tails in every dimension; a wrong SIMD implementation
- * in some engine would otherwise train garbage silently. The reference is
- * computed here, not by the twin, so the check does not load the twin.
+ * float64) on a case with lane tails in every dimension; a wrong SIMD
+ * implementation in some engine would otherwise train garbage silently. The
+ * reference is computed here, not by the twin, so the check does not load
+ * the twin.
  */
 function knownAnswerCheck(b: Backend): void {
   const [M, N, K] = [5, 11, 7];

@@ -8,7 +8,8 @@
  */
 import { describe, fail } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
-import { layerFromJSON, type LayerJSON } from './registry.js';
+import type { LayerJSON } from './layer_json.js';
+import { layerFromJSON } from './registry.js';
 
 export type KerasLayer = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown };
 

@@ -9,8 +9,6 @@ import * as factories from '../layers/factories.js';
 import type { Layer } from '../layers/layer.js';
 import type { LayerJSON } from './layer_json.js';
 
-export type { LayerJSON };
-
 type Factory = (config: Record<string, unknown>) => Layer;
 
 /** Keras class name -> factory name in `layers`. */

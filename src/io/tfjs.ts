@@ -21,7 +21,8 @@ import { Sequential } from '../models/sequential.js';
 import { Tensor } from '../tensor.js';
 import { kerasFromModel, modelFromKeras } from './keras_graph.js';
 import { bidiPrefixes, convertLayer, kerasLayer, shapeOf, toKeras, type KerasLayer } from './keras_layers.js';
-import { layerFromJSON, type LayerJSON } from './registry.js';
+import type { LayerJSON } from './layer_json.js';
+import { layerFromJSON } from './registry.js';
 
 export interface WeightSpecJSON {
   name: string;
